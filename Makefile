@@ -1,0 +1,118 @@
+# Makefile: builds ./wattdb, its tests, the sample data, and runs them.
+#
+#   make              build ./wattdb
+#   make demo         install missing packages, build, generate the sample data.zip,
+#                     build the demo database out/demo.db from it, print its status
+#   make check        install missing packages, build, run every test suite
+#   make check SANITIZE=address,undefined   the same under the sanitizers
+#   make deps         install the Debian packages wattdb needs (sudo when not root)
+#   make bench        the benchmarks of bench/ (minutes; writes bench/out/)
+#
+# Objects go to build/<variant>/, so sanitized and plain builds never mix.
+
+CC      ?= cc
+SANITIZE ?=
+WERROR  ?= -Werror
+PKGS    := sqlite3 libarchive nettle
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
+           -Wwrite-strings -Wvla -Wformat=2 -Wformat-security -fno-common $(WERROR)
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -I. -MMD -MP \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -larchive -lnettle) -lcsv -lm
+
+comma := ,
+ifneq ($(SANITIZE),)
+VARIANT     := san-$(subst $(comma),-,$(SANITIZE))
+ALL_CFLAGS  += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer -O1
+LDFLAGS     += -fsanitize=$(SANITIZE)
+else
+VARIANT     := release
+endif
+B := build/$(VARIANT)
+
+LIB_SRC  := $(wildcard ingest/*.c) $(wildcard schema/*.c) $(wildcard transform/*.c) \
+            cli/msg.c $(filter-out cli/wattdb.c cli/msg.c,$(wildcard cli/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema_sql.o $(B)/gen/transform_sql.o
+TESTS    := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
+WATTDB   := $(if $(SANITIZE),$(B)/wattdb,wattdb)
+
+DEB_PACKAGES := gcc make pkg-config sqlite3 libsqlite3-dev libcsv-dev libarchive-dev \
+                libcmocka-dev nettle-dev zip unzip time
+DEB_NOTEBOOKS := python3 python3-pandas python3-matplotlib python3-scipy python3-sklearn \
+                 python3-nbconvert python3-ipykernel python3-nbformat
+
+.PHONY: all deps demo check test clean bench
+all: $(WATTDB)
+
+# ---- packages ---------------------------------------------------------------
+# Installs only what is missing, so it is cheap to run before every demo/check.
+deps:
+	@missing=""; for p in $(DEB_PACKAGES) $(if $(NO_NOTEBOOKS),,$(DEB_NOTEBOOKS)); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+	fi
+
+# ---- the program ------------------------------------------------------------
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/gen/%.o: $(B)/gen/%.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/gen/schema_sql.c: schema/embed.sh $(sort $(wildcard schema/*.sql))
+	@mkdir -p $(dir $@)
+	sh schema/embed.sh schema_sql $(sort $(wildcard schema/*.sql)) > $@
+
+$(B)/gen/transform_sql.c: schema/embed.sh $(sort $(wildcard transform/*.sql))
+	@mkdir -p $(dir $@)
+	sh schema/embed.sh transform_sql $(sort $(wildcard transform/*.sql)) > $@
+
+$(B)/libwattdb.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(WATTDB): $(B)/cli/wattdb.o $(B)/libwattdb.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/gen-sample: data/gen_sample.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+# ---- the demo -----------------------------------------------------------------
+out/sample/data.zip: $(B)/gen-sample
+	@mkdir -p $(dir $@)
+	$(B)/gen-sample --zip $@
+
+demo: deps
+	$(MAKE) --no-print-directory $(WATTDB) out/sample/data.zip
+	rm -f out/demo.db out/demo.db-wal out/demo.db-shm
+	./$(WATTDB) ingest --db out/demo.db out/sample/data.zip || [ $$? -eq 1 ]
+	./$(WATTDB) status --db out/demo.db
+
+# ---- tests --------------------------------------------------------------------
+$(B)/tests/%: tests/%.c $(B)/libwattdb.a tests/testlib.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libwattdb.a $(LDLIBS) -lcmocka
+
+test: $(WATTDB) $(B)/gen-sample $(TESTS)
+	@failed=0; for t in $(TESTS); do \
+	  WATTDB=./$(WATTDB) GEN_SAMPLE=./$(B)/gen-sample $$t || failed=1; \
+	done; \
+	WATTDB=./$(WATTDB) GEN_SAMPLE=./$(B)/gen-sample sh tests/run_cli_tests.sh || failed=1; \
+	exit $$failed
+
+check: deps
+	$(MAKE) --no-print-directory test
+
+bench: $(WATTDB) $(B)/gen-sample
+	sh bench/run.sh
+
+clean:
+	rm -rf build wattdb
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,108 @@
+/* cli/cmd_status.c: `wattdb status`, what the database holds, as plain text. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "cli/msg.h"
+#include "schema/db.h"
+
+static const char usage[] =
+    "usage: wattdb status [--db FILE]\n"
+    "\n"
+    "Prints the files read by status and format, the rows stored per raw table, the\n"
+    "rejected lines by reason, and the runs per environment and architecture.\n"
+    "\n"
+    "options:\n"
+    "  --db FILE   the database (default ./wattdb.db)\n"
+    "  --help      this text\n";
+
+/* Prints the rows of SQL as aligned columns under TITLE. */
+static int print_table(struct wdb *db, const char *title, const char *sql) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK) {
+    msg("%s: %s", db->path, sqlite3_errmsg(db->sql));
+    return -1;
+  }
+  printf("%s\n", title);
+  int n = sqlite3_column_count(st), rows = 0;
+  printf(" ");
+  for (int i = 0; i < n; i++) printf(" %-*s", i == 0 ? 28 : 12, sqlite3_column_name(st, i));
+  printf("\n");
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    printf(" ");
+    for (int i = 0; i < n; i++) {
+      const unsigned char *v = sqlite3_column_text(st, i);
+      printf(" %-*s", i == 0 ? 28 : 12, v ? (const char *)v : "");
+    }
+    printf("\n");
+    rows++;
+  }
+  if (!rows) printf("  (none)\n");
+  printf("\n");
+  return sqlite3_finalize(st) == SQLITE_OK ? 0 : -1;
+}
+
+int cmd_status(int argc, char **argv) {
+  static const struct option longopts[] = {
+      {"db", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+  const char *dbpath = "wattdb.db";
+  optind = 1;
+  opterr = 0;
+  int c;
+  while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    if (c == 'd') dbpath = optarg;
+    else if (c == 'h') {
+      fputs(usage, stdout);
+      return EXIT_OK;
+    } else {
+      msg("status: unknown option '%s'", argv[optind - 1]);
+      fputs(usage, stderr);
+      return EXIT_USAGE;
+    }
+  }
+  if (optind < argc) {
+    msg("status: unexpected argument '%s'", argv[optind]);
+    return EXIT_USAGE;
+  }
+  struct wdb db;
+  if (wdb_open(&db, dbpath)) return EXIT_DATABASE;
+  printf("database %s (schema version %lld)\n\n", dbpath, (long long)wdb_int(&db, "PRAGMA user_version", 0));
+  int rc = 0;
+  rc |= print_table(&db, "files by format and status:",
+                    "SELECT coalesce(format,'(unrecognised)') AS format, status, count(*) AS files, "
+                    "sum(lines) AS lines, sum(rows_ok) AS rows_ok, sum(rows_rejected) AS rejected "
+                    "FROM source_file GROUP BY 1, 2 ORDER BY 1, 2");
+  /* Rows per raw table: every table with a file_id column except the bookkeeping ones. */
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db.sql,
+                         "SELECT m.name FROM sqlite_schema m, pragma_table_info(m.name) c "
+                         "WHERE m.type='table' AND c.name='file_id' "
+                         "AND m.name NOT IN ('rejected_row','unparsed_value') ORDER BY 1",
+                         -1, &st, NULL) == SQLITE_OK) {
+    printf("rows per raw table:\n");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      char *q = sqlite3_mprintf("SELECT count(*) FROM \"%w\"", (const char *)sqlite3_column_text(st, 0));
+      printf("  %-28s %lld\n", sqlite3_column_text(st, 0), (long long)wdb_int(&db, q, 0));
+      sqlite3_free(q);
+    }
+    printf("\n");
+    sqlite3_finalize(st);
+  }
+  rc |= print_table(&db, "rejected lines by reason:",
+                    "SELECT reason, count(*) AS lines, count(DISTINCT file_id) AS files "
+                    "FROM rejected_row GROUP BY 1 ORDER BY 2 DESC");
+  rc |= print_table(&db, "values stored as NULL (sentinels such as [N/A]):",
+                    "SELECT name AS column_, text, count(*) AS n FROM unparsed_value GROUP BY 1, 2 "
+                    "ORDER BY 3 DESC");
+  rc |= print_table(&db, "runs by environment and architecture:",
+                    "SELECT environment || '/' || architecture AS environment_architecture, "
+                    "count(DISTINCT r.id) AS runs, "
+                    "count(DISTINCT CASE WHEN f.format='eprof-gpu' THEN r.id END) AS with_gpu, "
+                    "count(DISTINCT CASE WHEN f.format='eprof-cpu' THEN r.id END) AS with_cpu, "
+                    "count(DISTINCT CASE WHEN f.format='eprof-epoch' THEN r.id END) AS with_epochs "
+                    "FROM run r LEFT JOIN source_file f ON f.run_id = r.id "
+                    "GROUP BY 1 ORDER BY 1");
+  wdb_close(&db);
+  return rc ? EXIT_DATABASE : EXIT_OK;
+}

@@ -1,0 +1,150 @@
+/* ingest/format.h: the interface between the ingest driver and the parsers, one
+ * per raw format.
+ *
+ * Adding a raw format:
+ *  1. write ingest/fmt_<name>.c, opening with a comment that shows the dialect it
+ *     reads (a header line, the units, the quirks), and defining a
+ *     `const struct format fmt_<name>`;
+ *  2. add its tables to a schema/NNN_<name>.sql file (rows keyed by file_id, line);
+ *  3. list it in formats[] in ingest/formats.c;
+ *  4. add fixtures under tests/fixtures/<name>/ and a suite tests/test_fmt_<name>.c.
+ *
+ * Life of a file: the driver reads the first block, asks every format to bid on
+ * it, and gives the file to the highest bidder. It then calls open(), line() for
+ * every line in order (the header included), and close(), all inside one
+ * transaction that also writes the file's source_file row. A parser stores each
+ * line it accepts in its raw table and returns LINE_STORED, records each line it
+ * refuses with parse_reject() and returns LINE_REJECTED, or returns LINE_SKIPPED
+ * for lines that are not data (headers, blank lines). */
+#ifndef WATTDB_FORMAT_H
+#define WATTDB_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ingest/lines.h"
+#include "ingest/runkey.h"
+#include "schema/db.h"
+
+enum line_verdict {
+  LINE_STORED,      /* stored in a raw table */
+  LINE_REJECTED,    /* stored in rejected_row (parse_reject) */
+  LINE_SKIPPED,     /* not data: a header, a blank line */
+  LINE_REFUSE_FILE, /* the whole file is refused (parse_fail said why): its rows are rolled back */
+  LINE_FATAL        /* a database error: the ingest stops */
+};
+
+/* What a format sees when it bids: the file name and its first bytes. */
+struct sniff {
+  const char *name;      /* base name, e.g. "gpu-power-20231218T205204.csv" */
+  const char *path;      /* logical path */
+  const char *head;      /* first bytes, UTF-8 (transcoded, BOM removed), NUL-terminated */
+  size_t len;
+  const char *first_line;/* the first non-blank line of head, NUL-terminated, CR removed */
+  int in_run_folder;     /* the path has a run key: an eprof raw/{env}/{arch}/... folder */
+};
+
+struct parse;
+
+struct format {
+  const char *name;            /* stored in source_file.format, e.g. "eprof-gpu" */
+  int version;                 /* parser version: a change makes unchanged files re-read */
+  const char *time_convention; /* "naive-local", "utc", "relative" or NULL */
+  /* 0: not mine; up to 100: how sure. The highest bid wins; ties go to the
+   * format listed first. */
+  int (*bid)(const struct sniff *s);
+  /* Prepares for a file; may set p->format_version. Return 0, or -1 after
+   * parse_fail() to reject the whole file. */
+  int (*open)(struct parse *p);
+  enum line_verdict (*line)(struct parse *p, const struct line *ln);
+  /* After the last line: final checks. Return 0, or -1 after parse_fail(). */
+  int (*close)(struct parse *p);
+  /* Nonzero when a last line without newline is a complete record (files written
+   * by people or written once, such as manifests). Otherwise such a line is taken
+   * as torn by a killed logger and rejected as 'truncated' before the parser sees it. */
+  int keeps_unterminated_tail;
+  size_t state_size;           /* bytes of zeroed per-file state at p->state */
+};
+
+/* Per-file parsing context, owned by the driver. */
+struct parse {
+  struct wdb *db;
+  const struct format *format;
+  int64_t file_id;
+  const char *path;            /* logical path, for messages */
+  const char *name;            /* base name */
+  struct run_key run;          /* from the path; run.valid == 0 when none */
+  int64_t run_id;              /* run row id when run.valid */
+  void *state;                 /* format's own, state_size bytes, zeroed per file */
+  char format_version[32];     /* header variant, e.g. "native" */
+  char error[256];             /* why the file was rejected */
+  char first_row_error[256];   /* the first line rejection, for source_file.error */
+  long rejects_printed;
+  int max_printed;             /* messages printed per file before going quiet */
+  /* field splitting (parse_fields) */
+  struct csv_parser *csv;
+  char *arena;
+  size_t arena_len, arena_cap;
+  size_t *offsets;
+  size_t *lengths;
+  int nfields, fields_cap;
+  const char **fields;
+};
+
+/* Splits LN into fields with DELIM (libcsv: quotes honoured, blanks around
+ * unquoted fields removed). Returns the field count; the fields stay valid until
+ * the next call. Never allocates once the buffers have grown. */
+int parse_fields(struct parse *p, const struct line *ln, unsigned char delim);
+
+/* Records LN as rejected: a rejected_row with REASON (a short code) and the
+ * formatted message, printed as `wattdb: PATH:LINE:COL: message` for the first
+ * few per file. COL is 1-based, 0 for the whole line. Returns LINE_REJECTED, or
+ * LINE_FATAL when the database write failed. */
+enum line_verdict parse_reject(struct parse *p, const struct line *ln, int col, const char *reason,
+                               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Rejects the whole file with the formatted reason (kept in source_file.error). */
+void parse_fail(struct parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Records that column NAME (field COL) of LN was stored as NULL because the file
+ * said TEXT (e.g. "[N/A]"). Returns 0 or -1 on a database error. */
+int parse_note_null(struct parse *p, const struct line *ln, int col, const char *name,
+                    const char *text);
+
+/* A column a parser looks for in a header, by any of up to 4 names (compared
+ * without case, blanks around removed). */
+struct column_spec {
+  const char *names[4];
+  int required;   /* the file is refused without it */
+};
+
+/* Matches the fields of the header line last split by parse_fields() against
+ * the N SPECS: MAP[i] gets the field index of spec i, or -1. Returns -1 when a
+ * required column is missing (after parse_fail() naming it), else the number of
+ * header fields no spec claimed. */
+int parse_map_header(struct parse *p, const struct column_spec *specs, int n, int *map);
+
+#define HEADER_MAX_COLS 64
+
+/* A parser's memory of the header line of the file it reads. */
+struct header {
+  int seen;                              /* the header line has been read */
+  int n;                                 /* its field count */
+  char names[HEADER_MAX_COLS][64];       /* its fields, as written (truncated to 63 bytes) */
+};
+
+/* For a parser whose file starts with a header line: splits LN with DELIM; if
+ * no header was seen yet, takes LN as the header (maps it with SPECS into MAP
+ * and remembers it in H) and returns LINE_SKIPPED, or LINE_REFUSE_FILE when a
+ * required column is missing. Returns LINE_SKIPPED as well for a later line that
+ * repeats the header, and LINE_STORED for a data line, whose fields are then
+ * ready in p->fields (nothing is stored yet: the parser does that). */
+enum line_verdict parse_header_or_data(struct parse *p, const struct line *ln, unsigned char delim,
+                                       struct header *h, const struct column_spec *specs, int nspecs,
+                                       int *map);
+
+/* Steps an INSERT and resets it; on a constraint error (a duplicate line key,
+ * impossible in practice) or any other error returns -1 after printing. */
+int parse_insert(struct parse *p, void *stmt);
+
+#endif

@@ -1,0 +1,537 @@
+/* ingest/ingest.c: the ingest driver: walks the inputs, decides per file from
+ * the auxiliary table (source_file) whether it must be read, and reads it in one
+ * transaction.
+ *
+ * Per file:
+ *   1. unchanged? same path, size, mtime and parser version: skip, unread;
+ *   2. BEGIN IMMEDIATE; read the first block; let the formats bid on it;
+ *   3. replace the path's source_file row (its old rows go by cascade; if other
+ *      paths were duplicates of its old content, the rows move to one of them);
+ *   4. SAVEPOINT rows; stream the blocks through the hash and the line reader
+ *      into the parser;
+ *   5. if the same bytes are already stored under another path: ROLLBACK TO rows
+ *      and mark this path a duplicate of that one;
+ *   6. write the counts into the source_file row; COMMIT.
+ * A crash anywhere before 6 leaves the database as it was before the file. */
+#define _DEFAULT_SOURCE
+#include "ingest/ingest.h"
+
+#include <csv.h>
+#include <limits.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/msg.h"
+#include "ingest/formats.h"
+#include "ingest/lines.h"
+#include "ingest/source.h"
+
+#define SNIFF_BYTES (64 * 1024)
+
+struct driver {
+  struct wdb *db;
+  const struct ingest_options *opt;
+  struct ingest_stats *stats;
+  char db_real[PATH_MAX];   /* the database file, never ingested */
+  int fatal;
+  /* progress */
+  double started, last_progress;
+  long long archive_base;
+  /* per file */
+  struct parse parse;
+  struct line_reader lines;
+  long n_lines, n_skipped, n_ok, n_rejected;
+  int refused;              /* the parser refused the file */
+  char *head;               /* first bytes of the file */
+  size_t head_len, head_cap;
+  char *sniff;              /* the head's complete lines, normalized */
+  size_t sniff_len, sniff_cap;
+};
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void progress(struct driver *d, int final) {
+  if (!d->opt->progress) return;
+  double t = now_seconds();
+  if (!final && t - d->last_progress < 0.25) return;
+  d->last_progress = t;
+  double mb = (double)d->stats->bytes / 1e6;
+  double rate = t > d->started ? mb / (t - d->started) : 0;
+  msg_clear_line = !final;
+  fprintf(stderr, "\rwattdb: ingest: %ld files (%ld read, %ld unchanged), %.1f MB, %.1f MB/s%s",
+          d->stats->files, d->stats->read, d->stats->unchanged, mb, rate, final ? "\n" : "  ");
+}
+
+/* ---- the auxiliary table ---------------------------------------------------- */
+
+struct catalog_row {
+  int64_t id;
+  long long size, mtime;
+  char format[32];
+  int parser_version;
+  int found;
+};
+
+static int catalog_lookup(struct driver *d, const char *path, struct catalog_row *row) {
+  static const char sql[] =
+      "SELECT id, size, mtime, coalesce(format,''), parser_version FROM source_file WHERE path = ?";
+  memset(row, 0, sizeof *row);
+  sqlite3_stmt *st = wdb_stmt(d->db, sql);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    row->found = 1;
+    row->id = sqlite3_column_int64(st, 0);
+    row->size = sqlite3_column_int64(st, 1);
+    row->mtime = sqlite3_column_int64(st, 2);
+    snprintf(row->format, sizeof row->format, "%s", (const char *)sqlite3_column_text(st, 3));
+    row->parser_version = sqlite3_column_int(st, 4);
+  }
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int is_unchanged(const struct catalog_row *row, const struct source *s) {
+  if (!row->found || row->size != s->size || row->mtime != s->mtime) return 0;
+  if (!row->format[0]) return 1; /* unrecognised before, same bytes now */
+  const struct format *f = format_by_name(row->format);
+  return f && f->version == row->parser_version;
+}
+
+/* Moves the rows owned by OLD to the first path that was a duplicate of it, so
+ * that replacing OLD's content loses nothing another path still holds. */
+static int transfer_duplicates(struct driver *d, int64_t old) {
+  static const char sql_heir[] =
+      "SELECT min(id) FROM source_file WHERE duplicate_of = ?";
+  sqlite3_stmt *st = wdb_stmt(d->db, sql_heir);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, old);
+  int64_t heir = 0;
+  if (sqlite3_step(st) == SQLITE_ROW) heir = sqlite3_column_int64(st, 0);
+  sqlite3_reset(st);
+  if (!heir) return 0;
+  /* Every table with a file_id column references source_file. */
+  static const char sql_tables[] =
+      "SELECT m.name FROM sqlite_schema m, pragma_table_info(m.name) c "
+      "WHERE m.type = 'table' AND c.name = 'file_id'";
+  sqlite3_stmt *tables = wdb_stmt(d->db, sql_tables);
+  if (!tables) return -1;
+  int result = 0;
+  while (sqlite3_step(tables) == SQLITE_ROW) {
+    char *sql = sqlite3_mprintf("UPDATE \"%w\" SET file_id = %lld WHERE file_id = %lld",
+                                (const char *)sqlite3_column_text(tables, 0), (long long)heir,
+                                (long long)old);
+    if (wdb_exec(d->db, sql, "cannot move rows to a duplicate")) result = -1;
+    sqlite3_free(sql);
+  }
+  sqlite3_reset(tables);
+  if (result) return -1;
+  char *sql = sqlite3_mprintf(
+      "UPDATE source_file SET (status, format, format_version, parser_version, time_convention, "
+      "run_id, lines, skipped_lines, rows_ok, rows_rejected, error, duplicate_of) = "
+      "(SELECT status, format, format_version, parser_version, time_convention, run_id, lines, "
+      "skipped_lines, rows_ok, rows_rejected, error, NULL FROM source_file WHERE id = %lld) "
+      "WHERE id = %lld; "
+      "UPDATE source_file SET duplicate_of = %lld WHERE duplicate_of = %lld AND id <> %lld;",
+      (long long)old, (long long)heir, (long long)heir, (long long)old, (long long)heir);
+  result = wdb_exec(d->db, sql, "cannot hand rows to a duplicate");
+  sqlite3_free(sql);
+  return result;
+}
+
+/* Replaces PATH's source_file row with a fresh one; returns its id, or -1. */
+static int64_t catalog_claim(struct driver *d, const struct catalog_row *row, const struct source *s) {
+  if (row->found) {
+    if (transfer_duplicates(d, row->id)) return -1;
+    static const char sql_del[] = "DELETE FROM source_file WHERE id = ?";
+    sqlite3_stmt *st = wdb_stmt(d->db, sql_del);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, row->id);
+    if (wdb_done(d->db, st)) return -1;
+  }
+  static const char sql_ins[] =
+      "INSERT INTO source_file(path, size, mtime, status, ingested_at) "
+      "VALUES (?, ?, ?, 'rejected', strftime('%Y-%m-%dT%H:%M:%SZ','now'))";
+  sqlite3_stmt *st = wdb_stmt(d->db, sql_ins);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, s->path, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, s->size);
+  sqlite3_bind_int64(st, 3, s->mtime);
+  if (wdb_done(d->db, st)) return -1;
+  return sqlite3_last_insert_rowid(d->db->sql);
+}
+
+static int64_t catalog_run_id(struct driver *d, const struct run_key *k) {
+  static const char sql_ins[] =
+      "INSERT OR IGNORE INTO run(environment, architecture, dataset, stamp) VALUES (?,?,?,?)";
+  static const char sql_sel[] =
+      "SELECT id FROM run WHERE environment=? AND architecture=? AND dataset=? AND stamp=?";
+  const char *sqls[2] = {sql_ins, sql_sel};
+  int64_t id = -1;
+  for (int i = 0; i < 2; i++) {
+    sqlite3_stmt *st = wdb_stmt(d->db, sqls[i]);
+    if (!st) return -1;
+    sqlite3_bind_text(st, 1, k->environment, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, k->architecture, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, k->dataset, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, k->stamp, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return -1;
+  }
+  return id;
+}
+
+/* The path already storing these bytes, or 0. */
+static int64_t catalog_same_content(struct driver *d, const char *sha, int64_t self) {
+  static const char sql[] =
+      "SELECT id FROM source_file WHERE sha256 = ? AND id <> ? AND duplicate_of IS NULL "
+      "AND status IN ('ok','partial') ORDER BY id LIMIT 1";
+  sqlite3_stmt *st = wdb_stmt(d->db, sql);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, self);
+  int64_t id = 0;
+  if (sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
+  sqlite3_reset(st);
+  return id;
+}
+
+static int catalog_finish(struct driver *d, const char *status, const char *sha, int64_t dup_of,
+                          const char *error, long long size) {
+  static const char sql[] =
+      "UPDATE source_file SET size=?, sha256=?, format=?, format_version=?, parser_version=?, "
+      "time_convention=?, status=?, duplicate_of=?, run_id=?, lines=?, skipped_lines=?, rows_ok=?, "
+      "rows_rejected=?, error=? WHERE id=?";
+  struct parse *p = &d->parse;
+  const struct format *f = p->format;
+  sqlite3_stmt *st = wdb_stmt(d->db, sql);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, size);
+  if (sha) sqlite3_bind_text(st, 2, sha, -1, SQLITE_STATIC);
+  if (f) {
+    sqlite3_bind_text(st, 3, f->name, -1, SQLITE_STATIC);
+    if (p->format_version[0]) sqlite3_bind_text(st, 4, p->format_version, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, f->version);
+    if (f->time_convention) sqlite3_bind_text(st, 6, f->time_convention, -1, SQLITE_STATIC);
+  }
+  sqlite3_bind_text(st, 7, status, -1, SQLITE_STATIC);
+  if (dup_of > 0) sqlite3_bind_int64(st, 8, dup_of);
+  if (p->run.valid && p->run_id > 0) sqlite3_bind_int64(st, 9, p->run_id);
+  sqlite3_bind_int64(st, 10, d->n_lines);
+  sqlite3_bind_int64(st, 11, d->n_skipped);
+  sqlite3_bind_int64(st, 12, d->n_ok);
+  sqlite3_bind_int64(st, 13, d->n_rejected);
+  if (error && *error) sqlite3_bind_text(st, 14, error, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 15, p->file_id);
+  return wdb_done(d->db, st);
+}
+
+/* ---- lines ------------------------------------------------------------------ */
+
+/* Collects the head's lines for bidding, LF-terminated. */
+static int sniff_sink(void *ctx, const struct line *ln) {
+  struct driver *d = ctx;
+  if (d->sniff_len + ln->len + 2 > d->sniff_cap) {
+    d->sniff_cap = (d->sniff_len + ln->len + 2) * 2;
+    d->sniff = xrealloc(d->sniff, d->sniff_cap);
+  }
+  memcpy(d->sniff + d->sniff_len, ln->text, ln->len);
+  d->sniff_len += ln->len;
+  d->sniff[d->sniff_len++] = '\n';
+  d->sniff[d->sniff_len] = '\0';
+  return 0;
+}
+
+static int blank(const struct line *ln) {
+  for (size_t i = 0; i < ln->len; i++)
+    if (ln->text[i] != ' ' && ln->text[i] != '\t' && ln->text[i] != ',') return 0;
+  return 1;
+}
+
+/* Counts lines of a file no parser takes. */
+static int line_sink_count(void *ctx, const struct line *ln) {
+  struct driver *d = ctx;
+  d->n_lines++;
+  if (blank(ln)) d->n_skipped++;
+  else d->n_rejected++;
+  return 0;
+}
+
+/* Hands one line to the parser and counts the verdict. Nonzero stops the file:
+ * a database error. */
+static int line_sink_parse(void *ctx, const struct line *ln) {
+  struct driver *d = ctx;
+  struct parse *p = &d->parse;
+  d->n_lines++;
+  enum line_verdict v;
+  if (ln->torn && !p->format->keeps_unterminated_tail) {
+    v = parse_reject(p, ln, 0, "truncated",
+                     "last line has no end of line (the logger was stopped while writing it)");
+  } else if (blank(ln)) {
+    v = LINE_SKIPPED;
+  } else {
+    v = p->format->line(p, ln);
+  }
+  switch (v) {
+  case LINE_STORED: d->n_ok++; break;
+  case LINE_REJECTED: d->n_rejected++; break;
+  case LINE_SKIPPED: d->n_skipped++; break;
+  case LINE_REFUSE_FILE:
+    /* Count the rest of the file without parsing it; its rows are rolled back. */
+    d->refused = 1;
+    d->lines.sink = line_sink_count;
+    d->n_lines--;
+    return line_sink_count(ctx, ln);
+  case LINE_FATAL: return -1;
+  }
+  return 0;
+}
+
+/* ---- one file --------------------------------------------------------------- */
+
+static void hex_digest(struct sha256_ctx *h, char out[65]) {
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  sha256_digest(h, sizeof digest, digest);
+  for (int i = 0; i < SHA256_DIGEST_SIZE; i++) snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
+/* Reads up to SNIFF_BYTES of S into d->head. Returns 0 or -1 (read error). */
+static int read_head(struct driver *d, struct source *s, struct sha256_ctx *h) {
+  d->head_len = 0;
+  while (d->head_len < SNIFF_BYTES) {
+    const void *block;
+    ssize_t n = source_read(s, &block);
+    if (n < 0) return -1;
+    if (n == 0) break;
+    sha256_update(h, (size_t)n, block);
+    d->stats->bytes += n;
+    if (d->head_len + (size_t)n > d->head_cap) {
+      /* An archive block may exceed the head size: keep it whole. */
+      d->head_cap = d->head_len + (size_t)n;
+      d->head = xrealloc(d->head, d->head_cap);
+    }
+    memcpy(d->head + d->head_len, block, (size_t)n);
+    d->head_len += (size_t)n;
+  }
+  return 0;
+}
+
+static void build_sniff(struct driver *d, struct source *s, struct sniff *sn) {
+  struct line_reader r;
+  d->sniff_len = 0;
+  if (!d->sniff) {
+    d->sniff_cap = 4096;
+    d->sniff = xrealloc(NULL, d->sniff_cap);
+  }
+  d->sniff[0] = '\0';
+  line_reader_init(&r, sniff_sink, d);
+  line_reader_feed(&r, d->head, d->head_len);
+  if (s->eof) line_reader_finish(&r);
+  line_reader_free(&r);
+  memset(sn, 0, sizeof *sn);
+  sn->name = s->name;
+  sn->path = s->path;
+  sn->head = d->sniff;
+  sn->len = d->sniff_len;
+  sn->in_run_folder = d->parse.run.valid;
+  /* the first non-blank line, as its own string (kept in the tail of sniff) */
+  static char first[4096];
+  first[0] = '\0';
+  for (const char *p = d->sniff; *p;) {
+    const char *nl = strchr(p, '\n');
+    size_t n = nl ? (size_t)(nl - p) : strlen(p);
+    size_t k = 0;
+    while (k < n && (p[k] == ' ' || p[k] == '\t')) k++;
+    if (k < n) {
+      if (n >= sizeof first) n = sizeof first - 1;
+      memcpy(first, p, n);
+      first[n] = '\0';
+      break;
+    }
+    p += n + (nl ? 1 : 0);
+    if (!nl) break;
+  }
+  sn->first_line = first;
+}
+
+static void reset_file_state(struct driver *d) {
+  struct parse *p = &d->parse;
+  p->format = NULL;
+  p->file_id = 0;
+  p->run_id = 0;
+  p->format_version[0] = p->error[0] = p->first_row_error[0] = '\0';
+  p->rejects_printed = 0;
+  d->n_lines = d->n_skipped = d->n_ok = d->n_rejected = 0;
+  d->refused = 0;
+}
+
+static int rollback(struct driver *d) {
+  if (!sqlite3_get_autocommit(d->db->sql)) sqlite3_exec(d->db->sql, "ROLLBACK", NULL, NULL, NULL);
+  return -1;
+}
+
+/* Ingests one file. Returns 0, or -1 on a fatal database error. */
+static int ingest_file(struct driver *d, struct source *s) {
+  struct parse *p = &d->parse;
+  struct ingest_stats *stats = d->stats;
+  reset_file_state(d);
+  stats->files++;
+  struct catalog_row row;
+  if (catalog_lookup(d, s->path, &row)) return -1;
+  if (is_unchanged(&row, s)) {
+    stats->unchanged++;
+    progress(d, 0);
+    return 0;
+  }
+  if (wdb_exec(d->db, "BEGIN IMMEDIATE", "cannot start a transaction")) return -1;
+  p->path = s->path;
+  p->name = s->name;
+  run_key_from_path(s->fullpath, s->path, &p->run);
+
+  struct sha256_ctx hash;
+  sha256_init(&hash);
+  long long bytes0 = stats->bytes;
+  int read_failed = read_head(d, s, &hash) != 0;
+  struct sniff sn;
+  build_sniff(d, s, &sn);
+  const struct format *f = d->opt->force_format ? d->opt->force_format : format_choose(&sn);
+
+  p->file_id = catalog_claim(d, &row, s);
+  if (p->file_id < 0) return rollback(d);
+  if (p->run.valid && (p->run_id = catalog_run_id(d, &p->run)) < 0) return rollback(d);
+  if (wdb_exec(d->db, "SAVEPOINT file_rows", "savepoint")) return rollback(d);
+
+  p->format = f;
+  int file_ok = f != NULL;
+  if (!f) parse_fail(p, "unrecognised format");
+  if (f) {
+    if (f->state_size) {
+      p->state = xrealloc(p->state, f->state_size);
+      memset(p->state, 0, f->state_size);
+    }
+    if (f->open && f->open(p)) file_ok = 0;
+  }
+  line_reader_init(&d->lines, file_ok ? line_sink_parse : line_sink_count, d);
+  int rc = read_failed ? 0 : line_reader_feed(&d->lines, d->head, d->head_len);
+  while (!rc && !read_failed && !s->eof) {
+    const void *block;
+    ssize_t n = source_read(s, &block);
+    if (n < 0) read_failed = 1;
+    if (n <= 0) break;
+    sha256_update(&hash, (size_t)n, block);
+    stats->bytes += n;
+    rc = line_reader_feed(&d->lines, block, (size_t)n);
+    progress(d, 0);
+  }
+  if (!rc && !read_failed) rc = line_reader_finish(&d->lines);
+  line_reader_free(&d->lines);
+  if (rc) return rollback(d); /* a database error inside the parser */
+  if (d->refused) file_ok = 0;
+  if (file_ok && f->close && f->close(p)) file_ok = 0;
+  if (read_failed) {
+    file_ok = 0;
+    parse_fail(p, "read error (see above)");
+  }
+
+  char sha[65];
+  hex_digest(&hash, sha);
+  long long size = stats->bytes - bytes0;
+  const char *status = d->n_rejected ? "partial" : "ok";
+  int64_t dup = 0;
+  if (file_ok && (dup = catalog_same_content(d, sha, p->file_id)) < 0) return rollback(d);
+  if (!file_ok || dup) {
+    if (wdb_exec(d->db, "ROLLBACK TO file_rows", "rollback")) return rollback(d);
+  }
+  if (!file_ok) {
+    status = "rejected";
+    d->n_rejected = d->n_lines - d->n_skipped;
+    d->n_ok = 0;
+    msg("%s: file rejected: %s", s->path, p->error);
+    stats->rejected_files++;
+    /* A read error must not leave the file looking unchanged to the next run. */
+    if (read_failed) size = -1;
+  } else if (dup) {
+    status = "duplicate";
+    stats->duplicates++;
+  } else {
+    stats->read++;
+    stats->rows_ok += d->n_ok;
+    stats->rows_rejected += d->n_rejected;
+    if (d->n_rejected) stats->partial_files++;
+  }
+  if (!read_failed) size = s->size >= 0 ? s->size : size;
+  if (catalog_finish(d, status, read_failed ? NULL : sha, dup, file_ok ? p->first_row_error : p->error,
+                     size) ||
+      wdb_exec(d->db, "RELEASE file_rows; COMMIT", "cannot commit"))
+    return rollback(d);
+  progress(d, 0);
+  return 0;
+}
+
+static int visit(void *ctx, struct source *s) {
+  struct driver *d = ctx;
+  if (d->fatal) return 1;
+  if (ingest_file(d, s)) {
+    d->fatal = 1;
+    return 1;
+  }
+  if (d->opt->after_file) d->opt->after_file(d->stats->files);
+  return 0;
+}
+
+/* Leaves out the database file itself and its journals when they lie inside an
+ * input tree. */
+static int skip_own_files(void *ctx, const char *fullpath) {
+  struct driver *d = ctx;
+  if (!d->db_real[0]) return 0;
+  char real[PATH_MAX];
+  if (!realpath(fullpath, real)) return 0;
+  size_t n = strlen(d->db_real);
+  return strncmp(real, d->db_real, n) == 0 &&
+         (real[n] == '\0' || strcmp(real + n, "-wal") == 0 || strcmp(real + n, "-shm") == 0 ||
+          strcmp(real + n, "-journal") == 0);
+}
+
+int ingest_paths(struct wdb *db, char *const *roots, int n, const struct ingest_options *opt,
+                 struct ingest_stats *stats) {
+  struct driver d;
+  memset(&d, 0, sizeof d);
+  memset(stats, 0, sizeof *stats);
+  d.db = db;
+  d.opt = opt;
+  d.stats = stats;
+  d.parse.db = db;
+  d.parse.max_printed = opt->max_printed;
+  d.head_cap = SNIFF_BYTES * 2;
+  d.head = xrealloc(NULL, d.head_cap);
+  if (!realpath(db->path, d.db_real)) d.db_real[0] = '\0';
+  d.started = d.last_progress = now_seconds();
+  for (int i = 0; i < n && !d.fatal; i++) {
+    if (source_walk(roots[i], visit, skip_own_files, &d) < 0 && !d.fatal) stats->input_errors++;
+  }
+  progress(&d, 1);
+  free(d.head);
+  free(d.sniff);
+  free(d.parse.state);
+  free(d.parse.arena);
+  free(d.parse.offsets);
+  free(d.parse.lengths);
+  free(d.parse.fields);
+  if (d.parse.csv) {
+    csv_free(d.parse.csv);
+    free(d.parse.csv);
+  }
+  return d.fatal ? -1 : 0;
+}

@@ -1,0 +1,36 @@
+/* ingest/ingest.h: reads raw files into the database, one transaction per file. */
+#ifndef WATTDB_INGEST_H
+#define WATTDB_INGEST_H
+
+#include "schema/db.h"
+
+struct format;
+
+struct ingest_options {
+  const struct format *force_format; /* --format: skip the bidding */
+  int progress;                      /* print a progress line (stderr is a terminal) */
+  int max_printed;                   /* rejected lines printed per file */
+  /* Test hook: called after every file's transaction has been committed (or
+   * rolled back) with the number of files handled so far. */
+  void (*after_file)(long files_done);
+};
+
+struct ingest_stats {
+  long files;          /* files visited */
+  long unchanged;      /* skipped: same size, mtime and parser version */
+  long read;           /* read and stored (ok or partial) */
+  long duplicates;     /* read, but the same bytes were already stored under another path */
+  long rejected_files; /* refused whole */
+  long partial_files;  /* stored with some lines rejected */
+  long long rows_ok, rows_rejected;
+  long long bytes;     /* bytes read */
+  int input_errors;    /* roots or archives that could not be read */
+};
+
+/* Ingests every file under each of the N roots. Returns 0, or -1 on a fatal
+ * database error (the file being read is rolled back; files already committed
+ * stay). Input errors and rejected files are counted in *stats, not fatal. */
+int ingest_paths(struct wdb *db, char *const *roots, int n, const struct ingest_options *opt,
+                 struct ingest_stats *stats);
+
+#endif

@@ -1,0 +1,156 @@
+/* ingest/parse.c: what every parser needs: fields of a line (libcsv), rejected
+ * lines, NULL readings and inserts (see format.h). */
+#include <csv.h>
+#include <strings.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/msg.h"
+#include "ingest/format.h"
+
+/* ---- fields ---------------------------------------------------------------- */
+
+static void add_field(void *data, size_t len, void *pp) {
+  struct parse *p = pp;
+  if (p->nfields == p->fields_cap) {
+    p->fields_cap = p->fields_cap ? p->fields_cap * 2 : 32;
+    p->offsets = xrealloc(p->offsets, (size_t)p->fields_cap * sizeof *p->offsets);
+    p->lengths = xrealloc(p->lengths, (size_t)p->fields_cap * sizeof *p->lengths);
+    p->fields = xrealloc(p->fields, (size_t)p->fields_cap * sizeof *p->fields);
+  }
+  if (p->arena_len + len + 1 > p->arena_cap) {
+    size_t cap = p->arena_cap ? p->arena_cap : 4096;
+    while (cap < p->arena_len + len + 1) cap *= 2;
+    p->arena = xrealloc(p->arena, cap);
+    p->arena_cap = cap;
+  }
+  if (len) memcpy(p->arena + p->arena_len, data, len);
+  p->arena[p->arena_len + len] = '\0';
+  p->offsets[p->nfields] = p->arena_len;
+  p->lengths[p->nfields] = len;
+  p->arena_len += len + 1;
+  p->nfields++;
+}
+
+static void end_record(int c, void *pp) {
+  (void)c;
+  (void)pp;
+}
+
+int parse_fields(struct parse *p, const struct line *ln, unsigned char delim) {
+  if (!p->csv) {
+    p->csv = xrealloc(NULL, sizeof *p->csv);
+    csv_init(p->csv, 0);
+    csv_set_blk_size(p->csv, 4096);
+  }
+  csv_set_delim(p->csv, delim);
+  p->nfields = 0;
+  p->arena_len = 0;
+  csv_parse(p->csv, ln->text, ln->len, add_field, end_record, p);
+  csv_fini(p->csv, add_field, end_record, p);
+  if (ln->len == 0) p->nfields = 0;
+  /* Pointers are made after parsing: the arena may have moved while growing. */
+  for (int i = 0; i < p->nfields; i++) p->fields[i] = p->arena + p->offsets[i];
+  return p->nfields;
+}
+
+/* ---- rejections ------------------------------------------------------------ */
+
+static const char sql_reject[] =
+    "INSERT OR REPLACE INTO rejected_row(file_id, line, col, reason, message, raw) "
+    "VALUES (?,?,?,?,?,?)";
+
+enum line_verdict parse_reject(struct parse *p, const struct line *ln, int col, const char *reason,
+                               const char *fmt, ...) {
+  char text[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  if (!p->first_row_error[0])
+    snprintf(p->first_row_error, sizeof p->first_row_error, "line %ld: %.200s", ln->number, text);
+  if (p->rejects_printed < p->max_printed) {
+    if (col > 0) msg("%s:%ld:%d: %s", p->path, ln->number, col, text);
+    else msg("%s:%ld: %s", p->path, ln->number, text);
+  }
+  else if (p->rejects_printed == p->max_printed && p->max_printed > 0)
+    msg("%s: more rejected lines are not shown (see the rejected_row table)", p->path);
+  p->rejects_printed++;
+  sqlite3_stmt *st = wdb_stmt(p->db, sql_reject);
+  if (!st) return LINE_FATAL;
+  sqlite3_bind_int64(st, 1, p->file_id);
+  sqlite3_bind_int64(st, 2, ln->number);
+  sqlite3_bind_int(st, 3, col);
+  sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, text, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 6, ln->text, (int)ln->len, SQLITE_STATIC);
+  return wdb_done(p->db, st) ? LINE_FATAL : LINE_REJECTED;
+}
+
+void parse_fail(struct parse *p, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(p->error, sizeof p->error, fmt, ap);
+  va_end(ap);
+}
+
+static const char sql_null[] =
+    "INSERT OR REPLACE INTO unparsed_value(file_id, line, col, name, text) VALUES (?,?,?,?,?)";
+
+int parse_note_null(struct parse *p, const struct line *ln, int col, const char *name,
+                    const char *text) {
+  sqlite3_stmt *st = wdb_stmt(p->db, sql_null);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, p->file_id);
+  sqlite3_bind_int64(st, 2, ln->number);
+  sqlite3_bind_int(st, 3, col);
+  sqlite3_bind_text(st, 4, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, text, -1, SQLITE_STATIC);
+  return wdb_done(p->db, st);
+}
+
+int parse_insert(struct parse *p, void *stmt) {
+  return wdb_done(p->db, stmt);
+}
+
+/* ---- headers ---------------------------------------------------------------- */
+
+int parse_map_header(struct parse *p, const struct column_spec *specs, int n, int *map) {
+  int claimed = 0;
+  for (int i = 0; i < n; i++) {
+    map[i] = -1;
+    for (int f = 0; f < p->nfields && map[i] < 0; f++)
+      for (int k = 0; k < 4 && specs[i].names[k]; k++)
+        if (strcasecmp(p->fields[f], specs[i].names[k]) == 0) {
+          map[i] = f;
+          claimed++;
+          break;
+        }
+    if (map[i] < 0 && specs[i].required) {
+      parse_fail(p, "header has no column '%s'", specs[i].names[0]);
+      return -1;
+    }
+  }
+  return p->nfields - claimed;
+}
+
+static int is_header_again(const struct parse *p, const struct header *h) {
+  if (p->nfields != h->n) return 0;
+  for (int i = 0; i < h->n; i++)
+    if (strncmp(p->fields[i], h->names[i], sizeof h->names[i] - 1) != 0) return 0;
+  return 1;
+}
+
+enum line_verdict parse_header_or_data(struct parse *p, const struct line *ln, unsigned char delim,
+                                       struct header *h, const struct column_spec *specs, int nspecs,
+                                       int *map) {
+  parse_fields(p, ln, delim);
+  if (!h->seen) {
+    h->seen = 1;
+    h->n = p->nfields < HEADER_MAX_COLS ? p->nfields : HEADER_MAX_COLS;
+    for (int i = 0; i < h->n; i++) snprintf(h->names[i], sizeof h->names[i], "%s", p->fields[i]);
+    return parse_map_header(p, specs, nspecs, map) < 0 ? LINE_REFUSE_FILE : LINE_SKIPPED;
+  }
+  return is_header_again(p, h) ? LINE_SKIPPED : LINE_STORED;
+}
