@@ -69,7 +69,12 @@ static int migrate(struct wdb *db) {
 int wdb_open(struct wdb *db, const char *path) {
   memset(db, 0, sizeof *db);
   db->path = path;
-  if (sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+  /* One connection per thread in wattdb: no connection mutex, no memory statistics
+   * (both cost a lock per call on the insert path). */
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  if (sqlite3_open_v2(path, &db->sql,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      NULL) != SQLITE_OK) {
     msg("%s: cannot open database: %s", path, db->sql ? sqlite3_errmsg(db->sql) : "out of memory");
     sqlite3_close(db->sql);
     db->sql = NULL;
