@@ -223,9 +223,9 @@ static int catalog_finish(struct driver *d, const char *status, const char *sha,
   if (f) {
     sqlite3_bind_text(st, 3, f->name, -1, SQLITE_STATIC);
     if (p->format_version[0]) sqlite3_bind_text(st, 4, p->format_version, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 5, f->version);
     if (f->time_convention) sqlite3_bind_text(st, 6, f->time_convention, -1, SQLITE_STATIC);
   }
+  sqlite3_bind_int(st, 5, f ? f->version : 0); /* NOT NULL: 0 when no format took the file */
   sqlite3_bind_text(st, 7, status, -1, SQLITE_STATIC);
   if (dup_of > 0) sqlite3_bind_int64(st, 8, dup_of);
   if (p->run.valid && p->run_id > 0) sqlite3_bind_int64(st, 9, p->run_id);
