@@ -276,7 +276,9 @@ static int line_sink_parse(void *ctx, const struct line *ln) {
   struct parse *p = &d->parse;
   d->n_lines++;
   enum line_verdict v;
-  if (ln->torn && !p->format->keeps_unterminated_tail) {
+  if (ln->overlong) {
+    v = parse_reject(p, ln, 0, "line_too_long", "line longer than %d bytes", LINE_MAX_BYTES);
+  } else if (ln->torn && !p->format->keeps_unterminated_tail) {
     v = parse_reject(p, ln, 0, "truncated",
                      "last line has no end of line (the logger was stopped while writing it)");
   } else if (blank(ln)) {

@@ -41,7 +41,7 @@ static void append(struct line_reader *r, const char *p, size_t n) {
   for (const char *q = p, *end = p + n; (q = memchr(q, '"', (size_t)(end - q))); q++) r->quotes++;
 }
 
-static int deliver(struct line_reader *r, int torn) {
+static int deliver(struct line_reader *r, int torn, int overlong) {
   size_t len = r->len;
   if (len && r->buf[len - 1] == '\r') len--;
   r->buf[len] = '\0';
@@ -50,27 +50,45 @@ static int deliver(struct line_reader *r, int torn) {
     text += 3;
     len -= 3;
   }
-  struct line ln = {.text = text, .len = len, .number = r->start_number, .torn = torn};
+  struct line ln = {
+      .text = text, .len = len, .number = r->start_number, .torn = torn, .overlong = overlong};
   r->len = 0;
   r->quotes = 0;
   r->start_number = r->next_number;
   return r->sink(r->ctx, &ln);
 }
 
-/* Splits UTF-8 bytes into lines. */
+/* Splits UTF-8 bytes into lines. A line reaching LINE_MAX_BYTES is delivered
+ * at once, marked overlong, and the rest of it up to its newline is dropped. */
 static int feed_utf8(struct line_reader *r, const char *p, size_t n) {
   const char *end = p + n;
   while (p < end) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
-    append(r, p, (size_t)((nl ? nl : end) - p));
+    const char *stop = nl ? nl : end;
+    if (!r->discarding) {
+      size_t take = (size_t)(stop - p);
+      if (r->len + take >= LINE_MAX_BYTES) {
+        append(r, p, LINE_MAX_BYTES - r->len);
+        r->discarding = 1;
+        int rc = deliver(r, 0, 1);
+        if (rc) return rc;
+      } else {
+        append(r, p, take);
+      }
+    }
     if (!nl) break;
     p = nl + 1;
     r->next_number++;
+    if (r->discarding) {
+      r->discarding = 0;
+      r->start_number = r->next_number;
+      continue;
+    }
     if ((r->quotes & 1) && r->len < MAX_JOINED) {
       append(r, "\n", 1); /* a newline inside a quoted field */
       continue;
     }
-    int rc = deliver(r, 0);
+    int rc = deliver(r, 0, 0);
     if (rc) return rc;
   }
   return 0;
@@ -170,6 +188,6 @@ int line_reader_finish(struct line_reader *r) {
     r->u16_ncarry = 0;
     if (rc) return rc;
   }
-  if (r->len == 0) return 0;
-  return deliver(r, 1);
+  if (r->len == 0 || r->discarding) return 0;
+  return deliver(r, 1, 0);
 }

@@ -17,7 +17,13 @@ struct line {
   size_t len;
   long number;       /* 1-based number of the record's first physical line */
   int torn;          /* the input ended inside this line (no terminator) */
+  int overlong;      /* longer than LINE_MAX_BYTES: text holds the first
+                        LINE_MAX_BYTES, the rest of the line was discarded */
 };
+
+/* No log line is this long; a longer one (a binary file, a missing newline) is
+ * cut, so that memory stays bounded whatever the input. */
+#define LINE_MAX_BYTES (1024 * 1024)
 
 /* Called per line; return 0 to go on, nonzero to stop (returned by the feeder). */
 typedef int (*line_sink)(void *ctx, const struct line *ln);
@@ -31,6 +37,7 @@ struct line_reader {
   long next_number;  /* physical number of the next line to start */
   long start_number; /* physical number where the pending record started */
   int started;       /* the first bytes (BOM check) have been seen */
+  int discarding;    /* dropping the rest of an overlong line */
   int utf16;         /* transcoding UTF-16LE */
   unsigned char u16_carry[4]; /* bytes of an incomplete UTF-16 unit or pair */
   int u16_ncarry;
