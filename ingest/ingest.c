@@ -51,6 +51,8 @@ struct driver {
   size_t head_len, head_cap;
   char *sniff;              /* the head's complete lines, normalized */
   size_t sniff_len, sniff_cap;
+  const char *pending;      /* rest of the source's block (opt->block_size) */
+  size_t pending_len;
 };
 
 static double now_seconds(void) {
@@ -309,12 +311,30 @@ static void hex_digest(struct sha256_ctx *h, char out[65]) {
   for (int i = 0; i < SHA256_DIGEST_SIZE; i++) snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
 
+/* source_read(), its blocks cut to at most opt->block_size bytes when set. */
+static ssize_t read_block(struct driver *d, struct source *s, const void **block) {
+  size_t max = d->opt->block_size;
+  if (!max) return source_read(s, block);
+  if (!d->pending_len) {
+    const void *b;
+    ssize_t n = source_read(s, &b);
+    if (n <= 0) return n;
+    d->pending = b;
+    d->pending_len = (size_t)n;
+  }
+  size_t n = d->pending_len < max ? d->pending_len : max;
+  *block = d->pending;
+  d->pending += n;
+  d->pending_len -= n;
+  return (ssize_t)n;
+}
+
 /* Reads up to SNIFF_BYTES of S into d->head. Returns 0 or -1 (read error). */
 static int read_head(struct driver *d, struct source *s, struct sha256_ctx *h) {
   d->head_len = 0;
   while (d->head_len < SNIFF_BYTES) {
     const void *block;
-    ssize_t n = source_read(s, &block);
+    ssize_t n = read_block(d, s, &block);
     if (n < 0) return -1;
     if (n == 0) break;
     sha256_update(h, (size_t)n, block);
@@ -377,6 +397,7 @@ static void reset_file_state(struct driver *d) {
   p->rejects_printed = 0;
   d->n_lines = d->n_skipped = d->n_ok = d->n_rejected = 0;
   d->refused = 0;
+  d->pending_len = 0;
 }
 
 static int rollback(struct driver *d) {
@@ -429,7 +450,7 @@ static int ingest_file(struct driver *d, struct source *s) {
   int rc = read_failed ? 0 : line_reader_feed(&d->lines, d->head, d->head_len);
   while (!rc && !read_failed && !s->eof) {
     const void *block;
-    ssize_t n = source_read(s, &block);
+    ssize_t n = read_block(d, s, &block);
     if (n < 0) read_failed = 1;
     if (n <= 0) break;
     sha256_update(&hash, (size_t)n, block);

@@ -2,6 +2,8 @@
 #ifndef WATTDB_INGEST_H
 #define WATTDB_INGEST_H
 
+#include <stddef.h>
+
 #include "schema/db.h"
 
 struct format;
@@ -13,6 +15,9 @@ struct ingest_options {
   /* Test hook: called after every file's transaction has been committed (or
    * rolled back) with the number of files handled so far. */
   void (*after_file)(long files_done);
+  /* Test knob: the bytes of every file are handed on in blocks of at most this
+   * size (0: as the source reads them), to show block boundaries change nothing. */
+  size_t block_size;
 };
 
 struct ingest_stats {
