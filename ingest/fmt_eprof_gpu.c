@@ -127,7 +127,7 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
   sqlite3_bind_int64(ins, 2, ln->number);
   sqlite3_bind_int64(ins, 3, ts);
   if (st->map[C_NAME] >= 0)
-    sqlite3_bind_text(ins, 4, p->fields[st->map[C_NAME]], -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(ins, 4, p->fields[st->map[C_NAME]], -1, SQLITE_STATIC);
   for (int c = C_UTIL; c < NCOL; c++) {
     int param = 5 + (c - C_UTIL);
     if (kinds[c] == VALUE_OK) {

@@ -58,8 +58,8 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
   sqlite3_bind_int64(ins, 1, p->file_id);
   sqlite3_bind_int64(ins, 2, ln->number);
   sqlite3_bind_int64(ins, 3, start);
-  sqlite3_bind_text(ins, 4, p->fields[st->map[C_ARCH]], -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(ins, 5, p->fields[st->map[C_DATASET]], -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(ins, 4, p->fields[st->map[C_ARCH]], -1, SQLITE_STATIC);
+  sqlite3_bind_text(ins, 5, p->fields[st->map[C_DATASET]], -1, SQLITE_STATIC);
   for (int c = C_INPUT; c < NCOL; c++)
     if (kinds[c] == VALUE_OK) sqlite3_bind_int64(ins, 6 + (c - C_INPUT), ints[c]);
   return parse_insert(p, ins) ? LINE_FATAL : LINE_STORED;

@@ -78,7 +78,7 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
   sqlite3_bind_int64(ins, 1, p->file_id);
   sqlite3_bind_int64(ins, 2, ln->number);
   for (int c = C_ENV; c <= C_STAMP; c++)
-    sqlite3_bind_text(ins, 3 + c, p->fields[st->map[c]], -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(ins, 3 + c, p->fields[st->map[c]], -1, SQLITE_STATIC);
   for (int c = FIRST_INT; c < NCOL; c++) {
     if (kinds[c] != VALUE_OK) continue;
     if (c < FIRST_REAL) sqlite3_bind_int64(ins, 3 + c, ints[c]);

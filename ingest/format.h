@@ -93,7 +93,8 @@ struct parse {
 
 /* Splits LN into fields with DELIM (libcsv: quotes honoured, blanks around
  * unquoted fields removed). Returns the field count; the fields stay valid until
- * the next call. Never allocates once the buffers have grown. */
+ * the next call, so they may be bound with SQLITE_STATIC for an insert stepped
+ * before then. Never allocates once the buffers have grown. */
 int parse_fields(struct parse *p, const struct line *ln, unsigned char delim);
 
 /* Records LN as rejected: a rejected_row with REASON (a short code) and the
