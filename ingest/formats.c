@@ -5,11 +5,15 @@
 
 extern const struct format fmt_eprof_gpu, fmt_eprof_cpu, fmt_eprof_epoch, fmt_keras_history,
     fmt_eprof_launch, fmt_run_manifest;
+/* other measurement tools (issue 4) */
+extern const struct format fmt_wattmeter;
 
 /* Order matters only for equal bids: the first listed wins. */
 const struct format *const formats[] = {
     &fmt_eprof_gpu, &fmt_eprof_cpu, &fmt_eprof_epoch, &fmt_keras_history, &fmt_eprof_launch,
-    &fmt_run_manifest, NULL,
+    &fmt_run_manifest,
+    &fmt_wattmeter,
+    NULL,
 };
 
 const struct format *format_by_name(const char *name) {

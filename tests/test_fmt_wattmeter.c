@@ -1,0 +1,162 @@
+/* tests/test_fmt_wattmeter.c: OmegaWatt wattmetre-read logs (ingest/fmt_wattmeter.c),
+ * one fixture per quirk under tests/fixtures/wattmeter/. */
+#include "tests/testlib.h"
+
+#include "ingest/formats.h"
+
+struct fx {
+  char *dir;
+  struct wdb db;
+};
+
+static int setup(void **state) {
+  struct fx *f = calloc(1, sizeof *f);
+  f->dir = tl_mkdtemp();
+  tl_open(&f->db, f->dir, "t.db");
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  struct fx *f = *state;
+  tl_close(&f->db);
+  tl_rmdir(f->dir);
+  free(f);
+  return 0;
+}
+
+/* Ingests one fixture, with FORMAT forced when not NULL. */
+static void ingest(struct fx *f, const char *fixture, const char *format) {
+  char path[512];
+  snprintf(path, sizeof path, "tests/fixtures/wattmeter/%s", fixture);
+  struct ingest_options opt = {0};
+  if (format) assert_non_null(opt.force_format = format_by_name(format));
+  struct ingest_stats stats;
+  char *roots[1] = {path};
+  msg_quiet = 1;
+  assert_int_equal(ingest_paths(&f->db, roots, 1, &opt, &stats), 0);
+  msg_quiet = 0;
+}
+
+/* Every line is a row, a rejected row or a skipped line, for every file. */
+static void assert_accounted(struct fx *f) {
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file WHERE status IN ('ok','partial') "
+                                  "AND lines <> skipped_lines + rows_ok + rows_rejected"),
+                   0);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file s WHERE rows_rejected <> "
+                                  "(SELECT count(*) FROM rejected_row r WHERE r.file_id = s.id)"),
+                   0);
+}
+
+/* The real logger's dialect: 9-digit ns epoch (UTC), -0.0, six sockets. */
+static void basic_six_sockets(void **state) {
+  struct fx *f = *state;
+  ingest(f, "basic-nb6.csv", NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT format||' '||format_version||' '||status||' '||"
+                                      "time_convention FROM source_file"),
+                      "wattmeter nb6 ok utc");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM wattmeter_frame"), 3);
+  assert_int_equal(tl_int(&f->db, "SELECT ts_us FROM wattmeter_frame WHERE line = 2"),
+                   1745428511039678LL);
+  assert_true(tl_real(&f->db, "SELECT p5_w FROM wattmeter_frame WHERE line = 3") == 184.0);
+  assert_true(tl_real(&f->db, "SELECT p2_w FROM wattmeter_frame WHERE line = 2") == 0.0);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM wattmeter_socket"), 18);
+  assert_int_equal(tl_int(&f->db, "SELECT sockets FROM wattmeter_file"), 6);
+  assert_accounted(f);
+}
+
+/* wattmetre-read's stderr (2>&1) puts an INFO line before the header. */
+static void stray_first_line_is_skipped(void **state) {
+  struct fx *f = *state;
+  ingest(f, "stray-first-line.csv", NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT status FROM source_file"), "ok");
+  assert_int_equal(tl_int(&f->db, "SELECT skipped_lines FROM source_file"), 2);
+  assert_int_equal(tl_int(&f->db, "SELECT rows_ok FROM source_file"), 2);
+  assert_accounted(f);
+}
+
+/* Bad frames keep their commas with empty fields; diagnostics interleave; nan
+ * readings print as nan/-nan. */
+static void false_frames_are_kept_without_readings(void **state) {
+  struct fx *f = *state;
+  ingest(f, "false-frames-and-messages.csv", NULL);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM wattmeter_frame"), 4);
+  assert_int_equal(tl_int(&f->db, "SELECT ok FROM wattmeter_frame WHERE line = 3"), 0);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM wattmeter_frame WHERE line = 3 AND "
+                                  "p1_w IS NULL AND u1_v IS NULL"),
+                   1);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM wattmeter_frame WHERE line = 6 AND ok AND "
+                                  "i1_a IS NULL AND p1_w IS NULL AND u1_v = 230"),
+                   1);
+  assert_int_equal(tl_int(&f->db, "SELECT skipped_lines FROM source_file"), 2); /* header, CRC */
+  assert_string_equal(tl_text(&f->db, "SELECT status FROM source_file"), "ok");
+  assert_accounted(f);
+}
+
+/* The logger is killed by SIGUSR1 without flushing: the last line is cut. */
+static void torn_tail_is_rejected_as_truncated(void **state) {
+  struct fx *f = *state;
+  ingest(f, "torn-tail.csv", NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT status FROM source_file"), "partial");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM wattmeter_frame"), 2);
+  assert_string_equal(tl_text(&f->db, "SELECT reason FROM rejected_row WHERE line = 4"),
+                      "truncated");
+  assert_accounted(f);
+}
+
+/* --nb=12: two banks of six sockets per frame, each socket in the view. */
+static void twelve_sockets_in_two_banks(void **state) {
+  struct fx *f = *state;
+  ingest(f, "twelve-sockets.csv", NULL);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM wattmeter_frame"), 4);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM wattmeter_socket"), 24);
+  assert_true(tl_real(&f->db, "SELECT power_w FROM wattmeter_socket WHERE line = 2 AND socket = 12") ==
+              12.0);
+  assert_true(tl_real(&f->db, "SELECT power_w FROM wattmeter_socket WHERE line = 3 AND socket = 7") ==
+              7.0);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM wattmeter_frame WHERE bank = 1 AND u1_v IS NULL"),
+                   2);
+  assert_int_equal(tl_int(&f->db, "SELECT rows_ok FROM source_file"), 2);
+  assert_accounted(f);
+}
+
+/* A diagnostic printed without newline ("detect '6' plugs.") glues the header
+ * onto its line. */
+static void header_glued_after_a_message(void **state) {
+  struct fx *f = *state;
+  ingest(f, "glued-header.csv", NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT format FROM source_file"), "wattmeter");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM wattmeter_frame"), 1);
+  assert_accounted(f);
+}
+
+/* Without a header (nothing to bid on) --format reads the standard layout; a
+ * short frame and a foreign line are rejected with their own reasons. */
+static void headerless_with_format_override(void **state) {
+  struct fx *f = *state;
+  ingest(f, "headerless-and-bad-lines.csv", NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT status||' '||error FROM source_file"),
+                      "rejected unrecognised format");
+  ingest(f, "headerless-and-bad-lines.csv", "wattmeter");
+  /* same size and mtime but no format before: read again with the override */
+  assert_string_equal(tl_text(&f->db, "SELECT format||' '||format_version||' '||status FROM source_file"),
+                      "wattmeter headerless partial");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM wattmeter_frame"), 2);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(reason, ' ') FROM "
+                                      "(SELECT reason FROM rejected_row ORDER BY line)"),
+                      "field_count not_a_frame");
+  assert_accounted(f);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(basic_six_sockets, setup, teardown),
+      cmocka_unit_test_setup_teardown(stray_first_line_is_skipped, setup, teardown),
+      cmocka_unit_test_setup_teardown(false_frames_are_kept_without_readings, setup, teardown),
+      cmocka_unit_test_setup_teardown(torn_tail_is_rejected_as_truncated, setup, teardown),
+      cmocka_unit_test_setup_teardown(twelve_sockets_in_two_banks, setup, teardown),
+      cmocka_unit_test_setup_teardown(header_glued_after_a_message, setup, teardown),
+      cmocka_unit_test_setup_teardown(headerless_with_format_override, setup, teardown),
+  };
+  return cmocka_run_group_tests_name("fmt_wattmeter", tests, NULL, NULL);
+}
