@@ -413,7 +413,9 @@ static int ingest_file(struct driver *d, struct source *s) {
   stats->files++;
   struct catalog_row row;
   if (catalog_lookup(d, s->path, &row)) return -1;
-  if (is_unchanged(&row, s)) {
+  /* --format naming another format than the stored one: read again. */
+  if (is_unchanged(&row, s) &&
+      !(d->opt->force_format && strcmp(row.format, d->opt->force_format->name) != 0)) {
     stats->unchanged++;
     progress(d, 0);
     return 0;
