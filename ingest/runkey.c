@@ -59,6 +59,15 @@ int run_key_from_path(const char *fullpath, const char *logical, struct run_key 
     k->valid = set_folders(k, parts + raw + 1, n - 1 - (raw + 1));
     return k->valid;
   }
+  /* Without a raw/ level, only the profiler's own run files are taken by their
+   * folders: a stamped manifest such as data/metrics/out/oom-experiments_T.csv
+   * is not a run of environment 'data', architecture 'metrics'. */
+  static const char *const run_files[] = {"gpu-power-", "cpu-mem-usage-", "epoch_end-",
+                                          "performance-", NULL};
+  int run_file = 0;
+  for (int i = 0; run_files[i]; i++)
+    if (strncmp(parts[n - 1], run_files[i], strlen(run_files[i])) == 0) run_file = 1;
+  if (!run_file) return 0;
   const char *colon = strchr(logical, ':'); /* "archive.zip:member": the member only */
   n = split_path(colon ? colon + 1 : logical, buf, sizeof buf, parts);
   k->valid = set_folders(k, parts, n - 1);

@@ -5,7 +5,8 @@
  * gpu-power-T.csv, cpu-mem-usage-T.csv, epoch_end-T.csv, performance-T.csv.
  * The folders after the last `raw` component give the environment, architecture
  * and dataset; without a `raw` component, the folders of the path relative to the
- * root given are used when there are two or three of them. */
+ * root given are used when there are two or three of them and the file is one of
+ * the four run files above (a stamped manifest in out/ is no run). */
 #ifndef WATTDB_RUNKEY_H
 #define WATTDB_RUNKEY_H
 
