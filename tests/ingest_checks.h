@@ -241,8 +241,8 @@ static inline void ic_list_rec(const char *dir, struct ic_files *f) {
   struct dirent *e;
   while ((e = readdir(d))) {
     if (e->d_name[0] == '.') continue;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path) fail_msg("%s: too long", dir);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     if (S_ISDIR(st.st_mode)) {
