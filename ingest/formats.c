@@ -6,13 +6,14 @@
 extern const struct format fmt_eprof_gpu, fmt_eprof_cpu, fmt_eprof_epoch, fmt_keras_history,
     fmt_eprof_launch, fmt_run_manifest;
 /* other measurement tools (issue 4) */
-extern const struct format fmt_wattmeter;
+extern const struct format fmt_wattmeter, fmt_codecarbon;
 
 /* Order matters only for equal bids: the first listed wins. */
 const struct format *const formats[] = {
     &fmt_eprof_gpu, &fmt_eprof_cpu, &fmt_eprof_epoch, &fmt_keras_history, &fmt_eprof_launch,
     &fmt_run_manifest,
     &fmt_wattmeter,
+    &fmt_codecarbon,
     NULL,
 };
 

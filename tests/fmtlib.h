@@ -1,0 +1,54 @@
+/* tests/fmtlib.h: what the suites of the measurement-tool formats share (codecarbon,
+ * perf, wattmeter, nvidia-smi): a fresh database per test, ingesting one fixture
+ * (with an optional --format override), and the line-accounting check. Include
+ * after tests/testlib.h. */
+#ifndef WATTDB_FMTLIB_H
+#define WATTDB_FMTLIB_H
+
+#include "ingest/formats.h"
+
+struct fx {
+  char *dir;
+  struct wdb db;
+};
+
+static int fx_setup(void **state) {
+  struct fx *f = calloc(1, sizeof *f);
+  f->dir = tl_mkdtemp();
+  tl_open(&f->db, f->dir, "t.db");
+  *state = f;
+  return 0;
+}
+
+static int fx_teardown(void **state) {
+  struct fx *f = *state;
+  tl_close(&f->db);
+  tl_rmdir(f->dir);
+  free(f);
+  return 0;
+}
+
+/* Ingests PATH (a fixture path or any file/dir), with FORMAT forced when not NULL. */
+static void fx_ingest_path(struct fx *f, const char *path, const char *format) {
+  struct ingest_options opt = {0};
+  if (format) assert_non_null(opt.force_format = format_by_name(format));
+  struct ingest_stats stats;
+  char *roots[1] = {(char *)path};
+  msg_quiet = 1;
+  assert_int_equal(ingest_paths(&f->db, roots, 1, &opt, &stats), 0);
+  msg_quiet = 0;
+}
+
+/* Every line of every stored file is a row, a rejected row or a skipped line,
+ * and rejected rows match rejected_row. */
+static void fx_assert_accounted(struct fx *f) {
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file WHERE status IN ('ok','partial') "
+                                  "AND lines <> skipped_lines + rows_ok + rows_rejected"),
+                   0);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file s WHERE status IN ('ok','partial') "
+                                  "AND rows_rejected <> "
+                                  "(SELECT count(*) FROM rejected_row r WHERE r.file_id = s.id)"),
+                   0);
+}
+
+#endif
