@@ -3,7 +3,8 @@
 #   make              build ./wattdb
 #   make demo         install missing packages, build, generate the sample data.zip,
 #                     build the demo database out/demo.db from it, print its status
-#   make check        install missing packages, build, run every test suite
+#   make check        install missing packages, build, run every test suite and the notebooks
+#   make notebooks    execute notebooks/ against out/demo.db (or WATTDB_DB=FILE), figures to out/figures
 #   make check SANITIZE=address,undefined   the same under the sanitizers
 #   make deps         install the Debian packages wattdb needs (sudo when not root)
 #   make bench        the benchmarks of bench/ (minutes; writes bench/out/)
@@ -33,7 +34,8 @@ B := build/$(VARIANT)
 
 LIB_SRC  := $(wildcard ingest/*.c) $(wildcard schema/*.c) $(wildcard transform/*.c) \
             cli/msg.c $(filter-out cli/wattdb.c cli/msg.c,$(wildcard cli/*.c))
-LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema_sql.o $(B)/gen/transform_sql.o
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema_sql.o $(B)/gen/transform_sql.o \
+            $(B)/gen/gpu_specs_csv.o
 TESTS    := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
 WATTDB   := $(if $(SANITIZE),$(B)/wattdb,wattdb)
 
@@ -73,6 +75,10 @@ $(B)/gen/transform_sql.c: schema/embed.sh $(sort $(wildcard transform/*.sql))
 	@mkdir -p $(dir $@)
 	sh schema/embed.sh transform_sql $(sort $(wildcard transform/*.sql)) > $@
 
+$(B)/gen/gpu_specs_csv.c: schema/embed.sh data/gpu_specs.csv
+	@mkdir -p $(dir $@)
+	sh schema/embed.sh gpu_specs_csv data/gpu_specs.csv > $@
+
 $(B)/libwattdb.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
@@ -94,6 +100,33 @@ demo: deps
 	./$(WATTDB) ingest --db out/demo.db out/sample/data.zip || [ $$? -eq 1 ]
 	./$(WATTDB) status --db out/demo.db
 
+# ---- notebooks ----------------------------------------------------------------
+# Executes notebooks/*.ipynb headless against WATTDB_DB (default: the demo database,
+# rebuilt from the sample first), fails on any error, figures to out/figures/*.png.
+# The kernel is Debian's python3 (NB_PYTHON) through a kernelspec of our own, so
+# another python3 on PATH (pyenv, a venv without pandas) does not matter.
+NB_DEMO    := $(if $(filter undefined,$(origin WATTDB_DB)),demo)
+WATTDB_DB  ?= out/demo.db
+NB_PYTHON  ?= /usr/bin/python3
+NB_TIMEOUT ?= 600
+NB_KERNELS := out/jupyter/kernels/python3
+
+.PHONY: notebooks
+notebooks: deps $(NB_DEMO)
+	@$(NB_PYTHON) -c 'import pandas, matplotlib, scipy, sklearn, nbconvert, nbformat, ipykernel' \
+	  || { echo "notebooks: $(NB_PYTHON) lacks the notebook packages; run 'make deps'" >&2; exit 1; }
+	$(NB_PYTHON) notebooks/make_notebooks.py --check
+	rm -rf out/notebooks out/figures $(NB_KERNELS)
+	mkdir -p out/notebooks out/figures $(NB_KERNELS)
+	printf '{"argv": ["%s", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"],\n "display_name": "Python 3 (wattdb)", "language": "python"}\n' \
+	  "$(NB_PYTHON)" > $(NB_KERNELS)/kernel.json
+	PATH=/usr/bin:$$PATH JUPYTER_PATH=$(CURDIR)/out/jupyter MPLBACKEND=Agg PYTHONNOUSERSITE=1 \
+	  WATTDB_DB=$(abspath $(WATTDB_DB)) WATTDB_FIGURES=$(CURDIR)/out/figures \
+	  $(NB_PYTHON) -m nbconvert --to notebook --execute --output-dir out/notebooks \
+	    --ExecutePreprocessor.timeout=$(NB_TIMEOUT) --ExecutePreprocessor.kernel_name=python3 \
+	    $(sort $(wildcard notebooks/[0-9]*.ipynb))
+	@ls out/figures/*.png 2>/dev/null | sed 's/^/figure: /'
+
 # ---- tests --------------------------------------------------------------------
 $(B)/tests/%: tests/%.c $(B)/libwattdb.a tests/testlib.h
 	@mkdir -p $(dir $@)
@@ -108,6 +141,7 @@ test: $(WATTDB) $(B)/gen-sample $(TESTS)
 
 check: deps
 	$(MAKE) --no-print-directory test
+	$(if $(NO_NOTEBOOKS),,$(MAKE) --no-print-directory notebooks)
 
 bench: $(WATTDB) $(B)/gen-sample
 	sh bench/run.sh

@@ -1,0 +1,817 @@
+#!/usr/bin/env python3
+"""Writes the notebooks of this directory from the cells below, without outputs.
+
+    python3 notebooks/make_notebooks.py           # (re)write notebooks/*.ipynb
+    python3 notebooks/make_notebooks.py --check   # exit 1 if a committed notebook differs
+
+The .ipynb files are generated: edit the cells here, then rerun. Cell ids are
+derived from the notebook name and position, so the output is byte-for-byte
+stable and a diff shows only what changed.
+"""
+
+import pathlib
+import sys
+
+import nbformat
+
+HERE = pathlib.Path(__file__).resolve().parent
+NOTEBOOKS = {}
+
+
+def notebook(name, *cells):
+    NOTEBOOKS[name] = cells
+
+
+def md(text):
+    return ('markdown', text.strip('\n'))
+
+
+def code(text):
+    return ('code', text.strip('\n'))
+
+
+SETUP = code("""
+import wattdb_nb as nb
+import numpy as np
+import pandas as pd
+import matplotlib.pyplot as plt
+pd.set_option('display.width', 160)
+pd.set_option('display.max_columns', 30)
+print('database:', nb.DB)
+""")
+
+# ---------------------------------------------------------------------------------
+notebook(
+    '01-overview',
+    md("""
+# 01 · What the database holds
+
+Sources by format and status, rejected rows by reason, runs per environment,
+architecture and dataset, and their energy and duration. The database is the one
+named by `WATTDB_DB` (default: `out/demo.db`, built by `make demo`), opened read-only.
+"""),
+    SETUP,
+    code("""
+print('schema version:', nb.query('PRAGMA user_version').iloc[0, 0])
+print('transform profiles in v_run:', nb.profiles() or 'none (not transformed yet?)')
+print('profile read by the analyses:', nb.profile())
+"""),
+    md("""
+## Source files by format and status
+
+`source_file` is the bookkeeping of every file read: `ok` (every data line
+stored), `partial` (some lines rejected), `rejected` (the whole file refused),
+`duplicate` (same bytes as a file already stored).
+"""),
+    code("""
+sources = nb.query('''
+    SELECT coalesce(format, '(unrecognised)') AS format, status,
+           count(*) AS files, sum(rows_ok) AS rows_ok, sum(rows_rejected) AS rows_rejected,
+           round(sum(size) / 1e6, 2) AS mb
+    FROM source_file GROUP BY 1, 2 ORDER BY 1, 2''')
+sources
+"""),
+    code("""
+errors = nb.query('''
+    SELECT path, error FROM source_file WHERE status = 'rejected' ORDER BY path LIMIT 10''')
+if errors.empty:
+    print('no file was rejected as a whole')
+errors
+"""),
+    md("## Rejected rows by reason\n\nEvery line that is not in a raw table is in `rejected_row`, with its reason."),
+    code("""
+rejected = nb.query('''
+    SELECT reason, count(*) AS lines, count(DISTINCT file_id) AS files, min(message) AS example
+    FROM rejected_row GROUP BY reason ORDER BY lines DESC''')
+if rejected.empty:
+    print('no rejected rows')
+rejected
+"""),
+    md("## Runs per environment, architecture and dataset"),
+    code("""
+run_files = nb.query('''
+    SELECT r.environment, r.architecture, r.dataset, count(DISTINCT r.id) AS runs,
+           count(f.id) AS files
+    FROM run r LEFT JOIN source_file f ON f.run_id = r.id
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3''')
+run_files
+"""),
+    code("""
+runs = nb.runs()
+if runs.empty:
+    nb.note('v_run holds no run: transform the database (`wattdb build` or `wattdb transform`)')
+    per_group = pd.DataFrame()
+else:
+    runs['energy_kj'] = runs['energy_j'] / 1e3
+    runs['duration_min'] = runs['duration_s'] / 60
+    per_group = runs.groupby(nb.GROUP).agg(
+        runs=('stamp', 'size'),
+        with_energy=('energy_j', 'count'),
+        duration_min_median=('duration_min', 'median'),
+        energy_kj_median=('energy_kj', 'median'),
+        energy_mj_total=('energy_j', lambda s: s.sum() / 1e6),
+        avg_gpu_power_w_median=('avg_gpu_power_w', 'median'),
+        gpu_usage_pct_median=('gpu_usage_pct', 'median'),
+        emissions_g_total=('emissions_g', 'sum'),
+    ).round(3)
+per_group
+"""),
+    code("""
+if 'return_code' in runs and len(runs):
+    print(runs['return_code'].value_counts(dropna=False).rename('runs by return code').to_string())
+"""),
+    md("""
+## Energy and duration per group
+
+Left: the energy of each run per group. Right: energy against duration, one
+point per run, coloured by environment.
+"""),
+    code("""
+measured = runs.dropna(subset=['energy_j', 'duration_s']) if len(runs) else runs
+if measured.empty:
+    nb.note('no run with a measured energy: nothing to plot')
+else:
+    measured = measured.assign(group=measured['environment'] + ' / ' + measured['architecture']
+                               + measured['dataset'].map(lambda d: f' / {d}' if d else ''))
+    groups = sorted(measured['group'].unique())
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 0.35 * len(groups) + 2.5))
+    ax1.boxplot([measured.loc[measured['group'] == g, 'energy_kj'] for g in groups],
+                vert=False, labels=groups)
+    ax1.set_xlabel('energy per run (kJ)')
+    ax1.set_title('energy per run')
+    for env, g in measured.groupby('environment'):
+        ax2.scatter(g['duration_min'], g['energy_kj'], s=12, alpha=0.7, label=env)
+    ax2.set_xlabel('duration (min)')
+    ax2.set_ylabel('energy (kJ)')
+    ax2.set_title('energy against duration')
+    ax2.legend(title='environment')
+    fig.tight_layout()
+    nb.savefig(fig, 'overview')
+    plt.show()
+"""),
+    md("""
+## The two transform profiles
+
+`gaissa` reproduces the replication package's numbers (its truncations included),
+`default` is the corrected computation. `v_profile_diff` shows, per run, how far
+they are apart.
+"""),
+    code("""
+diff = nb.view('v_profile_diff')
+if diff.empty:
+    if nb.has('v_profile_diff'):
+        nb.note('v_profile_diff is empty: the database holds one profile only '
+                '(`wattdb transform --profile gaissa` adds the other)')
+else:
+    numeric = diff.select_dtypes('number')
+    print(len(diff), 'runs in both profiles')
+    display(numeric.describe().T.round(4))
+"""),
+)
+
+# ---------------------------------------------------------------------------------
+notebook(
+    '02-energy',
+    md("""
+# 02 · Energy against architecture and environment
+
+The cleaning of the replication package (anchor §4.5) over `v_run` and `v_epoch`,
+then its first two research questions: how the architecture (RQ1) and the training
+environment (RQ2) relate to energy per image, energy per epoch, GPU usage and
+time, with Kruskal-Wallis tests and Spearman correlations (scipy).
+
+Cleaning, step by step (`nb.clean_runs`):
+1. return code 0 (a run killed out of memory has −9);
+2. no missing measurement (GPU and RAM energy, duration, power, usage); installed
+   RAM and GFLOPs filled within the run's setting first, as the replication package does;
+3. at least 20 measured epochs (`MAX(epoch)+1` in `v_epoch`);
+4. the sampling period (mean spacing of a run's samples) not longer than its
+   shortest epoch: such a run cannot give per-epoch energies;
+5. outliers: `IsolationForest(contamination=0.1, random_state=2022)` per
+   (environment, architecture, dataset) on z-scored measurements. The replication
+   package left the seed unset; here it is fixed so the result is reproducible.
+"""),
+    SETUP,
+    code("""
+print(nb.EPOCH_FACTS_SQL)
+clean, steps = nb.clean_runs()
+"""),
+    code("""
+all_runs = nb.runs()
+if len(all_runs):
+    kept = all_runs.merge(clean[nb.KEY], on=nb.KEY, how='left', indicator=True)
+    kept['clean'] = kept['_merge'] == 'both'
+    display(kept.groupby(nb.GROUP)['clean'].agg(runs='size', clean='sum'))
+"""),
+    md("""
+## The energy measure
+
+The replication package compares runs by energy per image seen (J/image): its
+runs have different dataset sizes and epoch counts. That needs the dataset sizes
+and batch size of each run (`runs.csv` or performance files); without them the
+analyses below use energy per epoch, and without epochs the energy of the run.
+"""),
+    code("""
+def first_measure(df, choices):
+    for col, label in choices:
+        if col in df and df[col].notna().any():
+            return col, label
+    return None, None
+
+ENERGY, ENERGY_LABEL = first_measure(clean, [('energy_j_per_image', 'energy (J/image)'),
+                                              ('energy_j_per_epoch', 'energy (J/epoch)'),
+                                              ('energy_j', 'energy (J)')])
+TIME, TIME_LABEL = first_measure(clean, [('ms_per_image', 'duration (ms/image)'),
+                                          ('duration_s', 'duration (s)')])
+print('energy measure:', ENERGY_LABEL, '| time measure:', TIME_LABEL)
+if ENERGY is None:
+    nb.note('no clean run: the analyses below have nothing to show')
+"""),
+    md("""
+## RQ1: architectures within one environment and dataset
+
+Medians per (environment, dataset, architecture), then a Kruskal-Wallis test across
+architectures for each measure, with η² = (H − k + 1)/(n − k).
+"""),
+    code("""
+MEASURES = [(c, l) for c, l in [(ENERGY, ENERGY_LABEL), ('gpu_usage_pct', 'GPU usage (%)'),
+                                (TIME, TIME_LABEL), ('f1', 'F1'), ('accuracy', 'accuracy')]
+            if c and c in clean and clean[c].notna().any()]
+cols = [c for c, _ in MEASURES]
+if ENERGY:
+    medians = clean.groupby(['environment', 'dataset', 'architecture'])[cols].median()
+    display(medians.round(4))
+"""),
+    code("""
+def kruskal_table(df, within, across):
+    rows = []
+    for key, g in df.groupby(within):
+        if g[across].nunique() < 2:
+            continue
+        for col, label in MEASURES:
+            rows.append({**dict(zip(within, key if isinstance(key, tuple) else (key,))),
+                         'measure': label, **nb.kruskal(g, col, across)})
+    return pd.DataFrame(rows)
+
+rq1 = kruskal_table(clean, ['environment', 'dataset'], 'architecture') if ENERGY else pd.DataFrame()
+if rq1.empty:
+    nb.note('no environment and dataset with two architectures: no RQ1 test')
+rq1.round(6)
+"""),
+    code("""
+def boxplots(df, panel_by, x, name, title):
+    panels = [(k, g) for k, g in df.groupby(panel_by) if g[x].nunique() >= 1 and g[ENERGY].notna().any()]
+    if not panels:
+        nb.note(f'nothing to plot for {name}')
+        return
+    meas = [(ENERGY, ENERGY_LABEL)] + [(c, l) for c, l in MEASURES if c == 'gpu_usage_pct']
+    fig, axes = plt.subplots(len(panels), len(meas), squeeze=False,
+                             figsize=(6 * len(meas), 3.2 * len(panels)))
+    for row, (key, g) in zip(axes, panels):
+        levels = sorted(g[x].unique())
+        for ax, (col, label) in zip(row, meas):
+            ax.boxplot([g.loc[g[x] == v, col].dropna() for v in levels], labels=levels)
+            ax.set_ylabel(label)
+            ax.set_title(' / '.join(key) if isinstance(key, tuple) else key, fontsize=10)
+            ax.tick_params(axis='x', rotation=30)
+    fig.suptitle(title)
+    fig.tight_layout()
+    nb.savefig(fig, name)
+    plt.show()
+
+if ENERGY:
+    boxplots(clean, ['environment', 'dataset'], 'architecture', 'energy-by-architecture',
+             'RQ1: architectures within an environment')
+"""),
+    md("""
+Median energy reduction within each environment and dataset: how much less energy
+each architecture's median takes than the most consuming architecture's median
+(100 − median / max median × 100).
+"""),
+    code("""
+if ENERGY:
+    med = clean.groupby(['environment', 'dataset', 'architecture'])[ENERGY].median().rename('median')
+    top = med.groupby(level=['environment', 'dataset']).transform('max')
+    display((100 - med / top * 100).rename('median energy reduction (%)').round(2).to_frame())
+"""),
+    md("""
+## RQ2: environments for one architecture and dataset
+
+The same architecture trained in different environments (GPUs, drivers, RAM).
+"""),
+    code("""
+rq2 = kruskal_table(clean, ['architecture', 'dataset'], 'environment') if ENERGY else pd.DataFrame()
+if rq2.empty:
+    nb.note('no architecture trained in two environments: no RQ2 test')
+else:
+    display(rq2.round(6))
+    shared = clean.groupby(['architecture', 'dataset'])['environment'].transform('nunique') > 1
+    boxplots(clean[shared], ['architecture', 'dataset'], 'environment', 'energy-by-environment',
+             'RQ2: environments for an architecture')
+"""),
+    code("""
+if ENERGY and not rq2.empty:
+    med = clean.groupby(['architecture', 'dataset', 'environment'])[ENERGY].median()
+    worst = med.groupby(level=['architecture', 'dataset']).transform('max')
+    display(((worst - med) / worst).rename('improvement over the worst environment').round(4).to_frame())
+"""),
+    md("""
+## Spearman correlations per environment
+
+As in the replication package: energy against F1 and against GPU usage, average GPU
+power against GPU usage, energy and GPU usage against GFLOPs. One-sided
+(`alternative='greater'`), per environment, over the runs of all architectures.
+"""),
+    code("""
+PAIRS = [(ENERGY, 'f1'), ('avg_gpu_power_w', 'gpu_usage_pct'), (ENERGY, 'gpu_usage_pct'),
+         (ENERGY, 'gflops'), ('gpu_usage_pct', 'gflops')]
+rows = []
+for env, g in clean.groupby('environment'):
+    for x, y in PAIRS:
+        if x in g and y in g:
+            rho, p = nb.spearman(g[x], g[y], alternative='greater')
+            rows.append({'environment': env, 'x': x, 'y': y, 'n': int(g[[x, y]].dropna().shape[0]),
+                         'rho': rho, 'p': p})
+corr = pd.DataFrame(rows)
+if corr.empty or corr['rho'].isna().all():
+    nb.note('too few runs, or metadata missing (F1, GFLOPs), for correlations')
+corr.round(6)
+"""),
+    code("""
+have = corr.dropna(subset=['rho']) if len(corr) else corr
+if len(have):
+    fig, ax = plt.subplots(figsize=(8, 0.35 * len(have) + 1.5))
+    labels = have['environment'] + ': ' + have['x'] + ' ~ ' + have['y']
+    ax.barh(labels, have['rho'])
+    ax.set_xlim(-1, 1)
+    ax.set_xlabel('Spearman rho')
+    ax.invert_yaxis()
+    fig.tight_layout()
+    nb.savefig(fig, 'spearman')
+    plt.show()
+"""),
+)
+
+# ---------------------------------------------------------------------------------
+notebook(
+    '03-estimation',
+    md("""
+# 03 · Estimating a run's energy from a few stable epochs
+
+The replication package's question (anchor §4.6, RQ3-2): after the first epochs the
+power draw is stable, so a few measured epochs should predict the energy of the
+whole run. From the clean runs, with the stabilizing epoch fixed at S = 10 as the
+package assumes and a window of w epochs from S:
+
+* **online, power-based**: mean GPU + RAM power over the window × run duration;
+* **online, epoch-energy-based**: window energy × stable epochs / w + energy of the
+  epochs before S;
+* **Green Algorithms**: (power limit × GPU usage + installed RAM × 0.3725 W/GB) × duration;
+* **MLCO2**: power limit × duration.
+
+All against the measured energy of the run (GPU + RAM, kJ); RMSE by window size.
+The window's mean power is time-weighted over its epochs (Σ energy / Σ duration).
+"""),
+    SETUP,
+    code("""
+S = 10            # stabilizing epoch
+W_MAX = 10        # largest window
+HEADLINE_W = 5    # the window of the published comparison
+RNG_SEED = 2024   # the random-start variant's seed, as in the replication package
+
+clean, _ = nb.clean_runs(verbose=False)
+ep = nb.epochs()
+if len(ep) and len(clean):
+    ep = ep.merge(clean[nb.KEY], on=nb.KEY).sort_values(nb.KEY + ['epoch'])
+print(len(clean), 'clean runs,', len(ep), 'of their epochs')
+"""),
+    code("""
+def run_facts(clean):
+    r = clean.set_index(nb.KEY)
+    f = pd.DataFrame(index=r.index)
+    f['true_kj'] = r['energy_j'] / 1e3
+    f['duration_s'] = r['duration_s']
+    f['limit_w'] = r.get('max_power_limit_w')
+    f['usage'] = r.get('gpu_usage_pct') / 100
+    ram_w = r['total_ram_gb'] * 0.3725 if 'total_ram_gb' in r else np.nan
+    # without the installed RAM, the package's by-epoch variant: the measured mean RAM power
+    f['ga_ram_w'] = pd.Series(ram_w, index=r.index).fillna(r.get('avg_ram_power_w'))
+    f['ga_kj'] = (f['limit_w'] * f['usage'] + f['ga_ram_w']) * f['duration_s'] / 1e3
+    f['mlco2_kj'] = f['limit_w'] * f['duration_s'] / 1e3
+    return f
+
+facts = run_facts(clean) if len(clean) else pd.DataFrame()
+facts.describe().T.round(3) if len(facts) else nb.note('no clean run')
+"""),
+    code("""
+def window_estimates(ep, facts, w):
+    '''One row per run that has S + w epochs: the four estimates for window w.'''
+    rows = []
+    for key, e in ep.groupby(nb.KEY):
+        if key not in facts.index:
+            continue
+        e = e.set_index('epoch').sort_index()
+        stable = e[e.index >= S]
+        if len(stable) < w:
+            continue
+        win = stable.iloc[:w]
+        f = facts.loc[key]
+        mean_w = win['energy_j'].sum() / win['duration_s'].sum()
+        initial_j = e.loc[e.index < S, 'energy_j'].sum()
+        rows.append({**dict(zip(nb.KEY, key)), 'w': w, 'n_stable': len(stable),
+                     'true_kj': f['true_kj'],
+                     'power_kj': mean_w * f['duration_s'] / 1e3,
+                     'epoch_kj': (win['energy_j'].sum() * len(stable) / w + initial_j) / 1e3,
+                     'ga_kj': f['ga_kj'], 'mlco2_kj': f['mlco2_kj']})
+    return pd.DataFrame(rows)
+
+ESTIMATORS = {'power_kj': 'online power-based', 'epoch_kj': 'online epoch-energy-based',
+              'ga_kj': 'Green Algorithms', 'mlco2_kj': 'MLCO2'}
+est = pd.concat([window_estimates(ep, facts, w) for w in range(1, W_MAX + 1)],
+                ignore_index=True) if len(ep) and len(facts) else pd.DataFrame()
+if est.empty:
+    nb.note(f'no clean run has {S + 1} epochs or more in v_epoch: the window estimators need '
+            'epoch data; only the run-level estimators are compared below')
+"""),
+    md("## RMSE by window size (kJ)"),
+    code("""
+if len(est):
+    by_w = est.groupby('w').apply(lambda g: pd.Series(
+        {'runs': len(g), **{label: nb.rmse(g[c], g['true_kj']) for c, label in ESTIMATORS.items()}}))
+    display(by_w.round(4))
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for label in ESTIMATORS.values():
+        ax.plot(by_w.index, by_w[label], marker='o', label=label)
+    ax.set_yscale('log')
+    ax.set_xlabel(f'window (epochs from epoch {S})')
+    ax.set_ylabel('RMSE (kJ)')
+    ax.set_title('estimated against measured run energy')
+    ax.legend()
+    fig.tight_layout()
+    nb.savefig(fig, 'estimation-rmse-by-window')
+    plt.show()
+elif len(facts):
+    display(pd.Series({ESTIMATORS[c]: nb.rmse(facts[c], facts['true_kj'])
+                       for c in ['ga_kj', 'mlco2_kj']}, name='RMSE (kJ)').round(4))
+"""),
+    md("## The headline window\n\nRelative error (estimate / measured − 1) per run, window of 5 epochs."),
+    code("""
+head = est[est['w'] == HEADLINE_W] if len(est) else est
+if len(head):
+    rel = pd.DataFrame({label: head[c] / head['true_kj'] - 1 for c, label in ESTIMATORS.items()})
+    display(rel.describe().T.round(4))
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.boxplot([rel[c].dropna() for c in rel], labels=list(rel), vert=False)
+    ax.axvline(0, color='grey', lw=0.8)
+    ax.set_xlabel('relative error')
+    ax.set_title(f'window of {HEADLINE_W} epochs from epoch {S}, {len(head)} runs')
+    fig.tight_layout()
+    nb.savefig(fig, 'estimation-relative-error')
+    plt.show()
+else:
+    nb.note(f'no run with {S + HEADLINE_W} epochs')
+"""),
+    md("""
+## A window starting at a random stable epoch
+
+The package's variant: the window of 5 epochs starts at an epoch drawn among the
+stable ones (all but the last 5), `default_rng(2024)`; the estimate is the energy
+before the window plus the window's energy × (epochs − start) / 5.
+"""),
+    code("""
+rng = np.random.default_rng(RNG_SEED)
+rows = []
+for key, e in (ep.groupby(nb.KEY) if len(ep) and len(facts) else []):
+    if key not in facts.index:
+        continue
+    e = e.set_index('epoch').sort_index()
+    starts = [s for s in e.index if s >= S][:-HEADLINE_W]
+    if not starts:
+        continue
+    s = int(rng.choice(starts))
+    pos = e.index.get_loc(s)
+    win = e.iloc[pos:pos + HEADLINE_W]
+    before_j = e.iloc[:pos]['energy_j'].sum()
+    n_total = len(e)
+    rows.append({**dict(zip(nb.KEY, key)), 'start': s, 'true_kj': facts.loc[key, 'true_kj'],
+                 'epoch_kj': (before_j + win['energy_j'].sum() * (n_total - pos) / HEADLINE_W) / 1e3,
+                 'power_kj': win['energy_j'].sum() / win['duration_s'].sum()
+                             * facts.loc[key, 'duration_s'] / 1e3})
+rand = pd.DataFrame(rows)
+if rand.empty:
+    nb.note('no run with enough stable epochs for a random start')
+else:
+    print(len(rand), 'runs; RMSE (kJ):',
+          {ESTIMATORS[c]: round(nb.rmse(rand[c], rand['true_kj']), 4) for c in ['power_kj', 'epoch_kj']})
+"""),
+)
+
+# ---------------------------------------------------------------------------------
+notebook(
+    '04-regression',
+    md("""
+# 04 · Predicting power and epoch energy before training
+
+The replication package's predictors (anchor §4.7): from what is known before a run
+starts (batch size, image size, dataset sizes, GFLOPs, installed RAM, GPU specs or,
+without them, the GPU's power limit), predict the run's average GPU power and its
+average energy per epoch (all epochs, and the stable ones from epoch 10). Linear, ridge
+and kernel-ridge (RBF) regressors from scikit-learn; a 70/30 split with seed 2022;
+the scaler is fitted on the training split only (inside the pipeline, so cross
+validation refits it on each fold too); hyper-parameters by 5-fold cross validation
+on the training split; RMSE on the test split.
+"""),
+    SETUP,
+    code("""
+from sklearn.model_selection import train_test_split, GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.kernel_ridge import KernelRidge
+from sklearn.metrics import mean_squared_error, r2_score
+
+SEED = nb.SEED
+STABLE = 10       # the stabilizing epoch of 03-estimation
+clean, _ = nb.clean_runs(verbose=False)
+
+# targets: the run's average GPU power (v_run) and its mean epoch energy, over all
+# epochs and over the stable ones (v_epoch)
+data = clean.copy()
+ep = nb.epochs()
+if len(ep) and len(data):
+    per_run = ep.groupby(nb.KEY).agg(avg_epoch_energy_j=('energy_j', 'mean'),
+                                     n_epochs=('epoch', 'size'))
+    stable = ep[ep['epoch'] >= STABLE].groupby(nb.KEY)['energy_j'].mean()
+    data = data.merge(per_run, on=nb.KEY, how='left').merge(
+        stable.rename('avg_stable_epoch_energy_j'), on=nb.KEY, how='left')
+
+# predictors: the run metadata of v_run, and whatever v_features adds (GPU specs, image sides)
+features = nb.view('v_features')
+if 'profile' in features:
+    features = features[features['profile'] == nb.profile()]
+extra = [c for c in features if c not in data]
+if extra and len(data):
+    data = data.merge(features[nb.KEY + extra], on=nb.KEY, how='left')
+print(len(data), 'clean runs;', len(features), 'rows in v_features adding', extra or 'nothing')
+"""),
+    code("""
+# known before training (anchor §4.7), under the names v_run and v_features give them;
+# the GPU's power limit stands in for its specified power when no GPU spec is joined
+CANDIDATES = ['batch_size', 'total_ram_gb', 'train_size', 'validation_size', 'gflops',
+              'image_height', 'image_width', 'image_size',
+              'gpu_cuda_cores', 'cuda_cores', 'gpu_memory_gb', 'memory_gb',
+              'gpu_max_power_w', 'gpu_power_w', 'power_w', 'max_power_limit_w']
+TARGETS = {'avg_gpu_power_w': 'average GPU power (W)',
+           'avg_epoch_energy_j': 'average epoch energy (J)',
+           'avg_stable_epoch_energy_j': 'average stable epoch energy (J)'}
+X_COLS = [c for c in nb.present(data, CANDIDATES) if data[c].nunique() > 1] if len(data) else []
+Y_COLS = nb.present(data, list(TARGETS)) if len(data) else []
+print('features:', X_COLS)
+print('targets:', Y_COLS)
+if not X_COLS or not Y_COLS:
+    nb.note('no predictor with more than one value, or no target: run metadata '
+            '(runs.csv: batch size, image size, dataset sizes, GFLOPs) is needed for regression')
+"""),
+    code("""
+MODELS = {
+    'linear': (LinearRegression(), {}),
+    'ridge': (Ridge(), {'ridge__alpha': np.logspace(-3, 3, 13)}),
+    'kernel ridge': (KernelRidge(kernel='rbf'),
+                     {'kernelridge__alpha': np.logspace(-5, 1, 7),
+                      'kernelridge__gamma': np.logspace(-3, 1, 5)}),
+}
+
+def rmse(a, b):
+    return float(np.sqrt(mean_squared_error(a, b)))
+
+def fit_all(target):
+    d = data.dropna(subset=X_COLS + [target])
+    if len(d) < 10:
+        nb.note(f'{target}: {len(d)} complete rows, too few to fit')
+        return pd.DataFrame(), None
+    train, test = train_test_split(d, test_size=0.30, random_state=SEED)
+    folds = min(5, len(train))
+    rows, best = [], None
+    for name, (model, grid) in MODELS.items():
+        search = GridSearchCV(make_pipeline(StandardScaler(), model), grid or {}, cv=folds,
+                              scoring='neg_root_mean_squared_error')
+        search.fit(train[X_COLS], train[target])
+        pred = search.predict(test[X_COLS])
+        row = {'target': target, 'model': name, 'train': len(train), 'test': len(test),
+               'cv rmse': -search.best_score_, 'test rmse': rmse(test[target], pred),
+               'test r2': r2_score(test[target], pred) if len(test) > 1 else np.nan,
+               'params': {k.split('__')[1]: round(float(v), 5) for k, v in search.best_params_.items()}}
+        rows.append(row)
+        if best is None or row['cv rmse'] < best[0]['cv rmse']:
+            best = (row, test.assign(pred=pred))
+    return pd.DataFrame(rows), best
+
+results, bests = [], {}
+for target in Y_COLS:
+    r, best = fit_all(target)
+    results.append(r)
+    if best:
+        bests[target] = best
+results = pd.concat(results, ignore_index=True) if results else pd.DataFrame()
+results
+"""),
+    md("""
+## From the predicted average to the run's energy
+
+As in the replication package: predicted power × the run's duration, and predicted
+energy per epoch × the run's epochs, against the measured energy of the run
+(GPU + RAM, so the power model misses the RAM share by construction). The stable-epoch
+model predicts the epochs after warm-up only, so it underestimates a whole run.
+"""),
+    code("""
+rows = []
+for target, (row, test) in bests.items():
+    if target == 'avg_gpu_power_w':
+        est_kj = test['pred'] * test['duration_s'] / 1e3
+    elif 'n_epochs' in test:
+        est_kj = test['pred'] * test['n_epochs'] / 1e3
+    else:
+        continue
+    rows.append({'target': target, 'best model (cv)': row['model'],
+                 'runs': int(est_kj.notna().sum()),
+                 'run energy rmse (kJ)': nb.rmse(est_kj, test['energy_j'] / 1e3)})
+pd.DataFrame(rows)
+"""),
+    code("""
+if bests:
+    fig, axes = plt.subplots(1, len(bests), figsize=(5 * len(bests), 4.5), squeeze=False)
+    for ax, (target, (row, test)) in zip(axes[0], bests.items()):
+        ax.scatter(test[target], test['pred'], s=14, alpha=0.7)
+        lo, hi = np.nanmin([test[target].min(), test['pred'].min()]), np.nanmax([test[target].max(), test['pred'].max()])
+        ax.plot([lo, hi], [lo, hi], color='grey', lw=0.8)
+        ax.set_xlabel('measured ' + TARGETS[target])
+        ax.set_ylabel('predicted')
+        ax.set_title(f"{row['model']}: test RMSE {row['test rmse']:.3g}", fontsize=10)
+    fig.tight_layout()
+    nb.savefig(fig, 'regression-test-set')
+    plt.show()
+"""),
+)
+
+# ---------------------------------------------------------------------------------
+notebook(
+    '05-sources',
+    md("""
+# 05 · The same runs seen by several tools
+
+Researchers measure a run with more than one tool: the GPU log of the profiler
+(eprof, nvidia-smi), CodeCarbon, Linux `perf stat` RAPL counters, a wall-plug
+wattmeter. When the database holds their logs, the per-source views give the energy
+each one measured for a run; side by side they show what each tool sees (the
+wattmeter sees the whole machine, RAPL the CPU package and DRAM, nvidia-smi the GPU).
+"""),
+    SETUP,
+    code("""
+views = sorted(n for n in nb.objects()
+               if n.startswith('v_') and n not in {'v_run', 'v_epoch', 'v_features', 'v_profile_diff'})
+print('other views:', views or 'none')
+files = nb.query('''SELECT coalesce(format, '(unrecognised)') AS format, count(*) AS files,
+                           sum(rows_ok) AS rows FROM source_file GROUP BY 1 ORDER BY 1''')
+files
+"""),
+)
+
+# ---------------------------------------------------------------------------------
+notebook(
+    '06-tradeoff',
+    md("""
+# 06 · Energy against training time
+
+Each configuration (batch size, image size and GPU power limit, where the logs
+record them) is one point: the median energy and median training time of its runs.
+Within one environment, architecture and dataset, a configuration is on the Pareto
+front when no other configuration is both faster and less energy-hungry, as in the
+energy-time trade-off figure of the Zeus paper. Every finished run counts (return
+code 0 and a measured energy), not only the clean ones.
+"""),
+    SETUP,
+    code("""
+runs = nb.runs()
+if len(runs):
+    ok = runs['return_code'].fillna(0) == 0 if 'return_code' in runs else True
+    runs = runs[ok].dropna(subset=['energy_j', 'duration_s'])
+CONFIG = nb.present(runs, ['batch_size', 'image_size', 'max_power_limit_w']) if len(runs) else []
+print(len(runs), 'finished runs; configuration by', CONFIG or 'nothing but the group')
+if len(runs) and not CONFIG:
+    nb.note('no batch size, image size or power limit recorded: one point per group')
+"""),
+    code("""
+def pareto(points, x='duration_s', y='energy_j'):
+    # True for the points that no other point beats on both x and y (a tie does not dominate)
+    p = points[[x, y]].to_numpy()
+    le = (p[None, :, 0] <= p[:, None, 0]) & (p[None, :, 1] <= p[:, None, 1])
+    lt = (p[None, :, 0] < p[:, None, 0]) | (p[None, :, 1] < p[:, None, 1])
+    return pd.Series(~(le & lt).any(axis=1), index=points.index)
+
+if len(runs):
+    configs = runs.groupby(nb.GROUP + CONFIG, dropna=False).agg(
+        runs=('stamp', 'size'), duration_s=('duration_s', 'median'), energy_j=('energy_j', 'median'),
+        avg_gpu_power_w=('avg_gpu_power_w', 'median')).reset_index()
+    configs['pareto'] = False
+    for _, idx in configs.groupby(nb.GROUP, dropna=False).groups.items():
+        configs.loc[idx, 'pareto'] = pareto(configs.loc[idx])
+    configs['energy_kj'] = configs['energy_j'] / 1e3
+    configs['duration_min'] = configs['duration_s'] / 60
+else:
+    configs = pd.DataFrame()
+if len(configs):
+    display(configs.drop(columns=['energy_j', 'duration_s']).round(3))
+"""),
+    code("""
+def label(row):
+    parts = []
+    if pd.notna(row.get('batch_size')):
+        parts.append(f"bs {int(row['batch_size'])}")
+    if pd.notna(row.get('image_size')):
+        parts.append(f"{int(row['image_size'])} px")
+    if pd.notna(row.get('max_power_limit_w')):
+        parts.append(f"{row['max_power_limit_w']:.0f} W")
+    return ', '.join(parts)
+
+groups = list(configs.groupby(nb.GROUP)) if len(configs) else []
+if not groups:
+    nb.note('no finished run with a measured energy: nothing to plot')
+else:
+    ncol = min(3, len(groups))
+    nrow = -(-len(groups) // ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(5.5 * ncol, 4.2 * nrow), squeeze=False)
+    for ax, (key, g) in zip(axes.flat, groups):
+        ax.scatter(g['duration_min'], g['energy_kj'], s=20, color='tab:blue', alpha=0.6,
+                   label='configuration')
+        f = g[g['pareto']].sort_values('duration_min')
+        ax.plot(f['duration_min'], f['energy_kj'], color='tab:red', marker='o', label='Pareto front')
+        for _, row in f.iterrows():
+            ax.annotate(label(row), (row['duration_min'], row['energy_kj']), fontsize=7,
+                        xytext=(3, 3), textcoords='offset points')
+        ax.set_title(' / '.join(k for k in key if k), fontsize=10)
+        ax.set_xlabel('training time (min, median)')
+        ax.set_ylabel('energy (kJ, median)')
+    for ax in list(axes.flat)[len(groups):]:
+        ax.set_visible(False)
+    axes.flat[0].legend(fontsize=8)
+    fig.tight_layout()
+    nb.savefig(fig, 'energy-time-tradeoff')
+    plt.show()
+"""),
+    md("""
+Along a front, each step from a faster configuration to a slower one saves energy;
+the ratio is the energy saved per minute of training given up (kJ/min).
+"""),
+    code("""
+rows = []
+for key, g in (configs[configs['pareto']].groupby(nb.GROUP) if len(configs) else []):
+    f = g.sort_values('duration_min')
+    for (_, a), (_, b) in zip(f.iloc[:-1].iterrows(), f.iloc[1:].iterrows()):
+        rows.append({**dict(zip(nb.GROUP, key)), 'from': label(a), 'to': label(b),
+                     'extra min': b['duration_min'] - a['duration_min'],
+                     'kJ saved': a['energy_kj'] - b['energy_kj']})
+steps = pd.DataFrame(rows)
+if len(steps):
+    steps['kJ saved per min'] = steps['kJ saved'] / steps['extra min']
+    display(steps.round(3))
+else:
+    print('every front has a single configuration: no trade-off to show')
+"""),
+)
+
+
+def build(name, cells):
+    nbk = nbformat.v4.new_notebook()
+    nbk.metadata = {
+        'kernelspec': {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'},
+        'language_info': {'name': 'python'},
+    }
+    for i, (kind, text) in enumerate(cells):
+        make = nbformat.v4.new_markdown_cell if kind == 'markdown' else nbformat.v4.new_code_cell
+        cell = make(text)
+        cell['id'] = f'{name}-{i:02d}'
+        nbk.cells.append(cell)
+    nbformat.validate(nbk)
+    return nbformat.writes(nbk) + '\n'
+
+
+def main(argv):
+    check = '--check' in argv
+    stale = []
+    for name, cells in NOTEBOOKS.items():
+        path = HERE / f'{name}.ipynb'
+        text = build(name, cells)
+        if check:
+            if not path.exists() or path.read_text() != text:
+                stale.append(path.name)
+        else:
+            path.write_text(text)
+    if stale:
+        print('make_notebooks.py: out of date (run python3 notebooks/make_notebooks.py):',
+              ', '.join(stale), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,305 @@
+"""wattdb_nb: read a wattdb database from a notebook, in one line.
+
+    import wattdb_nb as nb
+    runs = nb.runs()                      # v_run of the chosen profile, as a DataFrame
+    nb.view('v_epoch', where='epoch >= ?', params=(10,))
+    nb.query('select count(*) n from rejected_row')
+    nb.savefig(fig, 'energy-by-architecture')   # out/figures/energy-by-architecture.png
+
+The database is the file named by the environment variable WATTDB_DB (default
+out/demo.db, the database `make demo` builds); a relative path is taken from the
+repository root. It is opened read-only: a notebook never changes the data.
+Figures go to WATTDB_FIGURES (default out/figures). WATTDB_PROFILE picks the
+transform profile the analyses read (default: 'default' when the database holds
+it, else the first one it holds).
+
+Everything here reads the documented views and tables (v_run, v_epoch,
+v_features, v_profile_diff, the per-source views, source_file, rejected_row,
+run). A view that is absent or empty gives an empty DataFrame and a printed
+note, never an exception, so that every notebook runs on any database.
+"""
+
+import os
+import pathlib
+import sqlite3
+import urllib.parse
+
+import numpy as np
+import pandas as pd
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SEED = 2022                     # the replication package's seed, for every random step
+KEY = ['environment', 'architecture', 'dataset', 'stamp']   # a run, as in the run table
+GROUP = ['environment', 'architecture', 'dataset']
+
+
+def _path(env, default):
+    p = pathlib.Path(os.environ.get(env) or default)
+    return p if p.is_absolute() else ROOT / p
+
+
+DB = _path('WATTDB_DB', 'out/demo.db')
+FIGURES = _path('WATTDB_FIGURES', 'out/figures')
+
+_conn = None
+
+
+def connect():
+    """The read-only connection to DB, opened once."""
+    global _conn
+    if _conn is None:
+        if not DB.is_file():
+            raise FileNotFoundError(
+                f'{DB}: no such database; build it with `make demo`, or point WATTDB_DB '
+                'at one (`WATTDB_DB=energy.db make notebooks`)')
+        uri = 'file:' + urllib.parse.quote(str(DB)) + '?mode=ro'
+        _conn = sqlite3.connect(uri, uri=True)
+    return _conn
+
+
+def note(msg):
+    """A remark printed in the notebook's output: what was skipped and why."""
+    print('note:', msg)
+
+
+def objects():
+    """Names of the tables and views in the database."""
+    return set(query("SELECT name FROM sqlite_master WHERE type IN ('table','view')")['name'])
+
+
+def has(name):
+    return name in objects()
+
+
+def columns(name):
+    """Column names of a table or view ([] when it does not exist)."""
+    if not has(name):
+        return []
+    return [r[1] for r in connect().execute(f'PRAGMA table_info("{name}")')]
+
+
+def query(sql, params=()):
+    """Run a SELECT and return its rows as a DataFrame."""
+    return pd.read_sql_query(sql, connect(), params=params)
+
+
+def view(name, where=None, params=(), order_by=None):
+    """A documented view or table as a DataFrame, optionally filtered.
+
+    An absent view gives an empty DataFrame and a note, so that a notebook can
+    go on with what the database holds."""
+    if not has(name):
+        note(f'{name} is not in {DB.name}; the steps that need it are skipped')
+        return pd.DataFrame()
+    sql = f'SELECT * FROM "{name}"'
+    if where:
+        sql += f' WHERE {where}'
+    if order_by:
+        sql += f' ORDER BY {order_by}'
+    return query(sql, params)
+
+
+def profiles():
+    """The transform profiles v_run holds."""
+    if 'profile' not in columns('v_run'):
+        return []
+    return list(query('SELECT DISTINCT profile FROM v_run ORDER BY profile')['profile'])
+
+
+def profile():
+    """The profile the analyses read: WATTDB_PROFILE, else 'default', else the first."""
+    have = profiles()
+    want = os.environ.get('WATTDB_PROFILE') or 'default'
+    if want in have or not have:
+        return want
+    note(f"profile {want!r} is not in v_run; reading {have[0]!r}")
+    return have[0]
+
+
+def _of_profile(name):
+    if 'profile' in columns(name):
+        return view(name, where='profile = ?', params=(profile(),))
+    return view(name)
+
+
+def runs():
+    """v_run of the chosen profile, sorted by start time."""
+    df = _of_profile('v_run')
+    if len(df) and 'start_time' in df:
+        df = df.sort_values('start_time', kind='stable').reset_index(drop=True)
+    return df
+
+
+def epochs():
+    """v_epoch of the chosen profile."""
+    return _of_profile('v_epoch')
+
+
+def savefig(fig, name):
+    """Save a figure as FIGURES/name.png and return the path."""
+    FIGURES.mkdir(parents=True, exist_ok=True)
+    path = FIGURES / f'{name}.png'
+    fig.savefig(path, dpi=100, bbox_inches='tight')
+    print('figure:', path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+    return path
+
+
+def present(df, cols):
+    """The columns of cols that df has and that hold at least one value."""
+    return [c for c in cols if c in df and df[c].notna().any()]
+
+
+# ---- statistics that never fail on a small or empty group ----------------------
+
+def spearman(x, y, alternative='two-sided'):
+    """(rho, p) of scipy's Spearman test, NaNs when fewer than 3 pairs or a constant side."""
+    from scipy import stats
+    d = pd.DataFrame({'x': x, 'y': y}).dropna()
+    if len(d) < 3 or d['x'].nunique() < 2 or d['y'].nunique() < 2:
+        return np.nan, np.nan
+    r = stats.spearmanr(d['x'], d['y'], alternative=alternative)
+    return float(r.statistic if hasattr(r, 'statistic') else r.correlation), float(r.pvalue)
+
+
+def kruskal(df, value, by):
+    """Kruskal-Wallis H across the groups of `by`, with eta² = (H-k+1)/(n-k) as in the
+    replication package; NaNs when fewer than two groups have data."""
+    from scipy import stats
+    groups = [g[value].dropna().to_numpy() for _, g in df.groupby(by)]
+    groups = [g for g in groups if len(g)]
+    n, k = sum(len(g) for g in groups), len(groups)
+    if k < 2 or n <= k or len(np.unique(np.concatenate(groups))) < 2:
+        return pd.Series({'H': np.nan, 'p': np.nan, 'eta2': np.nan, 'groups': k, 'n': n})
+    h, p = stats.kruskal(*groups)
+    return pd.Series({'H': h, 'p': p, 'eta2': (h - k + 1) / (n - k), 'groups': k, 'n': n})
+
+
+def rmse(est, true):
+    d = (pd.Series(est, dtype=float) - pd.Series(true, dtype=float)).dropna()
+    return float(np.sqrt((d ** 2).mean())) if len(d) else np.nan
+
+
+# ---- the cleaning of the replication package (anchor §4.5), over the views ---
+
+MIN_EPOCHS = 20           # runs with fewer measured epochs are dropped
+OUTLIER_SHARE = 0.1       # IsolationForest contamination per (environment, architecture, dataset)
+MIN_OUTLIER_GROUP = 10    # smaller groups are not searched for outliers
+
+# The measurements every analysis needs; a run without one of them is dropped.
+MEASURED = ['duration_s', 'gpu_energy_j', 'ram_energy_j', 'energy_j', 'avg_gpu_power_w',
+            'gpu_usage_pct']
+# Run metadata from runs.csv / performance files: imputed within the run's setting when a
+# run lacks it, as the replication package does, and required only when the database
+# holds it for some run.
+METADATA = ['total_ram_gb', 'gflops']
+SETTING = GROUP + ['batch_size', 'image_size']
+
+# Per-run epoch facts from v_epoch: how many epochs were measured and the shortest one.
+EPOCH_FACTS_SQL = """
+SELECT environment, architecture, dataset, stamp,
+       MAX(epoch) + 1   AS epochs_measured,
+       MIN(duration_s)  AS min_epoch_s
+FROM v_epoch WHERE profile = ?
+GROUP BY environment, architecture, dataset, stamp
+"""
+
+
+def clean_runs(verbose=True):
+    """The clean run table: the steps of anchor §4.5 over v_run and v_epoch.
+
+    Returns (clean, steps): the kept runs with their normalized energy and
+    duration, and one row per step with the runs before and after it. A step
+    whose data the database does not hold (no epoch files at all, no metadata)
+    is reported and skipped rather than dropping every run."""
+    runs_ = runs()
+    steps = []
+
+    def step(name, df, why=''):
+        before = steps[-1]['runs after'] if steps else len(df)
+        steps.append({'step': name, 'runs before': before, 'runs after': len(df),
+                      'removed': before - len(df), 'rule': why})
+        return df
+
+    df = step('v_run', runs_, f'profile {profile()!r}')
+    if df.empty:
+        return df, pd.DataFrame(steps)
+
+    # 1. return code: 0 (NULL: no manifest says otherwise)
+    if 'return_code' in df:
+        df = df[df['return_code'].fillna(0) == 0]
+    df = step('return code', df, 'return_code = 0 (or unknown)')
+
+    # 2. missing values, after filling run metadata within its setting
+    df = df.copy()
+    setting = [c for c in SETTING if c in df]
+    for c in present(df, METADATA):
+        df[c] = df.groupby(setting, dropna=False)[c].transform(lambda s: s.bfill().ffill())
+    need = [c for c in MEASURED if c in df] + present(df, METADATA)
+    df = step('missing values', df.dropna(subset=need), 'no NULL in ' + ', '.join(need))
+
+    # 3 and 4 need v_epoch
+    ep = query(EPOCH_FACTS_SQL, (profile(),)) if has('v_epoch') else pd.DataFrame()
+    if ep.empty:
+        note('no run has epoch data (no epoch_end files): the epoch steps are skipped')
+        df = df.assign(epochs_measured=np.nan, min_epoch_s=np.nan)
+    else:
+        df = df.merge(ep, on=KEY, how='left')
+        df = step(f'>= {MIN_EPOCHS} epochs', df[df['epochs_measured'] >= MIN_EPOCHS],
+                  f'MAX(epoch)+1 >= {MIN_EPOCHS} in v_epoch')
+        # sampling period (mean spacing of the run's samples) against its shortest epoch
+        period = df['duration_s'] / (df['n_samples'] - 1).where(df['n_samples'] > 1)
+        df = df.assign(sampling_period_s=period)
+        df = step('sampling period', df[~(df['sampling_period_s'] > df['min_epoch_s'])],
+                  'sampling period <= shortest epoch')
+
+    # normalized energy (J/image) and duration (ms/image), when the seen images are known
+    seen = df['total_seen_images'].where(df['total_seen_images'] > 0) \
+        if 'total_seen_images' in df else pd.Series(np.nan, index=df.index)
+    df['energy_j_per_image'] = df['energy_j'] / seen
+    df['ms_per_image'] = df['duration_s'] * 1e3 / seen
+    n_ep = df['epochs_measured'].fillna(df.get('trained_epochs', np.nan))
+    df['energy_j_per_epoch'] = df['energy_j'] / n_ep.where(n_ep > 0)
+
+    # 5. outliers: IsolationForest per group on z-scored numbers, fixed seed
+    df = df.reset_index(drop=True)
+    df['outlier'] = outliers(df)
+    df = step('outliers', df[~df['outlier']],
+              f'IsolationForest per group, contamination {OUTLIER_SHARE}, seed {SEED}')
+    df = df.drop(columns='outlier').reset_index(drop=True)
+    steps = pd.DataFrame(steps)
+    if verbose:
+        print(steps.to_string(index=False))
+    return df, steps
+
+
+OUTLIER_FEATURES = ['batch_size', 'total_ram_gb', 'gpu_usage_pct', 'avg_gpu_power_w',
+                    'gpu_energy_j', 'max_power_limit_w', 'ram_energy_j', 'gflops',
+                    'trained_epochs', 'epochs_measured', 'total_seen_images',
+                    'energy_j_per_image', 'ms_per_image']
+
+
+def outliers(df):
+    """Boolean Series: IsolationForest verdict per (environment, architecture, dataset).
+
+    Features are z-scored once over all runs (a column without spread is left out),
+    a missing value counts as the mean; groups smaller than MIN_OUTLIER_GROUP keep
+    all their runs."""
+    from sklearn.ensemble import IsolationForest
+    flag = pd.Series(False, index=df.index)
+    cols = [c for c in present(df, OUTLIER_FEATURES) if df[c].std(ddof=0) > 0]
+    if not cols or df.empty:
+        return flag
+    x = df[cols].astype(float)
+    z = ((x - x.mean()) / x.std(ddof=0)).fillna(0.0)
+    small = []
+    for key, idx in df.groupby(GROUP, dropna=False).groups.items():
+        if len(idx) < MIN_OUTLIER_GROUP:
+            small.append('/'.join(map(str, key)))
+            continue
+        forest = IsolationForest(n_estimators=100, contamination=OUTLIER_SHARE,
+                                 random_state=SEED)
+        flag.loc[idx] = forest.fit_predict(z.loc[idx].to_numpy()) == -1
+    if small:
+        note(f'{len(small)} group(s) under {MIN_OUTLIER_GROUP} runs not searched for '
+             f'outliers: {", ".join(small)}')
+    return flag
