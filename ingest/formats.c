@@ -6,7 +6,7 @@
 extern const struct format fmt_eprof_gpu, fmt_eprof_cpu, fmt_eprof_epoch, fmt_keras_history,
     fmt_eprof_launch, fmt_run_manifest;
 /* other measurement tools (issue 4) */
-extern const struct format fmt_wattmeter, fmt_codecarbon;
+extern const struct format fmt_wattmeter, fmt_codecarbon, fmt_nvidia_smi;
 
 /* Order matters only for equal bids: the first listed wins. */
 const struct format *const formats[] = {
@@ -14,6 +14,7 @@ const struct format *const formats[] = {
     &fmt_run_manifest,
     &fmt_wattmeter,
     &fmt_codecarbon,
+    &fmt_nvidia_smi,
     NULL,
 };
 

@@ -1,0 +1,247 @@
+/* ingest/fmt_nvidia_smi.c: `nvidia-smi --query-gpu=FIELDS --format=csv[,noheader][,nounits]`
+ * in general (any field list; the replication package's own gpu-power-T.csv is
+ * eprof-gpu's).
+ *
+ *   timestamp, index, name, pci.bus_id, utilization.gpu [%], memory.used [MiB], power.draw [W]
+ *   2023/06/22 18:56:56.252, 0, NVIDIA GeForce RTX 2070, 00000000:01:00.0, 22 %, 841 MiB, 35.12 W
+ *   2023/06/22 18:56:56.254, 1, NVIDIA GeForce RTX 2070, 00000000:02:00.0, [N/A], 12 MiB, [N/A]
+ *
+ * Separator ", "; fields never quoted; header fields are query names with ` [unit]`
+ * (dropped by nounits, values then have no unit either). The timestamp is
+ * `YYYY/MM/DD HH:MM:SS.mmm`, naive local. Each field is stored in
+ * nvidia_smi_value (number without its unit, or the text); power.draw (or
+ * .average/.instant) also goes to nvidia_smi_sample.power_w.
+ *
+ * Quirks: the header repeated before every row (nvidia-smi run once per sample
+ * with >>): a header line anywhere is skipped, and a different one replaces the
+ * field list. UTF-16LE with BOM and CRLF (PowerShell >): transcoded by the line
+ * reader. `[N/A]`, `[Not Supported]`, `[Unknown Error]`: NULL number, the text
+ * kept. Several GPUs interleaved: each line is one GPU, identified by its index,
+ * else uuid, else pci.bus_id; with none of those queried, by its position among
+ * consecutive lines with the same timestamp text (all '0' without timestamps).
+ *
+ * noheader: the field list cannot be read from the file. It is taken from the
+ * environment variable WATTDB_NVIDIA_SMI_FIELDS (the --query-gpu list, e.g.
+ * "timestamp,power.draw"), or else the fields are named col1, col2, ...; units, if
+ * printed, are read from the values. A headerless file is recognised by bidding
+ * only when its lines start with an nvidia-smi timestamp; otherwise (bare
+ * numbers) use `wattdb ingest --format nvidia-smi`. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/format.h"
+#include "ingest/values.h"
+
+#define NV_MAX 64
+
+struct state {
+  int nf;                      /* 0: no field list yet */
+  char field[NV_MAX][48];
+  char unit[NV_MAX][16];       /* "" when none */
+  int c_time, c_index, c_uuid, c_bus, c_power;
+  int from_header;
+  char group_ts[40];           /* timestamp text of the current group of lines */
+  int group_pos;
+};
+
+static const char sql_sample[] =
+    "INSERT INTO nvidia_smi_sample(file_id, line, ts_us, gpu, power_w) VALUES (?,?,?,?,?)";
+static const char sql_value[] =
+    "INSERT INTO nvidia_smi_value(file_id, line, col, field, unit, num, text) VALUES (?,?,?,?,?,?,?)";
+
+/* Is S a query name with an optional " [unit]" (a header field)? */
+static int header_field(const char *s) {
+  if (!islower((unsigned char)*s)) return 0;
+  while (*s && (islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '.' || *s == '_'))
+    s++;
+  if (!*s) return 1;
+  if (s[0] != ' ' || s[1] != '[') return 0;
+  const char *e = strchr(s, ']');
+  return e && e[1] == '\0';
+}
+
+/* Sets field I from header text TEXT ("power.draw [W]"). */
+static void set_field(struct state *st, int i, const char *text) {
+  const char *b = strstr(text, " [");
+  size_t n = b ? (size_t)(b - text) : strlen(text);
+  snprintf(st->field[i], sizeof st->field[i], "%.*s", (int)n, text);
+  st->unit[i][0] = '\0';
+  if (b) snprintf(st->unit[i], sizeof st->unit[i], "%.*s", (int)(strlen(b + 2) - 1), b + 2);
+}
+
+static void locate(struct state *st) {
+  st->c_time = st->c_index = st->c_uuid = st->c_bus = st->c_power = -1;
+  for (int i = 0; i < st->nf; i++) {
+    const char *f = st->field[i];
+    if (!strcmp(f, "timestamp")) st->c_time = i;
+    else if (!strcmp(f, "index")) st->c_index = i;
+    else if (!strcmp(f, "uuid") || !strcmp(f, "gpu_uuid")) st->c_uuid = i;
+    else if (!strcmp(f, "pci.bus_id") || !strcmp(f, "gpu_bus_id")) st->c_bus = i;
+    else if (st->c_power < 0 && (!strcmp(f, "power.draw") || !strcmp(f, "power.draw.average") ||
+                                 !strcmp(f, "power.draw.instant")))
+      st->c_power = i;
+  }
+}
+
+/* The field list from WATTDB_NVIDIA_SMI_FIELDS, for noheader files. */
+static int open_file(struct parse *p) {
+  struct state *st = p->state;
+  const char *env = getenv("WATTDB_NVIDIA_SMI_FIELDS");
+  if (!env || !*env) return 0;
+  char buf[2048];
+  snprintf(buf, sizeof buf, "%s", env);
+  for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok && st->nf < NV_MAX;
+       tok = strtok_r(NULL, ",", &save)) {
+    while (*tok == ' ') tok++;
+    set_field(st, st->nf++, tok);
+  }
+  locate(st);
+  return 0;
+}
+
+/* Parses TEXT as a number with an optional unit suffix ("35.12 W", "22 %") when
+ * the header gave none (noheader with units). */
+static enum value_kind number_any_unit(const char *text, double *x) {
+  enum value_kind k = value_number(text, NULL, x);
+  if (k != VALUE_BAD) return k;
+  const char *sp = strrchr(text, ' ');
+  if (!sp || !sp[1]) return VALUE_BAD;
+  for (const char *u = sp + 1; *u; u++)
+    if (!isalpha((unsigned char)*u) && *u != '%' && *u != '/') return VALUE_BAD;
+  return value_number(text, sp + 1, x);
+}
+
+static enum line_verdict line(struct parse *p, const struct line *ln) {
+  struct state *st = p->state;
+  int nf = parse_fields(p, ln, ',');
+  int is_header = nf > 0;
+  for (int i = 0; i < nf && is_header; i++) is_header = header_field(p->fields[i]);
+  if (is_header) {
+    if (nf > NV_MAX) {
+      parse_fail(p, "more than %d fields", NV_MAX);
+      return LINE_REFUSE_FILE;
+    }
+    st->nf = nf;
+    st->from_header = 1;
+    for (int i = 0; i < nf; i++) set_field(st, i, p->fields[i]);
+    locate(st);
+    if (!p->format_version[0]) {
+      int units = 0;
+      for (int i = 0; i < nf; i++) units |= st->unit[i][0] != '\0';
+      snprintf(p->format_version, sizeof p->format_version, "%s", units ? "units" : "nounits");
+    }
+    return LINE_SKIPPED;
+  }
+  if (!st->nf) { /* noheader without a field list: col1, col2, ... */
+    if (nf > NV_MAX) {
+      parse_fail(p, "more than %d fields", NV_MAX);
+      return LINE_REFUSE_FILE;
+    }
+    st->nf = nf;
+    for (int i = 0; i < nf; i++) snprintf(st->field[i], sizeof st->field[i], "col%d", i + 1);
+    locate(st);
+    /* a leading nvidia-smi timestamp is recognisable */
+    int64_t us;
+    if (nf > 0 && value_time(p->fields[0], &us) == 0) {
+      strcpy(st->field[0], "timestamp");
+      st->c_time = 0;
+    }
+  }
+  if (!p->format_version[0]) snprintf(p->format_version, sizeof p->format_version, "noheader");
+  if (nf != st->nf)
+    return parse_reject(p, ln, 0, "field_count", "expected %d fields, found %d", st->nf, nf);
+
+  int64_t ts = 0;
+  if (st->c_time >= 0 && value_time(p->fields[st->c_time], &ts))
+    return parse_reject(p, ln, st->c_time + 1, "bad_time", "cannot parse '%s' as a time",
+                        p->fields[st->c_time]);
+  /* numbers first, so that a bad one rejects the line before anything is stored */
+  double num[NV_MAX];
+  enum value_kind kind[NV_MAX];
+  for (int i = 0; i < nf; i++) {
+    kind[i] = VALUE_EMPTY;
+    if (i == st->c_time || i == st->c_index || i == st->c_uuid || i == st->c_bus) continue;
+    const char *t = p->fields[i];
+    kind[i] = st->unit[i][0] ? value_number(t, st->unit[i], &num[i]) : number_any_unit(t, &num[i]);
+    if (kind[i] == VALUE_BAD && i == st->c_power)
+      return parse_reject(p, ln, i + 1, "bad_number", "cannot parse '%s' as watts", t);
+  }
+
+  char gpu[64];
+  if (st->c_index >= 0) snprintf(gpu, sizeof gpu, "%s", p->fields[st->c_index]);
+  else if (st->c_uuid >= 0) snprintf(gpu, sizeof gpu, "%s", p->fields[st->c_uuid]);
+  else if (st->c_bus >= 0) snprintf(gpu, sizeof gpu, "%s", p->fields[st->c_bus]);
+  else {
+    if (st->c_time >= 0 && strcmp(st->group_ts, p->fields[st->c_time]) == 0) {
+      st->group_pos++;
+    } else {
+      st->group_pos = 0;
+      if (st->c_time >= 0)
+        snprintf(st->group_ts, sizeof st->group_ts, "%s", p->fields[st->c_time]);
+    }
+    snprintf(gpu, sizeof gpu, "%d", st->group_pos);
+  }
+
+  sqlite3_stmt *ins = wdb_stmt(p->db, sql_sample);
+  if (!ins) return LINE_FATAL;
+  sqlite3_bind_int64(ins, 1, p->file_id);
+  sqlite3_bind_int64(ins, 2, ln->number);
+  if (st->c_time >= 0) sqlite3_bind_int64(ins, 3, ts);
+  sqlite3_bind_text(ins, 4, gpu, -1, SQLITE_TRANSIENT);
+  if (st->c_power >= 0 && kind[st->c_power] == VALUE_OK) sqlite3_bind_double(ins, 5, num[st->c_power]);
+  if (parse_insert(p, ins)) return LINE_FATAL;
+  for (int i = 0; i < nf; i++) {
+    sqlite3_stmt *v = wdb_stmt(p->db, sql_value);
+    if (!v) return LINE_FATAL;
+    sqlite3_bind_int64(v, 1, p->file_id);
+    sqlite3_bind_int64(v, 2, ln->number);
+    sqlite3_bind_int(v, 3, i + 1);
+    sqlite3_bind_text(v, 4, st->field[i], -1, SQLITE_STATIC);
+    if (st->unit[i][0]) sqlite3_bind_text(v, 5, st->unit[i], -1, SQLITE_STATIC);
+    if (kind[i] == VALUE_OK) sqlite3_bind_double(v, 6, num[i]);
+    else if (p->fields[i][0]) sqlite3_bind_text(v, 7, p->fields[i], -1, SQLITE_STATIC);
+    if (parse_insert(p, v)) return LINE_FATAL;
+  }
+  return LINE_STORED;
+}
+
+/* A header of query names, or (noheader) lines starting with its timestamp. */
+static int bid(const struct sniff *s) {
+  char buf[2048];
+  snprintf(buf, sizeof buf, "%s", s->first_line);
+  int n = 0, dotted = 0;
+  for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    while (*tok == ' ') tok++;
+    size_t len = strlen(tok);
+    while (len && (tok[len - 1] == ' ' || tok[len - 1] == '\r')) tok[--len] = '\0';
+    if (!header_field(tok)) {
+      n = -1;
+      break;
+    }
+    n++;
+    dotted += strchr(tok, '.') != NULL || !strcmp(tok, "timestamp") || !strcmp(tok, "index");
+  }
+  if (n > 0 && dotted > 0) return 60;
+  /* 2024/10/30 18:42:33.189, ... */
+  const char *l = s->first_line;
+  int64_t us;
+  char ts[24];
+  if (strlen(l) > 24 && l[4] == '/' && l[7] == '/' && l[23] == ',') {
+    memcpy(ts, l, 23);
+    ts[23] = '\0';
+    if (value_time(ts, &us) == 0) return 40;
+  }
+  return 0;
+}
+
+const struct format fmt_nvidia_smi = {
+    .name = "nvidia-smi",
+    .version = 1,
+    .time_convention = "naive-local",
+    .bid = bid,
+    .open = open_file,
+    .line = line,
+    .state_size = sizeof(struct state),
+};
