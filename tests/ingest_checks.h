@@ -6,6 +6,8 @@
 #ifndef WATTDB_INGEST_CHECKS_H
 #define WATTDB_INGEST_CHECKS_H
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <dirent.h>
 
 #include "tests/testlib.h"
@@ -292,6 +294,42 @@ static inline void ic_copy_fixtures(const char *dir, const char *sub) {
   char cmd[2048];
   snprintf(cmd, sizeof cmd, "mkdir -p '%s/%s' && cp -R " IC_FIXTURES "/. '%s/%s/'", dir, sub, dir, sub);
   assert_int_equal(system(cmd), 0);
+}
+
+/* Writes every file below SRC into the archive OUT with libarchive's write
+ * API, members named PREFIX + the path relative to SRC: a .zip when ZIP, else a
+ * .tar.gz. Member mtimes are the files' own. */
+static inline void ic_write_archive(const char *src, const char *prefix, const char *out, int zip) {
+  struct archive *a = archive_write_new();
+  if (zip) {
+    assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
+  } else {
+    assert_int_equal(archive_write_set_format_pax_restricted(a), ARCHIVE_OK);
+    assert_int_equal(archive_write_add_filter_gzip(a), ARCHIVE_OK);
+  }
+  assert_int_equal(archive_write_open_filename(a, out), ARCHIVE_OK);
+  struct ic_files files = ic_list(src);
+  for (int i = 0; i < files.n; i++) {
+    size_t n;
+    char *data = ic_slurp(files.path[i], &n);
+    struct stat st;
+    assert_int_equal(stat(files.path[i], &st), 0);
+    char name[4096];
+    snprintf(name, sizeof name, "%s%s", prefix, files.path[i] + strlen(src) + 1);
+    struct archive_entry *e = archive_entry_new();
+    archive_entry_set_pathname(e, name);
+    archive_entry_set_size(e, (la_int64_t)n);
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_entry_set_mtime(e, st.st_mtime, 0);
+    assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+    if (n) assert_int_equal(archive_write_data(a, data, n), (la_ssize_t)n);
+    archive_entry_free(e);
+    free(data);
+  }
+  ic_free_files(&files);
+  assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+  archive_write_free(a);
 }
 
 #endif
