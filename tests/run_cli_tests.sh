@@ -1,2 +1,80 @@
 #!/bin/sh
-exit 0
+# tests/run_cli_tests.sh: the command line of wattdb as a user meets it: --help,
+# usage errors (exit 2), a clean ingest (0), a rejected line (1, printed as
+# `wattdb: PATH:LINE:COL: message`), a missing input (4), and status's sections.
+# Run from the repository root with $WATTDB set to the binary (make test does).
+# Prints `cli: N passed, M failed` last; exits non-zero when anything failed.
+
+W=${WATTDB:-./wattdb}
+FX=tests/fixtures/eprof
+T=$(mktemp -d "${TMPDIR:-/tmp}/wattdb-cli-XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT INT TERM
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "cli: FAIL: $*"; }
+
+# expect CODE DESCRIPTION CMD...: runs CMD, output in $T/out and $T/err
+expect() {
+  want=$1 what=$2
+  shift 2
+  "$@" >"$T/out" 2>"$T/err"
+  got=$?
+  if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, expected $want"; sed 's/^/  | /' "$T/err" | head -5; fi
+}
+
+# has FILE TEXT DESCRIPTION: FILE contains TEXT (fixed string)
+has() {
+  if grep -qF -- "$2" "$1"; then ok; else bad "$3: no '$2' in $(basename "$1")"; sed 's/^/  | /' "$1" | head -5; fi
+}
+
+# --help everywhere: exit 0, usage on stdout
+expect 0 "wattdb --help" "$W" --help
+has "$T/out" "usage: wattdb" "wattdb --help"
+for c in ingest transform build status; do
+  expect 0 "$c --help" "$W" "$c" --help
+  has "$T/out" "usage: wattdb $c" "$c --help"
+done
+
+# usage errors: exit 2 with the reason on stderr
+expect 2 "no command" "$W"
+expect 2 "unknown command" "$W" frobnicate
+has "$T/err" "'frobnicate' is not a command" "unknown command"
+expect 2 "ingest unknown option" "$W" ingest --db "$T/u.db" --frobnicate "$FX/runs.csv"
+has "$T/err" "unknown option" "ingest unknown option"
+expect 2 "status unknown option" "$W" status --db "$T/u.db" --frobnicate
+expect 2 "ingest without PATH" "$W" ingest --db "$T/u.db"
+has "$T/err" "no PATH" "ingest without PATH"
+expect 2 "build without PATH" "$W" build --db "$T/u.db"
+expect 2 "ingest --format unknown" "$W" ingest --db "$T/u.db" --format no-such-format "$FX/runs.csv"
+
+# a clean ingest: exit 0
+mkdir -p "$T/clean/raw/cloud/mobilenet_v2/chesslive-occupancy"
+cp "$FX/raw/cloud/mobilenet_v2/chesslive-occupancy/"*.csv "$T/clean/raw/cloud/mobilenet_v2/chesslive-occupancy/"
+expect 0 "clean ingest" "$W" ingest --db "$T/clean.db" "$T/clean"
+has "$T/err" "4 files: 4 read" "clean ingest summary"
+expect 0 "clean rerun" "$W" ingest --db "$T/clean.db" "$T/clean"
+has "$T/err" "4 unchanged" "clean rerun summary"
+
+# a rejected line: exit 1 and PATH:LINE:COL: message
+expect 1 "ingest with a bad number" "$W" ingest --db "$T/bad.db" "$FX/raw/local/vgg16/caltech101/gpu-power-20231218T211000.csv"
+has "$T/err" "wattdb: gpu-power-20231218T211000.csv:3:7: cannot parse '[N/A' as watts" "bad number message"
+# a file no format recognises: exit 1, the ingest goes on
+expect 1 "ingest with an unrecognised file" "$W" ingest --db "$T/unrec.db" "$FX/raw/cloud"
+has "$T/err" "notes.txt: file rejected: unrecognised format" "unrecognised file message"
+
+# a missing input: exit 4
+expect 4 "missing input path" "$W" ingest --db "$T/missing.db" "$T/does-not-exist"
+has "$T/err" "does-not-exist" "missing input message"
+
+# status: its sections
+expect 0 "status" "$W" status --db "$T/bad.db"
+for section in "files by format and status:" "rows per raw table:" "rejected lines by reason:" \
+  "runs by environment and architecture:"; do
+  has "$T/out" "$section" "status section"
+done
+has "$T/out" "bad_number" "status rejected reasons"
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
