@@ -555,12 +555,13 @@ if extra and len(data):
 print(len(data), 'clean runs;', len(features), 'rows in v_features adding', extra or 'nothing')
 """),
     code("""
-# known before training (anchor §4.7), under the names v_run and v_features give them;
-# the GPU's power limit stands in for its specified power when no GPU spec is joined
+# known before training (anchor §4.7): the run metadata of v_run and, from v_features,
+# the image sides and the GPU's specs; without a GPU spec, the GPU's power limit
 CANDIDATES = ['batch_size', 'total_ram_gb', 'train_size', 'validation_size', 'gflops',
-              'image_height', 'image_width', 'image_size',
-              'gpu_cuda_cores', 'cuda_cores', 'gpu_memory_gb', 'memory_gb',
-              'gpu_max_power_w', 'gpu_power_w', 'power_w', 'max_power_limit_w']
+              'image_height_px', 'image_width_px',
+              'gpu_cuda_cores', 'gpu_total_memory_gb', 'gpu_max_power_w']
+FALLBACK = {'image_height_px': 'image_size', 'gpu_max_power_w': 'max_power_limit_w'}
+CANDIDATES = [c if c in nb.present(data, [c]) else FALLBACK.get(c, c) for c in CANDIDATES]
 TARGETS = {'avg_gpu_power_w': 'average GPU power (W)',
            'avg_epoch_energy_j': 'average epoch energy (J)',
            'avg_stable_epoch_energy_j': 'average stable epoch energy (J)'}
@@ -667,12 +668,95 @@ wattmeter sees the whole machine, RAPL the CPU package and DRAM, nvidia-smi the 
 """),
     SETUP,
     code("""
-views = sorted(n for n in nb.objects()
-               if n.startswith('v_') and n not in {'v_run', 'v_epoch', 'v_features', 'v_profile_diff'})
-print('other views:', views or 'none')
-files = nb.query('''SELECT coalesce(format, '(unrecognised)') AS format, count(*) AS files,
-                           sum(rows_ok) AS rows FROM source_file GROUP BY 1 ORDER BY 1''')
+files = nb.query('''SELECT coalesce(format, '(unrecognised)') AS format, status, count(*) AS files,
+                           sum(rows_ok) AS rows FROM source_file GROUP BY 1, 2 ORDER BY 1, 2''')
 files
+"""),
+    code("""
+# the per-source views, found by name: whatever the database holds
+CORE = {'v_run', 'v_epoch', 'v_sample', 'v_features', 'v_profile_diff'}
+KINDS = {'codecarbon': ['codecarbon'], 'RAPL (perf stat)': ['perf', 'rapl'],
+         'wattmeter': ['wattmeter'], 'nvidia-smi': ['nvidia_smi', 'nvsmi'],
+         'reconciliation': ['reconcil']}
+views = sorted(n for n in nb.objects() if n.startswith('v_') and n not in CORE)
+found = {kind: [v for v in views if any(k in v for k in keys)] for kind, keys in KINDS.items()}
+for kind, vs in found.items():
+    rows = {v: int(nb.query(f'SELECT count(*) AS n FROM "{v}"')['n'][0]) for v in vs}
+    print(f'{kind:18}', ', '.join(f'{v} ({n} rows)' for v, n in rows.items()) or 'no view')
+if not any(found.values()):
+    nb.note('no per-source view in this database: the sections below have nothing to show')
+"""),
+    md("""
+## Energy per run and source
+
+Every per-source view with a run key and energy columns (`*_j`), joined to the
+run's GPU and RAM energy from the eprof logs (`v_run`, chosen profile).
+"""),
+    code("""
+def per_run(v):
+    df = nb.view(v)
+    if df.empty:
+        return pd.DataFrame()
+    key = ['run_id'] if 'run_id' in df else [c for c in nb.KEY if c in df]
+    energy = [c for c in df if c.endswith('_j') and pd.api.types.is_numeric_dtype(df[c])]
+    if not key or not energy or df[key].isna().all().all():
+        return pd.DataFrame()
+    out = df.dropna(subset=key).groupby(key)[energy].sum(min_count=1)
+    return out.rename(columns=lambda c: f'{v.removeprefix("v_")}.{c}')
+
+runs = nb.runs()
+side = runs.set_index('run_id')[nb.KEY + ['gpu_energy_j', 'ram_energy_j']] \\
+    if len(runs) and 'run_id' in runs else pd.DataFrame()
+parts = [p for v in sorted({v for vs in found.values() for v in vs})
+         if len(p := per_run(v)) and p.index.names == ['run_id']]
+if parts and len(side):
+    side = side.join(pd.concat(parts, axis=1), how='inner')
+    side = side.rename(columns={'gpu_energy_j': 'eprof.gpu_energy_j', 'ram_energy_j': 'eprof.ram_energy_j'})
+    display((side.set_index(nb.KEY, append=True).select_dtypes('number') / 1e3)
+            .round(3).rename(columns=lambda c: c.replace('_j', '_kj')))
+else:
+    side = pd.DataFrame()
+    nb.note('no source besides eprof is attached to a run: nothing to set side by side')
+"""),
+    code("""
+if len(side):
+    cols = [c for c in side.select_dtypes('number') if c.endswith('_j')]
+    shown = side.head(20)
+    fig, ax = plt.subplots(figsize=(max(6, 0.6 * len(shown) * len(cols) / 3), 4.5))
+    width = 0.8 / len(cols)
+    x = np.arange(len(shown))
+    for i, c in enumerate(cols):
+        ax.bar(x + i * width, shown[c] / 1e3, width, label=c)
+    ax.set_xticks(x + 0.4 - width / 2)
+    ax.set_xticklabels([f"{r['architecture']}\\n{r['stamp']}" for _, r in shown.iterrows()],
+                       rotation=45, ha='right', fontsize=7)
+    ax.set_ylabel('energy (kJ)')
+    ax.set_title('the same runs measured by each source')
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    nb.savefig(fig, 'sources-per-run')
+    plt.show()
+"""),
+    md("""
+## Reconciliation
+
+The wall energy the wattmeter measured against the sum of the components the other
+tools measured (GPU, RAPL package and DRAM): the rest is what no component counter
+sees (power supply losses, fans, disks, the mainboard).
+"""),
+    code("""
+for v in found['reconciliation']:
+    rec = nb.view(v)
+    if rec.empty:
+        nb.note(f'{v} is empty: no run has both a wattmeter log and component counters')
+        continue
+    display(rec.head(30))
+    num = rec.select_dtypes('number')
+    share = [c for c in num if 'share' in c or c.endswith('_pct')]
+    if share:
+        display(num[share].describe().T.round(4))
+if not found['reconciliation']:
+    nb.note('no reconciliation view in this database')
 """),
 )
 

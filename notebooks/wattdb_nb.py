@@ -224,10 +224,15 @@ def clean_runs(verbose=True):
     if df.empty:
         return df, pd.DataFrame(steps)
 
-    # 1. return code: 0 (NULL: no manifest says otherwise)
-    if 'return_code' in df:
-        df = df[df['return_code'].fillna(0) == 0]
-    df = step('return code', df, 'return_code = 0 (or unknown)')
+    ep = query(EPOCH_FACTS_SQL, (profile(),)) if 'profile' in columns('v_epoch') else pd.DataFrame()
+
+    # 1. return code 0. v_run derives -9 from "no epoch measured" when no launch manifest
+    # says otherwise, so without any epoch data in the database the rule has no meaning.
+    if ep.empty:
+        note('no run has epoch data (no epoch_end files): the return-code step, '
+             'which reads "no epoch measured" as a failed run, and the epoch steps are skipped')
+    elif 'return_code' in df:
+        df = step('return code', df[df['return_code'].fillna(0) == 0], 'return_code = 0')
 
     # 2. missing values, after filling run metadata within its setting
     df = df.copy()
@@ -237,17 +242,17 @@ def clean_runs(verbose=True):
     need = [c for c in MEASURED if c in df] + present(df, METADATA)
     df = step('missing values', df.dropna(subset=need), 'no NULL in ' + ', '.join(need))
 
-    # 3 and 4 need v_epoch
-    ep = query(EPOCH_FACTS_SQL, (profile(),)) if has('v_epoch') else pd.DataFrame()
+    # 3. enough epochs; 4. sampling period (measured by the transform, else the mean
+    # spacing of the run's samples) not longer than the run's shortest epoch
     if ep.empty:
-        note('no run has epoch data (no epoch_end files): the epoch steps are skipped')
         df = df.assign(epochs_measured=np.nan, min_epoch_s=np.nan)
     else:
         df = df.merge(ep, on=KEY, how='left')
         df = step(f'>= {MIN_EPOCHS} epochs', df[df['epochs_measured'] >= MIN_EPOCHS],
                   f'MAX(epoch)+1 >= {MIN_EPOCHS} in v_epoch')
-        # sampling period (mean spacing of the run's samples) against its shortest epoch
         period = df['duration_s'] / (df['n_samples'] - 1).where(df['n_samples'] > 1)
+        if 'sampling_period_s' in df:
+            period = df['sampling_period_s'].fillna(period)
         df = df.assign(sampling_period_s=period)
         df = step('sampling period', df[~(df['sampling_period_s'] > df['min_epoch_s'])],
                   'sampling period <= shortest epoch')
@@ -273,7 +278,7 @@ def clean_runs(verbose=True):
 
 
 OUTLIER_FEATURES = ['batch_size', 'total_ram_gb', 'gpu_usage_pct', 'avg_gpu_power_w',
-                    'gpu_energy_j', 'max_power_limit_w', 'ram_energy_j', 'gflops',
+                    'gpu_energy_j', 'max_power_limit_w', 'ram_energy_j', 'avg_gpu_temp_c', 'gflops',
                     'trained_epochs', 'epochs_measured', 'total_seen_images',
                     'energy_j_per_image', 'ms_per_image']
 
