@@ -6,7 +6,8 @@
 extern const struct format fmt_eprof_gpu, fmt_eprof_cpu, fmt_eprof_epoch, fmt_keras_history,
     fmt_eprof_launch, fmt_run_manifest;
 /* other measurement tools (issue 4) */
-extern const struct format fmt_wattmeter, fmt_codecarbon, fmt_nvidia_smi;
+extern const struct format fmt_wattmeter, fmt_codecarbon, fmt_nvidia_smi,
+    fmt_perf_stat;
 
 /* Order matters only for equal bids: the first listed wins. */
 const struct format *const formats[] = {
@@ -15,6 +16,7 @@ const struct format *const formats[] = {
     &fmt_wattmeter,
     &fmt_codecarbon,
     &fmt_nvidia_smi,
+    &fmt_perf_stat,
     NULL,
 };
 
