@@ -12,7 +12,7 @@ struct fx {
   struct wdb db;
 };
 
-static int fx_setup(void **state) {
+static inline int fx_setup(void **state) {
   struct fx *f = calloc(1, sizeof *f);
   f->dir = tl_mkdtemp();
   tl_open(&f->db, f->dir, "t.db");
@@ -20,7 +20,7 @@ static int fx_setup(void **state) {
   return 0;
 }
 
-static int fx_teardown(void **state) {
+static inline int fx_teardown(void **state) {
   struct fx *f = *state;
   tl_close(&f->db);
   tl_rmdir(f->dir);
@@ -29,7 +29,7 @@ static int fx_teardown(void **state) {
 }
 
 /* Ingests PATH (a fixture path or any file/dir), with FORMAT forced when not NULL. */
-static void fx_ingest_path(struct fx *f, const char *path, const char *format) {
+static inline void fx_ingest_path(struct fx *f, const char *path, const char *format) {
   struct ingest_options opt = {0};
   if (format) assert_non_null(opt.force_format = format_by_name(format));
   struct ingest_stats stats;
@@ -41,7 +41,7 @@ static void fx_ingest_path(struct fx *f, const char *path, const char *format) {
 
 /* Every line of every stored file is a row, a rejected row or a skipped line,
  * and rejected rows match rejected_row. */
-static void fx_assert_accounted(struct fx *f) {
+static inline void fx_assert_accounted(struct fx *f) {
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file WHERE status IN ('ok','partial') "
                                   "AND lines <> skipped_lines + rows_ok + rows_rejected"),
                    0);

@@ -1,0 +1,127 @@
+/* tests/test_sources_transform.c: transform/50_sources.sql, run through the wdb API
+ * from the embedded transform_sql[] on a small tree written here: one eprof run
+ * (10 s at 200 W GPU, 10:00:00 to 10:00:10 local), a wattmeter log in UTC that
+ * overlaps it and outlasts it, a perf interval log started inside it, and an
+ * nvidia-smi log of another day (a session of its own). */
+#include "tests/testlib.h"
+
+#include "schema/embedded.h"
+#include "tests/fmtlib.h"
+
+static void run_sources_sql(struct wdb *db) {
+  for (int i = 0; transform_sql[i].name; i++) {
+    if (strcmp(transform_sql[i].name, "50_sources.sql") != 0) continue;
+    assert_int_equal(wdb_exec(db, "BEGIN", "begin"), 0);
+    assert_int_equal(wdb_exec(db, transform_sql[i].text, "50_sources.sql"), 0);
+    assert_int_equal(wdb_exec(db, "COMMIT", "commit"), 0);
+    return;
+  }
+  fail_msg("50_sources.sql is not embedded");
+}
+
+static void write_tree(const char *dir) {
+  char buf[8192];
+  size_t n = (size_t)snprintf(buf, sizeof buf,
+                              "timestamp,gpu_name,gpu_usage,gpu_memory_usage,gpu_total_memory,"
+                              "gpu_memory_used,gpu_power_draw,gpu_max_power,gpu_temperature\n");
+  for (int s = 0; s <= 10; s++)
+    n += (size_t)snprintf(buf + n, sizeof buf - n,
+                          "2024-01-01 10:00:%02d.000,GPU,50 %%,10 %%,24268 MiB,1000 MiB,200.00 W,350.00 W,60\n", s);
+  tl_write_str(dir, "raw/cloud/resnet/ds/gpu-power-20240101T100000.csv", buf);
+
+  /* 09:00:00 UTC = 10:00:00 local at +3600 s; 300 W on socket 1 for 20 s, a frame every 0.5 s */
+  n = (size_t)snprintf(buf, sizeof buf,
+                       "#timestamp,#frame_is_ok,#U1,#U2,#U3,#current1,#activepow1,#current2,#activepow2,"
+                       "#current3,#activepow3,#current4,#activepow4,#current5,#activepow5,#current6,"
+                       "#activepow6\n");
+  for (int k = 0; k <= 40; k++)
+    n += (size_t)snprintf(buf + n, sizeof buf - n,
+                          "%lld.%09d,true,230.0,0.0,0.0,1.3,300.0,0,0,0,0,0,0,0,0,0,0\n",
+                          1704099600LL + k / 2, (k % 2) * 500000000);
+  tl_write_str(dir, "meters/wattmeter.csv", buf);
+
+  /* perf -I 1000 started at 10:00:00 local, 12 intervals: the last two after the run */
+  n = (size_t)snprintf(buf, sizeof buf, "# started on Mon Jan  1 10:00:00 2024\n\n");
+  for (int s = 1; s <= 12; s++)
+    n += (size_t)snprintf(buf + n, sizeof buf - n,
+                          "     %d.999900000,10.00,Joules,power/energy-pkg/,1000000000,100.00,,\n"
+                          "     %d.999900000,1.00,Joules,power/energy-ram/,1000000000,100.00,,\n",
+                          s - 1, s - 1);
+  tl_write_str(dir, "meters/perf.csv", buf);
+
+  tl_write_str(dir, "meters/other-day-nvidia-smi.csv",
+               "timestamp, index, power.draw [W]\n"
+               "2023/06/01 12:00:00.000, 0, 100.00 W\n"
+               "2023/06/01 12:00:01.000, 0, 100.00 W\n"
+               "2023/06/01 12:00:02.000, 0, 100.00 W\n");
+}
+
+/* Attachment by folder, by overlap (with the UTC offset setting), and sessions;
+ * energies clipped to the run; the reconciliation's arithmetic. */
+static void attach_and_reconcile(void **state) {
+  struct fx *f = *state;
+  write_tree(f->dir);
+  char root[600];
+  snprintf(root, sizeof root, "%s/raw", f->dir);
+  fx_ingest_path(f, root, NULL);
+  snprintf(root, sizeof root, "%s/meters", f->dir);
+  fx_ingest_path(f, root, NULL);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file WHERE status = 'ok'"), 4);
+  assert_int_equal(wdb_exec(&f->db, "INSERT OR REPLACE INTO setting VALUES ('local_utc_offset_s', 3600)",
+                            "setting"),
+                   0);
+  run_sources_sql(&f->db);
+
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(how, ' ') FROM (SELECT a.how FROM source_attach a "
+                                      "JOIN source_file s ON s.id = a.file_id ORDER BY s.path)"),
+                      "session overlap overlap");
+  /* wattmeter: 10 s of the run at 300 W on socket 1, nothing elsewhere */
+  assert_true(fabs(tl_real(&f->db, "SELECT energy_j FROM source_energy WHERE source = 'wattmeter' AND "
+                                   "device = '1' AND run_id = 1") - 3000.0) < 1e-6);
+  assert_true(tl_real(&f->db, "SELECT sum(energy_j) FROM source_energy WHERE source = 'wattmeter' AND "
+                              "device <> '1'") == 0.0);
+  /* perf: the 10 intervals ending inside the run */
+  assert_true(tl_real(&f->db, "SELECT energy_j FROM source_energy WHERE component = 'rapl_pkg'") == 100.0);
+  assert_true(tl_real(&f->db, "SELECT energy_j FROM source_energy WHERE component = 'rapl_dram'") == 10.0);
+  /* eprof GPU: 10 s at 200 W */
+  assert_true(fabs(tl_real(&f->db, "SELECT energy_j FROM source_energy WHERE source = 'eprof-gpu'") - 2000.0) <
+              1e-6);
+  /* nvidia-smi of another day: a session, 2 s at 100 W */
+  assert_true(fabs(tl_real(&f->db, "SELECT energy_j FROM source_energy WHERE source = 'nvidia-smi' AND "
+                                   "run_id IS NULL AND session_file_id IS NOT NULL") - 200.0) < 1e-6);
+  /* wall 3000 J = GPU 2000 + pkg 100 + dram 10 + 890 unaccounted */
+  assert_true(fabs(tl_real(&f->db, "SELECT unaccounted_j FROM source_reconciliation WHERE run_id = 1") - 890.0) <
+              1e-6);
+  assert_true(fabs(tl_real(&f->db, "SELECT unaccounted_share FROM source_reconciliation WHERE run_id = 1") -
+                   890.0 / 3000.0) < 1e-9);
+  assert_string_equal(tl_text(&f->db, "SELECT gpu_source||' '||complete FROM source_reconciliation WHERE run_id = 1"),
+                      "eprof-gpu 1");
+  /* rebuilding gives the same */
+  run_sources_sql(&f->db);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_reconciliation"), 2);
+}
+
+/* Without the offset setting the wattmeter's UTC span (09:00) misses the run
+ * (10:00): it is a session of its own. */
+static void utc_without_offset_is_a_session(void **state) {
+  struct fx *f = *state;
+  write_tree(f->dir);
+  char root[600];
+  snprintf(root, sizeof root, "%s", f->dir);
+  fx_ingest_path(f, root, NULL);
+  run_sources_sql(&f->db);
+  assert_string_equal(tl_text(&f->db, "SELECT a.how FROM source_attach a JOIN source_file s ON s.id = a.file_id "
+                                      "WHERE s.format = 'wattmeter'"),
+                      "session");
+  assert_true(fabs(tl_real(&f->db, "SELECT wall_j FROM source_reconciliation WHERE session_file_id = "
+                                   "(SELECT id FROM source_file WHERE format = 'wattmeter')") -
+                   6000.0) < 1e-6);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(attach_and_reconcile, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(utc_without_offset_is_a_session, fx_setup, fx_teardown),
+  };
+  return cmocka_run_group_tests_name("sources_transform", tests, NULL, NULL);
+}

@@ -1,0 +1,248 @@
+-- transform/50_sources.sql: the other measurement tools (codecarbon, perf stat,
+-- wattmeter, nvidia-smi) attached to runs, their energy per run and source, and
+-- the reconciliation of wall energy against its components. Rebuilt whole on
+-- every transform (these tables are derived, never edited).
+--
+-- Time: every span is compared in naive local µs. codecarbon, nvidia-smi and the
+-- '# started on' of perf are naive local already; perf interval timestamps are
+-- relative to their block's start (a block without '# started on' cannot be
+-- placed in time); wattmeter times are UTC and are shifted by the setting
+-- 'local_utc_offset_s' (local = UTC + offset, seconds; e.g. 3600 for CET in
+-- winter; 0 when unset, i.e. the eprof machine is taken to log in UTC):
+--   INSERT OR REPLACE INTO setting VALUES ('local_utc_offset_s', 3600);
+--
+-- Attachment (source_attach): a file whose path has an eprof run key (folder and
+-- stamp) belongs to that run ('folder'). Any other file (perf: any block) is
+-- attached to every eprof run whose span, first to last eprof GPU/CPU sample,
+-- overlaps its own span ('overlap'); its energy for that run counts only the
+-- samples inside the run's span (codecarbon rows and perf totals, which cannot be
+-- cut, count whole when they overlap). A file that overlaps no run stands as a
+-- session of its own ('session': run_id NULL, session_file_id = its file).
+--
+-- Energy (source_energy, J), per run or session, file, component and device:
+--   wattmeter   'wall', per socket: trapezoid over consecutive good frames
+--               (frame_is_ok, power not NULL); an interval longer than 5 mean
+--               frame periods of the file is a gap, not bridged
+--   nvidia-smi  'gpu', per GPU: trapezoid over power.draw, the same gap rule
+--   eprof-gpu   'gpu': trapezoid over the run's own gpu-power file, same rule
+--   perf        'rapl_pkg', 'rapl_dram', 'rapl_cores', 'rapl_gpu', 'rapl_psys'
+--               per aggregation id: the sum of the interval deltas (-I), or the
+--               whole-run total
+--   codecarbon  'total' (energy_consumed), 'cpu', 'gpu', 'ram': per codecarbon
+--               run_id the row with the longest duration (its flushes are
+--               cumulative), summed over codecarbon runs
+
+DROP TABLE IF EXISTS temp.src_offset;
+CREATE TEMP TABLE src_offset AS
+  SELECT coalesce((SELECT CAST(value AS REAL) FROM setting WHERE name = 'local_utc_offset_s'), 0)
+         * 1000000 AS us;
+
+-- eprof runs' spans
+DROP TABLE IF EXISTS source_run_span;
+CREATE TABLE source_run_span (
+  run_id   INTEGER PRIMARY KEY,
+  start_us INTEGER NOT NULL,          -- naive local
+  end_us   INTEGER NOT NULL
+);
+INSERT INTO source_run_span
+  SELECT f.run_id, min(s.ts_us), max(s.ts_us)
+  FROM source_file f
+  JOIN (SELECT file_id, ts_us FROM eprof_gpu_sample UNION ALL
+        SELECT file_id, ts_us FROM eprof_cpu_sample) s ON s.file_id = f.id
+  WHERE f.run_id IS NOT NULL
+  GROUP BY f.run_id;
+
+-- the spans of the other sources' files (perf: of each block), naive local;
+-- NULL when the file cannot be placed in time
+DROP TABLE IF EXISTS source_span;
+CREATE TABLE source_span (
+  file_id  INTEGER NOT NULL,
+  block    INTEGER NOT NULL,          -- perf block, 0 for the other formats
+  format   TEXT NOT NULL,
+  start_us INTEGER,
+  end_us   INTEGER,
+  PRIMARY KEY (file_id, block)
+);
+INSERT INTO source_span
+  SELECT file_id, 0, 'codecarbon', min(ts_us - CAST(coalesce(duration_s, 0) * 1e6 AS INTEGER)), max(ts_us)
+  FROM codecarbon_row GROUP BY file_id;
+INSERT INTO source_span
+  SELECT file_id, block, 'perf-stat', min(started_us),
+         min(started_us) + max(coalesce(ts_us, CASE WHEN event = 'time elapsed' THEN CAST(value * 1e6 AS INTEGER) END, 0))
+  FROM perf_count GROUP BY file_id, block;
+INSERT INTO source_span
+  SELECT file_id, 0, 'wattmeter', min(ts_us) + (SELECT us FROM src_offset), max(ts_us) + (SELECT us FROM src_offset)
+  FROM wattmeter_frame GROUP BY file_id;
+INSERT INTO source_span
+  SELECT file_id, 0, 'nvidia-smi', min(ts_us), max(ts_us) FROM nvidia_smi_sample GROUP BY file_id;
+-- files that own no rows (duplicates, rejected) are not sources
+DELETE FROM source_span WHERE file_id NOT IN (SELECT id FROM source_file WHERE status IN ('ok','partial'));
+
+DROP TABLE IF EXISTS source_attach;
+CREATE TABLE source_attach (
+  file_id  INTEGER NOT NULL,
+  block    INTEGER NOT NULL,
+  run_id   INTEGER,                   -- NULL for a session
+  session_file_id INTEGER,            -- the file itself when it is a session
+  how      TEXT NOT NULL CHECK (how IN ('folder','overlap','session')),
+  win_start_us INTEGER NOT NULL,      -- samples counted: inside [win_start_us, win_end_us]
+  win_end_us   INTEGER NOT NULL
+);
+INSERT INTO source_attach
+  SELECT s.file_id, s.block, f.run_id, NULL, 'folder', -9223372036854775807, 9223372036854775807
+  FROM source_span s JOIN source_file f ON f.id = s.file_id WHERE f.run_id IS NOT NULL;
+INSERT INTO source_attach
+  SELECT s.file_id, s.block, r.run_id, NULL, 'overlap', r.start_us, r.end_us
+  FROM source_span s JOIN source_file f ON f.id = s.file_id
+  JOIN source_run_span r ON s.start_us <= r.end_us AND s.end_us >= r.start_us
+  WHERE f.run_id IS NULL AND s.start_us IS NOT NULL;
+INSERT INTO source_attach
+  SELECT s.file_id, s.block, NULL, s.file_id, 'session', -9223372036854775807, 9223372036854775807
+  FROM source_span s
+  WHERE NOT EXISTS (SELECT 1 FROM source_attach a WHERE a.file_id = s.file_id AND a.block = s.block);
+CREATE INDEX source_attach_file ON source_attach(file_id, block);
+
+DROP TABLE IF EXISTS source_energy;
+CREATE TABLE source_energy (
+  run_id    INTEGER,                  -- the run, or NULL for a session
+  session_file_id INTEGER,            -- the session's file, or NULL for a run
+  file_id   INTEGER NOT NULL,
+  source    TEXT NOT NULL,            -- 'wattmeter', 'nvidia-smi', 'eprof-gpu', 'perf', 'codecarbon'
+  component TEXT NOT NULL,            -- 'wall', 'gpu', 'rapl_pkg', 'rapl_dram', ..., 'total', 'cpu', 'ram'
+  device    TEXT NOT NULL,            -- socket, GPU, perf aggregation id, or ''
+  energy_j  REAL,
+  covered_s REAL,                     -- time integrated (trapezoid sources), NULL otherwise
+  samples   INTEGER                   -- readings or rows used
+);
+
+-- wattmeter: per socket, good frames only, in naive local time
+INSERT INTO source_energy
+WITH period AS (
+  SELECT file_id, CAST(max(ts_us) - min(ts_us) AS REAL) / max(count(*) - 1, 1) AS us
+  FROM wattmeter_frame WHERE bank = 0 GROUP BY file_id
+), good AS (
+  SELECT a.run_id, a.session_file_id, w.file_id, w.socket, w.line,
+         w.ts_us + (SELECT us FROM src_offset) AS t, w.power_w AS p
+  FROM wattmeter_socket w
+  JOIN wattmeter_file wf ON wf.file_id = w.file_id AND w.socket <= wf.sockets
+  JOIN source_attach a ON a.file_id = w.file_id AND a.block = 0
+  WHERE w.ok AND w.power_w IS NOT NULL
+    AND w.ts_us + (SELECT us FROM src_offset) BETWEEN a.win_start_us AND a.win_end_us
+), iv AS (
+  SELECT run_id, session_file_id, file_id, socket, t,
+         t - lag(t) OVER w AS dt, (p + lag(p) OVER w) / 2 AS pm
+  FROM good
+  WINDOW w AS (PARTITION BY run_id, session_file_id, file_id, socket ORDER BY line)
+)
+SELECT run_id, session_file_id, iv.file_id, 'wattmeter', 'wall', CAST(socket AS TEXT),
+       total(CASE WHEN dt <= 5 * period.us THEN pm * dt END) / 1e6,
+       total(CASE WHEN dt <= 5 * period.us THEN dt END) / 1e6, count(*)
+FROM iv JOIN period ON period.file_id = iv.file_id
+GROUP BY run_id, session_file_id, iv.file_id, socket;
+
+-- nvidia-smi: per GPU
+INSERT INTO source_energy
+WITH good AS (
+  SELECT a.run_id, a.session_file_id, n.file_id, n.gpu, n.line, n.ts_us AS t, n.power_w AS p
+  FROM nvidia_smi_sample n JOIN source_attach a ON a.file_id = n.file_id AND a.block = 0
+  WHERE n.power_w IS NOT NULL AND n.ts_us IS NOT NULL
+    AND n.ts_us BETWEEN a.win_start_us AND a.win_end_us
+), period AS (
+  SELECT file_id, gpu, CAST(max(ts_us) - min(ts_us) AS REAL) / max(count(*) - 1, 1) AS us
+  FROM nvidia_smi_sample WHERE ts_us IS NOT NULL GROUP BY file_id, gpu
+), iv AS (
+  SELECT run_id, session_file_id, file_id, gpu, t - lag(t) OVER w AS dt, (p + lag(p) OVER w) / 2 AS pm
+  FROM good WINDOW w AS (PARTITION BY run_id, session_file_id, file_id, gpu ORDER BY line)
+)
+SELECT run_id, session_file_id, iv.file_id, 'nvidia-smi', 'gpu', iv.gpu,
+       total(CASE WHEN dt <= 5 * period.us THEN pm * dt END) / 1e6,
+       total(CASE WHEN dt <= 5 * period.us THEN dt END) / 1e6, count(*)
+FROM iv JOIN period ON period.file_id = iv.file_id AND period.gpu = iv.gpu
+GROUP BY run_id, session_file_id, iv.file_id, iv.gpu;
+
+-- eprof-gpu: the run's own GPU log, for the reconciliation
+INSERT INTO source_energy
+WITH good AS (
+  SELECT f.run_id, g.file_id, g.line, g.ts_us AS t, g.power_w AS p
+  FROM eprof_gpu_sample g JOIN source_file f ON f.id = g.file_id
+  WHERE f.run_id IS NOT NULL AND g.power_w IS NOT NULL
+), period AS (
+  SELECT file_id, CAST(max(ts_us) - min(ts_us) AS REAL) / max(count(*) - 1, 1) AS us
+  FROM eprof_gpu_sample GROUP BY file_id
+), iv AS (
+  SELECT run_id, file_id, t - lag(t) OVER w AS dt, (p + lag(p) OVER w) / 2 AS pm
+  FROM good WINDOW w AS (PARTITION BY run_id, file_id ORDER BY line)
+)
+SELECT run_id, NULL, iv.file_id, 'eprof-gpu', 'gpu', '',
+       total(CASE WHEN dt <= 5 * period.us THEN pm * dt END) / 1e6,
+       total(CASE WHEN dt <= 5 * period.us THEN dt END) / 1e6, count(*)
+FROM iv JOIN period ON period.file_id = iv.file_id
+GROUP BY run_id, iv.file_id;
+
+-- perf: RAPL energy events, sum of interval deltas or the total
+INSERT INTO source_energy
+SELECT a.run_id, a.session_file_id, c.file_id, 'perf',
+       CASE c.event WHEN 'power/energy-pkg/' THEN 'rapl_pkg' WHEN 'power/energy-ram/' THEN 'rapl_dram'
+                    WHEN 'power/energy-cores/' THEN 'rapl_cores' WHEN 'power/energy-gpu/' THEN 'rapl_gpu'
+                    ELSE 'rapl_psys' END,
+       coalesce(c.aggr, ''), total(c.value), NULL, count(c.value)
+FROM perf_count c JOIN source_attach a ON a.file_id = c.file_id AND a.block = c.block
+WHERE c.unit = 'Joules' AND c.event IN ('power/energy-pkg/', 'power/energy-ram/', 'power/energy-cores/',
+                                        'power/energy-gpu/', 'power/energy-psys/')
+  AND (a.how <> 'overlap' OR c.ts_us IS NULL
+       OR c.started_us + c.ts_us BETWEEN a.win_start_us AND a.win_end_us)
+GROUP BY a.run_id, a.session_file_id, c.file_id, c.event, c.aggr;
+
+-- codecarbon: the last (longest) row of each codecarbon run
+INSERT INTO source_energy
+WITH last AS (
+  SELECT file_id, line, ts_us, duration_s, energy_j, cpu_energy_j, gpu_energy_j, ram_energy_j,
+         row_number() OVER (PARTITION BY file_id, coalesce(run_id, 'line ' || line)
+                            ORDER BY duration_s DESC, line DESC) AS k
+  FROM codecarbon_row
+), used AS (
+  SELECT a.run_id, a.session_file_id, l.*
+  FROM last l JOIN source_attach a ON a.file_id = l.file_id AND a.block = 0
+  WHERE l.k = 1 AND (a.how <> 'overlap' OR
+        (l.ts_us >= a.win_start_us AND l.ts_us - coalesce(l.duration_s, 0) * 1e6 <= a.win_end_us))
+)
+SELECT run_id, session_file_id, file_id, 'codecarbon', c.component, '',
+       total(CASE c.component WHEN 'total' THEN energy_j WHEN 'cpu' THEN cpu_energy_j
+                              WHEN 'gpu' THEN gpu_energy_j ELSE ram_energy_j END), NULL, count(*)
+FROM used, (SELECT 'total' AS component UNION ALL SELECT 'cpu' UNION ALL SELECT 'gpu'
+            UNION ALL SELECT 'ram') c
+GROUP BY run_id, session_file_id, file_id, c.component;
+
+-- Per run (or session): wall energy from the wattmeter against its measured
+-- components: GPU (the run's eprof GPU log, else nvidia-smi) + RAPL package +
+-- RAPL DRAM. unaccounted = wall - components (fans, disks, PSU losses, other
+-- devices, whatever RAPL and the GPU do not see); its share of the wall energy.
+-- A component no source measured is NULL and counts as 0 in components_j;
+-- `complete` says whether all three were measured.
+DROP VIEW IF EXISTS source_reconciliation;
+CREATE VIEW source_reconciliation AS
+WITH u AS (
+  SELECT run_id, session_file_id,
+         sum(CASE WHEN source = 'wattmeter' THEN energy_j END) AS wall_j,
+         sum(CASE WHEN source = 'eprof-gpu' THEN energy_j END) AS eprof_gpu_j,
+         sum(CASE WHEN source = 'nvidia-smi' THEN energy_j END) AS nvsmi_gpu_j,
+         sum(CASE WHEN component = 'rapl_pkg' THEN energy_j END) AS rapl_pkg_j,
+         sum(CASE WHEN component = 'rapl_dram' THEN energy_j END) AS rapl_dram_j,
+         sum(CASE WHEN source = 'codecarbon' AND component = 'total' THEN energy_j END) AS codecarbon_j
+  FROM source_energy GROUP BY run_id, session_file_id
+)
+SELECT run_id, session_file_id, wall_j,
+       coalesce(eprof_gpu_j, nvsmi_gpu_j) AS gpu_j,
+       CASE WHEN eprof_gpu_j IS NOT NULL THEN 'eprof-gpu' WHEN nvsmi_gpu_j IS NOT NULL THEN 'nvidia-smi' END
+         AS gpu_source,
+       rapl_pkg_j, rapl_dram_j,
+       coalesce(eprof_gpu_j, nvsmi_gpu_j, 0) + coalesce(rapl_pkg_j, 0) + coalesce(rapl_dram_j, 0)
+         AS components_j,
+       wall_j - (coalesce(eprof_gpu_j, nvsmi_gpu_j, 0) + coalesce(rapl_pkg_j, 0) + coalesce(rapl_dram_j, 0))
+         AS unaccounted_j,
+       (wall_j - (coalesce(eprof_gpu_j, nvsmi_gpu_j, 0) + coalesce(rapl_pkg_j, 0) + coalesce(rapl_dram_j, 0)))
+         / nullif(wall_j, 0) AS unaccounted_share,
+       (coalesce(eprof_gpu_j, nvsmi_gpu_j) IS NOT NULL AND rapl_pkg_j IS NOT NULL AND rapl_dram_j IS NOT NULL)
+         AS complete,
+       codecarbon_j
+FROM u;
