@@ -34,7 +34,8 @@ B := build/$(VARIANT)
 
 LIB_SRC  := $(wildcard ingest/*.c) $(wildcard schema/*.c) $(wildcard transform/*.c) \
             cli/msg.c $(filter-out cli/wattdb.c cli/msg.c,$(wildcard cli/*.c))
-LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema_sql.o $(B)/gen/transform_sql.o
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema_sql.o $(B)/gen/transform_sql.o \
+            $(B)/gen/gpu_specs_csv.o
 TESTS    := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
 WATTDB   := $(if $(SANITIZE),$(B)/wattdb,wattdb)
 
@@ -73,6 +74,10 @@ $(B)/gen/schema_sql.c: schema/embed.sh $(sort $(wildcard schema/*.sql))
 $(B)/gen/transform_sql.c: schema/embed.sh $(sort $(wildcard transform/*.sql))
 	@mkdir -p $(dir $@)
 	sh schema/embed.sh transform_sql $(sort $(wildcard transform/*.sql)) > $@
+
+$(B)/gen/gpu_specs_csv.c: schema/embed.sh data/gpu_specs.csv
+	@mkdir -p $(dir $@)
+	sh schema/embed.sh gpu_specs_csv data/gpu_specs.csv > $@
 
 $(B)/libwattdb.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^

@@ -1,0 +1,369 @@
+/* transform/align.c: the interim tables of a run, built by one streaming pass.
+ *
+ * For each run in temp.tf_dirty it reads the run's GPU, CPU and epoch_end rows in
+ * time order and writes:
+ *   interim_sample      one row per GPU sample (the spine) with the nearest CPU
+ *                       sample within ±1 s (pandas merge_asof 'nearest': the
+ *                       earlier one wins a tie), its default-profile span and
+ *                       epoch, and whether the gaissa profile keeps it;
+ *   interim_cpu_sample  the CPU samples on their own axis, with their span;
+ *   interim_span        the default profile's epoch spans (start, end];
+ *   interim_run         the run-level facts (files, medians of the sampling
+ *                       intervals, windows of both profiles).
+ * Everything else (integration, means, per-epoch splits) is SQL in
+ * transform/NN_*.sql. The rows of one run are held in buffers that grow and are
+ * reused from run to run: no allocation per row. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/msg.h"
+#include "transform/transform.h"
+
+#define TOLERANCE_US 1000000 /* the anchor's merge_asof tolerance, ±1 s */
+#define SKIPFOOTER 3         /* the anchor's skipfooter: last 3 data lines dropped */
+
+struct gpu_row {
+  int64_t ts, line;
+  double v[7]; /* gpu_util, mem_util, mem_total, mem_used, power, power_limit, temp */
+  unsigned nullmask;
+  int64_t cpu;  /* index into cpu rows, -1 none */
+};
+struct cpu_row {
+  int64_t ts, line;
+  double cpu_pct, rss;
+  int cpu_null, rss_null;
+};
+struct epoch_row {
+  int64_t epoch, end;
+};
+
+/* Buffers reused across runs. */
+static struct {
+  struct gpu_row *g;
+  size_t ng, capg;
+  struct cpu_row *c;
+  size_t nc, capc;
+  struct epoch_row *e;
+  size_t ne, cape;
+  int64_t *dt;
+  size_t capdt;
+} buf;
+
+static void *grow(void *p, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap) return p;
+  size_t n = *cap ? *cap : 1024;
+  while (n < need) n *= 2;
+  *cap = n;
+  return xrealloc(p, (unsigned long)(n * elem));
+}
+
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* The median of the positive differences between consecutive values of TS
+ * (N values, sorted), in seconds; NAN when there are none. */
+static double median_period(const int64_t *ts, size_t n, size_t stride) {
+  size_t m = 0;
+  buf.dt = grow(buf.dt, &buf.capdt, n + 1, sizeof *buf.dt);
+  for (size_t i = 1; i < n; i++) {
+    int64_t a = *(const int64_t *)((const char *)ts + (i - 1) * stride);
+    int64_t b = *(const int64_t *)((const char *)ts + i * stride);
+    if (b > a) buf.dt[m++] = b - a;
+  }
+  if (!m) return NAN;
+  qsort(buf.dt, m, sizeof *buf.dt, cmp_i64);
+  double med = m % 2 ? (double)buf.dt[m / 2] : ((double)buf.dt[m / 2 - 1] + (double)buf.dt[m / 2]) / 2;
+  return med / 1e6;
+}
+
+static void bind_real_or_null(sqlite3_stmt *st, int i, double v, int isnull) {
+  if (isnull) sqlite3_bind_null(st, i);
+  else sqlite3_bind_double(st, i, v);
+}
+
+static void bind_i64_or_null(sqlite3_stmt *st, int i, int64_t v, int isnull) {
+  if (isnull) sqlite3_bind_null(st, i);
+  else sqlite3_bind_int64(st, i, v);
+}
+
+/* The file of ROLE for RUN from temp.tf_input, 0 when none. */
+static int64_t input_file(struct wdb *db, int64_t run, const char *role) {
+  static const char sql[] = "SELECT file_id FROM tf_input WHERE run_id=? AND role=?";
+  sqlite3_stmt *st = wdb_stmt(db, sql);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, run);
+  sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+  int64_t id = 0;
+  if (sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
+  sqlite3_reset(st);
+  return id;
+}
+
+static int load_gpu(struct wdb *db, int64_t file) {
+  static const char sql[] =
+      "SELECT ts_us, line, gpu_util_pct, mem_util_pct, mem_total_mib, mem_used_mib, power_w,"
+      " power_limit_w, temp_c FROM eprof_gpu_sample WHERE file_id=? ORDER BY ts_us, line";
+  buf.ng = 0;
+  if (!file) return 0;
+  sqlite3_stmt *st = wdb_stmt(db, sql);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, file);
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    buf.g = grow(buf.g, &buf.capg, buf.ng + 1, sizeof *buf.g);
+    struct gpu_row *r = &buf.g[buf.ng++];
+    r->ts = sqlite3_column_int64(st, 0);
+    r->line = sqlite3_column_int64(st, 1);
+    r->nullmask = 0;
+    for (int k = 0; k < 7; k++) {
+      if (sqlite3_column_type(st, 2 + k) == SQLITE_NULL) r->nullmask |= 1u << k, r->v[k] = 0;
+      else r->v[k] = sqlite3_column_double(st, 2 + k);
+    }
+    r->cpu = -1;
+  }
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int load_cpu(struct wdb *db, int64_t file) {
+  static const char sql[] =
+      "SELECT ts_us, line, cpu_pct, rss_mb FROM eprof_cpu_sample WHERE file_id=? ORDER BY ts_us, line";
+  buf.nc = 0;
+  if (!file) return 0;
+  sqlite3_stmt *st = wdb_stmt(db, sql);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, file);
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    buf.c = grow(buf.c, &buf.capc, buf.nc + 1, sizeof *buf.c);
+    struct cpu_row *r = &buf.c[buf.nc++];
+    r->ts = sqlite3_column_int64(st, 0);
+    r->line = sqlite3_column_int64(st, 1);
+    r->cpu_null = sqlite3_column_type(st, 2) == SQLITE_NULL;
+    r->rss_null = sqlite3_column_type(st, 3) == SQLITE_NULL;
+    r->cpu_pct = sqlite3_column_double(st, 2);
+    r->rss = sqlite3_column_double(st, 3);
+  }
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int load_epochs(struct wdb *db, int64_t file) {
+  static const char sql[] =
+      "SELECT epoch, end_us FROM eprof_epoch_end WHERE file_id=? ORDER BY epoch, end_us, line";
+  buf.ne = 0;
+  if (!file) return 0;
+  sqlite3_stmt *st = wdb_stmt(db, sql);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, file);
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    buf.e = grow(buf.e, &buf.cape, buf.ne + 1, sizeof *buf.e);
+    buf.e[buf.ne].epoch = sqlite3_column_int64(st, 0);
+    buf.e[buf.ne].end = sqlite3_column_int64(st, 1);
+    buf.ne++;
+  }
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The first line the anchor's skipfooter=3 drops: the third-highest data line of
+ * the GPU file, counting lines stored and lines rejected (a torn last line is a
+ * rejected 'truncated' row, and pandas counted it as one of the three). INT64_MIN
+ * when the file has fewer than 3 data lines (all dropped). */
+static int64_t skipfooter_line(struct wdb *db, int64_t file) {
+  static const char sql[] =
+      "SELECT line FROM (SELECT line FROM eprof_gpu_sample WHERE file_id=?1"
+      " UNION ALL SELECT line FROM rejected_row WHERE file_id=?1) ORDER BY line DESC LIMIT 1 OFFSET 2";
+  sqlite3_stmt *st = wdb_stmt(db, sql);
+  if (!st) return INT64_MIN;
+  sqlite3_bind_int64(st, 1, file);
+  int64_t line = INT64_MIN;
+  if (sqlite3_step(st) == SQLITE_ROW) line = sqlite3_column_int64(st, 0);
+  sqlite3_reset(st);
+  return line;
+}
+
+/* The span of time TS in the default profile: -1 before START, the first span
+ * whose end is at or after TS, or NSPANS after the last end. *CUR is a cursor
+ * that only moves forward (TS come in order). */
+static int64_t span_of(int64_t ts, int64_t start, const int64_t *ends, int64_t nspans, int64_t *cur) {
+  if (ts < start) return -1;
+  while (*cur < nspans && ends[*cur] < ts) (*cur)++;
+  return *cur;
+}
+
+/* Aligns one run; returns samples written or -1. */
+static long long align_run(struct wdb *db, int64_t run) {
+  static const char ins_sample[] =
+      "INSERT INTO interim_sample(run_id, seq, ts_us, gpu_line, gpu_util_pct, mem_util_pct,"
+      " mem_total_mib, mem_used_mib, power_w, power_limit_w, gpu_temp_c, cpu_line, cpu_pct, rss_mb,"
+      " span, epoch, gaissa) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  static const char ins_cpu[] =
+      "INSERT INTO interim_cpu_sample(run_id, seq, ts_us, cpu_line, cpu_pct, rss_mb, span)"
+      " VALUES (?,?,?,?,?,?,?)";
+  static const char ins_span[] =
+      "INSERT INTO interim_span(run_id, span, epoch, start_us, end_us) VALUES (?,?,?,?,?)";
+  static const char ins_run[] =
+      "INSERT INTO interim_run(run_id, gpu_file_id, cpu_file_id, epoch_file_id, perf_file_id,"
+      " gpu_model, total_ram_gb, n_gpu, n_cpu, n_epoch_ends, last_epoch_end_us, start_us, end_us,"
+      " gpu_period_s, cpu_period_s, gaissa_n, gaissa_start_us, gaissa_end_us)"
+      " VALUES (?,?,?,?,?,"
+      " (SELECT gpu_name FROM eprof_gpu_sample WHERE file_id=?2 ORDER BY ts_us, line LIMIT 1),"
+      " (SELECT total_ram_gb FROM eprof_cpu_sample WHERE file_id=?3 AND total_ram_gb IS NOT NULL"
+      "  ORDER BY ts_us, line LIMIT 1), ?,?,?,?,?,?,?,?,?,?,?)";
+
+  int64_t gpu_file = input_file(db, run, "gpu"), cpu_file = input_file(db, run, "cpu");
+  int64_t epoch_file = input_file(db, run, "epoch"), perf_file = input_file(db, run, "perf");
+  if (gpu_file < 0 || cpu_file < 0 || epoch_file < 0 || perf_file < 0) return -1;
+  if (load_gpu(db, gpu_file) || load_cpu(db, cpu_file) || load_epochs(db, epoch_file)) {
+    msg("%s: transform: %s", db->path, sqlite3_errmsg(db->sql));
+    return -1;
+  }
+  size_t ng = buf.ng, nc = buf.nc, ne = buf.ne;
+  struct gpu_row *g = buf.g;
+  struct cpu_row *c = buf.c;
+
+  /* Nearest CPU row within the tolerance; ties go to the earlier row. */
+  size_t j = 0;
+  for (size_t i = 0; i < ng; i++) {
+    while (j + 1 < nc && c[j + 1].ts <= g[i].ts) j++;
+    int64_t best = -1, bestd = INT64_MAX;
+    if (nc && c[j].ts <= g[i].ts) best = (int64_t)j, bestd = g[i].ts - c[j].ts;
+    size_t f = nc && c[j].ts <= g[i].ts ? j + 1 : j;
+    if (f < nc && c[f].ts >= g[i].ts && c[f].ts - g[i].ts < bestd) best = (int64_t)f, bestd = c[f].ts - g[i].ts;
+    g[i].cpu = best >= 0 && bestd <= TOLERANCE_US ? best : -1;
+  }
+
+  /* Default window and spans. */
+  int64_t start = ng ? g[0].ts : nc ? c[0].ts : 0;
+  int64_t end = ng ? g[ng - 1].ts : nc ? c[nc - 1].ts : 0;
+  int64_t last_end = ne ? buf.e[ne - 1].end : 0;
+  if (ne) end = last_end;
+  int64_t nspans = ne ? (int64_t)ne : (ng || nc) ? 1 : 0;
+  /* ends[] of the spans; reuse the dt buffer's neighbour: a small array per run. */
+  static int64_t *ends;
+  static size_t capends;
+  ends = grow(ends, &capends, (size_t)nspans + 1, sizeof *ends);
+  sqlite3_stmt *st = wdb_stmt(db, ins_span);
+  if (!st) return -1;
+  for (int64_t k = 0; k < nspans; k++) {
+    ends[k] = ne ? buf.e[k].end : end;
+    sqlite3_bind_int64(st, 1, run);
+    sqlite3_bind_int64(st, 2, k);
+    bind_i64_or_null(st, 3, ne ? buf.e[k].epoch : 0, !ne);
+    sqlite3_bind_int64(st, 4, k == 0 ? start : ends[k - 1]);
+    sqlite3_bind_int64(st, 5, ends[k]);
+    if (wdb_done(db, st)) return -1;
+  }
+
+  /* The gaissa profile: skipfooter, nearest-join then dropna, tail cut. */
+  int64_t footer = gpu_file ? skipfooter_line(db, gpu_file) : INT64_MIN;
+  long long gaissa_n = 0;
+  int64_t gaissa_start = 0, gaissa_end = 0;
+
+  st = wdb_stmt(db, ins_sample);
+  if (!st) return -1;
+  int64_t cur = 0;
+  for (size_t i = 0; i < ng; i++) {
+    struct gpu_row *r = &g[i];
+    int64_t sp = span_of(r->ts, start, ends, nspans, &cur);
+    int matched = r->cpu >= 0;
+    const struct cpu_row *cr = matched ? &c[r->cpu] : NULL;
+    int keep = r->line < footer && r->nullmask == 0 &&
+               (nc == 0 || (matched && !cr->cpu_null && !cr->rss_null)) && (!ne || r->ts <= last_end);
+    if (keep) {
+      if (!gaissa_n) gaissa_start = r->ts;
+      gaissa_end = r->ts;
+      gaissa_n++;
+    }
+    sqlite3_bind_int64(st, 1, run);
+    sqlite3_bind_int64(st, 2, (int64_t)i);
+    sqlite3_bind_int64(st, 3, r->ts);
+    sqlite3_bind_int64(st, 4, r->line);
+    for (int k = 0; k < 7; k++) bind_real_or_null(st, 5 + k, r->v[k], r->nullmask >> k & 1);
+    bind_i64_or_null(st, 12, matched ? cr->line : 0, !matched);
+    bind_real_or_null(st, 13, matched ? cr->cpu_pct : 0, !matched || cr->cpu_null);
+    bind_real_or_null(st, 14, matched ? cr->rss : 0, !matched || cr->rss_null);
+    sqlite3_bind_int64(st, 15, sp);
+    bind_i64_or_null(st, 16, ne && sp < nspans ? buf.e[sp].epoch : 0, !(ne && sp < nspans));
+    sqlite3_bind_int(st, 17, keep);
+    if (wdb_done(db, st)) return -1;
+  }
+
+  st = wdb_stmt(db, ins_cpu);
+  if (!st) return -1;
+  cur = 0;
+  for (size_t i = 0; i < nc; i++) {
+    sqlite3_bind_int64(st, 1, run);
+    sqlite3_bind_int64(st, 2, (int64_t)i);
+    sqlite3_bind_int64(st, 3, c[i].ts);
+    sqlite3_bind_int64(st, 4, c[i].line);
+    bind_real_or_null(st, 5, c[i].cpu_pct, c[i].cpu_null);
+    bind_real_or_null(st, 6, c[i].rss, c[i].rss_null);
+    sqlite3_bind_int64(st, 7, span_of(c[i].ts, start, ends, nspans, &cur));
+    if (wdb_done(db, st)) return -1;
+  }
+
+  double gpu_period = median_period(&g[0].ts, ng, sizeof *g);
+  double cpu_period = median_period(&c[0].ts, nc, sizeof *c);
+  st = wdb_stmt(db, ins_run);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, run);
+  bind_i64_or_null(st, 2, gpu_file, !gpu_file);
+  bind_i64_or_null(st, 3, cpu_file, !cpu_file);
+  bind_i64_or_null(st, 4, epoch_file, !epoch_file);
+  bind_i64_or_null(st, 5, perf_file, !perf_file);
+  sqlite3_bind_int64(st, 6, (int64_t)ng);
+  sqlite3_bind_int64(st, 7, (int64_t)nc);
+  sqlite3_bind_int64(st, 8, (int64_t)ne);
+  bind_i64_or_null(st, 9, last_end, !ne);
+  bind_i64_or_null(st, 10, start, !(ng || nc));
+  bind_i64_or_null(st, 11, end, !(ng || nc));
+  bind_real_or_null(st, 12, gpu_period, isnan(gpu_period));
+  bind_real_or_null(st, 13, cpu_period, isnan(cpu_period));
+  sqlite3_bind_int64(st, 14, gaissa_n);
+  bind_i64_or_null(st, 15, gaissa_start, !gaissa_n);
+  bind_i64_or_null(st, 16, gaissa_end, !gaissa_n);
+  if (wdb_done(db, st)) return -1;
+  return (long long)ng;
+}
+
+long transform_align(struct wdb *db, long long *samples) {
+  static const char sql_runs[] = "SELECT DISTINCT run_id FROM tf_dirty ORDER BY run_id";
+  if (wdb_exec(db,
+               "DELETE FROM interim_sample WHERE run_id IN (SELECT run_id FROM tf_dirty);"
+               "DELETE FROM interim_cpu_sample WHERE run_id IN (SELECT run_id FROM tf_dirty);"
+               "DELETE FROM interim_span WHERE run_id IN (SELECT run_id FROM tf_dirty);"
+               "DELETE FROM interim_run WHERE run_id IN (SELECT run_id FROM tf_dirty);",
+               "transform"))
+    return -1;
+  /* The run list is read whole first: the inserts below must not run while this
+   * statement is stepping over a table they do not touch, but keep it simple. */
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db->sql, sql_runs, -1, &st, NULL) != SQLITE_OK) {
+    msg("%s: transform: %s", db->path, sqlite3_errmsg(db->sql));
+    return -1;
+  }
+  long n = 0;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    long long k = align_run(db, sqlite3_column_int64(st, 0));
+    if (k < 0) {
+      sqlite3_finalize(st);
+      return -1;
+    }
+    *samples += k;
+    n++;
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) {
+    msg("%s: transform: %s", db->path, sqlite3_errmsg(db->sql));
+    return -1;
+  }
+  return n;
+}

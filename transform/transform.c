@@ -1,0 +1,242 @@
+/* transform/transform.c: one `wattdb transform`, in one transaction.
+ *
+ * 1. store the settings given (carbon intensity, PUE) and refresh the builtin GPU
+ *    reference rows from data/gpu_specs.csv (embedded at build time);
+ * 2. temp.tf_input: the files each run is built from now (source_file id and
+ *    sha256, a duplicate resolved to the file that owns the rows), plus the
+ *    algorithm version; temp.tf_dirty: the (run, profile) pairs whose recorded
+ *    run_input differs, for the profiles asked;
+ * 3. the interim rows of those runs (align.c);
+ * 4. the embedded transform/NN_*.sql in name order (they read tf_dirty);
+ * 5. run_input records what was built. */
+#define _DEFAULT_SOURCE /* strsep */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/msg.h"
+#include "schema/embedded.h"
+#include "transform/transform.h"
+
+/* data/gpu_specs.csv, embedded by the Makefile (schema/embed.sh). */
+extern const struct embedded_sql gpu_specs_csv[];
+
+static void f32_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  sqlite3_result_double(ctx, (double)(float)sqlite3_value_double(argv[0]));
+}
+
+/* f32_mean(x, ord): the mean pandas' groupby computes for a float32 column in the
+ * anchor (its cython group_mean keeps the sum in the column's type): the values
+ * rounded to float32, taken in ORD order, summed in float32 with Kahan
+ * compensation, divided by the count in float32. This reproduces the anchor's
+ * printed 'average ram power (W)' and 'average ram used (MB)' to the last digit
+ * (a double-precision mean misses one of them by a unit in the 6th decimal). The
+ * values are kept in a buffer that doubles as it fills (one per group). */
+struct f32_agg {
+  struct f32_item { double ord; float v; } *items;
+  size_t n, cap;
+};
+
+static float kahan_sum(const struct f32_item *a, size_t n) {
+  volatile float s = 0.f, c = 0.f; /* volatile: no reassociation, no excess precision */
+  for (size_t i = 0; i < n; i++) {
+    float y = a[i].v - c;
+    float t = s + y;
+    c = (t - s) - y;
+    s = t;
+  }
+  return s;
+}
+
+static int cmp_item(const void *x, const void *y) {
+  double a = ((const struct f32_item *)x)->ord, b = ((const struct f32_item *)y)->ord;
+  return (a > b) - (a < b);
+}
+
+static void f32_mean_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return;
+  struct f32_agg *g = sqlite3_aggregate_context(ctx, sizeof *g);
+  if (!g) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  if (g->n == g->cap) {
+    g->cap = g->cap ? 2 * g->cap : 1024;
+    g->items = xrealloc(g->items, (unsigned long)(g->cap * sizeof *g->items));
+  }
+  g->items[g->n].ord = sqlite3_value_double(argv[1]);
+  g->items[g->n].v = (float)sqlite3_value_double(argv[0]);
+  g->n++;
+}
+
+static void f32_mean_final(sqlite3_context *ctx) {
+  struct f32_agg *g = sqlite3_aggregate_context(ctx, 0);
+  if (!g || !g->n) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  qsort(g->items, g->n, sizeof *g->items, cmp_item);
+  float mean = kahan_sum(g->items, g->n) / (float)g->n;
+  sqlite3_result_double(ctx, (double)mean);
+  free(g->items);
+  g->items = NULL;
+}
+
+int transform_register_functions(struct wdb *db) {
+  if (sqlite3_create_function(db->sql, "f32_mean", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
+                              f32_mean_step, f32_mean_final) != SQLITE_OK ||
+      sqlite3_create_function(db->sql, "f32", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, f32_func,
+                              NULL, NULL) != SQLITE_OK) {
+    msg("%s: %s", db->path, sqlite3_errmsg(db->sql));
+    return -1;
+  }
+  return 0;
+}
+
+static int set_setting(struct wdb *db, const char *name, double v) {
+  static const char sql[] = "INSERT OR REPLACE INTO setting(name, value) VALUES (?, ?)";
+  sqlite3_stmt *st = wdb_stmt(db, sql);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+  sqlite3_bind_double(st, 2, v);
+  return wdb_done(db, st);
+}
+
+/* Loads the embedded gpu_specs.csv into gpu_spec as source 'builtin', leaving
+ * rows a user added or changed (source <> 'builtin') alone. The CSV is plain:
+ * a header line, comma-separated fields, no quotes. */
+static int load_gpu_specs(struct wdb *db) {
+  static const char sql[] =
+      "INSERT INTO gpu_spec(name, architecture, cuda_cores, memory_gb, memory_type, bandwidth_gb_s,"
+      " base_clock_ghz, power_w, max_temp_c, source) VALUES (?,?,?,?,?,?,?,?,?,'builtin')"
+      " ON CONFLICT(name) DO UPDATE SET architecture=excluded.architecture,"
+      " cuda_cores=excluded.cuda_cores, memory_gb=excluded.memory_gb,"
+      " memory_type=excluded.memory_type, bandwidth_gb_s=excluded.bandwidth_gb_s,"
+      " base_clock_ghz=excluded.base_clock_ghz, power_w=excluded.power_w,"
+      " max_temp_c=excluded.max_temp_c WHERE gpu_spec.source = 'builtin'";
+  const char *p = gpu_specs_csv[0].text;
+  p = strchr(p, '\n'); /* header */
+  while (p && *++p) {
+    const char *eol = strchr(p, '\n');
+    size_t len = eol ? (size_t)(eol - p) : strlen(p);
+    char line[512];
+    if (len == 0 || len >= sizeof line || *p == '#') {
+      p = eol;
+      continue;
+    }
+    memcpy(line, p, len);
+    line[len] = '\0';
+    sqlite3_stmt *st = wdb_stmt(db, sql);
+    if (!st) return -1;
+    char *save = NULL, *f = line;
+    for (int k = 1; k <= 9; k++) {
+      char *tok = strsep(&f, ",");
+      if (tok && *tok) sqlite3_bind_text(st, k, tok, -1, SQLITE_TRANSIENT);
+    }
+    (void)save;
+    if (wdb_done(db, st)) return -1;
+    p = eol;
+  }
+  /* Numbers were bound as text; the column affinities make them numbers. */
+  return 0;
+}
+
+static const char sql_inputs[] =
+    "DROP TABLE IF EXISTS temp.tf_input;"
+    "CREATE TEMP TABLE tf_input(run_id INTEGER, role TEXT, file_id INTEGER, sha256 TEXT,"
+    " PRIMARY KEY(run_id, role)) WITHOUT ROWID;"
+    "INSERT OR REPLACE INTO tf_input"
+    " SELECT sf.run_id,"
+    "  CASE sf.format WHEN 'eprof-gpu' THEN 'gpu' WHEN 'eprof-cpu' THEN 'cpu'"
+    "   WHEN 'eprof-epoch' THEN 'epoch' ELSE 'perf' END,"
+    "  COALESCE(o.id, sf.id), COALESCE(o.sha256, sf.sha256)"
+    " FROM source_file sf LEFT JOIN source_file o ON o.id = sf.duplicate_of"
+    " WHERE sf.run_id IS NOT NULL"
+    "  AND sf.format IN ('eprof-gpu','eprof-cpu','eprof-epoch','keras-history')"
+    "  AND (sf.status IN ('ok','partial') OR (sf.status = 'duplicate' AND o.status IN ('ok','partial')))"
+    " ORDER BY sf.run_id, sf.id;" /* the newest file of a role wins (OR REPLACE, in id order) */
+    "INSERT INTO tf_input SELECT id, 'algorithm', NULL, '" TRANSFORM_ALGORITHM "' FROM run;"
+    "DROP TABLE IF EXISTS temp.tf_profile;"
+    "CREATE TEMP TABLE tf_profile(profile TEXT PRIMARY KEY);"
+    "DROP TABLE IF EXISTS temp.tf_dirty;"
+    "CREATE TEMP TABLE tf_dirty(run_id INTEGER, profile TEXT, PRIMARY KEY(run_id, profile)) WITHOUT ROWID;";
+
+/* (run, profile) pairs whose inputs differ from what run_input recorded, in
+ * either direction; every pair when FULL. */
+static const char sql_dirty[] =
+    "INSERT OR IGNORE INTO tf_dirty SELECT run_id, profile FROM ("
+    " SELECT * FROM (SELECT i.run_id, p.profile, i.role, i.file_id, i.sha256 FROM tf_input i, tf_profile p"
+    "  EXCEPT SELECT run_id, profile, role, file_id, sha256 FROM run_input"
+    "  WHERE profile IN (SELECT profile FROM tf_profile))"
+    " UNION ALL"
+    " SELECT * FROM (SELECT run_id, profile, role, file_id, sha256 FROM run_input"
+    "  WHERE profile IN (SELECT profile FROM tf_profile)"
+    "  EXCEPT SELECT i.run_id, p.profile, i.role, i.file_id, i.sha256 FROM tf_input i, tf_profile p))";
+static const char sql_dirty_full[] =
+    "INSERT OR IGNORE INTO tf_dirty SELECT r.id, p.profile FROM run r, tf_profile p";
+
+static const char sql_record[] =
+    "DELETE FROM run_input WHERE (run_id, profile) IN (SELECT run_id, profile FROM tf_dirty);"
+    "INSERT INTO run_input(run_id, profile, role, file_id, sha256)"
+    " SELECT i.run_id, d.profile, i.role, i.file_id, i.sha256"
+    " FROM tf_dirty d JOIN tf_input i ON i.run_id = d.run_id ORDER BY 1, 2, 3;";
+
+/* With WATTDB_TIMING set in the environment, prints the seconds since T0 for
+ * PHASE on stderr; returns the current time. */
+static double phase_clock(const char *phase, double t0) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+  if (phase && getenv("WATTDB_TIMING")) fprintf(stderr, "wattdb: %s: %.3f s\n", phase, now - t0);
+  return now;
+}
+
+static int fail(struct wdb *db) {
+  sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+  return -1;
+}
+
+int transform_run(struct wdb *db, const struct transform_options *opt, struct transform_stats *st) {
+  memset(st, 0, sizeof *st);
+  if (transform_register_functions(db)) return -1;
+  /* Temp tables and sorts in memory, a page cache that holds the interim rows
+   * of a full rebuild: the transform is write-heavy and otherwise spills. */
+  if (wdb_exec(db, "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-262144;", "transform")) return -1;
+  if (wdb_exec(db, "BEGIN IMMEDIATE", "cannot start the transform")) return -1;
+  if ((opt->set_carbon && set_setting(db, "carbon_intensity_g_per_kwh", opt->carbon_intensity)) ||
+      (opt->set_pue && set_setting(db, "pue", opt->pue)) || load_gpu_specs(db))
+    return fail(db);
+  if (wdb_exec(db, sql_inputs, "transform inputs")) return fail(db);
+  if ((opt->profiles & TF_GAISSA) &&
+      wdb_exec(db, "INSERT INTO tf_profile VALUES ('gaissa')", "transform"))
+    return fail(db);
+  if ((opt->profiles & TF_DEFAULT) &&
+      wdb_exec(db, "INSERT INTO tf_profile VALUES ('default')", "transform"))
+    return fail(db);
+  if (wdb_exec(db, opt->full ? sql_dirty_full : sql_dirty, "transform: changed runs")) return fail(db);
+  st->runs = (long)wdb_int(db, "SELECT count(*) FROM run", 0);
+  st->rebuilt = (long)wdb_int(db, "SELECT count(*) FROM tf_dirty", 0);
+
+  double t = phase_clock(NULL, 0);
+  long aligned = transform_align(db, &st->samples);
+  t = phase_clock("align", t);
+  if (aligned < 0) return fail(db);
+  st->runs_aligned = aligned;
+
+  for (int i = 0; transform_sql[i].name; i++) {
+    if (wdb_exec(db, transform_sql[i].text, transform_sql[i].name)) return fail(db);
+    t = phase_clock(transform_sql[i].name, t);
+  }
+
+  if (wdb_exec(db, sql_record, "transform: run_input")) return fail(db);
+  if (wdb_exec(db, "COMMIT", "cannot commit the transform")) return fail(db);
+  return 0;
+}

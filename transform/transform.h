@@ -1,0 +1,50 @@
+/* transform/transform.h: `wattdb transform`, the raw eprof tables turned into the
+ * interim and processed tables of schema/004_transform.sql, incrementally.
+ *
+ * One transform is one transaction: the runs whose input files (source_file id +
+ * sha256) changed since they were last built are found, their interim rows are
+ * rebuilt by the alignment pass (align.c, the streaming nearest-time merge SQL
+ * does badly), then the embedded transform/NN_*.sql files run in name order and
+ * compute the processed tables for those runs (temp table tf_dirty), the run
+ * metadata and the emissions of every run. */
+#ifndef WATTDB_TRANSFORM_H
+#define WATTDB_TRANSFORM_H
+
+#include "schema/db.h"
+
+/* Bumped whenever the algorithm changes: every run is rebuilt once. */
+#define TRANSFORM_ALGORITHM "wattdb-transform-1"
+
+enum transform_profiles { TF_GAISSA = 1, TF_DEFAULT = 2, TF_ALL = 3 };
+
+struct transform_options {
+  int profiles;               /* TF_GAISSA | TF_DEFAULT */
+  int set_carbon;             /* store carbon_intensity first */
+  double carbon_intensity;    /* g CO2e per kWh */
+  int set_pue;
+  double pue;
+  int full;                   /* rebuild every run, changed or not */
+};
+
+struct transform_stats {
+  long runs;                  /* runs in the database */
+  long rebuilt;               /* (run, profile) pairs recomputed */
+  long runs_aligned;          /* runs whose interim rows were rebuilt */
+  long long samples;          /* interim GPU samples written */
+};
+
+/* Runs the transform. Returns 0, or -1 after printing a database error (the
+ * transaction is rolled back: the database is as before). */
+int transform_run(struct wdb *db, const struct transform_options *opt, struct transform_stats *st);
+
+/* Rebuilds interim_run, interim_span, interim_sample and interim_cpu_sample for
+ * every run in temp.tf_dirty, reading the files named in temp.tf_input. Called
+ * inside transform_run's transaction. Adds the samples written to *samples.
+ * Returns the number of runs aligned, or -1 (error printed). */
+long transform_align(struct wdb *db, long long *samples);
+
+/* Registers the SQL function f32(x) (x rounded to the nearest float, as the
+ * anchor's float32 columns) on DB's connection. */
+int transform_register_functions(struct wdb *db);
+
+#endif
