@@ -1,0 +1,114 @@
+/* tests/test_real_formats.c: the real files of ../shared/data/real (when present;
+ * skipped otherwise): each file is recognised as its format, every line is
+ * accounted for (rows + rejected + skipped = lines), and a few row counts checked
+ * by hand. Formats wattdb does not read (AIPowerMeter, Zeus, PowerJoular) come out
+ * 'rejected' with "unrecognised format", without stopping the ingest.
+ *
+ * The hand counts were made with grep on the files themselves:
+ *   omegawatt/hpcnexus-idle-omegawatt-output.csv     grep -c '^[0-9]'            983 frames
+ *   perf/plenergy-human-appended-pkg-ram-cores.txt   grep -c 'Joules\|elapsed'    40 (10 runs x 3 events + elapsed)
+ *   perf/rapl-validation-haswell-ep-csv-interval-split.csv  grep -c '^ *[0-9]'  100 (200 lines, 2 per record)
+ *   perf/plenergy-interval-human-cache-events.first2000.txt
+ *       grep -cE '^ +[0-9.]+ +[0-9,]+ +[A-Za-z]'                                 1978
+ *   nvidia-smi/gpuusage-rtx2070-repeated-headers.csv grep -c '^20' / '^timestamp' 224 rows, 224 headers
+ *   codecarbon/anticlos-v2.0-2.1-29col-crlf.csv      grep -c '^2022'               59
+ *   codecarbon/autoscalers-v2.3.2-31col-repeated-runid.csv grep -c '^2023'        111 */
+#include "tests/testlib.h"
+
+#include <dirent.h>
+
+#include "tests/fmtlib.h"
+
+static int count_files(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d) return -1;
+  int n = 0;
+  struct dirent *e;
+  while ((e = readdir(d)))
+    if (e->d_name[0] != '.') n++;
+  closedir(d);
+  return n;
+}
+
+/* Ingests REAL/SUB into the test database and checks that every file of it is
+ * in source_file with FORMAT (NULL: rejected as unrecognised), except the
+ * EXCEPTIONS listed (paths). */
+static void check_dir(struct fx *f, const char *real, const char *sub, const char *format,
+                      const char *except) {
+  char dir[1024];
+  snprintf(dir, sizeof dir, "%s/%s", real, sub);
+  int files = count_files(dir);
+  assert_true(files > 0);
+  long long before = tl_int(&f->db, "SELECT count(*) FROM source_file");
+  fx_ingest_path(f, dir, NULL);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file") - before, files);
+  long long wrong;
+  if (format)
+    wrong = tl_int(&f->db, "SELECT count(*) FROM source_file WHERE id > %lld AND path <> '%s' AND "
+                           "(format IS NOT '%s' OR status NOT IN ('ok','partial'))",
+                   before, except ? except : "", format);
+  else
+    wrong = tl_int(&f->db, "SELECT count(*) FROM source_file WHERE id > %lld AND "
+                           "(status <> 'rejected' OR error <> 'unrecognised format')",
+                   before);
+  if (wrong) fail_msg("%s: %lld files not read as %s", sub, wrong, format ? format : "unrecognised");
+  fx_assert_accounted(f);
+}
+
+static long long rows_of(struct fx *f, const char *path) {
+  return tl_int(&f->db, "SELECT rows_ok FROM source_file WHERE path = '%s'", path);
+}
+
+static void real_files(void **state) {
+  struct fx *f = *state;
+  const char *real = tl_shared_real();
+  if (!real) skip();
+  check_dir(f, real, "codecarbon", "codecarbon", NULL);
+  check_dir(f, real, "perf", "perf-stat", NULL);
+  check_dir(f, real, "omegawatt", "wattmeter", NULL);
+  /* bare numbers without header or timestamp: only --format nvidia-smi reads them */
+  check_dir(f, real, "nvidia-smi", "nvidia-smi", "fastllm-powerdraw-noheader-nounits.csv");
+  assert_string_equal(tl_text(&f->db, "SELECT error FROM source_file WHERE path = "
+                                      "'fastllm-powerdraw-noheader-nounits.csv'"),
+                      "unrecognised format");
+  check_dir(f, real, "aipowermeter", NULL, NULL);
+  check_dir(f, real, "zeus", NULL, NULL);
+  check_dir(f, real, "powerjoular", NULL, NULL);
+
+  /* every real file of the four formats is read without a rejected line */
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file WHERE status = 'partial'"), 0);
+  assert_int_equal(rows_of(f, "hpcnexus-idle-omegawatt-output.csv"), 983);
+  assert_int_equal(rows_of(f, "plenergy-human-appended-pkg-ram-cores.txt"), 40);
+  assert_int_equal(tl_int(&f->db, "SELECT count(DISTINCT block) FROM perf_count c JOIN source_file s ON "
+                                  "s.id = c.file_id WHERE s.path = 'plenergy-human-appended-pkg-ram-cores.txt'"),
+                   10);
+  assert_int_equal(rows_of(f, "rapl-validation-haswell-ep-csv-interval-split.csv"), 100);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM perf_count WHERE event IS NULL"), 0);
+  assert_int_equal(rows_of(f, "plenergy-interval-human-cache-events.first2000.txt"), 1978);
+  assert_int_equal(rows_of(f, "gpuusage-rtx2070-repeated-headers.csv"), 224);
+  assert_int_equal(tl_int(&f->db, "SELECT skipped_lines FROM source_file WHERE path = "
+                                  "'gpuusage-rtx2070-repeated-headers.csv'"),
+                   224);
+  assert_int_equal(rows_of(f, "anticlos-v2.0-2.1-29col-crlf.csv"), 59);
+  assert_int_equal(rows_of(f, "autoscalers-v2.3.2-31col-repeated-runid.csv"), 111);
+  /* the workload's gcc warnings are skipped, the 9 counters and the footer stored */
+  assert_int_equal(rows_of(f, "rapl-validation-haswell-i5-gcc-stderr-mixed.txt"), 10);
+
+  /* the noheader file with the override and its field list */
+  char path[1024];
+  snprintf(path, sizeof path, "%s/nvidia-smi/fastllm-powerdraw-noheader-nounits.csv", real);
+  setenv("WATTDB_NVIDIA_SMI_FIELDS", "power.draw", 1);
+  fx_ingest_path(f, path, "nvidia-smi");
+  unsetenv("WATTDB_NVIDIA_SMI_FIELDS");
+  assert_int_equal(tl_int(&f->db, "SELECT rows_ok FROM source_file WHERE format = 'nvidia-smi' AND "
+                                  "path LIKE '%%fastllm%%'"),
+                   257);
+  fx_assert_accounted(f);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(real_files, fx_setup, fx_teardown),
+  };
+  return cmocka_run_group_tests_name("real_formats", tests, NULL, NULL);
+}
