@@ -163,7 +163,7 @@ if diff.empty:
         nb.note('v_profile_diff is empty: the database holds one profile only '
                 '(`wattdb transform --profile gaissa` adds the other)')
 else:
-    numeric = diff.select_dtypes('number')
+    numeric = diff.select_dtypes('number').drop(columns='run_id', errors='ignore')
     print(len(diff), 'runs in both profiles')
     display(numeric.describe().T.round(4))
 """),
@@ -333,12 +333,16 @@ for env, g in clean.groupby('environment'):
             rows.append({'environment': env, 'x': x, 'y': y, 'n': int(g[[x, y]].dropna().shape[0]),
                          'rho': rho, 'p': p})
 corr = pd.DataFrame(rows)
-if corr.empty or corr['rho'].isna().all():
-    nb.note('too few runs, or metadata missing (F1, GFLOPs), for correlations')
+if len(corr):
+    lacking = corr[corr['rho'].isna()]
+    if len(lacking):
+        nb.note('too few runs with values (or no spread) for: '
+                + ', '.join(sorted(set(lacking['x'] + ' ~ ' + lacking['y']))))
+    corr = corr.dropna(subset=['rho'])
 corr.round(6)
 """),
     code("""
-have = corr.dropna(subset=['rho']) if len(corr) else corr
+have = corr
 if len(have):
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(have) + 1.5))
     labels = have['environment'] + ': ' + have['x'] + ' ~ ' + have['y']
@@ -572,6 +576,10 @@ print('targets:', Y_COLS)
 if not X_COLS or not Y_COLS:
     nb.note('no predictor with more than one value, or no target: run metadata '
             '(runs.csv: batch size, image size, dataset sizes, GFLOPs) is needed for regression')
+elif len(data[X_COLS].dropna().drop_duplicates()) < 10:
+    nb.note(f'only {len(data[X_COLS].dropna().drop_duplicates())} distinct settings of the '
+            'predictors: a model can learn little more than their means; run metadata '
+            '(runs.csv) gives it more to work with')
 """),
     code("""
 MODELS = {
@@ -766,23 +774,22 @@ notebook(
     md("""
 # 06 · Energy against training time
 
-Each configuration (batch size, image size and GPU power limit, where the logs
-record them) is one point: the median energy and median training time of its runs.
-Within one environment, architecture and dataset, a configuration is on the Pareto
-front when no other configuration is both faster and less energy-hungry, as in the
-energy-time trade-off figure of the Zeus paper. Every finished run counts (return
-code 0 and a measured energy), not only the clean ones.
+Each configuration (environment, batch size, image size and GPU power limit, where
+the logs record them) is one point: the median energy and median training time of its
+runs. For one architecture and dataset, a configuration is on the Pareto front when no
+other configuration is both faster and less energy-hungry, as in the energy-time
+trade-off figure of the Zeus paper. Every finished run counts (return code 0 and a
+measured energy), not only the clean ones; the single runs are the faint dots.
 """),
     SETUP,
     code("""
 runs = nb.runs()
 if len(runs):
-    ok = runs['return_code'].fillna(0) == 0 if 'return_code' in runs else True
-    runs = runs[ok].dropna(subset=['energy_j', 'duration_s'])
-CONFIG = nb.present(runs, ['batch_size', 'image_size', 'max_power_limit_w']) if len(runs) else []
-print(len(runs), 'finished runs; configuration by', CONFIG or 'nothing but the group')
-if len(runs) and not CONFIG:
-    nb.note('no batch size, image size or power limit recorded: one point per group')
+    runs = nb.finished(runs).dropna(subset=['energy_j', 'duration_s'])
+TASK = ['architecture', 'dataset']      # what is trained: one panel, one front
+CONFIG = ['environment'] + (nb.present(runs, ['batch_size', 'image_size', 'max_power_limit_w'])
+                            if len(runs) else [])
+print(len(runs), 'finished runs; configuration by', CONFIG)
 """),
     code("""
 def pareto(points, x='duration_s', y='energy_j'):
@@ -793,11 +800,11 @@ def pareto(points, x='duration_s', y='energy_j'):
     return pd.Series(~(le & lt).any(axis=1), index=points.index)
 
 if len(runs):
-    configs = runs.groupby(nb.GROUP + CONFIG, dropna=False).agg(
+    configs = runs.groupby(TASK + CONFIG, dropna=False).agg(
         runs=('stamp', 'size'), duration_s=('duration_s', 'median'), energy_j=('energy_j', 'median'),
         avg_gpu_power_w=('avg_gpu_power_w', 'median')).reset_index()
     configs['pareto'] = False
-    for _, idx in configs.groupby(nb.GROUP, dropna=False).groups.items():
+    for _, idx in configs.groupby(TASK, dropna=False).groups.items():
         configs.loc[idx, 'pareto'] = pareto(configs.loc[idx])
     configs['energy_kj'] = configs['energy_j'] / 1e3
     configs['duration_min'] = configs['duration_s'] / 60
@@ -808,7 +815,7 @@ if len(configs):
 """),
     code("""
 def label(row):
-    parts = []
+    parts = [row['environment']]
     if pd.notna(row.get('batch_size')):
         parts.append(f"bs {int(row['batch_size'])}")
     if pd.notna(row.get('image_size')):
@@ -817,7 +824,7 @@ def label(row):
         parts.append(f"{row['max_power_limit_w']:.0f} W")
     return ', '.join(parts)
 
-groups = list(configs.groupby(nb.GROUP)) if len(configs) else []
+groups = list(configs.groupby(TASK)) if len(configs) else []
 if not groups:
     nb.note('no finished run with a measured energy: nothing to plot')
 else:
@@ -825,8 +832,10 @@ else:
     nrow = -(-len(groups) // ncol)
     fig, axes = plt.subplots(nrow, ncol, figsize=(5.5 * ncol, 4.2 * nrow), squeeze=False)
     for ax, (key, g) in zip(axes.flat, groups):
-        ax.scatter(g['duration_min'], g['energy_kj'], s=20, color='tab:blue', alpha=0.6,
-                   label='configuration')
+        single = runs[(runs['architecture'] == key[0]) & (runs['dataset'] == key[1])]
+        ax.scatter(single['duration_s'] / 60, single['energy_j'] / 1e3, s=6, color='grey',
+                   alpha=0.25, label='run')
+        ax.scatter(g['duration_min'], g['energy_kj'], s=24, color='tab:blue', label='configuration')
         f = g[g['pareto']].sort_values('duration_min')
         ax.plot(f['duration_min'], f['energy_kj'], color='tab:red', marker='o', label='Pareto front')
         for _, row in f.iterrows():
@@ -848,10 +857,10 @@ the ratio is the energy saved per minute of training given up (kJ/min).
 """),
     code("""
 rows = []
-for key, g in (configs[configs['pareto']].groupby(nb.GROUP) if len(configs) else []):
+for key, g in (configs[configs['pareto']].groupby(TASK) if len(configs) else []):
     f = g.sort_values('duration_min')
     for (_, a), (_, b) in zip(f.iloc[:-1].iterrows(), f.iloc[1:].iterrows()):
-        rows.append({**dict(zip(nb.GROUP, key)), 'from': label(a), 'to': label(b),
+        rows.append({**dict(zip(TASK, key)), 'from': label(a), 'to': label(b),
                      'extra min': b['duration_min'] - a['duration_min'],
                      'kJ saved': a['energy_kj'] - b['energy_kj']})
 steps = pd.DataFrame(rows)

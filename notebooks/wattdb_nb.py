@@ -135,6 +135,29 @@ def epochs():
     return _of_profile('v_epoch')
 
 
+def epoch_facts():
+    """Per run of the chosen profile: epochs measured and the shortest epoch (v_epoch)."""
+    if 'profile' not in columns('v_epoch'):
+        return pd.DataFrame(columns=KEY + ['epochs_measured', 'min_epoch_s'])
+    return query(EPOCH_FACTS_SQL, (profile(),))
+
+
+def finished(df, facts=None):
+    """The runs of df with return code 0.
+
+    v_run derives -9 from "no epoch measured" when no launch manifest says otherwise,
+    so when the database holds no epoch data at all (no epoch_end files) the return
+    code says nothing and every run is kept, with a note."""
+    facts = epoch_facts() if facts is None else facts
+    if 'return_code' not in df:
+        return df
+    if facts.empty:
+        note('no run has epoch data (no epoch_end files): return codes, which read '
+             '"no epoch measured" as a failed run, are not used')
+        return df
+    return df[df['return_code'].fillna(0) == 0]
+
+
 def savefig(fig, name):
     """Save a figure as FIGURES/name.png and return the path."""
     FIGURES.mkdir(parents=True, exist_ok=True)
@@ -224,15 +247,10 @@ def clean_runs(verbose=True):
     if df.empty:
         return df, pd.DataFrame(steps)
 
-    ep = query(EPOCH_FACTS_SQL, (profile(),)) if 'profile' in columns('v_epoch') else pd.DataFrame()
+    ep = epoch_facts()
 
-    # 1. return code 0. v_run derives -9 from "no epoch measured" when no launch manifest
-    # says otherwise, so without any epoch data in the database the rule has no meaning.
-    if ep.empty:
-        note('no run has epoch data (no epoch_end files): the return-code step, '
-             'which reads "no epoch measured" as a failed run, and the epoch steps are skipped')
-    elif 'return_code' in df:
-        df = step('return code', df[df['return_code'].fillna(0) == 0], 'return_code = 0')
+    # 1. return code 0 (see finished)
+    df = step('return code', finished(df, ep), 'return_code = 0' if len(ep) else 'not used')
 
     # 2. missing values, after filling run metadata within its setting
     df = df.copy()
@@ -245,6 +263,7 @@ def clean_runs(verbose=True):
     # 3. enough epochs; 4. sampling period (measured by the transform, else the mean
     # spacing of the run's samples) not longer than the run's shortest epoch
     if ep.empty:
+        note(f'no epoch data: the >= {MIN_EPOCHS} epochs and sampling-period steps are skipped')
         df = df.assign(epochs_measured=np.nan, min_epoch_s=np.nan)
     else:
         df = df.merge(ep, on=KEY, how='left')
