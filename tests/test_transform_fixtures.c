@@ -1,0 +1,309 @@
+/* tests/test_transform_fixtures.c: `wattdb transform` on the hand-made runs of
+ * tests/fixtures/transform/raw/lab/tiny/ds/, whose right answers are computed by
+ * hand below, in both profiles; then idempotence, full rebuild, incremental
+ * rebuild and settings.
+ *
+ * The fixture runs (GPU at 1 Hz, times in seconds after the stamp's minute):
+ *   A 20240101T000000  GPU t=1..8, power 100.60 100.60 200.40 200.40 200.40 100.60
+ *                      100.60 100.60 W; CPU t=1.2..8.2, RSS 1000 MB (0.375 W);
+ *                      epoch_end: 0 at 4.5, 1 at 7.0.
+ *   B 20240101T010000  GPU t=1..7, 100.00 W, but [N/A] at t=4; no CPU file, no
+ *                      epoch_end file.
+ *   C 20240101T020000  GPU and CPU (x.1 s, RSS 2000 MB = 0.75 W) at t=1..10 and
+ *                      30..40 (a 20 s gap), 100.00 W; no epoch_end file. */
+#include "tests/testlib.h"
+
+#include "transform/transform.h"
+
+#define FIXTURES "tests/fixtures/transform/raw"
+#define EPS 1e-9
+
+static struct transform_stats run_transform(struct wdb *db, int profiles) {
+  struct transform_options opt = {.profiles = profiles};
+  struct transform_stats st;
+  assert_int_equal(transform_run(db, &opt, &st), 0);
+  return st;
+}
+
+static double run_value(struct wdb *db, const char *profile, const char *stamp, const char *expr) {
+  return tl_real(db, "SELECT %s FROM v_run WHERE profile='%s' AND stamp='%s'", expr, profile, stamp);
+}
+
+static double epoch_value(struct wdb *db, const char *profile, const char *stamp, int epoch,
+                          const char *expr) {
+  return tl_real(db, "SELECT %s FROM v_epoch WHERE profile='%s' AND stamp='%s' AND epoch=%d", expr,
+                 profile, stamp, epoch);
+}
+
+#define NEAR(a, b) assert_true(fabs((double)(a) - (double)(b)) < EPS * (1 + fabs((double)(b))))
+
+/* Run A.
+ * gaissa: skipfooter drops the last 3 lines (t=6,7,8); every GPU row finds the
+ *   CPU row 0.2 s later; watts floored: 100 100 200 200 200 at t=1..5. Trapezoid:
+ *   100 + 150 + 200 + 200 = 650 J over 4 s; mean 800/5 = 160 W. Epoch 0 = t<=4.5
+ *   (t=1..4): 100+150+200 = 450 J, mean 600/4 = 150 W; epoch 1 = the copy of t=4
+ *   and t=5: 200 J, mean 200 W. Durations from the epoch_end file: 4.5-1 = 3.5 s
+ *   and 7-4.5 = 2.5 s. RAM 0.375 W over 4 s = 1.5 J (epochs 1.125 + 0.375).
+ * default: window (1, 7] (last epoch end), t=8 is after it. Full decimals:
+ *   intervals 100.6 150.5 200.4 200.4 150.5 100.6 J = 903 J over 6 s, mean 150.5 W.
+ *   The interval (4,5] crosses the end of epoch 0 at 4.5 and is split by time:
+ *   100.2 J each side. Epoch 0 = 100.6+150.5+200.4+100.2 = 551.7 J, epoch 1 =
+ *   100.2+150.5+100.6 = 351.3 J; sum 903 J. RAM on the CPU axis: from 1.2 to 7.0
+ *   = 5.8 s × 0.375 W = 2.175 J; epoch 0 gets (1.2, 4.5] = 3.3 s = 1.2375 J,
+ *   epoch 1 (4.5, 7] = 2.5 s = 0.9375 J. */
+static void run_a_both_profiles_by_hand(void **state) {
+  (void)state;
+  char *dir = tl_mkdtemp();
+  struct wdb db;
+  tl_open(&db, dir, "t.db");
+  tl_ingest(&db, FIXTURES);
+  run_transform(&db, TF_ALL);
+  const char *a = "20240101T000000";
+  assert_int_equal(run_value(&db, "gaissa", a, "n_samples"), 5);
+  NEAR(run_value(&db, "gaissa", a, "duration_s"), 4.0);
+  NEAR(run_value(&db, "gaissa", a, "gpu_energy_j"), 650.0);
+  NEAR(run_value(&db, "gaissa", a, "avg_gpu_power_w"), 160.0);
+  NEAR(run_value(&db, "gaissa", a, "ram_energy_j"), 1.5);
+  NEAR(run_value(&db, "gaissa", a, "measured_epochs"), 1);
+  NEAR(run_value(&db, "gaissa", a, "trained_epochs"), 2);
+  NEAR(epoch_value(&db, "gaissa", a, 0, "gpu_energy_j"), 450.0);
+  NEAR(epoch_value(&db, "gaissa", a, 1, "gpu_energy_j"), 200.0);
+  NEAR(epoch_value(&db, "gaissa", a, 0, "mean_gpu_power_w"), 150.0);
+  NEAR(epoch_value(&db, "gaissa", a, 1, "mean_gpu_power_w"), 200.0);
+  NEAR(epoch_value(&db, "gaissa", a, 0, "duration_s"), 3.5);
+  NEAR(epoch_value(&db, "gaissa", a, 1, "duration_s"), 2.5);
+  NEAR(epoch_value(&db, "gaissa", a, 0, "ram_energy_j"), 1.125);
+
+  assert_int_equal(run_value(&db, "default", a, "n_samples"), 7);
+  NEAR(run_value(&db, "default", a, "duration_s"), 6.0);
+  NEAR(run_value(&db, "default", a, "gpu_energy_j"), 903.0);
+  NEAR(run_value(&db, "default", a, "avg_gpu_power_w"), 150.5);
+  NEAR(run_value(&db, "default", a, "ram_energy_j"), 2.175);
+  NEAR(run_value(&db, "default", a, "uncovered_s"), 0.0);
+  NEAR(run_value(&db, "default", a, "sampling_period_s"), 1.0);
+  NEAR(epoch_value(&db, "default", a, 0, "gpu_energy_j"), 551.7);
+  NEAR(epoch_value(&db, "default", a, 1, "gpu_energy_j"), 351.3);
+  NEAR(epoch_value(&db, "default", a, 0, "ram_energy_j"), 1.2375);
+  NEAR(epoch_value(&db, "default", a, 1, "ram_energy_j"), 0.9375);
+  NEAR(epoch_value(&db, "default", a, 0, "duration_s"), 3.5);
+  /* The difference view says how far apart the profiles are. */
+  NEAR(tl_real(&db, "SELECT energy_diff_j FROM v_profile_diff WHERE stamp='%s'", a), (903 + 2.175) - (650 + 1.5));
+  tl_close(&db);
+  tl_rmdir(dir);
+}
+
+/* Run B: [N/A] at t=4 and no CPU file.
+ * default: the NULL reading is skipped, (3,5] is bridged (2 s <= 5 periods):
+ *   6 intervals-worth of 100 W over (1,7] = 600 J, mean 100 W, one NULL counted,
+ *   RAM energy NULL (no CPU data), energy = GPU only.
+ * gaissa: the [N/A] row is dropped (the anchor would abort), skipfooter drops
+ *   t=5,6,7: t=1,2,3 remain, 200 J over 2 s. */
+static void run_b_na_power_and_no_cpu(void **state) {
+  (void)state;
+  char *dir = tl_mkdtemp();
+  struct wdb db;
+  tl_open(&db, dir, "t.db");
+  tl_ingest(&db, FIXTURES);
+  run_transform(&db, TF_ALL);
+  const char *b = "20240101T010000";
+  NEAR(run_value(&db, "default", b, "gpu_energy_j"), 600.0);
+  NEAR(run_value(&db, "default", b, "energy_j"), 600.0);
+  NEAR(run_value(&db, "default", b, "avg_gpu_power_w"), 100.0);
+  assert_int_equal(run_value(&db, "default", b, "null_power_samples"), 1);
+  assert_int_equal(run_value(&db, "default", b, "n_samples"), 6);
+  assert_true(isnan(run_value(&db, "default", b, "ram_energy_j")));
+  NEAR(run_value(&db, "gaissa", b, "gpu_energy_j"), 200.0);
+  assert_int_equal(run_value(&db, "gaissa", b, "n_samples"), 3);
+  assert_true(isnan(run_value(&db, "gaissa", b, "ram_energy_j")));
+  /* No epoch_end file: no epoch rows, measured epochs 0, so return code -9 (anchor rule). */
+  assert_int_equal(tl_int(&db, "SELECT count(*) FROM v_epoch WHERE stamp='%s'", b), 0);
+  assert_int_equal(run_value(&db, "default", b, "return_code"), -9);
+  tl_close(&db);
+  tl_rmdir(dir);
+}
+
+/* Run C: a 20 s gap between t=10 and t=30.
+ * default: not bridged (20 s > 5 × 1 s): 9 s + 10 s at 100 W = 1900 J, 20 s
+ *   uncovered of the 39 s window, mean 1900/19 = 100 W. RAM: CPU at x.1 s, the
+ *   10.1→30.1 gap not bridged, 9 s + 9.9 s (30.1 to the window end at 40) =
+ *   18.9 s × 0.75 W = 14.175 J.
+ * gaissa: bridges it: skipfooter leaves t=1..37: 3600 J over 36 s; RAM 27 J. */
+static void run_c_sampling_gap(void **state) {
+  (void)state;
+  char *dir = tl_mkdtemp();
+  struct wdb db;
+  tl_open(&db, dir, "t.db");
+  tl_ingest(&db, FIXTURES);
+  run_transform(&db, TF_ALL);
+  const char *c = "20240101T020000";
+  NEAR(run_value(&db, "default", c, "gpu_energy_j"), 1900.0);
+  NEAR(run_value(&db, "default", c, "uncovered_s"), 20.0);
+  NEAR(run_value(&db, "default", c, "duration_s"), 39.0);
+  NEAR(run_value(&db, "default", c, "avg_gpu_power_w"), 100.0);
+  NEAR(run_value(&db, "default", c, "ram_energy_j"), 14.175);
+  NEAR(run_value(&db, "gaissa", c, "gpu_energy_j"), 3600.0);
+  NEAR(run_value(&db, "gaissa", c, "duration_s"), 36.0);
+  NEAR(run_value(&db, "gaissa", c, "ram_energy_j"), 27.0);
+  tl_close(&db);
+  tl_rmdir(dir);
+}
+
+/* Σ epoch energy = run energy (both profiles, every run with epochs); emissions
+ * = kWh × intensity × PUE. */
+static void invariants(void **state) {
+  (void)state;
+  char *dir = tl_mkdtemp();
+  struct wdb db;
+  tl_open(&db, dir, "t.db");
+  tl_ingest(&db, FIXTURES);
+  run_transform(&db, TF_ALL);
+  assert_int_equal(tl_int(&db, "SELECT count(*) FROM v_run r WHERE EXISTS (SELECT 1 FROM v_epoch e"
+                               " WHERE e.run_id = r.run_id AND e.profile = r.profile) AND abs(energy_j -"
+                               " (SELECT sum(energy_j) FROM v_epoch e WHERE e.run_id = r.run_id"
+                               " AND e.profile = r.profile)) > 1e-9 * energy_j"),
+                   0);
+  assert_int_equal(tl_int(&db, "SELECT count(*) FROM v_run WHERE abs(emissions_g - energy_j / 3.6e6 * 232) > 1e-12"), 0);
+  tl_close(&db);
+  tl_rmdir(dir);
+}
+
+/* Every row of the transform's tables, as text, in key order. */
+static char *dump(struct wdb *db, const char *where_run) {
+  static const char *const tables[] = {"interim_run", "interim_span", "interim_sample",
+                                       "interim_cpu_sample", "processed_run", "processed_epoch",
+                                       "run_meta", "run_input", "gpu_spec", NULL};
+  size_t cap = 1 << 16, n = 0;
+  char *out = malloc(cap);
+  assert_non_null(out);
+  out[0] = '\0';
+  for (int t = 0; tables[t]; t++) {
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT * FROM %s %s ORDER BY 1, 2, 3", tables[t],
+             where_run && strcmp(tables[t], "gpu_spec") ? where_run : "");
+    if (strcmp(tables[t], "interim_run") == 0 || strcmp(tables[t], "run_meta") == 0 ||
+        strcmp(tables[t], "gpu_spec") == 0)
+      snprintf(sql, sizeof sql, "SELECT * FROM %s %s ORDER BY 1", tables[t],
+               where_run && strcmp(tables[t], "gpu_spec") ? where_run : "");
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      for (int i = 0; i < sqlite3_column_count(st); i++) {
+        const char *v = (const char *)sqlite3_column_text(st, i);
+        size_t len = (v ? strlen(v) : 4) + 2;
+        while (n + len + 1 > cap) out = realloc(out, cap *= 2);
+        assert_non_null(out);
+        n += (size_t)sprintf(out + n, "%s%c", v ? v : "NULL", i + 1 < sqlite3_column_count(st) ? ',' : '\n');
+      }
+    }
+    sqlite3_finalize(st);
+  }
+  return out;
+}
+
+/* A second transform changes nothing; a database built again from the same
+ * files has the same content. */
+static void idempotent_and_reproducible(void **state) {
+  (void)state;
+  char *dir = tl_mkdtemp();
+  struct wdb db, db2;
+  tl_open(&db, dir, "one.db");
+  tl_ingest(&db, FIXTURES);
+  struct transform_stats st = run_transform(&db, TF_ALL);
+  assert_int_equal(st.rebuilt, 6);
+  char *first = dump(&db, NULL);
+  st = run_transform(&db, TF_ALL);
+  assert_int_equal(st.rebuilt, 0);
+  assert_int_equal(st.runs_aligned, 0);
+  char *second = dump(&db, NULL);
+  assert_string_equal(first, second);
+  /* --full recomputes everything, to the same content. */
+  struct transform_options full = {.profiles = TF_ALL, .full = 1};
+  assert_int_equal(transform_run(&db, &full, &st), 0);
+  assert_int_equal(st.rebuilt, 6);
+  char *third = dump(&db, NULL);
+  assert_string_equal(first, third);
+  tl_open(&db2, dir, "two.db");
+  tl_ingest(&db2, FIXTURES);
+  run_transform(&db2, TF_ALL);
+  char *other = dump(&db2, NULL);
+  assert_string_equal(first, other);
+  free(first), free(second), free(third), free(other);
+  tl_close(&db);
+  tl_close(&db2);
+  tl_rmdir(dir);
+}
+
+/* Changing one run's GPU file recomputes that run only (both profiles); the
+ * other runs' rows stay as they were. --profile gaissa rebuilds gaissa only. */
+static void incremental_rebuilds_only_the_changed_run(void **state) {
+  (void)state;
+  char *dir = tl_mkdtemp();
+  char cmd[1024], root[600];
+  snprintf(cmd, sizeof cmd, "cp -r " FIXTURES " '%s/raw'", dir);
+  assert_int_equal(system(cmd), 0);
+  snprintf(root, sizeof root, "%s/raw", dir);
+  struct wdb db;
+  tl_open(&db, dir, "t.db");
+  tl_ingest(&db, root);
+  run_transform(&db, TF_GAISSA);
+  const char *others = "WHERE run_id IN (SELECT id FROM run WHERE stamp <> '20240101T020000')";
+  char *before = dump(&db, others);
+  /* Run C: one more GPU line (t=41) at 300 W. */
+  snprintf(cmd, sizeof cmd,
+           "printf '2024-01-01 02:00:41.000,NVIDIA GeForce RTX 3090,50 %%%%,10 %%%%,24268 MiB,1000 MiB,"
+           "300.00 W,350.00 W,50\\n' >> '%s/lab/tiny/ds/gpu-power-20240101T020000.csv'",
+           root);
+  assert_int_equal(system(cmd), 0);
+  tl_ingest(&db, root);
+  struct transform_stats st = run_transform(&db, TF_GAISSA);
+  assert_int_equal(st.rebuilt, 1);
+  assert_int_equal(st.runs_aligned, 1);
+  char *after = dump(&db, others);
+  assert_string_equal(before, after);
+  /* The gaissa profile keeps t=1..38 now (skipfooter moved by one line). */
+  NEAR(run_value(&db, "gaissa", "20240101T020000", "gpu_energy_j"), 3700.0);
+  /* The default profile was never built: all three runs are new to it. */
+  st = run_transform(&db, TF_ALL);
+  assert_int_equal(st.rebuilt, 3);
+  /* default: (40, 41] adds (100+300)/2 = 200 J to 1900 J. */
+  NEAR(run_value(&db, "default", "20240101T020000", "gpu_energy_j"), 2100.0);
+  free(before), free(after);
+  tl_close(&db);
+  tl_rmdir(dir);
+}
+
+/* Carbon intensity and PUE change the emissions of every run without any
+ * (run, profile) being recomputed, and are kept in the database. */
+static void carbon_intensity_and_pue(void **state) {
+  (void)state;
+  char *dir = tl_mkdtemp();
+  struct wdb db;
+  tl_open(&db, dir, "t.db");
+  tl_ingest(&db, FIXTURES);
+  run_transform(&db, TF_ALL);
+  struct transform_options opt = {.profiles = TF_ALL, .set_carbon = 1, .carbon_intensity = 56,
+                                  .set_pue = 1, .pue = 1.2};
+  struct transform_stats st;
+  assert_int_equal(transform_run(&db, &opt, &st), 0);
+  assert_int_equal(st.rebuilt, 0);
+  assert_int_equal(tl_int(&db, "SELECT count(*) FROM v_run WHERE abs(emissions_g - energy_j / 3.6e6 * 56 * 1.2) > 1e-12"), 0);
+  NEAR(tl_real(&db, "SELECT value FROM setting WHERE name='pue'"), 1.2);
+  /* A later transform without options keeps them. */
+  run_transform(&db, TF_ALL);
+  NEAR(run_value(&db, "default", "20240101T000000", "emissions_g"), (903 + 2.175) / 3.6e6 * 56 * 1.2);
+  tl_close(&db);
+  tl_rmdir(dir);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(run_a_both_profiles_by_hand),
+      cmocka_unit_test(run_b_na_power_and_no_cpu),
+      cmocka_unit_test(run_c_sampling_gap),
+      cmocka_unit_test(invariants),
+      cmocka_unit_test(idempotent_and_reproducible),
+      cmocka_unit_test(incremental_rebuilds_only_the_changed_run),
+      cmocka_unit_test(carbon_intensity_and_pue),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
