@@ -14,8 +14,8 @@ runs=${1:-500}
 seconds=${2:-3600}
 WATTDB=${WATTDB:-./wattdb}
 GEN=${GEN_SAMPLE:-build/release/gen-sample}
-out=bench/out
-tree=$out/tree-$runs-$seconds
+out=bench/out/ingest
+tree=bench/out/tree-$runs-$seconds
 mkdir -p $out
 if [ ! -d "$tree" ]; then
   echo "generating $tree"
@@ -27,7 +27,7 @@ timed() { # LABEL COMMAND...: runs COMMAND under /usr/bin/time, prints "LABEL se
   label=$1; shift
   /usr/bin/time -f "%e %M" -o $out/time.txt "$@" >/dev/null 2>$out/stderr.txt || {
     rc=$?; [ $rc -eq 1 ] || { cat $out/stderr.txt; exit $rc; }; }
-  echo "$label $(cat $out/time.txt)"
+  echo "$label $(tail -n 1 $out/time.txt)"
 }
 
 rm -f $out/wattdb.db $out/wattdb.db-wal $out/wattdb.db-shm $out/import.db
