@@ -97,8 +97,13 @@ out/sample/data.zip: $(B)/gen-sample
 demo: deps
 	$(MAKE) --no-print-directory $(WATTDB) out/sample/data.zip
 	rm -f out/demo.db out/demo.db-wal out/demo.db-shm
-	./$(WATTDB) ingest --db out/demo.db out/sample/data.zip || [ $$? -eq 1 ]
+	./$(WATTDB) build --db out/demo.db out/sample/data.zip || [ $$? -eq 1 ]
 	./$(WATTDB) status --db out/demo.db
+	@echo "runs, energy and duration per environment and architecture (default profile):"
+	@sqlite3 -column -header out/demo.db "SELECT environment, architecture, count(*) AS runs, \
+	  round(sum(energy_j) / 1e6, 3) AS energy_mj, round(avg(energy_j) / 1e3, 1) AS mean_kj, \
+	  round(avg(duration_s) / 60, 1) AS mean_min FROM v_run WHERE profile = 'default' \
+	  GROUP BY 1, 2 ORDER BY 1, 2"
 
 # ---- notebooks ----------------------------------------------------------------
 # Executes notebooks/*.ipynb headless against WATTDB_DB (default: the demo database,
