@@ -309,8 +309,8 @@ static long long align_run(struct wdb *db, int64_t run) {
     if (wdb_done(db, st)) return -1;
   }
 
-  double gpu_period = median_period(&g[0].ts, ng, sizeof *g);
-  double cpu_period = median_period(&c[0].ts, nc, sizeof *c);
+  double gpu_period = ng ? median_period(&g[0].ts, ng, sizeof *g) : NAN;
+  double cpu_period = nc ? median_period(&c[0].ts, nc, sizeof *c) : NAN;
   st = wdb_stmt(db, ins_run);
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, run);
