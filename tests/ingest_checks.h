@@ -332,4 +332,22 @@ static inline void ic_write_archive(const char *src, const char *prefix, const c
   archive_write_free(a);
 }
 
+
+/* Declares a per-suite `static struct ic_db NAME` with cmocka `setup` and
+ * `teardown` functions: a fresh database before each test, and after each test
+ * the line-accounting invariant checked and the database removed. */
+#define IC_SUITE_FIXTURE(NAME)                                                              \
+  static struct ic_db NAME;                                                                 \
+  static int setup(void **state) {                                                          \
+    (void)state;                                                                            \
+    ic_fresh(&NAME);                                                                        \
+    return 0;                                                                               \
+  }                                                                                         \
+  static int teardown(void **state) {                                                       \
+    (void)state;                                                                            \
+    ic_check_accounting(&NAME.db);                                                          \
+    ic_done(&NAME);                                                                         \
+    return 0;                                                                               \
+  }
+
 #endif

@@ -9,20 +9,7 @@
 #define CLOUD IC_FIXTURES "/raw/cloud/mobilenet_v2/chesslive-occupancy/"
 #define LOCAL IC_FIXTURES "/raw/local/vgg16/caltech101/"
 
-static struct ic_db t;
-
-static int setup(void **state) {
-  (void)state;
-  ic_fresh(&t);
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  ic_check_accounting(&t.db);
-  ic_done(&t);
-  return 0;
-}
+IC_SUITE_FIXTURE(t)
 
 /* cpu-mem-usage-20221205T095541.csv exists for the Linux 4-column file as
  * Python's csv.writer leaves it (CRLF: the CR must not reach the last value),

@@ -5,20 +5,7 @@
 
 #include "ingest/values.h"
 
-static struct ic_db t;
-
-static int setup(void **state) {
-  (void)state;
-  ic_fresh(&t);
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  ic_check_accounting(&t.db);
-  ic_done(&t);
-  return 0;
-}
+IC_SUITE_FIXTURE(t)
 
 /* epoch_end-20221205T095541.csv exists for the Keras callback's file: str(datetime)
  * gives 6 fractional digits, and none at all for epoch 1 (a whole second); CRLF.

@@ -10,20 +10,7 @@
 #define CLOUD IC_FIXTURES "/raw/cloud/mobilenet_v2/chesslive-occupancy/"
 #define LOCAL IC_FIXTURES "/raw/local/vgg16/caltech101/"
 
-static struct ic_db t;
-
-static int setup(void **state) {
-  (void)state;
-  ic_fresh(&t);
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  ic_check_accounting(&t.db);
-  ic_done(&t);
-  return 0;
-}
+IC_SUITE_FIXTURE(t)
 
 /* gpu-power-20221205T095541.csv exists for the normalized header (the one the
  * replication package's cloud runs have), ISO-dash timestamps and full decimals:

@@ -7,20 +7,7 @@
 
 #define OOM IC_FIXTURES "/out/oom-experiments_20231215T191342.csv"
 
-static struct ic_db t;
-
-static int setup(void **state) {
-  (void)state;
-  ic_fresh(&t);
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  ic_check_accounting(&t.db);
-  ic_done(&t);
-  return 0;
-}
+IC_SUITE_FIXTURE(t)
 
 /* oom-experiments_20231215T191342.csv exists for the out-of-memory manifest: a
  * run killed with return code -9, second-resolution start times, and a last

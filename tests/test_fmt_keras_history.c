@@ -3,20 +3,7 @@
 #include "tests/testlib.h"
 #include "tests/ingest_checks.h"
 
-static struct ic_db t;
-
-static int setup(void **state) {
-  (void)state;
-  ic_fresh(&t);
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  ic_check_accounting(&t.db);
-  ic_done(&t);
-  return 0;
-}
+IC_SUITE_FIXTURE(t)
 
 /* performance-20221205T095541.csv exists for the usual alphabetical metric set
  * (7 metrics, 2 epochs) with a diverged val_loss written as "nan": stored NULL. */

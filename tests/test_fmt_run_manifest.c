@@ -4,20 +4,7 @@
 #include "tests/testlib.h"
 #include "tests/ingest_checks.h"
 
-static struct ic_db t;
-
-static int setup(void **state) {
-  (void)state;
-  ic_fresh(&t);
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  ic_check_accounting(&t.db);
-  ic_done(&t);
-  return 0;
-}
+IC_SUITE_FIXTURE(t)
 
 /* runs.csv exists for a hand-made manifest: a subset of the columns, an empty
  * image_size and an empty last cell (NULL), and a last line without newline
