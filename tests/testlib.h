@@ -89,15 +89,21 @@ static inline struct ingest_stats tl_ingest(struct wdb *db, const char *root) {
 
 /* The integer result of a printf-formatted SQL query (first column, first row;
  * -1 when there is no row). */
-static inline long long tl_int(struct wdb *db, const char *fmt, ...) {
+/* Prepares the printf-formatted query FMT/AP, failing the test on an error. */
+static inline sqlite3_stmt *tl_prepare(struct wdb *db, const char *fmt, va_list ap) {
   char sql[4096];
-  va_list ap;
-  va_start(ap, fmt);
   vsnprintf(sql, sizeof sql, fmt, ap);
-  va_end(ap);
   sqlite3_stmt *st;
   if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK)
     fail_msg("%s: %s", sql, sqlite3_errmsg(db->sql));
+  return st;
+}
+
+static inline long long tl_int(struct wdb *db, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  sqlite3_stmt *st = tl_prepare(db, fmt, ap);
+  va_end(ap);
   long long v = -1;
   if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);
@@ -106,14 +112,10 @@ static inline long long tl_int(struct wdb *db, const char *fmt, ...) {
 
 /* The real result of a printf-formatted SQL query (NAN when no row or NULL). */
 static inline double tl_real(struct wdb *db, const char *fmt, ...) {
-  char sql[4096];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(sql, sizeof sql, fmt, ap);
+  sqlite3_stmt *st = tl_prepare(db, fmt, ap);
   va_end(ap);
-  sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK)
-    fail_msg("%s: %s", sql, sqlite3_errmsg(db->sql));
   double v = 0.0 / 0.0;
   if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
     v = sqlite3_column_double(st, 0);
@@ -124,14 +126,10 @@ static inline double tl_real(struct wdb *db, const char *fmt, ...) {
 /* The text result of a query, copied into a static buffer ("" when none). */
 static inline const char *tl_text(struct wdb *db, const char *fmt, ...) {
   static char out[4096];
-  char sql[4096];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(sql, sizeof sql, fmt, ap);
+  sqlite3_stmt *st = tl_prepare(db, fmt, ap);
   va_end(ap);
-  sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK)
-    fail_msg("%s: %s", sql, sqlite3_errmsg(db->sql));
   out[0] = '\0';
   if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
     snprintf(out, sizeof out, "%s", (const char *)sqlite3_column_text(st, 0));
