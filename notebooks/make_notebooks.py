@@ -669,10 +669,13 @@ notebook(
 # 05 · The same runs seen by several tools
 
 Researchers measure a run with more than one tool: the GPU log of the profiler
-(eprof, nvidia-smi), CodeCarbon, Linux `perf stat` RAPL counters, a wall-plug
-wattmeter. When the database holds their logs, the per-source views give the energy
-each one measured for a run; side by side they show what each tool sees (the
-wattmeter sees the whole machine, RAPL the CPU package and DRAM, nvidia-smi the GPU).
+(eprof), nvidia-smi, CodeCarbon, Linux `perf stat` RAPL counters, a wall-plug
+wattmeter. `wattdb transform` attaches each log to the runs it belongs to (by folder
+and stamp, else by overlapping time) and integrates it: `source_energy` holds the
+energy per run (or session: a log that overlaps no run), source, component and
+device; `source_reconciliation` sets the wall energy against the components (GPU +
+RAPL package + RAPL DRAM). Side by side they show what each tool sees: the
+wattmeter the whole machine, RAPL the CPU package and DRAM, nvidia-smi the GPU.
 """),
     SETUP,
     code("""
@@ -681,90 +684,121 @@ files = nb.query('''SELECT coalesce(format, '(unrecognised)') AS format, status,
 files
 """),
     code("""
-# the per-source views, found by name: whatever the database holds
-CORE = {'v_run', 'v_epoch', 'v_sample', 'v_features', 'v_profile_diff'}
-KINDS = {'codecarbon': ['codecarbon'], 'RAPL (perf stat)': ['perf', 'rapl'],
-         'wattmeter': ['wattmeter'], 'nvidia-smi': ['nvidia_smi', 'nvsmi'],
-         'reconciliation': ['reconcil']}
-views = sorted(n for n in nb.objects() if n.startswith('v_') and n not in CORE)
-found = {kind: [v for v in views if any(k in v for k in keys)] for kind, keys in KINDS.items()}
-for kind, vs in found.items():
-    rows = {v: int(nb.query(f'SELECT count(*) AS n FROM "{v}"')['n'][0]) for v in vs}
-    print(f'{kind:18}', ', '.join(f'{v} ({n} rows)' for v, n in rows.items()) or 'no view')
-if not any(found.values()):
-    nb.note('no per-source view in this database: the sections below have nothing to show')
+energy = nb.view('source_energy')
+if energy.empty:
+    nb.note('no energy from any source: the sections below have nothing to show')
+    summary = pd.DataFrame()
+else:
+    summary = energy.groupby(['source', 'component']).agg(
+        runs=('run_id', 'nunique'), sessions=('session_file_id', 'nunique'),
+        files=('file_id', 'nunique'), devices=('device', 'nunique'),
+        energy_kj=('energy_j', lambda e: e.sum() / 1e3)).round(3)
+summary
 """),
     md("""
 ## Energy per run and source
 
-Every per-source view with a run key and energy columns (`*_j`), joined to the
-run's GPU and RAM energy from the eprof logs (`v_run`, chosen profile).
+One column per source and component (devices summed), in kJ, for the runs that a
+source other than their own eprof GPU log measured, next to the run's GPU and RAM
+energy as the chosen transform profile computes them (`v_run`).
 """),
     code("""
-def per_run(v):
-    df = nb.view(v)
-    if df.empty:
-        return pd.DataFrame()
-    key = ['run_id'] if 'run_id' in df else [c for c in nb.KEY if c in df]
-    energy = [c for c in df if c.endswith('_j') and pd.api.types.is_numeric_dtype(df[c])]
-    if not key or not energy or df[key].isna().all().all():
-        return pd.DataFrame()
-    out = df.dropna(subset=key).groupby(key)[energy].sum(min_count=1)
-    return out.rename(columns=lambda c: f'{v.removeprefix("v_")}.{c}')
-
 runs = nb.runs()
-side = runs.set_index('run_id')[nb.KEY + ['gpu_energy_j', 'ram_energy_j']] \\
-    if len(runs) and 'run_id' in runs else pd.DataFrame()
-parts = [p for v in sorted({v for vs in found.values() for v in vs})
-         if len(p := per_run(v)) and p.index.names == ['run_id']]
-if parts and len(side):
-    side = side.join(pd.concat(parts, axis=1), how='inner')
-    side = side.rename(columns={'gpu_energy_j': 'eprof.gpu_energy_j', 'ram_energy_j': 'eprof.ram_energy_j'})
-    display((side.set_index(nb.KEY, append=True).select_dtypes('number') / 1e3)
-            .round(3).rename(columns=lambda c: c.replace('_j', '_kj')))
-else:
+attached = energy[energy['run_id'].notna()].astype({'run_id': 'int64'}) if len(energy) else energy
+others = attached[attached['source'] != 'eprof-gpu'] if len(attached) else attached
+if others.empty or runs.empty:
+    nb.note('no source besides the eprof logs is attached to a run: nothing to set side by side')
     side = pd.DataFrame()
-    nb.note('no source besides eprof is attached to a run: nothing to set side by side')
+else:
+    wide = (attached.assign(col=attached['source'] + ' ' + attached['component'])
+            .pivot_table(index='run_id', columns='col', values='energy_j', aggfunc='sum'))
+    wide = wide[wide.index.isin(others['run_id'])]
+    side = (runs.set_index('run_id')[nb.KEY + ['gpu_energy_j', 'ram_energy_j']]
+            .rename(columns={'gpu_energy_j': 'v_run gpu', 'ram_energy_j': 'v_run ram'})
+            .join(wide, how='inner'))
+    display(pd.concat([side[nb.KEY], (side.select_dtypes('number') / 1e3).round(3)], axis=1))
 """),
     code("""
 if len(side):
-    cols = [c for c in side.select_dtypes('number') if c.endswith('_j')]
-    shown = side.head(20)
-    fig, ax = plt.subplots(figsize=(max(6, 0.6 * len(shown) * len(cols) / 3), 4.5))
+    cols = list(side.select_dtypes('number'))
+    fig, ax = plt.subplots(figsize=(max(7, 0.3 * len(side) * len(cols)), 4.5))
     width = 0.8 / len(cols)
-    x = np.arange(len(shown))
+    x = np.arange(len(side))
     for i, c in enumerate(cols):
-        ax.bar(x + i * width, shown[c] / 1e3, width, label=c)
+        ax.bar(x + i * width, side[c] / 1e3, width, label=c)
     ax.set_xticks(x + 0.4 - width / 2)
-    ax.set_xticklabels([f"{r['architecture']}\\n{r['stamp']}" for _, r in shown.iterrows()],
-                       rotation=45, ha='right', fontsize=7)
+    ax.set_xticklabels(side['architecture'] + '\\n' + side['stamp'], fontsize=8)
     ax.set_ylabel('energy (kJ)')
     ax.set_title('the same runs measured by each source')
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
     nb.savefig(fig, 'sources-per-run')
     plt.show()
 """),
     md("""
+The GPU energy of each other source against the run's own eprof GPU log,
+integrated by the same rule: the ratio source / eprof per run.
+"""),
+    code("""
+gpu_cols = [c for c in side if c.endswith(' gpu') and c not in ('eprof-gpu gpu', 'v_run gpu')]
+if len(side) and 'eprof-gpu gpu' in side and gpu_cols:
+    display(side[nb.KEY].join(side[gpu_cols].div(side['eprof-gpu gpu'], axis=0).round(4)))
+else:
+    print('no other source measured the GPU of a run')
+"""),
+    md("""
 ## Reconciliation
 
 The wall energy the wattmeter measured against the sum of the components the other
-tools measured (GPU, RAPL package and DRAM): the rest is what no component counter
-sees (power supply losses, fans, disks, the mainboard).
+tools measured: the rest, `unaccounted`, is what no component counter sees (power
+supply losses, fans, disks, the mainboard). `complete` says whether GPU, RAPL
+package and RAPL DRAM were all measured.
 """),
     code("""
-for v in found['reconciliation']:
-    rec = nb.view(v)
-    if rec.empty:
-        nb.note(f'{v} is empty: no run has both a wattmeter log and component counters')
-        continue
-    display(rec.head(30))
-    num = rec.select_dtypes('number')
-    share = [c for c in num if 'share' in c or c.endswith('_pct')]
-    if share:
-        display(num[share].describe().T.round(4))
-if not found['reconciliation']:
-    nb.note('no reconciliation view in this database')
+rec = nb.view('source_reconciliation')
+if len(rec):
+    if 'run_id' in runs:
+        rec = rec.merge(runs[['run_id'] + nb.KEY], on='run_id', how='left')
+    for c in ['run_id', 'session_file_id']:
+        rec[c] = rec[c].astype('Int64')     # ids, NULL for a session (or a run)
+    measured = [c for c in ['wall_j', 'rapl_pkg_j', 'rapl_dram_j', 'codecarbon_j'] if c in rec]
+    shown = rec[rec[measured].notna().any(axis=1)]
+    display(shown.round(3))
+    wall = rec[rec['wall_j'].notna()]
+    if wall.empty:
+        nb.note('no wattmeter log: no wall energy to reconcile')
+    elif wall['run_id'].isna().all():
+        nb.note('the wattmeter logs overlap no run and stand as sessions: their times are UTC, '
+                "the eprof ones local; the setting 'local_utc_offset_s' aligns them")
+"""),
+    code("""
+both = rec[rec['wall_j'].notna() & rec['run_id'].notna()] if len(rec) else rec
+if len(both):
+    fig, ax = plt.subplots(figsize=(max(6, 0.8 * len(both)), 4))
+    bottom = np.zeros(len(both))
+    labels = both['architecture'].fillna('') + '\\n' + both['stamp'].fillna('')
+    for c in ['gpu_j', 'rapl_pkg_j', 'rapl_dram_j', 'unaccounted_j']:
+        v = both[c].fillna(0).clip(lower=0).to_numpy() / 1e3
+        ax.bar(labels, v, bottom=bottom, label=c.removesuffix('_j'))
+        bottom += v
+    ax.set_ylabel('energy (kJ)')
+    ax.set_title('wall energy and its measured components')
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    nb.savefig(fig, 'sources-reconciliation')
+    plt.show()
+"""),
+    md("## Sessions: logs that overlap no run"),
+    code("""
+sessions = energy[energy['run_id'].isna()] if len(energy) else energy
+if len(sessions):
+    names = nb.query('SELECT id AS session_file_id, path FROM source_file')
+    display(sessions.merge(names, on='session_file_id', how='left')
+            .groupby(['path', 'source', 'component'])
+            .agg(devices=('device', 'nunique'), energy_kj=('energy_j', lambda e: e.sum() / 1e3),
+                 covered_s=('covered_s', 'sum')).round(3))
+else:
+    print('every log is attached to a run')
 """),
 )
 
