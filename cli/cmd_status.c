@@ -73,11 +73,12 @@ int cmd_status(int argc, char **argv) {
                     "SELECT coalesce(format,'(unrecognised)') AS format, status, count(*) AS files, "
                     "sum(lines) AS lines, sum(rows_ok) AS rows_ok, sum(rows_rejected) AS rejected "
                     "FROM source_file GROUP BY 1, 2 ORDER BY 1, 2");
-  /* Rows per raw table: every table with a file_id column except the bookkeeping ones. */
+  /* Rows per raw table: every table keyed by (file_id, line) except the bookkeeping ones. */
   sqlite3_stmt *st;
   if (sqlite3_prepare_v2(db.sql,
-                         "SELECT m.name FROM sqlite_schema m, pragma_table_info(m.name) c "
-                         "WHERE m.type='table' AND c.name='file_id' "
+                         "SELECT m.name FROM sqlite_schema m WHERE m.type='table' "
+                         "AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name='file_id') "
+                         "AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) WHERE name='line') "
                          "AND m.name NOT IN ('rejected_row','unparsed_value') ORDER BY 1",
                          -1, &st, NULL) == SQLITE_OK) {
     printf("rows per raw table:\n");
