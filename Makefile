@@ -121,11 +121,13 @@ notebooks: deps $(NB_DEMO)
 	@$(NB_PYTHON) -c 'import pandas, matplotlib, scipy, sklearn, nbconvert, nbformat, ipykernel' \
 	  || { echo "notebooks: $(NB_PYTHON) lacks the notebook packages; run 'make deps'" >&2; exit 1; }
 	$(NB_PYTHON) notebooks/make_notebooks.py --check
+	@test -f $(WATTDB_DB) || { echo "notebooks: $(WATTDB_DB): no such database" >&2; exit 1; }
 	rm -rf out/notebooks out/figures $(NB_KERNELS)
 	mkdir -p out/notebooks out/figures $(NB_KERNELS)
 	printf '{"argv": ["%s", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"],\n "display_name": "Python 3 (wattdb)", "language": "python"}\n' \
 	  "$(NB_PYTHON)" > $(NB_KERNELS)/kernel.json
 	PATH=/usr/bin:$$PATH JUPYTER_PATH=$(CURDIR)/out/jupyter MPLBACKEND=Agg PYTHONNOUSERSITE=1 \
+	  PYDEVD_DISABLE_FILE_VALIDATION=1 \
 	  WATTDB_DB=$(abspath $(WATTDB_DB)) WATTDB_FIGURES=$(CURDIR)/out/figures \
 	  $(NB_PYTHON) -m nbconvert --to notebook --execute --output-dir out/notebooks \
 	    --ExecutePreprocessor.timeout=$(NB_TIMEOUT) --ExecutePreprocessor.kernel_name=python3 \

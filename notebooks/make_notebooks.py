@@ -137,6 +137,7 @@ else:
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 0.35 * len(groups) + 2.5))
     ax1.boxplot([measured.loc[measured['group'] == g, 'energy_kj'] for g in groups],
                 vert=False, labels=groups)
+    ax1.invert_yaxis()
     ax1.set_xlabel('energy per run (kJ)')
     ax1.set_title('energy per run')
     for env, g in measured.groupby('environment'):
@@ -260,9 +261,9 @@ rq1.round(6)
 """),
     code("""
 def boxplots(df, panel_by, x, name, title):
-    panels = [(k, g) for k, g in df.groupby(panel_by) if g[x].nunique() >= 1 and g[ENERGY].notna().any()]
+    panels = [(k, g) for k, g in df.groupby(panel_by) if g.dropna(subset=[ENERGY])[x].nunique() >= 2]
     if not panels:
-        nb.note(f'nothing to plot for {name}')
+        nb.note(f'no {" and ".join(panel_by)} with two {x} values or more: nothing to compare')
         return
     meas = [(ENERGY, ENERGY_LABEL)] + [(c, l) for c, l in MEASURES if c == 'gpu_usage_pct']
     fig, axes = plt.subplots(len(panels), len(meas), squeeze=False,
@@ -272,7 +273,7 @@ def boxplots(df, panel_by, x, name, title):
         for ax, (col, label) in zip(row, meas):
             ax.boxplot([g.loc[g[x] == v, col].dropna() for v in levels], labels=levels)
             ax.set_ylabel(label)
-            ax.set_title(' / '.join(key) if isinstance(key, tuple) else key, fontsize=10)
+            ax.set_title(' / '.join(k for k in key if k) if isinstance(key, tuple) else key, fontsize=10)
             ax.tick_params(axis='x', rotation=30)
     fig.suptitle(title)
     fig.tight_layout()
@@ -326,7 +327,7 @@ power against GPU usage, energy and GPU usage against GFLOPs. One-sided
 PAIRS = [(ENERGY, 'f1'), ('avg_gpu_power_w', 'gpu_usage_pct'), (ENERGY, 'gpu_usage_pct'),
          (ENERGY, 'gflops'), ('gpu_usage_pct', 'gflops')]
 rows = []
-for env, g in clean.groupby('environment'):
+for env, g in (clean.groupby('environment') if ENERGY else []):
     for x, y in PAIRS:
         if x in g and y in g:
             rho, p = nb.spearman(g[x], g[y], alternative='greater')
@@ -858,9 +859,9 @@ def label(row):
         parts.append(f"{row['max_power_limit_w']:.0f} W")
     return ', '.join(parts)
 
-groups = list(configs.groupby(TASK)) if len(configs) else []
+groups = [(k, g) for k, g in configs.groupby(TASK) if len(g) >= 2] if len(configs) else []
 if not groups:
-    nb.note('no finished run with a measured energy: nothing to plot')
+    nb.note('no architecture and dataset trained in two configurations or more: no trade-off to plot')
 else:
     ncol = min(3, len(groups))
     nrow = -(-len(groups) // ncol)
