@@ -186,8 +186,9 @@ Cleaning, step by step (`nb.clean_runs`):
 2. no missing measurement (GPU and RAM energy, duration, power, usage); installed
    RAM and GFLOPs filled within the run's setting first, as the replication package does;
 3. at least 20 measured epochs (`MAX(epoch)+1` in `v_epoch`);
-4. the sampling period (mean spacing of a run's samples) not longer than its
-   shortest epoch: such a run cannot give per-epoch energies;
+4. the sampling period (`v_run.sampling_period_s`, the measured median GPU
+   interval) not longer than the run's shortest epoch: such a run cannot give
+   per-epoch energies;
 5. outliers: `IsolationForest(contamination=0.1, random_state=2022)` per
    (environment, architecture, dataset) on z-scored measurements. The replication
    package left the seed unset; here it is fixed so the result is reproducible.

@@ -14,9 +14,10 @@ transform profile the analyses read (default: 'default' when the database holds
 it, else the first one it holds).
 
 Everything here reads the documented views and tables (v_run, v_epoch,
-v_features, v_profile_diff, the per-source views, source_file, rejected_row,
-run). A view that is absent or empty gives an empty DataFrame and a printed
-note, never an exception, so that every notebook runs on any database.
+v_features, v_profile_diff, source_energy, source_reconciliation, source_file,
+rejected_row, run). An absent view gives an empty DataFrame and a printed note,
+not an exception, and the notebooks say what they skip when a view is empty, so
+that they run on any wattdb database, from an empty one to a full campaign.
 """
 
 import os
