@@ -17,68 +17,17 @@ DELETE FROM processed_run WHERE profile = 'default'
 DELETE FROM processed_epoch WHERE profile = 'default'
   AND run_id IN (SELECT run_id FROM tf_dirty WHERE profile = 'default');
 
--- Per (run, span): the integrals of the GPU series.
-DROP TABLE IF EXISTS temp.tf_dg;
-CREATE TEMP TABLE tf_dg AS
-WITH iv AS (
-  SELECT run_id, t0, t1, s0, s1, (p0 + p1) / 2 AS pm, (p0 * p0 + p1 * p1) / 2 AS p2m,
-         (u0 + u1) / 2 AS um, (mu0 + mu1) / 2 AS mum, (m0 + m1) / 2 AS mm, (m0 * m0 + m1 * m1) / 2 AS m2m,
-         (c0 + c1) / 2 AS cm, (c0 * c0 + c1 * c1) / 2 AS c2m
-  FROM (SELECT s.run_id, lag(s.ts_us) OVER w AS t0, s.ts_us AS t1, lag(s.span) OVER w AS s0, s.span AS s1,
-               lag(s.power_w) OVER w AS p0, s.power_w AS p1,
-               lag(s.gpu_util_pct) OVER w AS u0, s.gpu_util_pct AS u1,
-               lag(s.mem_util_pct) OVER w AS mu0, s.mem_util_pct AS mu1,
-               lag(s.mem_used_mib) OVER w AS m0, s.mem_used_mib AS m1,
-               lag(s.gpu_temp_c) OVER w AS c0, s.gpu_temp_c AS c1
-        FROM interim_sample s
-        WHERE s.power_w IS NOT NULL
-          AND s.run_id IN (SELECT run_id FROM tf_dirty WHERE profile = 'default')
-        WINDOW w AS (PARTITION BY s.run_id ORDER BY s.seq))
-  WHERE t0 IS NOT NULL),
-pc AS (
-  SELECT iv.*, sp.span, (min(iv.t1, sp.end_us) - max(iv.t0, sp.start_us)) / 1e6 AS ov
-  FROM iv JOIN interim_run i USING (run_id)
-  JOIN interim_span sp ON sp.run_id = iv.run_id AND sp.span BETWEEN iv.s0 AND iv.s1
-  WHERE iv.t1 - iv.t0 <= 5 * i.gpu_period_s * 1e6)
-SELECT run_id, span, sum(ov) AS cov, sum(ov * pm) AS e, sum(ov * p2m) AS e2,
-       sum(ov * um) AS ui, sum(CASE WHEN um IS NOT NULL THEN ov END) AS ucov,
-       sum(ov * mum) AS mui, sum(CASE WHEN mum IS NOT NULL THEN ov END) AS mucov,
-       sum(ov * mm) AS mi, sum(ov * m2m) AS m2i, sum(CASE WHEN mm IS NOT NULL THEN ov END) AS mcov,
-       sum(ov * cm) AS ci, sum(ov * c2m) AS c2i, sum(CASE WHEN cm IS NOT NULL THEN ov END) AS ccov
-FROM pc WHERE ov > 0 GROUP BY run_id, span;
-CREATE INDEX temp.tf_dg_key ON tf_dg(run_id, span);
-
--- Per (run, span): the integrals of the CPU series.
-DROP TABLE IF EXISTS temp.tf_dc;
-CREATE TEMP TABLE tf_dc AS
-WITH iv AS (
-  SELECT run_id, t0, t1, s0, s1, (r0 + r1) / 2 AS rm, (r0 * r0 + r1 * r1) / 2 AS r2m,
-         (c0 + c1) / 2 AS cm, (c0 * c0 + c1 * c1) / 2 AS c2m
-  FROM (SELECT s.run_id, lag(s.ts_us) OVER w AS t0, s.ts_us AS t1, lag(s.span) OVER w AS s0, s.span AS s1,
-               lag(s.rss_mb) OVER w AS r0, s.rss_mb AS r1, lag(s.cpu_pct) OVER w AS c0, s.cpu_pct AS c1
-        FROM interim_cpu_sample s
-        WHERE s.rss_mb IS NOT NULL
-          AND s.run_id IN (SELECT run_id FROM tf_dirty WHERE profile = 'default')
-        WINDOW w AS (PARTITION BY s.run_id ORDER BY s.seq))
-  WHERE t0 IS NOT NULL),
-pc AS (
-  SELECT iv.*, sp.span, (min(iv.t1, sp.end_us) - max(iv.t0, sp.start_us)) / 1e6 AS ov
-  FROM iv JOIN interim_run i USING (run_id)
-  JOIN interim_span sp ON sp.run_id = iv.run_id AND sp.span BETWEEN iv.s0 AND iv.s1
-  WHERE iv.t1 - iv.t0 <= 5 * i.cpu_period_s * 1e6)
-SELECT run_id, span, sum(ov) AS cov, sum(ov * rm) AS ri, sum(ov * r2m) AS r2i,
-       sum(ov * cm) AS ci, sum(ov * c2m) AS c2i, sum(CASE WHEN cm IS NOT NULL THEN ov END) AS ccov
-FROM pc WHERE ov > 0 GROUP BY run_id, span;
-CREATE INDEX temp.tf_dc_key ON tf_dc(run_id, span);
-
--- Per (run, span): GPU samples with and without a power reading.
-DROP TABLE IF EXISTS temp.tf_dn;
-CREATE TEMP TABLE tf_dn AS
-SELECT run_id, span, count(power_w) AS n, count(*) - count(power_w) AS nnull,
-       min(CASE WHEN power_limit_w IS NOT NULL THEN seq END) AS lim_seq
-FROM interim_sample WHERE run_id IN (SELECT run_id FROM tf_dirty WHERE profile = 'default')
-GROUP BY run_id, span;
-CREATE INDEX temp.tf_dn_key ON tf_dn(run_id, span);
+-- The integrals are computed by the alignment pass (transform/integrate.c, one
+-- pass over the run's samples in memory) into the temp tables of
+-- transform/00_prepare.sql, per (run, span) with an overlap > 0:
+--   tf_dg, the GPU series: cov = Σ ov (covered seconds), e = Σ ov × pm,
+--     e2 = Σ ov × p²m (pm = (p0 + p1) / 2, p²m = (p0² + p1²) / 2 over an interval,
+--     ov its seconds inside the span), ui/ucov (usage), mui/mucov (memory usage),
+--     mi/m2i/mcov (memory used), ci/c2i/ccov (temperature): Σ ov × mean and Σ ov
+--     over the intervals where both readings are non-NULL;
+--   tf_dc, the CPU series: cov, ri/r2i (RSS MB), ci/c2i/ccov (CPU usage);
+--   tf_dn, per span value of the GPU samples (nspans: after the window): n
+--     samples with power, nnull without, lim_seq the first with a power limit.
 
 INSERT INTO processed_epoch(run_id, profile, epoch, n_samples, duration_s, mean_gpu_power_w,
   mean_ram_power_w, gpu_energy_j, ram_energy_j, energy_j, uncovered_s)
@@ -138,6 +87,3 @@ FROM interim_run i LEFT JOIN g USING (run_id) LEFT JOIN c USING (run_id) LEFT JO
 LEFT JOIN me USING (run_id)
 WHERE i.run_id IN (SELECT run_id FROM tf_dirty WHERE profile = 'default');
 
-DROP TABLE temp.tf_dg;
-DROP TABLE temp.tf_dc;
-DROP TABLE temp.tf_dn;

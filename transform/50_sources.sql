@@ -1,7 +1,11 @@
 -- transform/50_sources.sql: the other measurement tools (codecarbon, perf stat,
 -- wattmeter, nvidia-smi) attached to runs, their energy per run and source, and
--- the reconciliation of wall energy against its components. Rebuilt whole on
--- every transform (these tables are derived, never edited).
+-- the reconciliation of wall energy against its components. Rebuilt whole (these
+-- tables are derived, never edited) by every transform that finds a source file
+-- or the setting below changed since the last one (transform.c, source_built).
+-- What it needs of the eprof runs' own files (their first and last sample, the
+-- 'eprof-gpu' energy) is kept per file in source_eprof_file: the alignment pass
+-- records the files it reads, and this file computes the others.
 --
 -- Time: every span is compared in naive local µs. codecarbon, nvidia-smi and the
 -- '# started on' of perf are naive local already; perf interval timestamps are
@@ -37,6 +41,56 @@ CREATE TEMP TABLE src_offset AS
   SELECT coalesce((SELECT CAST(value AS REAL) FROM setting WHERE name = 'local_utc_offset_s'), 0)
          * 1000000 AS us;
 
+-- Per eprof file of a run: first and last sample, and for a GPU file the
+-- 'eprof-gpu' energy below; valid while `version` is the file's. The same
+-- definition is in 00_prepare.sql (which runs before the alignment fills it).
+CREATE TABLE IF NOT EXISTS source_eprof_file (
+  file_id INTEGER PRIMARY KEY,
+  version TEXT NOT NULL,              -- sha256/parser_version/ingested_at of source_file
+  start_us INTEGER NOT NULL,          -- first and last sample, naive local
+  end_us INTEGER NOT NULL,
+  gpu_energy_j REAL,                  -- 'eprof-gpu' energy (GPU files with a power reading)
+  gpu_covered_s REAL,
+  gpu_samples INTEGER                 -- power readings; NULL: not a GPU file or none
+);
+DELETE FROM source_eprof_file WHERE NOT EXISTS (
+  SELECT 1 FROM source_file f WHERE f.id = source_eprof_file.file_id AND f.run_id IS NOT NULL
+    AND source_eprof_file.version = coalesce(f.sha256, '') || '/' || f.parser_version || '/' || f.ingested_at);
+DROP TABLE IF EXISTS temp.src_todo;
+CREATE TEMP TABLE src_todo AS
+  SELECT f.id AS file_id, coalesce(f.sha256, '') || '/' || f.parser_version || '/' || f.ingested_at AS version
+  FROM source_file f
+  WHERE f.run_id IS NOT NULL AND f.id NOT IN (SELECT file_id FROM source_eprof_file)
+    AND (EXISTS (SELECT 1 FROM eprof_gpu_sample g WHERE g.file_id = f.id)
+         OR EXISTS (SELECT 1 FROM eprof_cpu_sample c WHERE c.file_id = f.id));
+-- eprof-gpu: the trapezoid over a GPU file's power readings in line order; an
+-- interval longer than 5 mean sampling periods of the file is a gap
+INSERT INTO source_eprof_file
+WITH good AS (
+  SELECT g.file_id, g.line, g.ts_us AS t, g.power_w AS p
+  FROM eprof_gpu_sample g WHERE g.file_id IN (SELECT file_id FROM src_todo) AND g.power_w IS NOT NULL
+), period AS (
+  SELECT file_id, CAST(max(ts_us) - min(ts_us) AS REAL) / max(count(*) - 1, 1) AS us
+  FROM eprof_gpu_sample WHERE file_id IN (SELECT file_id FROM src_todo) GROUP BY file_id
+), iv AS (
+  SELECT file_id, t - lag(t) OVER w AS dt, (p + lag(p) OVER w) / 2 AS pm
+  FROM good WINDOW w AS (PARTITION BY file_id ORDER BY line)
+), e AS (
+  SELECT iv.file_id, total(CASE WHEN dt <= 5 * period.us THEN pm * dt END) / 1e6 AS energy_j,
+         total(CASE WHEN dt <= 5 * period.us THEN dt END) / 1e6 AS covered_s, count(*) AS samples
+  FROM iv JOIN period ON period.file_id = iv.file_id GROUP BY iv.file_id
+), span AS (
+  SELECT file_id, min(ts_us) AS start_us, max(ts_us) AS end_us FROM eprof_gpu_sample
+  WHERE file_id IN (SELECT file_id FROM src_todo) GROUP BY file_id
+  UNION ALL
+  SELECT file_id, min(ts_us), max(ts_us) FROM eprof_cpu_sample
+  WHERE file_id IN (SELECT file_id FROM src_todo) GROUP BY file_id
+)
+SELECT t.file_id, t.version, min(s.start_us), max(s.end_us), e.energy_j, e.covered_s, e.samples
+FROM src_todo t JOIN span s ON s.file_id = t.file_id LEFT JOIN e ON e.file_id = t.file_id
+GROUP BY t.file_id;
+DROP TABLE temp.src_todo;
+
 -- eprof runs' spans
 DROP TABLE IF EXISTS source_run_span;
 CREATE TABLE source_run_span (
@@ -45,10 +99,8 @@ CREATE TABLE source_run_span (
   end_us   INTEGER NOT NULL
 );
 INSERT INTO source_run_span
-  SELECT f.run_id, min(s.ts_us), max(s.ts_us)
-  FROM source_file f
-  JOIN (SELECT file_id, ts_us FROM eprof_gpu_sample UNION ALL
-        SELECT file_id, ts_us FROM eprof_cpu_sample) s ON s.file_id = f.id
+  SELECT f.run_id, min(s.start_us), max(s.end_us)
+  FROM source_file f JOIN source_eprof_file s ON s.file_id = f.id
   WHERE f.run_id IS NOT NULL
   GROUP BY f.run_id;
 
@@ -160,24 +212,12 @@ SELECT run_id, session_file_id, iv.file_id, 'nvidia-smi', 'gpu', iv.gpu,
 FROM iv JOIN period ON period.file_id = iv.file_id AND period.gpu = iv.gpu
 GROUP BY run_id, session_file_id, iv.file_id, iv.gpu;
 
--- eprof-gpu: the run's own GPU log, for the reconciliation
+-- eprof-gpu: the run's own GPU log, for the reconciliation (source_eprof_file)
 INSERT INTO source_energy
-WITH good AS (
-  SELECT f.run_id, g.file_id, g.line, g.ts_us AS t, g.power_w AS p
-  FROM eprof_gpu_sample g JOIN source_file f ON f.id = g.file_id
-  WHERE f.run_id IS NOT NULL AND g.power_w IS NOT NULL
-), period AS (
-  SELECT file_id, CAST(max(ts_us) - min(ts_us) AS REAL) / max(count(*) - 1, 1) AS us
-  FROM eprof_gpu_sample GROUP BY file_id
-), iv AS (
-  SELECT run_id, file_id, t - lag(t) OVER w AS dt, (p + lag(p) OVER w) / 2 AS pm
-  FROM good WINDOW w AS (PARTITION BY run_id, file_id ORDER BY line)
-)
-SELECT run_id, NULL, iv.file_id, 'eprof-gpu', 'gpu', '',
-       total(CASE WHEN dt <= 5 * period.us THEN pm * dt END) / 1e6,
-       total(CASE WHEN dt <= 5 * period.us THEN dt END) / 1e6, count(*)
-FROM iv JOIN period ON period.file_id = iv.file_id
-GROUP BY run_id, iv.file_id;
+SELECT f.run_id, NULL, s.file_id, 'eprof-gpu', 'gpu', '', s.gpu_energy_j, s.gpu_covered_s, s.gpu_samples
+FROM source_eprof_file s JOIN source_file f ON f.id = s.file_id
+WHERE f.run_id IS NOT NULL AND s.gpu_samples > 0
+ORDER BY f.run_id, s.file_id;
 
 -- perf: RAPL energy events, sum of interval deltas or the total
 INSERT INTO source_energy

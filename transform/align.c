@@ -9,32 +9,24 @@
  *   interim_cpu_sample  the CPU samples on their own axis, with their span;
  *   interim_span        the default profile's epoch spans (start, end];
  *   interim_run         the run-level facts (files, medians of the sampling
- *                       intervals, windows of both profiles).
- * Everything else (integration, means, per-epoch splits) is SQL in
- * transform/NN_*.sql. The rows of one run are held in buffers that grow and are
- * reused from run to run: no allocation per row. */
+ *                       intervals, windows of both profiles);
+ * and hands the run, still in memory, to integrate.c for the sums of both
+ * profiles (per run, epoch and span), which transform/10_gaissa.sql and
+ * 20_default.sql turn into processed rows. It also records, per file read, what
+ * 50_sources.sql needs of it (source_eprof_file). The rows of one run are held in
+ * buffers that grow and are reused from run to run: no allocation per row. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/msg.h"
+#include "transform/align.h"
 #include "transform/transform.h"
 
 #define TOLERANCE_US 1000000 /* the anchor's merge_asof tolerance, ±1 s */
 #define SKIPFOOTER 3         /* the anchor's skipfooter: last 3 data lines dropped */
 
-struct gpu_row {
-  int64_t ts, line;
-  double v[7]; /* gpu_util, mem_util, mem_total, mem_used, power, power_limit, temp */
-  unsigned nullmask;
-  int64_t cpu;  /* index into cpu rows, -1 none */
-};
-struct cpu_row {
-  int64_t ts, line;
-  double cpu_pct, rss;
-  int cpu_null, rss_null;
-};
 struct epoch_row {
   int64_t epoch, end;
 };
@@ -103,41 +95,61 @@ static int64_t input_file(struct wdb *db, int64_t run, const char *role) {
   return id;
 }
 
+static int cmp_gpu(const void *a, const void *b) {
+  const struct gpu_row *x = a, *y = b;
+  if (x->ts != y->ts) return (x->ts > y->ts) - (x->ts < y->ts);
+  return (x->line > y->line) - (x->line < y->line);
+}
+
+static int cmp_cpu(const void *a, const void *b) {
+  const struct cpu_row *x = a, *y = b;
+  if (x->ts != y->ts) return (x->ts > y->ts) - (x->ts < y->ts);
+  return (x->line > y->line) - (x->line < y->line);
+}
+
+/* Loads the GPU rows of FILE into buf.g, records the file in source_eprof_file
+ * (from the rows in line order, as stored), then orders them by (ts, line):
+ * the rows are read in key order and sorted here only when the times are not
+ * already in order, which is cheaper than SQL's ORDER BY. 0 or -1. */
 static int load_gpu(struct wdb *db, int64_t file) {
   static const char sql[] =
       "SELECT ts_us, line, gpu_util_pct, mem_util_pct, mem_total_mib, mem_used_mib, power_w,"
-      " power_limit_w, temp_c FROM eprof_gpu_sample WHERE file_id=? ORDER BY ts_us, line";
+      " power_limit_w, temp_c FROM eprof_gpu_sample WHERE file_id=?";
   buf.ng = 0;
   if (!file) return 0;
   sqlite3_stmt *st = wdb_stmt(db, sql);
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, file);
-  int rc;
+  int rc, sorted = 1;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     buf.g = grow(buf.g, &buf.capg, buf.ng + 1, sizeof *buf.g);
     struct gpu_row *r = &buf.g[buf.ng++];
     r->ts = sqlite3_column_int64(st, 0);
     r->line = sqlite3_column_int64(st, 1);
     r->nullmask = 0;
-    for (int k = 0; k < 7; k++) {
+    for (int k = 0; k < G_NCOL; k++) {
       if (sqlite3_column_type(st, 2 + k) == SQLITE_NULL) r->nullmask |= 1u << k, r->v[k] = 0;
       else r->v[k] = sqlite3_column_double(st, 2 + k);
     }
     r->cpu = -1;
+    if (buf.ng > 1 && cmp_gpu(r - 1, r) > 0) sorted = 0;
   }
   sqlite3_reset(st);
-  return rc == SQLITE_DONE ? 0 : -1;
+  if (rc != SQLITE_DONE || integrate_source_file(db, file, buf.g, buf.ng, NULL, 0)) return -1;
+  if (!sorted) qsort(buf.g, buf.ng, sizeof *buf.g, cmp_gpu);
+  return 0;
 }
 
+/* The CPU rows of FILE into buf.c, as load_gpu. */
 static int load_cpu(struct wdb *db, int64_t file) {
   static const char sql[] =
-      "SELECT ts_us, line, cpu_pct, rss_mb FROM eprof_cpu_sample WHERE file_id=? ORDER BY ts_us, line";
+      "SELECT ts_us, line, cpu_pct, rss_mb, total_ram_gb FROM eprof_cpu_sample WHERE file_id=?";
   buf.nc = 0;
   if (!file) return 0;
   sqlite3_stmt *st = wdb_stmt(db, sql);
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, file);
-  int rc;
+  int rc, sorted = 1;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     buf.c = grow(buf.c, &buf.capc, buf.nc + 1, sizeof *buf.c);
     struct cpu_row *r = &buf.c[buf.nc++];
@@ -145,11 +157,16 @@ static int load_cpu(struct wdb *db, int64_t file) {
     r->line = sqlite3_column_int64(st, 1);
     r->cpu_null = sqlite3_column_type(st, 2) == SQLITE_NULL;
     r->rss_null = sqlite3_column_type(st, 3) == SQLITE_NULL;
+    r->ram_null = sqlite3_column_type(st, 4) == SQLITE_NULL;
     r->cpu_pct = sqlite3_column_double(st, 2);
     r->rss = sqlite3_column_double(st, 3);
+    r->ram_gb = sqlite3_column_double(st, 4);
+    if (buf.nc > 1 && cmp_cpu(r - 1, r) > 0) sorted = 0;
   }
   sqlite3_reset(st);
-  return rc == SQLITE_DONE ? 0 : -1;
+  if (rc != SQLITE_DONE || integrate_source_file(db, file, NULL, 0, buf.c, buf.nc)) return -1;
+  if (!sorted) qsort(buf.c, buf.nc, sizeof *buf.c, cmp_cpu);
+  return 0;
 }
 
 static int load_epochs(struct wdb *db, int64_t file) {
@@ -172,20 +189,35 @@ static int load_epochs(struct wdb *db, int64_t file) {
 }
 
 /* The first line the anchor's skipfooter=3 drops: the third-highest data line of
- * the GPU file, counting lines stored and lines rejected (a torn last line is a
- * rejected 'truncated' row, and pandas counted it as one of the three). INT64_MIN
- * when the file has fewer than 3 data lines (all dropped). */
-static int64_t skipfooter_line(struct wdb *db, int64_t file) {
-  static const char sql[] =
-      "SELECT line FROM (SELECT line FROM eprof_gpu_sample WHERE file_id=?1"
-      " UNION ALL SELECT line FROM rejected_row WHERE file_id=?1) ORDER BY line DESC LIMIT 1 OFFSET 2";
+ * the GPU file, counting lines stored (the N rows of G) and lines rejected (a
+ * torn last line is a rejected 'truncated' row, and pandas counted it as one of
+ * the three). INT64_MIN when the file has fewer than 3 data lines (all dropped),
+ * INT64_MAX after a database error (printed). */
+static int64_t skipfooter_line(struct wdb *db, int64_t file, const struct gpu_row *g, size_t n) {
+  static const char sql[] = "SELECT line FROM rejected_row WHERE file_id=?";
+  int64_t top[3] = {INT64_MIN, INT64_MIN, INT64_MIN}; /* highest first, repeats counted */
+  size_t seen = 0;
   sqlite3_stmt *st = wdb_stmt(db, sql);
-  if (!st) return INT64_MIN;
+  if (!st) return INT64_MAX;
   sqlite3_bind_int64(st, 1, file);
-  int64_t line = INT64_MIN;
-  if (sqlite3_step(st) == SQLITE_ROW) line = sqlite3_column_int64(st, 0);
+  int rc;
+  for (size_t i = 0;; i++) {
+    int64_t line;
+    if (i < n) line = g[i].line;
+    else if ((rc = sqlite3_step(st)) == SQLITE_ROW) line = sqlite3_column_int64(st, 0);
+    else break;
+    seen++;
+    for (int k = 0; k < 3; k++) {
+      if (line > top[k]) {
+        for (int j = 2; j > k; j--) top[j] = top[j - 1];
+        top[k] = line;
+        break;
+      }
+    }
+  }
   sqlite3_reset(st);
-  return line;
+  if (rc != SQLITE_DONE) return INT64_MAX;
+  return seen >= 3 ? top[2] : INT64_MIN;
 }
 
 /* The span of time TS in the default profile: -1 before START, the first span
@@ -195,6 +227,21 @@ static int64_t span_of(int64_t ts, int64_t start, const int64_t *ends, int64_t n
   if (ts < start) return -1;
   while (*cur < nspans && ends[*cur] < ts) (*cur)++;
   return *cur;
+}
+
+/* The first gpu_name of the GPU file (the row at LINE, first by time); 0 or -1. */
+static int bind_gpu_model(struct wdb *db, sqlite3_stmt *ins, int col, int64_t file, int64_t line) {
+  static const char sql[] = "SELECT gpu_name FROM eprof_gpu_sample WHERE file_id=? AND line=?";
+  sqlite3_stmt *st = wdb_stmt(db, sql);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, file);
+  sqlite3_bind_int64(st, 2, line);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) sqlite3_bind_value(ins, col, sqlite3_column_value(st, 0));
+  else sqlite3_bind_null(ins, col);
+  /* sqlite3_bind_value copies the value: the statement can be reset now. */
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* Aligns one run; returns samples written or -1. */
@@ -212,10 +259,7 @@ static long long align_run(struct wdb *db, int64_t run) {
       "INSERT INTO interim_run(run_id, gpu_file_id, cpu_file_id, epoch_file_id, perf_file_id,"
       " gpu_model, total_ram_gb, n_gpu, n_cpu, n_epoch_ends, last_epoch_end_us, start_us, end_us,"
       " gpu_period_s, cpu_period_s, gaissa_n, gaissa_start_us, gaissa_end_us)"
-      " VALUES (?,?,?,?,?,"
-      " (SELECT gpu_name FROM eprof_gpu_sample WHERE file_id=?2 ORDER BY ts_us, line LIMIT 1),"
-      " (SELECT total_ram_gb FROM eprof_cpu_sample WHERE file_id=?3 AND total_ram_gb IS NOT NULL"
-      "  ORDER BY ts_us, line LIMIT 1), ?,?,?,?,?,?,?,?,?,?,?)";
+      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
   int64_t gpu_file = input_file(db, run, "gpu"), cpu_file = input_file(db, run, "cpu");
   int64_t epoch_file = input_file(db, run, "epoch"), perf_file = input_file(db, run, "perf");
@@ -239,30 +283,37 @@ static long long align_run(struct wdb *db, int64_t run) {
     g[i].cpu = best >= 0 && bestd <= TOLERANCE_US ? best : -1;
   }
 
-  /* Default window and spans. */
+  /* Default window and spans: span k = (starts[k], ends[k]]. */
   int64_t start = ng ? g[0].ts : nc ? c[0].ts : 0;
   int64_t end = ng ? g[ng - 1].ts : nc ? c[nc - 1].ts : 0;
   int64_t last_end = ne ? buf.e[ne - 1].end : 0;
   if (ne) end = last_end;
   int64_t nspans = ne ? (int64_t)ne : (ng || nc) ? 1 : 0;
-  /* ends[] of the spans; reuse the dt buffer's neighbour: a small array per run. */
-  static int64_t *ends;
-  static size_t capends;
+  static int64_t *ends, *starts, *epochs;
+  static size_t capends, capstarts, capepochs;
   ends = grow(ends, &capends, (size_t)nspans + 1, sizeof *ends);
+  starts = grow(starts, &capstarts, (size_t)nspans + 1, sizeof *starts);
+  epochs = grow(epochs, &capepochs, (size_t)nspans + 1, sizeof *epochs);
   sqlite3_stmt *st = wdb_stmt(db, ins_span);
   if (!st) return -1;
   for (int64_t k = 0; k < nspans; k++) {
     ends[k] = ne ? buf.e[k].end : end;
+    starts[k] = k == 0 ? start : ends[k - 1];
+    epochs[k] = ne ? buf.e[k].epoch : 0;
     sqlite3_bind_int64(st, 1, run);
     sqlite3_bind_int64(st, 2, k);
-    bind_i64_or_null(st, 3, ne ? buf.e[k].epoch : 0, !ne);
-    sqlite3_bind_int64(st, 4, k == 0 ? start : ends[k - 1]);
+    bind_i64_or_null(st, 3, epochs[k], !ne);
+    sqlite3_bind_int64(st, 4, starts[k]);
     sqlite3_bind_int64(st, 5, ends[k]);
     if (wdb_done(db, st)) return -1;
   }
 
   /* The gaissa profile: skipfooter, nearest-join then dropna, tail cut. */
-  int64_t footer = gpu_file ? skipfooter_line(db, gpu_file) : INT64_MIN;
+  int64_t footer = gpu_file ? skipfooter_line(db, gpu_file, g, ng) : INT64_MIN;
+  if (footer == INT64_MAX) {
+    msg("%s: transform: %s", db->path, sqlite3_errmsg(db->sql));
+    return -1;
+  }
   long long gaissa_n = 0;
   int64_t gaissa_start = 0, gaissa_end = 0;
 
@@ -271,11 +322,12 @@ static long long align_run(struct wdb *db, int64_t run) {
   int64_t cur = 0;
   for (size_t i = 0; i < ng; i++) {
     struct gpu_row *r = &g[i];
-    int64_t sp = span_of(r->ts, start, ends, nspans, &cur);
+    int64_t sp = r->span = span_of(r->ts, start, ends, nspans, &cur);
     int matched = r->cpu >= 0;
     const struct cpu_row *cr = matched ? &c[r->cpu] : NULL;
-    int keep = r->line < footer && r->nullmask == 0 &&
-               (nc == 0 || (matched && !cr->cpu_null && !cr->rss_null)) && (!ne || r->ts <= last_end);
+    int keep = r->keep = r->line < footer && r->nullmask == 0 &&
+                         (nc == 0 || (matched && !cr->cpu_null && !cr->rss_null)) &&
+                         (!ne || r->ts <= last_end);
     if (keep) {
       if (!gaissa_n) gaissa_start = r->ts;
       gaissa_end = r->ts;
@@ -285,12 +337,12 @@ static long long align_run(struct wdb *db, int64_t run) {
     sqlite3_bind_int64(st, 2, (int64_t)i);
     sqlite3_bind_int64(st, 3, r->ts);
     sqlite3_bind_int64(st, 4, r->line);
-    for (int k = 0; k < 7; k++) bind_real_or_null(st, 5 + k, r->v[k], r->nullmask >> k & 1);
+    for (int k = 0; k < G_NCOL; k++) bind_real_or_null(st, 5 + k, r->v[k], r->nullmask >> k & 1);
     bind_i64_or_null(st, 12, matched ? cr->line : 0, !matched);
     bind_real_or_null(st, 13, matched ? cr->cpu_pct : 0, !matched || cr->cpu_null);
     bind_real_or_null(st, 14, matched ? cr->rss : 0, !matched || cr->rss_null);
     sqlite3_bind_int64(st, 15, sp);
-    bind_i64_or_null(st, 16, ne && sp < nspans ? buf.e[sp].epoch : 0, !(ne && sp < nspans));
+    bind_i64_or_null(st, 16, ne && sp < nspans ? epochs[sp] : 0, !(ne && sp < nspans));
     sqlite3_bind_int(st, 17, keep);
     if (wdb_done(db, st)) return -1;
   }
@@ -298,14 +350,17 @@ static long long align_run(struct wdb *db, int64_t run) {
   st = wdb_stmt(db, ins_cpu);
   if (!st) return -1;
   cur = 0;
+  int64_t ram_row = -1; /* the first CPU row by time with a total memory label */
   for (size_t i = 0; i < nc; i++) {
+    c[i].span = span_of(c[i].ts, start, ends, nspans, &cur);
+    if (ram_row < 0 && !c[i].ram_null) ram_row = (int64_t)i;
     sqlite3_bind_int64(st, 1, run);
     sqlite3_bind_int64(st, 2, (int64_t)i);
     sqlite3_bind_int64(st, 3, c[i].ts);
     sqlite3_bind_int64(st, 4, c[i].line);
     bind_real_or_null(st, 5, c[i].cpu_pct, c[i].cpu_null);
     bind_real_or_null(st, 6, c[i].rss, c[i].rss_null);
-    sqlite3_bind_int64(st, 7, span_of(c[i].ts, start, ends, nspans, &cur));
+    sqlite3_bind_int64(st, 7, c[i].span);
     if (wdb_done(db, st)) return -1;
   }
 
@@ -318,18 +373,33 @@ static long long align_run(struct wdb *db, int64_t run) {
   bind_i64_or_null(st, 3, cpu_file, !cpu_file);
   bind_i64_or_null(st, 4, epoch_file, !epoch_file);
   bind_i64_or_null(st, 5, perf_file, !perf_file);
-  sqlite3_bind_int64(st, 6, (int64_t)ng);
-  sqlite3_bind_int64(st, 7, (int64_t)nc);
-  sqlite3_bind_int64(st, 8, (int64_t)ne);
-  bind_i64_or_null(st, 9, last_end, !ne);
-  bind_i64_or_null(st, 10, start, !(ng || nc));
-  bind_i64_or_null(st, 11, end, !(ng || nc));
-  bind_real_or_null(st, 12, gpu_period, isnan(gpu_period));
-  bind_real_or_null(st, 13, cpu_period, isnan(cpu_period));
-  sqlite3_bind_int64(st, 14, gaissa_n);
-  bind_i64_or_null(st, 15, gaissa_start, !gaissa_n);
-  bind_i64_or_null(st, 16, gaissa_end, !gaissa_n);
+  if (ng) {
+    if (bind_gpu_model(db, st, 6, gpu_file, g[0].line)) {
+      msg("%s: transform: %s", db->path, sqlite3_errmsg(db->sql));
+      return -1;
+    }
+  } else {
+    sqlite3_bind_null(st, 6);
+  }
+  bind_real_or_null(st, 7, ram_row >= 0 ? c[ram_row].ram_gb : 0, ram_row < 0);
+  sqlite3_bind_int64(st, 8, (int64_t)ng);
+  sqlite3_bind_int64(st, 9, (int64_t)nc);
+  sqlite3_bind_int64(st, 10, (int64_t)ne);
+  bind_i64_or_null(st, 11, last_end, !ne);
+  bind_i64_or_null(st, 12, start, !(ng || nc));
+  bind_i64_or_null(st, 13, end, !(ng || nc));
+  bind_real_or_null(st, 14, gpu_period, isnan(gpu_period));
+  bind_real_or_null(st, 15, cpu_period, isnan(cpu_period));
+  sqlite3_bind_int64(st, 16, gaissa_n);
+  bind_i64_or_null(st, 17, gaissa_start, !gaissa_n);
+  bind_i64_or_null(st, 18, gaissa_end, !gaissa_n);
   if (wdb_done(db, st)) return -1;
+
+  struct aligned_run ar = {.run = run, .g = g, .ng = ng, .c = c, .nc = nc, .nspans = nspans,
+                           .starts = starts, .ends = ends, .has_epochs = ne > 0, .epochs = epochs,
+                           .gaissa_start = gaissa_start, .gpu_period_s = gpu_period,
+                           .cpu_period_s = cpu_period};
+  if (integrate_run(db, &ar)) return -1;
   return (long long)ng;
 }
 

@@ -6,11 +6,14 @@
  *    sha256, a duplicate resolved to the file that owns the rows), plus the
  *    algorithm version; temp.tf_dirty: the (run, profile) pairs whose recorded
  *    run_input differs, for the profiles asked;
- * 3. the interim rows of those runs (align.c);
- * 4. the embedded transform/NN_*.sql in name order (they read tf_dirty);
- * 5. run_input records what was built. */
+ * 3. the embedded transform/0N_*.sql (the temp tables the alignment fills);
+ * 4. the interim rows of those runs and their sums (align.c, integrate.c);
+ * 5. the other embedded transform/NN_*.sql in name order (they read tf_dirty);
+ *    50_sources.sql only when its inputs changed (source_built);
+ * 6. run_input records what was built. */
 #define _DEFAULT_SOURCE /* strsep */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +21,7 @@
 
 #include "cli/msg.h"
 #include "schema/embedded.h"
+#include "transform/align.h"
 #include "transform/transform.h"
 
 /* data/gpu_specs.csv, embedded by the Makefile (schema/embed.sh). */
@@ -38,22 +42,13 @@ static void f32_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
  * compensation, divided by the count in float32. This reproduces the anchor's
  * printed 'average ram power (W)' and 'average ram used (MB)' to the last digit
  * (a double-precision mean misses one of them by a unit in the 6th decimal). The
- * values are kept in a buffer that doubles as it fills (one per group). */
+ * values are kept in a buffer that doubles as it fills (one per group). The
+ * transform computes these means in C (integrate.c) with the same sum; the SQL
+ * function stays for queries of the interim samples. */
 struct f32_agg {
   struct f32_item { double ord; float v; } *items;
   size_t n, cap;
 };
-
-static float kahan_sum(const struct f32_item *a, size_t n) {
-  volatile float s = 0.f, c = 0.f; /* volatile: no reassociation, no excess precision */
-  for (size_t i = 0; i < n; i++) {
-    float y = a[i].v - c;
-    float t = s + y;
-    c = (t - s) - y;
-    s = t;
-  }
-  return s;
-}
 
 static int cmp_item(const void *x, const void *y) {
   double a = ((const struct f32_item *)x)->ord, b = ((const struct f32_item *)y)->ord;
@@ -84,7 +79,7 @@ static void f32_mean_final(sqlite3_context *ctx) {
     return;
   }
   qsort(g->items, g->n, sizeof *g->items, cmp_item);
-  float mean = kahan_sum(g->items, g->n) / (float)g->n;
+  float mean = f32_kahan_sum(&g->items[0].v, g->n, sizeof *g->items) / (float)g->n;
   sqlite3_result_double(ctx, (double)mean);
   free(g->items);
   g->items = NULL;
@@ -189,6 +184,41 @@ static const char sql_record[] =
     " SELECT i.run_id, d.profile, i.role, i.file_id, i.sha256"
     " FROM tf_dirty d JOIN tf_input i ON i.run_id = d.run_id ORDER BY 1, 2, 3;";
 
+/* What 50_sources.sql reads: every source_file row (the raw rows change only
+ * with it), the setting it uses, and its own text. It is run again only when
+ * this differs from source_built, what it was last run on. */
+static const char sql_sources_now[] =
+    "CREATE TABLE IF NOT EXISTS source_built(k, v);" /* bookkeeping of 50_sources.sql */
+    "DROP TABLE IF EXISTS temp.tf_sources;"
+    "CREATE TEMP TABLE tf_sources(k, v);"
+    "INSERT INTO tf_sources SELECT id, printf('%s/%s/%s/%s/%s/%s/%s', sha256, parser_version,"
+    " ingested_at, status, run_id, duplicate_of, format) FROM source_file;"
+    "INSERT INTO tf_sources SELECT name, value FROM setting WHERE name = 'local_utc_offset_s';";
+static const char sql_sources_sql[] = "INSERT INTO tf_sources VALUES ('sql', ?)";
+static const char sql_sources_changed[] =
+    "SELECT EXISTS (SELECT k, v FROM tf_sources EXCEPT SELECT k, v FROM source_built)"
+    " OR EXISTS (SELECT k, v FROM source_built EXCEPT SELECT k, v FROM tf_sources)";
+static const char sql_sources_record[] =
+    "DELETE FROM source_built; INSERT INTO source_built SELECT k, v FROM tf_sources;";
+
+/* 1 when 50_sources.sql (TEXT) must run, 0 when its inputs are as it last saw
+ * them, -1 on a database error (printed). */
+static int sources_changed(struct wdb *db, const char *text) {
+  if (wdb_exec(db, sql_sources_now, "transform: sources")) return -1;
+  uint64_t h = 14695981039346656037u; /* FNV-1a of the SQL text */
+  for (const char *p = text; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211u;
+  sqlite3_stmt *st = wdb_stmt(db, sql_sources_sql);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, (sqlite3_int64)h);
+  if (wdb_done(db, st)) return -1;
+  st = wdb_stmt(db, sql_sources_changed);
+  if (!st) return -1;
+  int rc = sqlite3_step(st), changed = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+  sqlite3_reset(st);
+  if (changed < 0) msg("%s: transform: %s", db->path, sqlite3_errmsg(db->sql));
+  return changed;
+}
+
 /* With WATTDB_TIMING set in the environment, prints the seconds since T0 for
  * PHASE on stderr; returns the current time. */
 static double phase_clock(const char *phase, double t0) {
@@ -226,14 +256,31 @@ int transform_run(struct wdb *db, const struct transform_options *opt, struct tr
   st->rebuilt = (long)wdb_int(db, "SELECT count(*) FROM tf_dirty", 0);
 
   double t = phase_clock(NULL, 0);
+  /* 0N_*.sql: the tables the alignment writes into. */
+  for (int i = 0; transform_sql[i].name; i++) {
+    if (transform_sql[i].name[0] != '0') continue;
+    if (wdb_exec(db, transform_sql[i].text, transform_sql[i].name)) return fail(db);
+  }
   long aligned = transform_align(db, &st->samples);
   t = phase_clock("align", t);
   if (aligned < 0) return fail(db);
   st->runs_aligned = aligned;
 
   for (int i = 0; transform_sql[i].name; i++) {
-    if (wdb_exec(db, transform_sql[i].text, transform_sql[i].name)) return fail(db);
-    t = phase_clock(transform_sql[i].name, t);
+    const char *name = transform_sql[i].name;
+    if (name[0] == '0') continue;
+    int sources = strcmp(name, "50_sources.sql") == 0;
+    if (sources) {
+      int changed = sources_changed(db, transform_sql[i].text);
+      if (changed < 0) return fail(db);
+      if (!changed && !opt->full) {
+        t = phase_clock("50_sources.sql (inputs unchanged: skipped)", t);
+        continue;
+      }
+    }
+    if (wdb_exec(db, transform_sql[i].text, name)) return fail(db);
+    if (sources && wdb_exec(db, sql_sources_record, "transform: sources")) return fail(db);
+    t = phase_clock(name, t);
   }
 
   if (wdb_exec(db, sql_record, "transform: run_input")) return fail(db);

@@ -1,0 +1,52 @@
+-- transform/00_prepare.sql: the tables the alignment pass (align.c, integrate.c)
+-- writes its sums into. Runs before the alignment; the NN_*.sql files after it
+-- turn the sums into processed rows (10_gaissa.sql, 20_default.sql) and read the
+-- per-file facts (50_sources.sql).
+--
+-- Column names are those of the SQL that computed them before, so the final
+-- INSERTs of 10_gaissa.sql and 20_default.sql read as they did. NULL where SQL
+-- would have had NULL (a sum or mean over no non-NULL value).
+
+-- gaissa, per run (only runs that keep a sample): counts, sums and means of the
+-- kept samples (watts etc. floored; cpu, rss, r = RAM power in float32), the
+-- trapezoid energies, and the sums of squared deviations from the means.
+DROP TABLE IF EXISTS temp.tf_gm;
+CREATE TEMP TABLE tf_gm (
+  run_id INTEGER PRIMARY KEY, n, t0, t1, max_epoch, su, au, smu, amu, amem, sp, ap, lim0, atemp,
+  acpu32, arss32, ar32, nr, egpu, eram, dmem, dp, dtemp, dcpu, drss, dr
+);
+
+-- gaissa, per run and epoch (a boundary sample counted in both epochs).
+DROP TABLE IF EXISTS temp.tf_ge;
+CREATE TEMP TABLE tf_ge (run_id, epoch, n, ap, ar, eg, er, nr, PRIMARY KEY (run_id, epoch));
+
+-- default, per run and span: ∫ over the GPU intervals (cov: covered seconds).
+DROP TABLE IF EXISTS temp.tf_dg;
+CREATE TEMP TABLE tf_dg (
+  run_id, span, cov, e, e2, ui, ucov, mui, mucov, mi, m2i, mcov, ci, c2i, ccov,
+  PRIMARY KEY (run_id, span)
+);
+-- default, per run and span: ∫ over the CPU intervals.
+DROP TABLE IF EXISTS temp.tf_dc;
+CREATE TEMP TABLE tf_dc (run_id, span, cov, ri, r2i, ci, c2i, ccov, PRIMARY KEY (run_id, span));
+-- default, per run and span (nspans: after the end): GPU samples with and
+-- without power, the first sample with a power limit.
+DROP TABLE IF EXISTS temp.tf_dn;
+CREATE TEMP TABLE tf_dn (run_id, span, n, nnull, lim_seq, PRIMARY KEY (run_id, span));
+-- per run: GPU samples whose power is NULL ([N/A]).
+DROP TABLE IF EXISTS temp.tf_nnull;
+CREATE TEMP TABLE tf_nnull (run_id INTEGER PRIMARY KEY, n);
+
+-- Per eprof file (GPU or CPU) of a run: what 50_sources.sql needs of its rows,
+-- kept across transforms and valid while `version` matches the file's (content
+-- hash, parser version, time read). align.c fills it for the files it reads;
+-- 50_sources.sql fills in the rest. The same definition is in 50_sources.sql.
+CREATE TABLE IF NOT EXISTS source_eprof_file (
+  file_id INTEGER PRIMARY KEY,
+  version TEXT NOT NULL,              -- sha256/parser_version/ingested_at of source_file
+  start_us INTEGER NOT NULL,          -- first and last sample, naive local
+  end_us INTEGER NOT NULL,
+  gpu_energy_j REAL,                  -- 'eprof-gpu' energy (GPU files with a power reading)
+  gpu_covered_s REAL,
+  gpu_samples INTEGER                 -- power readings; NULL: not a GPU file or none
+);

@@ -1,0 +1,508 @@
+/* transform/integrate.c: the per-run and per-epoch (per-span) sums of both
+ * profiles, from one run's aligned samples in memory (transform/align.h).
+ *
+ * gaissa: the kept samples, values floored and the anchor's float32 columns
+ *   rounded to float; elapsed seconds from the first kept sample; trapezoids over
+ *   consecutive kept samples; sample means (plain and float32 Kahan) and sums of
+ *   squared deviations. Per epoch: each interval belongs to the epoch of its
+ *   right end, and epoch k >= 1 starts with a copy of epoch k-1's last sample.
+ * default: trapezoids over consecutive non-NULL readings of each series on its
+ *   own axis, intervals longer than 5 measured periods skipped, each interval
+ *   split over the spans it crosses in proportion to time.
+ *
+ * The arithmetic is the SQL's that this replaces, operation for operation: the
+ * same expressions, sums in sample order with plain double additions (SQLite's
+ * sum(), avg() = sum / count), so the processed rows are bit-identical to what
+ * 10_gaissa.sql and 20_default.sql computed with window functions. The scratch
+ * buffers grow once and are reused from run to run: no allocation per row. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "cli/msg.h"
+#include "transform/align.h"
+
+/* A sum as SQLite's sum() keeps it: NULL until a first non-NULL value. */
+struct sum {
+  double v;
+  long n;
+};
+
+static void add(struct sum *s, double x) {
+  s->v += x;
+  s->n++;
+}
+
+static void bind_sum(sqlite3_stmt *st, int i, const struct sum *s) {
+  if (s->n) sqlite3_bind_double(st, i, s->v);
+  else sqlite3_bind_null(st, i);
+}
+
+/* avg(): the sum over the count, NULL over nothing. */
+static void bind_avg(sqlite3_stmt *st, int i, const struct sum *s) {
+  if (s->n) sqlite3_bind_double(st, i, s->v / (double)s->n);
+  else sqlite3_bind_null(st, i);
+}
+
+static double avg_of(const struct sum *s) {
+  return s->v / (double)s->n;
+}
+
+float f32_kahan_sum(const void *base, size_t n, size_t stride) {
+  volatile float s = 0.f, c = 0.f; /* volatile: no reassociation, no excess precision */
+  for (size_t i = 0; i < n; i++) {
+    float y = *(const float *)(const void *)((const char *)base + i * stride) - c;
+    float t = s + y;
+    c = (t - s) - y;
+    s = t;
+  }
+  return s;
+}
+
+static void *grow(void *p, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap) return p;
+  size_t n = *cap ? *cap : 1024;
+  while (n < need) n *= 2;
+  *cap = n;
+  return xrealloc(p, (unsigned long)(n * elem));
+}
+
+/* A kept gaissa sample, as 10_gaissa.sql's tf_g row: the values its SQL
+ * computed (NULLs as flags). */
+struct gs {
+  int64_t seq, ts, epoch;
+  int has_epoch, has_r;
+  double x, p, u, mu, mem, lim, temp;
+  double cpu, rss, r; /* f32-rounded; NULL when !has_r */
+  float r32;
+};
+
+static struct {
+  struct gs *k;
+  size_t capk;
+  size_t *ord; /* indices into k by (epoch, seq) */
+  size_t capord;
+  float *f;
+  size_t capf;
+} scratch;
+
+/* x rounded to float32. The volatile is not decoration: GCC 12 -O2 (Debian
+ * 12.2.0) vectorizes two adjacent `(double)(float)x` stores into one move and
+ * drops the rounding; a float that must be stored keeps it. */
+static double f32(double x) {
+  volatile float f = (float)x;
+  return (double)f;
+}
+
+static int cmp_epoch_seq(const void *a, const void *b) {
+  const struct gs *x = &scratch.k[*(const size_t *)a], *y = &scratch.k[*(const size_t *)b];
+  if (x->epoch != y->epoch) return (x->epoch > y->epoch) - (x->epoch < y->epoch);
+  return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* f32_mean() of the r of the kept samples K[IDX[0..N-1]] (in seq order): NAN
+ * when none has one. */
+static double f32_mean_r(const size_t *idx, size_t n) {
+  scratch.f = grow(scratch.f, &scratch.capf, n + 1, sizeof *scratch.f);
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++)
+    if (scratch.k[idx[i]].has_r) scratch.f[m++] = scratch.k[idx[i]].r32;
+  if (!m) return NAN;
+  return (double)(f32_kahan_sum(scratch.f, m, sizeof *scratch.f) / (float)m);
+}
+
+static void bind_nan_null(sqlite3_stmt *st, int i, double v) {
+  if (isnan(v)) sqlite3_bind_null(st, i);
+  else sqlite3_bind_double(st, i, v);
+}
+
+/* One gaissa epoch: the samples K[IDX[0..N-1]] in seq order. */
+static int gaissa_epoch(struct wdb *db, int64_t run, int64_t epoch, const size_t *idx, size_t n) {
+  static const char sql[] = "INSERT INTO tf_ge(run_id, epoch, n, ap, ar, eg, er, nr) VALUES (?,?,?,?,?,?,?,?)";
+  struct sum p = {0}, eg = {0}, er = {0};
+  long nr = 0;
+  for (size_t i = 0; i < n; i++) {
+    const struct gs *s = &scratch.k[idx[i]];
+    add(&p, s->p);
+    nr += s->has_r;
+    if (i) {
+      const struct gs *q = &scratch.k[idx[i - 1]];
+      double dx = s->x - q->x;
+      add(&eg, dx * ((s->p + q->p) / 2));
+      if (s->has_r && q->has_r) add(&er, dx * ((s->r + q->r) / 2));
+    }
+  }
+  sqlite3_stmt *st = wdb_stmt(db, sql);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, run);
+  sqlite3_bind_int64(st, 2, epoch);
+  sqlite3_bind_int64(st, 3, (int64_t)n);
+  bind_avg(st, 4, &p);
+  bind_nan_null(st, 5, f32_mean_r(idx, n));
+  sqlite3_bind_double(st, 6, eg.n ? eg.v : 0);
+  sqlite3_bind_double(st, 7, er.n ? er.v : 0);
+  sqlite3_bind_int64(st, 8, nr);
+  return wdb_done(db, st);
+}
+
+/* The gaissa sums of run R (10_gaissa.sql's tf_gm, its deviations, and tf_ge). */
+static int gaissa(struct wdb *db, const struct aligned_run *r) {
+  static const char sql[] =
+      "INSERT INTO tf_gm(run_id, n, t0, t1, max_epoch, su, au, smu, amu, amem, sp, ap, lim0, atemp,"
+      " acpu32, arss32, ar32, nr, egpu, eram, dmem, dp, dtemp, dcpu, drss, dr)"
+      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  scratch.k = grow(scratch.k, &scratch.capk, r->ng + 1, sizeof *scratch.k);
+  size_t n = 0;
+  for (size_t i = 0; i < r->ng; i++) {
+    const struct gpu_row *g = &r->g[i];
+    if (!g->keep) continue;
+    struct gs *s = &scratch.k[n++];
+    s->seq = (int64_t)i;
+    s->ts = g->ts;
+    s->x = (double)(g->ts - r->gaissa_start) / 1e6;
+    s->has_epoch = r->has_epochs && g->span < r->nspans;
+    s->epoch = !s->has_epoch ? 0 : g->span == 0 ? 0 : r->epochs[g->span];
+    s->p = floor(g->v[G_POWER]);
+    s->u = floor(g->v[G_UTIL]) / 100.0;
+    s->mu = floor(g->v[G_MEM_UTIL]) / 100.0;
+    s->mem = floor(g->v[G_MEM_USED]);
+    s->lim = floor(g->v[G_LIMIT]);
+    s->temp = floor(g->v[G_TEMP]);
+    const struct cpu_row *c = g->cpu >= 0 ? &r->c[g->cpu] : NULL;
+    /* A kept sample has its CPU values unless the run has no CPU file at all. */
+    s->has_r = c && !c->cpu_null && !c->rss_null;
+    if (s->has_r) {
+      s->cpu = f32(c->cpu_pct);
+      s->rss = f32(c->rss);
+      s->r = f32(s->rss * f32(3.75e-4));
+      s->r32 = (float)s->r;
+    }
+  }
+  if (!n) return 0;
+
+  struct sum u = {0}, mu = {0}, mem = {0}, p = {0}, temp = {0}, cpu = {0}, rss = {0}, rr = {0};
+  struct sum egpu = {0}, eram = {0};
+  int64_t t0 = INT64_MAX, t1 = INT64_MIN, max_epoch = 0;
+  int has_max_epoch = 0;
+  for (size_t i = 0; i < n; i++) {
+    const struct gs *s = &scratch.k[i];
+    if (s->ts < t0) t0 = s->ts;
+    if (s->ts > t1) t1 = s->ts;
+    if (s->has_epoch && (!has_max_epoch || s->epoch > max_epoch)) max_epoch = s->epoch, has_max_epoch = 1;
+    add(&u, s->u), add(&mu, s->mu), add(&mem, s->mem), add(&p, s->p), add(&temp, s->temp);
+    if (s->has_r) add(&cpu, s->cpu), add(&rss, s->rss), add(&rr, s->r);
+    if (i) {
+      const struct gs *q = &scratch.k[i - 1];
+      double dx = s->x - q->x;
+      add(&egpu, dx * ((s->p + q->p) / 2));
+      if (s->has_r && q->has_r) add(&eram, dx * ((s->r + q->r) / 2));
+    }
+  }
+  /* Second pass: squared deviations from the (double) means, ddof=1 in SQL. */
+  double amem = avg_of(&mem), ap = avg_of(&p), atemp = avg_of(&temp);
+  double acpu = cpu.n ? avg_of(&cpu) : 0, arss = rss.n ? avg_of(&rss) : 0, ar = rr.n ? avg_of(&rr) : 0;
+  struct sum dmem = {0}, dp = {0}, dtemp = {0}, dcpu = {0}, drss = {0}, dr = {0};
+  for (size_t i = 0; i < n; i++) {
+    const struct gs *s = &scratch.k[i];
+    double d;
+    d = s->mem - amem, add(&dmem, d * d);
+    d = s->p - ap, add(&dp, d * d);
+    d = s->temp - atemp, add(&dtemp, d * d);
+    if (s->has_r) {
+      d = s->cpu - acpu, add(&dcpu, d * d);
+      d = s->rss - arss, add(&drss, d * d);
+      d = s->r - ar, add(&dr, d * d);
+    }
+  }
+  /* The float32 means. */
+  scratch.f = grow(scratch.f, &scratch.capf, n + 1, sizeof *scratch.f);
+  double m32[3];
+  for (int k = 0; k < 3; k++) {
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+      const struct gs *s = &scratch.k[i];
+      if (s->has_r) scratch.f[m++] = (float)(k == 0 ? s->cpu : k == 1 ? s->rss : s->r);
+    }
+    m32[k] = m ? (double)(f32_kahan_sum(scratch.f, m, sizeof *scratch.f) / (float)m) : NAN;
+  }
+
+  sqlite3_stmt *st = wdb_stmt(db, sql);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, r->run);
+  sqlite3_bind_int64(st, 2, (int64_t)n);
+  sqlite3_bind_int64(st, 3, t0);
+  sqlite3_bind_int64(st, 4, t1);
+  if (has_max_epoch) sqlite3_bind_int64(st, 5, max_epoch);
+  bind_sum(st, 6, &u);
+  bind_avg(st, 7, &u);
+  bind_sum(st, 8, &mu);
+  bind_avg(st, 9, &mu);
+  bind_avg(st, 10, &mem);
+  bind_sum(st, 11, &p);
+  bind_avg(st, 12, &p);
+  sqlite3_bind_double(st, 13, scratch.k[0].lim);
+  bind_avg(st, 14, &temp);
+  for (int k = 0; k < 3; k++) bind_nan_null(st, 15 + k, m32[k]);
+  sqlite3_bind_int64(st, 18, rr.n);
+  bind_sum(st, 19, &egpu);
+  bind_sum(st, 20, &eram);
+  bind_sum(st, 21, &dmem);
+  bind_sum(st, 22, &dp);
+  bind_sum(st, 23, &dtemp);
+  bind_sum(st, 24, &dcpu);
+  bind_sum(st, 25, &drss);
+  bind_sum(st, 26, &dr);
+  if (wdb_done(db, st)) return -1;
+
+  /* Epochs: the samples with an epoch, grouped by (epoch, seq); epoch E starts
+   * with a copy of the last sample of epoch E-1 when E-1 < the max epoch. */
+  scratch.ord = grow(scratch.ord, &scratch.capord, n + 2, sizeof *scratch.ord);
+  size_t ne = 0;
+  for (size_t i = 0; i < n; i++)
+    if (scratch.k[i].has_epoch) scratch.ord[ne++] = i;
+  if (!ne) return 0;
+  int sorted = 1;
+  for (size_t i = 1; i < ne && sorted; i++) sorted = cmp_epoch_seq(&scratch.ord[i - 1], &scratch.ord[i]) < 0;
+  if (!sorted) qsort(scratch.ord, ne, sizeof *scratch.ord, cmp_epoch_seq);
+  /* A group is ord[a..b); the copy, when there is one, goes first or at its seq
+   * place: build each group in a small window of its own before ord[a]. The
+   * groups are processed in place: the copy is put in slot a-1 when it sorts
+   * first (seq order), which is the case whenever epochs follow time; otherwise
+   * the group is copied out with the copy merged in. */
+  static size_t *grp;
+  static size_t capgrp;
+  int have_pending = 0;
+  int64_t pend_epoch = 0;
+  size_t pend_idx = 0;
+  for (size_t a = 0; a < ne;) {
+    int64_t e = scratch.k[scratch.ord[a]].epoch;
+    size_t b = a;
+    while (b < ne && scratch.k[scratch.ord[b]].epoch == e) b++;
+    if (have_pending && pend_epoch < e) { /* an epoch holding only the copy */
+      if (gaissa_epoch(db, r->run, pend_epoch, &pend_idx, 1)) return -1;
+      have_pending = 0;
+    }
+    grp = grow(grp, &capgrp, b - a + 2, sizeof *grp);
+    size_t m = 0;
+    int copy = have_pending && pend_epoch == e;
+    for (size_t i = a; i < b; i++) {
+      if (copy && scratch.k[pend_idx].seq < scratch.k[scratch.ord[i]].seq) grp[m++] = pend_idx, copy = 0;
+      grp[m++] = scratch.ord[i];
+    }
+    if (copy) grp[m++] = pend_idx;
+    have_pending = 0;
+    if (gaissa_epoch(db, r->run, e, grp, m)) return -1;
+    if (e < max_epoch) {
+      have_pending = 1;
+      pend_epoch = e + 1;
+      pend_idx = scratch.ord[b - 1]; /* the highest seq of epoch e */
+    }
+    a = b;
+  }
+  return 0;
+}
+
+/* Per-span sums of one series (20_default.sql's tf_dg / tf_dc before GROUP BY). */
+struct span_sums {
+  struct sum cov, e, e2, ui, ucov, mui, mucov, mi, m2i, mcov, ci, c2i, ccov;
+};
+
+static struct {
+  struct span_sums *s;
+  size_t cap;
+} spans;
+
+/* The seconds interval (T0, T1] spends in span K of R (may be <= 0). */
+static double overlap(const struct aligned_run *r, int64_t k, int64_t t0, int64_t t1) {
+  int64_t hi = t1 < r->ends[k] ? t1 : r->ends[k], lo = t0 > r->starts[k] ? t0 : r->starts[k];
+  return (double)(hi - lo) / 1e6;
+}
+
+/* The last span index an interval from span S0 to span S1 can touch. */
+static int64_t last_span(const struct aligned_run *r, int64_t s1) {
+  return s1 < r->nspans - 1 ? s1 : r->nspans - 1;
+}
+
+/* Averages of two readings and of their squares, NULL when either is. */
+static int pair(double a, int an, double b, int bn, double *m, double *m2) {
+  if (an || bn) return 0;
+  *m = (a + b) / 2;
+  *m2 = (a * a + b * b) / 2;
+  return 1;
+}
+
+static int default_gpu(struct wdb *db, const struct aligned_run *r) {
+  static const char sql[] =
+      "INSERT INTO tf_dg(run_id, span, cov, e, e2, ui, ucov, mui, mucov, mi, m2i, mcov, ci, c2i, ccov)"
+      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  size_t ns = (size_t)r->nspans;
+  spans.s = grow(spans.s, &spans.cap, ns + 1, sizeof *spans.s);
+  for (size_t k = 0; k < ns; k++) spans.s[k] = (struct span_sums){0};
+  double gap = 5 * r->gpu_period_s * 1e6;
+  const struct gpu_row *prev = NULL;
+  for (size_t i = 0; i < r->ng; i++) {
+    const struct gpu_row *b = &r->g[i];
+    if (b->nullmask >> G_POWER & 1) continue;
+    const struct gpu_row *a = prev;
+    prev = b;
+    if (!a || !((double)(b->ts - a->ts) <= gap)) continue; /* NAN gap: nothing bridged */
+    double pm = (a->v[G_POWER] + b->v[G_POWER]) / 2;
+    double p2m = (a->v[G_POWER] * a->v[G_POWER] + b->v[G_POWER] * b->v[G_POWER]) / 2;
+    double um, u2, mum, mu2, mm, m2m, cm, c2m;
+    int hu = pair(a->v[G_UTIL], a->nullmask >> G_UTIL & 1, b->v[G_UTIL], b->nullmask >> G_UTIL & 1, &um, &u2);
+    int hmu = pair(a->v[G_MEM_UTIL], a->nullmask >> G_MEM_UTIL & 1, b->v[G_MEM_UTIL],
+                   b->nullmask >> G_MEM_UTIL & 1, &mum, &mu2);
+    int hm = pair(a->v[G_MEM_USED], a->nullmask >> G_MEM_USED & 1, b->v[G_MEM_USED],
+                  b->nullmask >> G_MEM_USED & 1, &mm, &m2m);
+    int hc = pair(a->v[G_TEMP], a->nullmask >> G_TEMP & 1, b->v[G_TEMP], b->nullmask >> G_TEMP & 1, &cm, &c2m);
+    for (int64_t k = a->span < 0 ? 0 : a->span; k <= last_span(r, b->span); k++) {
+      double ov = overlap(r, k, a->ts, b->ts);
+      if (!(ov > 0)) continue;
+      struct span_sums *s = &spans.s[k];
+      add(&s->cov, ov), add(&s->e, ov * pm), add(&s->e2, ov * p2m);
+      if (hu) add(&s->ui, ov * um), add(&s->ucov, ov);
+      if (hmu) add(&s->mui, ov * mum), add(&s->mucov, ov);
+      if (hm) add(&s->mi, ov * mm), add(&s->m2i, ov * m2m), add(&s->mcov, ov);
+      if (hc) add(&s->ci, ov * cm), add(&s->c2i, ov * c2m), add(&s->ccov, ov);
+    }
+  }
+  sqlite3_stmt *st = wdb_stmt(db, sql);
+  if (!st) return -1;
+  for (size_t k = 0; k < ns; k++) {
+    const struct span_sums *s = &spans.s[k];
+    if (!s->cov.n) continue;
+    sqlite3_bind_int64(st, 1, r->run);
+    sqlite3_bind_int64(st, 2, (int64_t)k);
+    const struct sum *v[] = {&s->cov, &s->e, &s->e2, &s->ui, &s->ucov, &s->mui, &s->mucov,
+                             &s->mi, &s->m2i, &s->mcov, &s->ci, &s->c2i, &s->ccov};
+    for (int j = 0; j < 13; j++) bind_sum(st, 3 + j, v[j]);
+    if (wdb_done(db, st)) return -1;
+  }
+  return 0;
+}
+
+static int default_cpu(struct wdb *db, const struct aligned_run *r) {
+  static const char sql[] =
+      "INSERT INTO tf_dc(run_id, span, cov, ri, r2i, ci, c2i, ccov) VALUES (?,?,?,?,?,?,?,?)";
+  size_t ns = (size_t)r->nspans;
+  spans.s = grow(spans.s, &spans.cap, ns + 1, sizeof *spans.s);
+  for (size_t k = 0; k < ns; k++) spans.s[k] = (struct span_sums){0};
+  double gap = 5 * r->cpu_period_s * 1e6;
+  const struct cpu_row *prev = NULL;
+  for (size_t i = 0; i < r->nc; i++) {
+    const struct cpu_row *b = &r->c[i];
+    if (b->rss_null) continue;
+    const struct cpu_row *a = prev;
+    prev = b;
+    if (!a || !((double)(b->ts - a->ts) <= gap)) continue;
+    double rm = (a->rss + b->rss) / 2, r2m = (a->rss * a->rss + b->rss * b->rss) / 2, cm, c2m;
+    int hc = pair(a->cpu_pct, a->cpu_null, b->cpu_pct, b->cpu_null, &cm, &c2m);
+    for (int64_t k = a->span < 0 ? 0 : a->span; k <= last_span(r, b->span); k++) {
+      double ov = overlap(r, k, a->ts, b->ts);
+      if (!(ov > 0)) continue;
+      struct span_sums *s = &spans.s[k];
+      add(&s->cov, ov), add(&s->e, ov * rm), add(&s->e2, ov * r2m);
+      if (hc) add(&s->ci, ov * cm), add(&s->c2i, ov * c2m), add(&s->ccov, ov);
+    }
+  }
+  sqlite3_stmt *st = wdb_stmt(db, sql);
+  if (!st) return -1;
+  for (size_t k = 0; k < ns; k++) {
+    const struct span_sums *s = &spans.s[k];
+    if (!s->cov.n) continue;
+    sqlite3_bind_int64(st, 1, r->run);
+    sqlite3_bind_int64(st, 2, (int64_t)k);
+    const struct sum *v[] = {&s->cov, &s->e, &s->e2, &s->ci, &s->c2i, &s->ccov};
+    for (int j = 0; j < 6; j++) bind_sum(st, 3 + j, v[j]);
+    if (wdb_done(db, st)) return -1;
+  }
+  return 0;
+}
+
+/* tf_dn (per span value present, nspans included) and tf_nnull. */
+static int default_counts(struct wdb *db, const struct aligned_run *r) {
+  static const char sql_dn[] = "INSERT INTO tf_dn(run_id, span, n, nnull, lim_seq) VALUES (?,?,?,?,?)";
+  static const char sql_nn[] = "INSERT INTO tf_nnull(run_id, n) VALUES (?,?)";
+  sqlite3_stmt *st = wdb_stmt(db, sql_dn);
+  if (!st) return -1;
+  int64_t nnull_run = 0;
+  /* GPU spans never decrease along the samples (span_of's cursor), so a span's
+   * samples are consecutive. */
+  for (size_t a = 0; a < r->ng;) {
+    size_t b = a;
+    int64_t n = 0, nnull = 0, lim = -1;
+    while (b < r->ng && r->g[b].span == r->g[a].span) {
+      if (r->g[b].nullmask >> G_POWER & 1) nnull++;
+      else n++;
+      if (lim < 0 && !(r->g[b].nullmask >> G_LIMIT & 1)) lim = (int64_t)b;
+      b++;
+    }
+    nnull_run += nnull;
+    sqlite3_bind_int64(st, 1, r->run);
+    sqlite3_bind_int64(st, 2, r->g[a].span);
+    sqlite3_bind_int64(st, 3, n);
+    sqlite3_bind_int64(st, 4, nnull);
+    if (lim >= 0) sqlite3_bind_int64(st, 5, lim);
+    else sqlite3_bind_null(st, 5);
+    if (wdb_done(db, st)) return -1;
+    a = b;
+  }
+  st = wdb_stmt(db, sql_nn);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, r->run);
+  sqlite3_bind_int64(st, 2, nnull_run);
+  return wdb_done(db, st);
+}
+
+int integrate_run(struct wdb *db, const struct aligned_run *r) {
+  if (gaissa(db, r) || default_gpu(db, r) || default_cpu(db, r) || default_counts(db, r)) return -1;
+  return 0;
+}
+
+int integrate_source_file(struct wdb *db, int64_t file, const struct gpu_row *g, size_t ng,
+                          const struct cpu_row *c, size_t nc) {
+  /* version: the same expression as in 50_sources.sql. */
+  static const char sql[] =
+      "INSERT OR REPLACE INTO source_eprof_file(file_id, version, start_us, end_us, gpu_energy_j,"
+      " gpu_covered_s, gpu_samples) SELECT ?1,"
+      " coalesce(sha256, '') || '/' || parser_version || '/' || ingested_at, ?2, ?3, ?4, ?5, ?6"
+      " FROM source_file WHERE id = ?1";
+  size_t n = g ? ng : nc;
+  if (!n) return 0;
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  for (size_t i = 0; i < n; i++) {
+    int64_t t = g ? g[i].ts : c[i].ts;
+    if (t < lo) lo = t;
+    if (t > hi) hi = t;
+  }
+  /* 50_sources.sql, eprof-gpu: the mean period of the file's rows; readings with
+   * power in line order; intervals up to 5 periods, trapezoid; total() sums. */
+  double energy = 0, covered = 0;
+  int64_t good = 0;
+  if (g) {
+    double period = (double)(hi - lo) / (double)(ng > 1 ? ng - 1 : 1);
+    const struct gpu_row *prev = NULL;
+    for (size_t i = 0; i < ng; i++) {
+      if (g[i].nullmask >> G_POWER & 1) continue;
+      good++;
+      if (prev) {
+        int64_t dt = g[i].ts - prev->ts;
+        if ((double)dt <= 5 * period) {
+          energy += (g[i].v[G_POWER] + prev->v[G_POWER]) / 2 * (double)dt;
+          covered += (double)dt;
+        }
+      }
+      prev = &g[i];
+    }
+  }
+  sqlite3_stmt *st = wdb_stmt(db, sql);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, file);
+  sqlite3_bind_int64(st, 2, lo);
+  sqlite3_bind_int64(st, 3, hi);
+  if (good) {
+    sqlite3_bind_double(st, 4, energy / 1e6);
+    sqlite3_bind_double(st, 5, covered / 1e6);
+    sqlite3_bind_int64(st, 6, good);
+  }
+  return wdb_done(db, st);
+}
