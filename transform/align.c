@@ -51,9 +51,28 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem) {
   return xrealloc(p, (unsigned long)(n * elem));
 }
 
-static int cmp_i64(const void *a, const void *b) {
-  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-  return (x > y) - (x < y);
+/* Puts the K-th smallest of A[0..N-1] at A[K], smaller ones before it, larger
+ * after (quickselect, Hoare partition, middle pivot). */
+static void select_kth(int64_t *a, size_t n, size_t k) {
+  size_t lo = 0, hi = n - 1;
+  while (lo < hi) {
+    int64_t pivot = a[lo + (hi - lo) / 2];
+    size_t i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        int64_t t = a[i];
+        a[i] = a[j], a[j] = t;
+        i++;
+        if (j == 0) break;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
 }
 
 /* The median of the positive differences between consecutive values of TS
@@ -67,8 +86,14 @@ static double median_period(const int64_t *ts, size_t n, size_t stride) {
     if (b > a) buf.dt[m++] = b - a;
   }
   if (!m) return NAN;
-  qsort(buf.dt, m, sizeof *buf.dt, cmp_i64);
-  double med = m % 2 ? (double)buf.dt[m / 2] : ((double)buf.dt[m / 2 - 1] + (double)buf.dt[m / 2]) / 2;
+  select_kth(buf.dt, m, m / 2);
+  double med = (double)buf.dt[m / 2];
+  if (m % 2 == 0) { /* the largest of the lower half */
+    int64_t below = buf.dt[0];
+    for (size_t i = 1; i < m / 2; i++)
+      if (buf.dt[i] > below) below = buf.dt[i];
+    med = ((double)below + med) / 2;
+  }
   return med / 1e6;
 }
 
@@ -229,6 +254,170 @@ static int64_t span_of(int64_t ts, int64_t start, const int64_t *ends, int64_t n
   return *cur;
 }
 
+/* ---- The run's rows as two eponymous virtual tables ------------------------
+ * tf_gpu_rows has the columns of interim_sample, tf_cpu_rows those of
+ * interim_cpu_sample, and both read the run being aligned (`rows` below), so
+ * each interim table is written by one INSERT ... SELECT per run: one
+ * statement execution keeps its b-tree cursor at the end of the table between
+ * rows, where a row-by-row INSERT re-opens and re-seeks it for every row, and
+ * no value goes through a bind call. */
+static struct {
+  int64_t run;
+  const struct gpu_row *g;
+  size_t ng;
+  const struct cpu_row *c;
+  size_t nc;
+  const int64_t *epochs;
+  int64_t nspans;
+  int has_epochs;
+} rows;
+
+enum { ROWS_GPU, ROWS_CPU };
+
+struct rows_vtab {
+  sqlite3_vtab base;
+  int kind;
+};
+
+struct rows_cursor {
+  sqlite3_vtab_cursor base;
+  int kind;
+  size_t i;
+};
+
+static int rows_connect(sqlite3 *sql, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
+                        char **err) {
+  (void)argc, (void)argv, (void)err;
+  int kind = aux ? ROWS_CPU : ROWS_GPU;
+  int rc = sqlite3_declare_vtab(
+      sql, kind == ROWS_GPU
+               ? "CREATE TABLE x(run_id, seq, ts_us, gpu_line, gpu_util_pct, mem_util_pct, mem_total_mib,"
+                 " mem_used_mib, power_w, power_limit_w, gpu_temp_c, cpu_line, cpu_pct, rss_mb, span,"
+                 " epoch, gaissa)"
+               : "CREATE TABLE x(run_id, seq, ts_us, cpu_line, cpu_pct, rss_mb, span)");
+  if (rc != SQLITE_OK) return rc;
+  struct rows_vtab *v = sqlite3_malloc(sizeof *v);
+  if (!v) return SQLITE_NOMEM;
+  memset(v, 0, sizeof *v);
+  v->kind = kind;
+  *out = &v->base;
+  return SQLITE_OK;
+}
+
+static int rows_disconnect(sqlite3_vtab *v) {
+  sqlite3_free(v);
+  return SQLITE_OK;
+}
+
+static int rows_best_index(sqlite3_vtab *v, sqlite3_index_info *info) {
+  (void)v;
+  info->estimatedCost = 1e6; /* a full scan, the only plan */
+  return SQLITE_OK;
+}
+
+static int rows_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out) {
+  struct rows_cursor *c = sqlite3_malloc(sizeof *c);
+  if (!c) return SQLITE_NOMEM;
+  memset(c, 0, sizeof *c);
+  c->kind = ((struct rows_vtab *)v)->kind;
+  *out = &c->base;
+  return SQLITE_OK;
+}
+
+static int rows_close(sqlite3_vtab_cursor *c) {
+  sqlite3_free(c);
+  return SQLITE_OK;
+}
+
+static int rows_filter(sqlite3_vtab_cursor *c, int idx, const char *idxstr, int argc, sqlite3_value **argv) {
+  (void)idx, (void)idxstr, (void)argc, (void)argv;
+  ((struct rows_cursor *)c)->i = 0;
+  return SQLITE_OK;
+}
+
+static int rows_next(sqlite3_vtab_cursor *c) {
+  ((struct rows_cursor *)c)->i++;
+  return SQLITE_OK;
+}
+
+static int rows_eof(sqlite3_vtab_cursor *c) {
+  const struct rows_cursor *r = (const struct rows_cursor *)c;
+  return r->i >= (r->kind == ROWS_GPU ? rows.ng : rows.nc);
+}
+
+static int rows_rowid(sqlite3_vtab_cursor *c, sqlite3_int64 *rowid) {
+  *rowid = (sqlite3_int64)((struct rows_cursor *)c)->i;
+  return SQLITE_OK;
+}
+
+/* Column COL of row i: the values align_run used to bind, NULL left unset. */
+static int rows_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
+  const struct rows_cursor *rc = (const struct rows_cursor *)cur;
+  size_t i = rc->i;
+  if (col == 0) sqlite3_result_int64(ctx, rows.run);
+  else if (col == 1) sqlite3_result_int64(ctx, (int64_t)i);
+  else if (rc->kind == ROWS_CPU) {
+    const struct cpu_row *c = &rows.c[i];
+    switch (col) {
+    case 2: sqlite3_result_int64(ctx, c->ts); break;
+    case 3: sqlite3_result_int64(ctx, c->line); break;
+    case 4: if (!c->cpu_null) sqlite3_result_double(ctx, c->cpu_pct); break;
+    case 5: if (!c->rss_null) sqlite3_result_double(ctx, c->rss); break;
+    case 6: sqlite3_result_int64(ctx, c->span); break;
+    }
+  } else {
+    const struct gpu_row *g = &rows.g[i];
+    const struct cpu_row *c = g->cpu >= 0 ? &rows.c[g->cpu] : NULL;
+    if (col >= 4 && col < 4 + G_NCOL) {
+      if (!(g->nullmask >> (col - 4) & 1)) sqlite3_result_double(ctx, g->v[col - 4]);
+      return SQLITE_OK;
+    }
+    switch (col) {
+    case 2: sqlite3_result_int64(ctx, g->ts); break;
+    case 3: sqlite3_result_int64(ctx, g->line); break;
+    case 11: if (c) sqlite3_result_int64(ctx, c->line); break;
+    case 12: if (c && !c->cpu_null) sqlite3_result_double(ctx, c->cpu_pct); break;
+    case 13: if (c && !c->rss_null) sqlite3_result_double(ctx, c->rss); break;
+    case 14: sqlite3_result_int64(ctx, g->span); break;
+    case 15: if (rows.has_epochs && g->span < rows.nspans) sqlite3_result_int64(ctx, rows.epochs[g->span]); break;
+    case 16: sqlite3_result_int(ctx, g->keep); break;
+    }
+  }
+  return SQLITE_OK;
+}
+
+static const sqlite3_module rows_module = {
+    .iVersion = 0,
+    .xCreate = NULL, /* eponymous only */
+    .xConnect = rows_connect,
+    .xBestIndex = rows_best_index,
+    .xDisconnect = rows_disconnect,
+    .xDestroy = rows_disconnect,
+    .xOpen = rows_open,
+    .xClose = rows_close,
+    .xFilter = rows_filter,
+    .xNext = rows_next,
+    .xEof = rows_eof,
+    .xColumn = rows_column,
+    .xRowid = rows_rowid,
+};
+
+/* Registers tf_gpu_rows and tf_cpu_rows on DB's connection unless it has them. */
+static int register_rows(struct wdb *db) {
+  sqlite3_stmt *probe;
+  if (sqlite3_prepare_v2(db->sql, "SELECT 1 FROM tf_cpu_rows", -1, &probe, NULL) == SQLITE_OK) {
+    sqlite3_finalize(probe);
+    return 0;
+  }
+  static int cpu_tag; /* any non-NULL aux: the CPU table */
+  if (sqlite3_create_module_v2(db->sql, "tf_gpu_rows", &rows_module, NULL, NULL) != SQLITE_OK ||
+      sqlite3_create_module_v2(db->sql, "tf_cpu_rows", &rows_module, &cpu_tag, NULL) != SQLITE_OK) {
+    msg("%s: transform: %s", db->path, sqlite3_errmsg(db->sql));
+    return -1;
+  }
+  return 0;
+}
+
 /* The first gpu_name of the GPU file (the row at LINE, first by time); 0 or -1. */
 static int bind_gpu_model(struct wdb *db, sqlite3_stmt *ins, int col, int64_t file, int64_t line) {
   static const char sql[] = "SELECT gpu_name FROM eprof_gpu_sample WHERE file_id=? AND line=?";
@@ -249,10 +438,10 @@ static long long align_run(struct wdb *db, int64_t run) {
   static const char ins_sample[] =
       "INSERT INTO interim_sample(run_id, seq, ts_us, gpu_line, gpu_util_pct, mem_util_pct,"
       " mem_total_mib, mem_used_mib, power_w, power_limit_w, gpu_temp_c, cpu_line, cpu_pct, rss_mb,"
-      " span, epoch, gaissa) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+      " span, epoch, gaissa) SELECT * FROM tf_gpu_rows";
   static const char ins_cpu[] =
       "INSERT INTO interim_cpu_sample(run_id, seq, ts_us, cpu_line, cpu_pct, rss_mb, span)"
-      " VALUES (?,?,?,?,?,?,?)";
+      " SELECT * FROM tf_cpu_rows";
   static const char ins_span[] =
       "INSERT INTO interim_span(run_id, span, epoch, start_us, end_us) VALUES (?,?,?,?,?)";
   static const char ins_run[] =
@@ -317,52 +506,29 @@ static long long align_run(struct wdb *db, int64_t run) {
   long long gaissa_n = 0;
   int64_t gaissa_start = 0, gaissa_end = 0;
 
-  st = wdb_stmt(db, ins_sample);
-  if (!st) return -1;
   int64_t cur = 0;
   for (size_t i = 0; i < ng; i++) {
     struct gpu_row *r = &g[i];
-    int64_t sp = r->span = span_of(r->ts, start, ends, nspans, &cur);
-    int matched = r->cpu >= 0;
-    const struct cpu_row *cr = matched ? &c[r->cpu] : NULL;
-    int keep = r->keep = r->line < footer && r->nullmask == 0 &&
-                         (nc == 0 || (matched && !cr->cpu_null && !cr->rss_null)) &&
-                         (!ne || r->ts <= last_end);
-    if (keep) {
+    r->span = span_of(r->ts, start, ends, nspans, &cur);
+    const struct cpu_row *cr = r->cpu >= 0 ? &c[r->cpu] : NULL;
+    r->keep = r->line < footer && r->nullmask == 0 &&
+              (nc == 0 || (cr && !cr->cpu_null && !cr->rss_null)) && (!ne || r->ts <= last_end);
+    if (r->keep) {
       if (!gaissa_n) gaissa_start = r->ts;
       gaissa_end = r->ts;
       gaissa_n++;
     }
-    sqlite3_bind_int64(st, 1, run);
-    sqlite3_bind_int64(st, 2, (int64_t)i);
-    sqlite3_bind_int64(st, 3, r->ts);
-    sqlite3_bind_int64(st, 4, r->line);
-    for (int k = 0; k < G_NCOL; k++) bind_real_or_null(st, 5 + k, r->v[k], r->nullmask >> k & 1);
-    bind_i64_or_null(st, 12, matched ? cr->line : 0, !matched);
-    bind_real_or_null(st, 13, matched ? cr->cpu_pct : 0, !matched || cr->cpu_null);
-    bind_real_or_null(st, 14, matched ? cr->rss : 0, !matched || cr->rss_null);
-    sqlite3_bind_int64(st, 15, sp);
-    bind_i64_or_null(st, 16, ne && sp < nspans ? epochs[sp] : 0, !(ne && sp < nspans));
-    sqlite3_bind_int(st, 17, keep);
-    if (wdb_done(db, st)) return -1;
   }
-
-  st = wdb_stmt(db, ins_cpu);
-  if (!st) return -1;
   cur = 0;
   int64_t ram_row = -1; /* the first CPU row by time with a total memory label */
   for (size_t i = 0; i < nc; i++) {
     c[i].span = span_of(c[i].ts, start, ends, nspans, &cur);
     if (ram_row < 0 && !c[i].ram_null) ram_row = (int64_t)i;
-    sqlite3_bind_int64(st, 1, run);
-    sqlite3_bind_int64(st, 2, (int64_t)i);
-    sqlite3_bind_int64(st, 3, c[i].ts);
-    sqlite3_bind_int64(st, 4, c[i].line);
-    bind_real_or_null(st, 5, c[i].cpu_pct, c[i].cpu_null);
-    bind_real_or_null(st, 6, c[i].rss, c[i].rss_null);
-    sqlite3_bind_int64(st, 7, c[i].span);
-    if (wdb_done(db, st)) return -1;
   }
+  rows.run = run, rows.g = g, rows.ng = ng, rows.c = c, rows.nc = nc;
+  rows.epochs = epochs, rows.nspans = nspans, rows.has_epochs = ne > 0;
+  if (ng && (!(st = wdb_stmt(db, ins_sample)) || wdb_done(db, st))) return -1;
+  if (nc && (!(st = wdb_stmt(db, ins_cpu)) || wdb_done(db, st))) return -1;
 
   double gpu_period = ng ? median_period(&g[0].ts, ng, sizeof *g) : NAN;
   double cpu_period = nc ? median_period(&c[0].ts, nc, sizeof *c) : NAN;
@@ -405,6 +571,7 @@ static long long align_run(struct wdb *db, int64_t run) {
 
 long transform_align(struct wdb *db, long long *samples) {
   static const char sql_runs[] = "SELECT DISTINCT run_id FROM tf_dirty ORDER BY run_id";
+  if (register_rows(db)) return -1;
   if (wdb_exec(db,
                "DELETE FROM interim_sample WHERE run_id IN (SELECT run_id FROM tf_dirty);"
                "DELETE FROM interim_cpu_sample WHERE run_id IN (SELECT run_id FROM tf_dirty);"

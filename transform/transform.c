@@ -240,6 +240,7 @@ int transform_run(struct wdb *db, const struct transform_options *opt, struct tr
   /* Temp tables and sorts in memory, a page cache that holds the interim rows
    * of a full rebuild: the transform is write-heavy and otherwise spills. */
   if (wdb_exec(db, "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-262144;", "transform")) return -1;
+  double t_setup = phase_clock(NULL, 0);
   if (wdb_exec(db, "BEGIN IMMEDIATE", "cannot start the transform")) return -1;
   if ((opt->set_carbon && set_setting(db, "carbon_intensity_g_per_kwh", opt->carbon_intensity)) ||
       (opt->set_pue && set_setting(db, "pue", opt->pue)) || load_gpu_specs(db))
@@ -255,7 +256,7 @@ int transform_run(struct wdb *db, const struct transform_options *opt, struct tr
   st->runs = (long)wdb_int(db, "SELECT count(*) FROM run", 0);
   st->rebuilt = (long)wdb_int(db, "SELECT count(*) FROM tf_dirty", 0);
 
-  double t = phase_clock(NULL, 0);
+  double t = phase_clock("setup", t_setup);
   /* 0N_*.sql: the tables the alignment writes into. */
   for (int i = 0; transform_sql[i].name; i++) {
     if (transform_sql[i].name[0] != '0') continue;
@@ -284,6 +285,8 @@ int transform_run(struct wdb *db, const struct transform_options *opt, struct tr
   }
 
   if (wdb_exec(db, sql_record, "transform: run_input")) return fail(db);
+  t = phase_clock("run_input", t);
   if (wdb_exec(db, "COMMIT", "cannot commit the transform")) return fail(db);
+  t = phase_clock("commit", t);
   return 0;
 }
