@@ -7,6 +7,7 @@
 
 #include "schema/embedded.h"
 #include "tests/fmtlib.h"
+#include "transform/transform.h"
 
 static void run_sources_sql(struct wdb *db) {
   for (int i = 0; transform_sql[i].name; i++) {
@@ -118,10 +119,72 @@ static void utc_without_offset_is_a_session(void **state) {
                    6000.0) < 1e-6);
 }
 
+/* source_energy and source_attach as text, in key order, %.17g for reals. */
+static char *sources_text(struct wdb *db) {
+  return strdup(tl_text(db, "SELECT group_concat(x, '|') FROM (SELECT printf('%%s,%%s,%%s,%%s,%%s,%%s,%%.17g,%%.17g,%%s',"
+                            " run_id, session_file_id, file_id, source, component, device, energy_j, covered_s,"
+                            " samples) AS x FROM source_energy UNION ALL SELECT printf('%%s,%%s,%%s,%%s,%%s,%%s,%%s',"
+                            " file_id, block, run_id, session_file_id, how, win_start_us, win_end_us)"
+                            " FROM source_attach ORDER BY 1)"));
+}
+
+static void transform_all(struct wdb *db, int full) {
+  struct transform_options opt = {.profiles = TF_ALL, .full = full};
+  struct transform_stats st;
+  assert_int_equal(transform_run(db, &opt, &st), 0);
+}
+
+/* Through `wattdb transform`: the alignment records the eprof files' facts
+ * (source_eprof_file), 50_sources.sql computes the same from the raw rows when
+ * they are missing; it runs again when a setting it reads changes, and not
+ * otherwise. */
+static void transform_runs_sources_when_inputs_change(void **state) {
+  struct fx *f = *state;
+  write_tree(f->dir);
+  fx_ingest_path(f, f->dir, NULL);
+  transform_all(&f->db, 0);
+  /* eprof GPU: 10 s at 200 W, from the alignment pass */
+  assert_true(fabs(tl_real(&f->db, "SELECT energy_j FROM source_energy WHERE source = 'eprof-gpu'") - 2000.0) <
+              1e-6);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_eprof_file"), 1);
+  char *by_align = sources_text(&f->db);
+  /* The SQL's own computation of the file gives the same, to the last bit. */
+  assert_int_equal(wdb_exec(&f->db, "DELETE FROM source_eprof_file", "delete"), 0);
+  run_sources_sql(&f->db);
+  char *by_sql = sources_text(&f->db);
+  assert_string_equal(by_align, by_sql);
+  /* Nothing changed: 50_sources.sql is skipped (a marker row it would drop stays). */
+  assert_int_equal(wdb_exec(&f->db, "INSERT INTO source_energy(file_id, source, component, device)"
+                                    " VALUES (-1, 'marker', '', '')", "marker"),
+                   0);
+  transform_all(&f->db, 0);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_energy WHERE source = 'marker'"), 1);
+  /* --full runs it. */
+  transform_all(&f->db, 1);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_energy WHERE source = 'marker'"), 0);
+  char *full = sources_text(&f->db);
+  assert_string_equal(by_align, full);
+  /* The UTC offset changes the wattmeter's attachment: from session to overlap. */
+  assert_string_equal(tl_text(&f->db, "SELECT a.how FROM source_attach a JOIN source_file s ON s.id = a.file_id "
+                                      "WHERE s.format = 'wattmeter'"),
+                      "session");
+  assert_int_equal(wdb_exec(&f->db, "INSERT OR REPLACE INTO setting VALUES ('local_utc_offset_s', 3600)",
+                            "setting"),
+                   0);
+  transform_all(&f->db, 0);
+  assert_string_equal(tl_text(&f->db, "SELECT a.how FROM source_attach a JOIN source_file s ON s.id = a.file_id "
+                                      "WHERE s.format = 'wattmeter'"),
+                      "overlap");
+  assert_true(fabs(tl_real(&f->db, "SELECT unaccounted_j FROM source_reconciliation WHERE run_id = 1") - 890.0) <
+              1e-6);
+  free(by_align), free(by_sql), free(full);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(attach_and_reconcile, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(utc_without_offset_is_a_session, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(transform_runs_sources_when_inputs_change, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests_name("sources_transform", tests, NULL, NULL);
 }
