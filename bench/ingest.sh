@@ -6,7 +6,8 @@
 #   sh bench/ingest.sh [RUNS] [SECONDS]     default 500 runs of 3600 s at 1 Hz
 #
 # Measures, in one run: wattdb's typed ingest (wall time, rows/s, MB/s, peak RSS),
-# a rerun that has nothing to do, and `sqlite3 DB ".import --csv FILE t"` of the
+# a rerun that has nothing to do, `wattdb transform` of the database it built
+# (and a rerun of it with nothing changed), and `sqlite3 DB ".import --csv FILE t"` of the
 # same files into untyped text tables (one sqlite3 process, one .import per file,
 # the header skipped after the first file of each kind).
 set -eu
@@ -36,6 +37,10 @@ set -- $(timed wattdb "$WATTDB" ingest -q --db $out/wattdb.db "$tree")
 w_s=$2; w_rss=$3
 set -- $(timed rerun "$WATTDB" ingest -q --db $out/wattdb.db "$tree")
 r_s=$2; r_rss=$3
+set -- $(timed transform "$WATTDB" transform -q --db $out/wattdb.db)
+t_s=$2; t_rss=$3
+set -- $(timed transform-rerun "$WATTDB" transform -q --db $out/wattdb.db)
+tr_s=$2; tr_rss=$3
 rows=$(sqlite3 $out/wattdb.db "select sum(rows_ok) from source_file")
 
 # The same files through .import, as one script.
@@ -56,12 +61,15 @@ i_s=$2; i_rss=$3
 i_rows=$(sqlite3 $out/import.db "select (select count(*) from gpu_power)+(select count(*) from cpu_mem_usage)+(select count(*) from epoch_end)")
 
 awk -v files="$files" -v bytes="$bytes" -v rows="$rows" -v irows="$i_rows" \
-    -v ws="$w_s" -v wrss="$w_rss" -v rs="$r_s" -v rrss="$r_rss" -v is="$i_s" -v irss="$i_rss" 'BEGIN {
+    -v ws="$w_s" -v wrss="$w_rss" -v rs="$r_s" -v rrss="$r_rss" -v is="$i_s" -v irss="$i_rss" \
+    -v ts="$t_s" -v trss="$t_rss" -v trs="$tr_s" -v trrss="$tr_rss" 'BEGIN {
   mb = bytes / 1e6
   printf "input: %d files, %.1f MB\n", files, mb
   printf "| | wall (s) | rows | rows/s | MB/s | peak RSS (MB) |\n|---|---|---|---|---|---|\n"
   printf "| wattdb ingest | %.2f | %d | %.0f | %.1f | %.1f |\n", ws, rows, rows / ws, mb / ws, wrss / 1024
   printf "| wattdb ingest, rerun (nothing to do) | %.2f | 0 | | | %.1f |\n", rs, rrss / 1024
   printf "| sqlite3 .import --csv | %.2f | %d | %.0f | %.1f | %.1f |\n", is, irows, irows / is, mb / is, irss / 1024
-  printf "rerun / full ingest: %.2f %%; wattdb / .import wall time: %.2f\n", 100 * rs / ws, ws / is
+  printf "| wattdb transform (both profiles) | %.2f | | | | %.1f |\n", ts, trss / 1024
+  printf "| wattdb transform, rerun (nothing changed) | %.2f | | | | %.1f |\n", trs, trrss / 1024
+  printf "rerun / full ingest: %.2f %%; wattdb / .import wall time: %.2f; transform / ingest: %.2f\n", 100 * rs / ws, ws / is, ts / ws
 }'
