@@ -24,11 +24,15 @@ int ingest_run(const char *dbpath, char **paths, int n, const struct ingest_opti
   "  --carbon-intensity G   grid carbon intensity in g CO2e/kWh, kept in the database\n"     \
   "                  (setting carbon_intensity_g_per_kwh; 232 until set)\n"                  \
   "  --pue X         power usage effectiveness, kept in the database (1.0 until set)\n"      \
+  "  --utc-offset S  local time minus UTC in seconds (3600 for CET), kept in the database\n"  \
+  "                  (setting local_utc_offset_s; 0 until set): places logs written in UTC\n" \
+  "                  (wattmeters) on the eprof runs' naive local clock\n"                    \
   "  --full          recompute every run, not only those whose files changed\n"
 
 static const char usage_transform[] =
     "usage: wattdb transform [--db FILE] [--profile default|gaissa|all]\n"
-    "                        [--carbon-intensity G_PER_KWH] [--pue X] [--full] [--quiet]\n"
+    "                        [--carbon-intensity G_PER_KWH] [--pue X] [--utc-offset S]\n"
+    "                        [--full] [--quiet]\n"
     "\n"
     "Builds the interim tables (aligned samples, epoch spans) and the processed tables\n"
     "(one row per run and profile, one per run, profile and epoch) from the raw\n"
@@ -51,7 +55,8 @@ static const char usage_transform[] =
 
 static const char usage_build[] =
     "usage: wattdb build [--db FILE] [--format NAME] [--quiet] [--profile P]\n"
-    "                    [--carbon-intensity G_PER_KWH] [--pue X] [--full] PATH...\n"
+    "                    [--carbon-intensity G_PER_KWH] [--pue X] [--utc-offset S]\n"
+    "                    [--full] PATH...\n"
     "\n"
     "`wattdb ingest` of every PATH, then `wattdb transform`.\n"
     "\n"
@@ -78,7 +83,8 @@ static int parse_number(const char *opt, const char *s, double *v) {
 /* Consumes a transform option at argv[*i] (with its argument) into OPT.
  * Returns 1 when consumed, 0 when not a transform option, -1 on a bad value. */
 static int transform_option(int argc, char **argv, int *i, struct transform_options *opt) {
-  static const char *const names[] = {"--profile", "--carbon-intensity", "--pue", NULL};
+  static const char *const names[] = {"--profile", "--carbon-intensity", "--pue", "--utc-offset",
+                                      NULL};
   const char *a = argv[*i];
   if (strcmp(a, "--full") == 0) {
     opt->full = 1;
@@ -107,9 +113,18 @@ static int transform_option(int argc, char **argv, int *i, struct transform_opti
     } else if (k == 1) {
       if (parse_number(names[k], val, &opt->carbon_intensity)) return -1;
       opt->set_carbon = 1;
-    } else {
+    } else if (k == 2) {
       if (parse_number(names[k], val, &opt->pue)) return -1;
       opt->set_pue = 1;
+    } else {
+      char *end;
+      long v = strtol(val, &end, 10);
+      if (end == val || *end || v < -14 * 3600 || v > 14 * 3600) {
+        msg("--utc-offset: '%s' is not a whole number of seconds between -50400 and 50400", val);
+        return -1;
+      }
+      opt->utc_offset_s = v;
+      opt->set_utc_offset = 1;
     }
     return 1;
   }

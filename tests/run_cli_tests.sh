@@ -57,6 +57,14 @@ has "$T/err" "4 files: 4 read" "clean ingest summary"
 expect 0 "clean rerun" "$W" ingest --db "$T/clean.db" "$T/clean"
 has "$T/err" "4 unchanged" "clean rerun summary"
 
+# transform settings: kept in the database; a bad value is a usage error
+expect 0 "transform with settings" "$W" transform -q --db "$T/clean.db" --carbon-intensity 56 --pue 1.2 --utc-offset 3600
+sqlite3 "$T/clean.db" "SELECT name || '=' || value FROM setting ORDER BY name" >"$T/settings"
+has "$T/settings" "local_utc_offset_s=3600" "--utc-offset stored"
+has "$T/settings" "carbon_intensity_g_per_kwh=56" "--carbon-intensity stored"
+expect 2 "transform --utc-offset not a number" "$W" transform --db "$T/clean.db" --utc-offset 1h
+has "$T/err" "--utc-offset" "transform --utc-offset not a number"
+
 # a rejected line: exit 1 and PATH:LINE:COL: message
 expect 1 "ingest with a bad number" "$W" ingest --db "$T/bad.db" "$FX/raw/local/vgg16/caltech101/gpu-power-20231218T211000.csv"
 has "$T/err" "wattdb: gpu-power-20231218T211000.csv:3:7: cannot parse '[N/A' as watts" "bad number message"

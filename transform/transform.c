@@ -243,7 +243,9 @@ int transform_run(struct wdb *db, const struct transform_options *opt, struct tr
   double t_setup = phase_clock(NULL, 0);
   if (wdb_exec(db, "BEGIN IMMEDIATE", "cannot start the transform")) return -1;
   if ((opt->set_carbon && set_setting(db, "carbon_intensity_g_per_kwh", opt->carbon_intensity)) ||
-      (opt->set_pue && set_setting(db, "pue", opt->pue)) || load_gpu_specs(db))
+      (opt->set_pue && set_setting(db, "pue", opt->pue)) ||
+      (opt->set_utc_offset && set_setting(db, "local_utc_offset_s", (double)opt->utc_offset_s)) ||
+      load_gpu_specs(db))
     return fail(db);
   if (wdb_exec(db, sql_inputs, "transform inputs")) return fail(db);
   if ((opt->profiles & TF_GAISSA) &&

@@ -23,6 +23,8 @@ struct transform_options {
   double carbon_intensity;    /* g CO2e per kWh */
   int set_pue;
   double pue;
+  int set_utc_offset;         /* store local_utc_offset_s first */
+  long utc_offset_s;          /* local time minus UTC, seconds */
   int full;                   /* rebuild every run, changed or not */
 };
 
