@@ -27,12 +27,15 @@ int ingest_run(const char *dbpath, char **paths, int n, const struct ingest_opti
   "  --utc-offset S  local time minus UTC in seconds (3600 for CET), kept in the database\n"  \
   "                  (setting local_utc_offset_s; 0 until set): places logs written in UTC\n" \
   "                  (wattmeters) on the eprof runs' naive local clock\n"                    \
+  "  --wall-sockets L  the wattmeter sockets that feed the runs' machine, e.g. 1 or 1,7\n"  \
+  "                  (setting wall_sockets; 'all', the default, sums every socket) for the\n" \
+  "                  wall energy of source_reconciliation\n"                               \
   "  --full          recompute every run, not only those whose files changed\n"
 
 static const char usage_transform[] =
     "usage: wattdb transform [--db FILE] [--profile default|gaissa|all]\n"
     "                        [--carbon-intensity G_PER_KWH] [--pue X] [--utc-offset S]\n"
-    "                        [--full] [--quiet]\n"
+    "                        [--wall-sockets LIST] [--full] [--quiet]\n"
     "\n"
     "Builds the interim tables (aligned samples, epoch spans) and the processed tables\n"
     "(one row per run and profile, one per run, profile and epoch) from the raw\n"
@@ -56,7 +59,7 @@ static const char usage_transform[] =
 static const char usage_build[] =
     "usage: wattdb build [--db FILE] [--format NAME] [--quiet] [--profile P]\n"
     "                    [--carbon-intensity G_PER_KWH] [--pue X] [--utc-offset S]\n"
-    "                    [--full] PATH...\n"
+    "                    [--wall-sockets LIST] [--full] PATH...\n"
     "\n"
     "`wattdb ingest` of every PATH, then `wattdb transform`.\n"
     "\n"
@@ -84,7 +87,7 @@ static int parse_number(const char *opt, const char *s, double *v) {
  * Returns 1 when consumed, 0 when not a transform option, -1 on a bad value. */
 static int transform_option(int argc, char **argv, int *i, struct transform_options *opt) {
   static const char *const names[] = {"--profile", "--carbon-intensity", "--pue", "--utc-offset",
-                                      NULL};
+                                      "--wall-sockets", NULL};
   const char *a = argv[*i];
   if (strcmp(a, "--full") == 0) {
     opt->full = 1;
@@ -116,6 +119,15 @@ static int transform_option(int argc, char **argv, int *i, struct transform_opti
     } else if (k == 2) {
       if (parse_number(names[k], val, &opt->pue)) return -1;
       opt->set_pue = 1;
+    } else if (k == 4) {
+      int ok = strcmp(val, "all") == 0 || (*val >= '1' && *val <= '9');
+      for (const char *c = val; ok && *c && strcmp(val, "all"); c++)
+        ok = (*c >= '0' && *c <= '9') || (*c == ',' && c[1] >= '1' && c[1] <= '9');
+      if (!ok || strlen(val) > 200) {
+        msg("--wall-sockets: '%s' is not 'all' or a list of socket numbers like 1,7", val);
+        return -1;
+      }
+      opt->wall_sockets = val;
     } else {
       char *end;
       long v = strtol(val, &end, 10);

@@ -164,7 +164,10 @@ CREATE TABLE source_energy (
   device    TEXT NOT NULL,            -- socket, GPU, perf aggregation id, or ''
   energy_j  REAL,
   covered_s REAL,                     -- time integrated (trapezoid sources), NULL otherwise
-  samples   INTEGER                   -- readings or rows used
+  samples   INTEGER,                  -- readings or rows used
+  first_us  INTEGER,                  -- the span counted, naive local: first and last sample
+  last_us   INTEGER                   -- (perf: start of the first interval, end of the last;
+                                      -- codecarbon: tracker start and end); NULL: not placed
 );
 
 -- wattmeter: per socket, good frames only, in naive local time
@@ -188,7 +191,7 @@ WITH period AS (
 )
 SELECT run_id, session_file_id, iv.file_id, 'wattmeter', 'wall', CAST(socket AS TEXT),
        total(CASE WHEN dt <= 5 * period.us THEN pm * dt END) / 1e6,
-       total(CASE WHEN dt <= 5 * period.us THEN dt END) / 1e6, count(*)
+       total(CASE WHEN dt <= 5 * period.us THEN dt END) / 1e6, count(*), min(t), max(t)
 FROM iv JOIN period ON period.file_id = iv.file_id
 GROUP BY run_id, session_file_id, iv.file_id, socket;
 
@@ -203,35 +206,48 @@ WITH good AS (
   SELECT file_id, gpu, CAST(max(ts_us) - min(ts_us) AS REAL) / max(count(*) - 1, 1) AS us
   FROM nvidia_smi_sample WHERE ts_us IS NOT NULL GROUP BY file_id, gpu
 ), iv AS (
-  SELECT run_id, session_file_id, file_id, gpu, t - lag(t) OVER w AS dt, (p + lag(p) OVER w) / 2 AS pm
+  SELECT run_id, session_file_id, file_id, gpu, t, t - lag(t) OVER w AS dt, (p + lag(p) OVER w) / 2 AS pm
   FROM good WINDOW w AS (PARTITION BY run_id, session_file_id, file_id, gpu ORDER BY line)
 )
 SELECT run_id, session_file_id, iv.file_id, 'nvidia-smi', 'gpu', iv.gpu,
        total(CASE WHEN dt <= 5 * period.us THEN pm * dt END) / 1e6,
-       total(CASE WHEN dt <= 5 * period.us THEN dt END) / 1e6, count(*)
+       total(CASE WHEN dt <= 5 * period.us THEN dt END) / 1e6, count(*), min(t), max(t)
 FROM iv JOIN period ON period.file_id = iv.file_id AND period.gpu = iv.gpu
 GROUP BY run_id, session_file_id, iv.file_id, iv.gpu;
 
 -- eprof-gpu: the run's own GPU log, for the reconciliation (source_eprof_file)
 INSERT INTO source_energy
-SELECT f.run_id, NULL, s.file_id, 'eprof-gpu', 'gpu', '', s.gpu_energy_j, s.gpu_covered_s, s.gpu_samples
+SELECT f.run_id, NULL, s.file_id, 'eprof-gpu', 'gpu', '', s.gpu_energy_j, s.gpu_covered_s, s.gpu_samples,
+       s.start_us, s.end_us
 FROM source_eprof_file s JOIN source_file f ON f.id = s.file_id
 WHERE f.run_id IS NOT NULL AND s.gpu_samples > 0
 ORDER BY f.run_id, s.file_id;
 
--- perf: RAPL energy events, sum of interval deltas or the total
+-- perf: RAPL energy events, sum of interval deltas or the total. Each record's
+-- span [a_us, b_us], naive local: an interval runs from the previous timestamp
+-- of its event and aggregation id in the block (the block's start for the
+-- first) to its own; a total spans its block (source_span); NULL when the block
+-- has no '# started on'.
+DROP TABLE IF EXISTS temp.src_perf;
+CREATE TEMP TABLE src_perf AS
+  SELECT c.file_id, c.block, c.line, c.ts_us,
+         CASE c.event WHEN 'power/energy-pkg/' THEN 'rapl_pkg' WHEN 'power/energy-ram/' THEN 'rapl_dram'
+                      WHEN 'power/energy-cores/' THEN 'rapl_cores' WHEN 'power/energy-gpu/' THEN 'rapl_gpu'
+                      ELSE 'rapl_psys' END AS component,
+         coalesce(c.aggr, '') AS device, c.value,
+         CASE WHEN c.ts_us IS NULL THEN s.start_us
+              ELSE c.started_us + coalesce(lag(c.ts_us) OVER w, 0) END AS a_us,
+         CASE WHEN c.ts_us IS NULL THEN s.end_us ELSE c.started_us + c.ts_us END AS b_us
+  FROM perf_count c LEFT JOIN source_span s ON s.file_id = c.file_id AND s.block = c.block
+  WHERE c.unit = 'Joules' AND c.event IN ('power/energy-pkg/', 'power/energy-ram/', 'power/energy-cores/',
+                                          'power/energy-gpu/', 'power/energy-psys/')
+  WINDOW w AS (PARTITION BY c.file_id, c.block, c.event, c.aggr, c.ts_us IS NULL ORDER BY c.ts_us, c.line);
 INSERT INTO source_energy
-SELECT a.run_id, a.session_file_id, c.file_id, 'perf',
-       CASE c.event WHEN 'power/energy-pkg/' THEN 'rapl_pkg' WHEN 'power/energy-ram/' THEN 'rapl_dram'
-                    WHEN 'power/energy-cores/' THEN 'rapl_cores' WHEN 'power/energy-gpu/' THEN 'rapl_gpu'
-                    ELSE 'rapl_psys' END,
-       coalesce(c.aggr, ''), total(c.value), NULL, count(c.value)
-FROM perf_count c JOIN source_attach a ON a.file_id = c.file_id AND a.block = c.block
-WHERE c.unit = 'Joules' AND c.event IN ('power/energy-pkg/', 'power/energy-ram/', 'power/energy-cores/',
-                                        'power/energy-gpu/', 'power/energy-psys/')
-  AND (a.how <> 'overlap' OR c.ts_us IS NULL
-       OR c.started_us + c.ts_us BETWEEN a.win_start_us AND a.win_end_us)
-GROUP BY a.run_id, a.session_file_id, c.file_id, c.event, c.aggr;
+SELECT a.run_id, a.session_file_id, c.file_id, 'perf', c.component, c.device,
+       total(c.value), NULL, count(c.value), min(c.a_us), max(c.b_us)
+FROM src_perf c JOIN source_attach a ON a.file_id = c.file_id AND a.block = c.block
+WHERE a.how <> 'overlap' OR c.ts_us IS NULL OR c.b_us BETWEEN a.win_start_us AND a.win_end_us
+GROUP BY a.run_id, a.session_file_id, c.file_id, c.component, c.device;
 
 -- codecarbon: the last (longest) row of each codecarbon run
 INSERT INTO source_energy
@@ -248,41 +264,190 @@ WITH last AS (
 )
 SELECT run_id, session_file_id, file_id, 'codecarbon', c.component, '',
        total(CASE c.component WHEN 'total' THEN energy_j WHEN 'cpu' THEN cpu_energy_j
-                              WHEN 'gpu' THEN gpu_energy_j ELSE ram_energy_j END), NULL, count(*)
+                              WHEN 'gpu' THEN gpu_energy_j ELSE ram_energy_j END), NULL, count(*),
+       min(ts_us - CAST(coalesce(duration_s, 0) * 1e6 AS INTEGER)), max(ts_us)
 FROM used, (SELECT 'total' AS component UNION ALL SELECT 'cpu' UNION ALL SELECT 'gpu'
             UNION ALL SELECT 'ram') c
 GROUP BY run_id, session_file_id, file_id, c.component;
 
--- Per run (or session): wall energy from the wattmeter against its measured
--- components: GPU (the run's eprof GPU log, else nvidia-smi) + RAPL package +
--- RAPL DRAM. unaccounted = wall - components (fans, disks, PSU losses, other
+-- The reconciliation's window, per run or session (header: "Reconciliation").
+DROP TABLE IF EXISTS source_window;
+CREATE TABLE source_window (
+  run_id   INTEGER,                   -- the run, or NULL for a session
+  session_file_id INTEGER,
+  kind     TEXT NOT NULL CHECK (kind IN ('wall','run','session')),
+  start_us INTEGER,                   -- naive local
+  end_us   INTEGER
+);
+INSERT INTO source_window
+  SELECT run_id, session_file_id, 'wall', min(first_us), max(last_us)
+  FROM source_energy WHERE source = 'wattmeter' GROUP BY run_id, session_file_id;
+INSERT INTO source_window
+  SELECT e.run_id, e.session_file_id, CASE WHEN e.run_id IS NULL THEN 'session' ELSE 'run' END,
+         coalesce(r.start_us, min(e.first_us)), coalesce(r.end_us, max(e.last_us))
+  FROM source_energy e LEFT JOIN source_run_span r ON r.run_id = e.run_id
+  WHERE NOT EXISTS (SELECT 1 FROM source_window w
+                    WHERE w.run_id IS e.run_id AND w.session_file_id IS e.session_file_id)
+  GROUP BY e.run_id, e.session_file_id;
+
+-- Energies of the components inside the wall windows of runs (sessions have no
+-- components): every interval counts in proportion to its time inside the window.
+DROP TABLE IF EXISTS temp.src_win;
+CREATE TEMP TABLE src_win (run_id INTEGER, file_id INTEGER, source TEXT, component TEXT,
+                           device TEXT, energy_j REAL);
+DROP TABLE IF EXISTS temp.src_wall;
+CREATE TEMP TABLE src_wall AS
+  SELECT e.run_id, e.file_id, e.source, e.component, e.device, w.start_us AS ws, w.end_us AS we
+  FROM source_window w JOIN source_energy e ON e.run_id = w.run_id
+  WHERE w.kind = 'wall' AND e.source IN ('eprof-gpu', 'nvidia-smi', 'perf', 'codecarbon');
+-- eprof-gpu: the trapezoid intervals of the run's GPU file, same gap rule
+INSERT INTO src_win
+WITH f AS (SELECT DISTINCT run_id, file_id, ws, we FROM src_wall WHERE source = 'eprof-gpu'),
+period AS (
+  SELECT file_id, CAST(max(ts_us) - min(ts_us) AS REAL) / max(count(*) - 1, 1) AS us
+  FROM eprof_gpu_sample WHERE file_id IN (SELECT file_id FROM f) GROUP BY file_id
+), iv AS (
+  SELECT file_id, lag(ts_us) OVER w AS t0, ts_us AS t1, (power_w + lag(power_w) OVER w) / 2 AS pm
+  FROM eprof_gpu_sample WHERE file_id IN (SELECT file_id FROM f) AND power_w IS NOT NULL
+  WINDOW w AS (PARTITION BY file_id ORDER BY line)
+)
+SELECT f.run_id, f.file_id, 'eprof-gpu', 'gpu', '',
+       total(CASE WHEN iv.t1 - iv.t0 <= 5 * period.us
+                  THEN iv.pm * max(0, min(iv.t1, f.we) - max(iv.t0, f.ws)) END) / 1e6
+FROM f JOIN period ON period.file_id = f.file_id JOIN iv ON iv.file_id = f.file_id
+GROUP BY f.run_id, f.file_id;
+-- nvidia-smi: per GPU, same rule
+INSERT INTO src_win
+WITH f AS (SELECT DISTINCT run_id, file_id, ws, we FROM src_wall WHERE source = 'nvidia-smi'),
+period AS (
+  SELECT file_id, gpu, CAST(max(ts_us) - min(ts_us) AS REAL) / max(count(*) - 1, 1) AS us
+  FROM nvidia_smi_sample WHERE ts_us IS NOT NULL AND file_id IN (SELECT file_id FROM f) GROUP BY file_id, gpu
+), iv AS (
+  SELECT file_id, gpu, lag(ts_us) OVER w AS t0, ts_us AS t1, (power_w + lag(power_w) OVER w) / 2 AS pm
+  FROM nvidia_smi_sample
+  WHERE file_id IN (SELECT file_id FROM f) AND power_w IS NOT NULL AND ts_us IS NOT NULL
+  WINDOW w AS (PARTITION BY file_id, gpu ORDER BY line)
+)
+SELECT f.run_id, f.file_id, 'nvidia-smi', 'gpu', iv.gpu,
+       total(CASE WHEN iv.t1 - iv.t0 <= 5 * period.us
+                  THEN iv.pm * max(0, min(iv.t1, f.we) - max(iv.t0, f.ws)) END) / 1e6
+FROM f JOIN iv ON iv.file_id = f.file_id JOIN period ON period.file_id = iv.file_id AND period.gpu = iv.gpu
+GROUP BY f.run_id, f.file_id, iv.gpu;
+-- perf: each delta (or total) prorated by the share of its span inside the window
+INSERT INTO src_win
+SELECT f.run_id, f.file_id, 'perf', f.component, f.device,
+       total(c.value * max(0, min(c.b_us, f.we) - max(c.a_us, f.ws)) / (c.b_us - c.a_us))
+FROM src_wall f
+JOIN source_attach a ON a.run_id = f.run_id AND a.file_id = f.file_id
+JOIN src_perf c ON c.file_id = a.file_id AND c.block = a.block AND c.component = f.component
+                AND c.device = f.device AND c.b_us > c.a_us
+WHERE f.source = 'perf'
+GROUP BY f.run_id, f.file_id, f.component, f.device;
+-- codecarbon: the rows source_energy used, prorated by the share of the
+-- tracker's span inside the window
+INSERT INTO src_win
+WITH last AS (
+  SELECT file_id, ts_us - CAST(coalesce(duration_s, 0) * 1e6 AS INTEGER) AS a_us, ts_us AS b_us,
+         energy_j, cpu_energy_j, gpu_energy_j, ram_energy_j,
+         row_number() OVER (PARTITION BY file_id, coalesce(run_id, 'line ' || line)
+                            ORDER BY duration_s DESC, line DESC) AS k
+  FROM codecarbon_row
+)
+SELECT f.run_id, f.file_id, 'codecarbon', f.component, '',
+       total(CASE f.component WHEN 'total' THEN l.energy_j WHEN 'cpu' THEN l.cpu_energy_j
+                              WHEN 'gpu' THEN l.gpu_energy_j ELSE l.ram_energy_j END
+             * max(0, min(l.b_us, f.we) - max(l.a_us, f.ws)) / (l.b_us - l.a_us))
+FROM src_wall f JOIN source_attach a ON a.run_id = f.run_id AND a.file_id = f.file_id AND a.block = 0
+JOIN last l ON l.file_id = f.file_id AND l.k = 1 AND l.b_us > l.a_us
+  AND (a.how <> 'overlap' OR (l.b_us >= a.win_start_us AND l.a_us <= a.win_end_us))
+WHERE f.source = 'codecarbon'
+GROUP BY f.run_id, f.file_id, f.component;
+
+-- source_energy within each window: span_s is the row's own span (first to last
+-- sample counted), in_window_s how much of it lies inside the window; in a wall
+-- window energy_j is the part inside it (NULL when the span misses it or the
+-- source cannot be placed in time), in a run or session window the whole.
+DROP TABLE IF EXISTS source_window_energy;
+CREATE TABLE source_window_energy (
+  run_id    INTEGER,
+  session_file_id INTEGER,
+  file_id   INTEGER NOT NULL,
+  source    TEXT NOT NULL,
+  component TEXT NOT NULL,
+  device    TEXT NOT NULL,
+  energy_j  REAL,
+  span_s    REAL,
+  in_window_s REAL
+);
+INSERT INTO source_window_energy
+SELECT e.run_id, e.session_file_id, e.file_id, e.source, e.component, e.device,
+       CASE WHEN w.kind <> 'wall' OR e.source = 'wattmeter' THEN e.energy_j
+            WHEN min(e.last_us, w.end_us) > max(e.first_us, w.start_us) THEN coalesce(t.energy_j, 0) END,
+       (e.last_us - e.first_us) / 1e6,
+       max(0, min(e.last_us, w.end_us) - max(e.first_us, w.start_us)) / 1e6
+FROM source_energy e
+JOIN source_window w ON w.run_id IS e.run_id AND w.session_file_id IS e.session_file_id
+LEFT JOIN src_win t ON t.run_id = e.run_id AND t.file_id = e.file_id AND t.source = e.source
+                    AND t.component = e.component AND t.device = e.device
+ORDER BY e.run_id, e.session_file_id, e.file_id, e.source, e.component, e.device;
+DROP TABLE temp.src_win;
+DROP TABLE temp.src_wall;
+DROP TABLE temp.src_perf;
+
+-- Per run (or session), over its window: wall energy from the wattmeter against
+-- its measured components: GPU + RAPL package + RAPL DRAM. The GPU is nvidia-smi
+-- when it sees more GPUs than the run's eprof log (one), else the eprof log,
+-- else nvidia-smi. unaccounted = wall - components (fans, disks, PSU losses, other
 -- devices, whatever RAPL and the GPU do not see); its share of the wall energy.
--- A component no source measured is NULL and counts as 0 in components_j;
--- `complete` says whether all three were measured.
+-- A component no source measured in the window is NULL and counts as 0 in
+-- components_j; `complete` says whether all three were measured. The *_in_window
+-- columns: the share of each component's own span that lies inside the window.
 DROP VIEW IF EXISTS source_reconciliation;
 CREATE VIEW source_reconciliation AS
-WITH u AS (
+WITH ws AS (
+  SELECT ',' || replace(CAST(value AS TEXT), ' ', '') || ',' AS list FROM setting WHERE name = 'wall_sockets'
+), e AS (
+  SELECT e.*, e.source = 'wattmeter'
+              AND (NOT EXISTS (SELECT 1 FROM ws) OR instr((SELECT list FROM ws), ',' || e.device || ',') > 0)
+         AS wall
+  FROM source_window_energy e
+), u AS (
   SELECT run_id, session_file_id,
-         sum(CASE WHEN source = 'wattmeter' THEN energy_j END) AS wall_j,
+         sum(CASE WHEN wall THEN energy_j END) AS wall_j,
+         max(CASE WHEN wall THEN span_s END) AS wall_span_s,
          sum(CASE WHEN source = 'eprof-gpu' THEN energy_j END) AS eprof_gpu_j,
+         count(CASE WHEN source = 'eprof-gpu' THEN energy_j END) AS eprof_gpus,
+         sum(CASE WHEN source = 'eprof-gpu' THEN in_window_s END)
+           / sum(CASE WHEN source = 'eprof-gpu' THEN span_s END) AS eprof_in,
          sum(CASE WHEN source = 'nvidia-smi' THEN energy_j END) AS nvsmi_gpu_j,
+         count(DISTINCT CASE WHEN source = 'nvidia-smi' AND energy_j IS NOT NULL THEN device END) AS nvsmi_gpus,
+         sum(CASE WHEN source = 'nvidia-smi' THEN in_window_s END)
+           / sum(CASE WHEN source = 'nvidia-smi' THEN span_s END) AS nvsmi_in,
          sum(CASE WHEN component = 'rapl_pkg' THEN energy_j END) AS rapl_pkg_j,
          sum(CASE WHEN component = 'rapl_dram' THEN energy_j END) AS rapl_dram_j,
-         sum(CASE WHEN source = 'codecarbon' AND component = 'total' THEN energy_j END) AS codecarbon_j
-  FROM source_energy GROUP BY run_id, session_file_id
+         sum(CASE WHEN component IN ('rapl_pkg', 'rapl_dram') THEN in_window_s END)
+           / sum(CASE WHEN component IN ('rapl_pkg', 'rapl_dram') THEN span_s END) AS rapl_in,
+         sum(CASE WHEN source = 'codecarbon' AND component = 'total' THEN energy_j END) AS codecarbon_j,
+         sum(CASE WHEN source = 'codecarbon' AND component = 'total' THEN in_window_s END)
+           / sum(CASE WHEN source = 'codecarbon' AND component = 'total' THEN span_s END) AS codecarbon_in
+  FROM e GROUP BY run_id, session_file_id
+), g AS (
+  SELECT u.*, nvsmi_gpus > eprof_gpus OR eprof_gpu_j IS NULL AS use_nvsmi FROM u
+), c AS (
+  SELECT g.*, CASE WHEN use_nvsmi THEN nvsmi_gpu_j ELSE eprof_gpu_j END AS gpu_j,
+         CASE WHEN use_nvsmi THEN nvsmi_in ELSE eprof_in END AS gpu_in
+  FROM g
 )
-SELECT run_id, session_file_id, wall_j,
-       coalesce(eprof_gpu_j, nvsmi_gpu_j) AS gpu_j,
-       CASE WHEN eprof_gpu_j IS NOT NULL THEN 'eprof-gpu' WHEN nvsmi_gpu_j IS NOT NULL THEN 'nvidia-smi' END
-         AS gpu_source,
+SELECT c.run_id, c.session_file_id, wall_j, gpu_j,
+       CASE WHEN gpu_j IS NULL THEN NULL WHEN use_nvsmi THEN 'nvidia-smi' ELSE 'eprof-gpu' END AS gpu_source,
        rapl_pkg_j, rapl_dram_j,
-       coalesce(eprof_gpu_j, nvsmi_gpu_j, 0) + coalesce(rapl_pkg_j, 0) + coalesce(rapl_dram_j, 0)
-         AS components_j,
-       wall_j - (coalesce(eprof_gpu_j, nvsmi_gpu_j, 0) + coalesce(rapl_pkg_j, 0) + coalesce(rapl_dram_j, 0))
-         AS unaccounted_j,
-       (wall_j - (coalesce(eprof_gpu_j, nvsmi_gpu_j, 0) + coalesce(rapl_pkg_j, 0) + coalesce(rapl_dram_j, 0)))
-         / nullif(wall_j, 0) AS unaccounted_share,
-       (coalesce(eprof_gpu_j, nvsmi_gpu_j) IS NOT NULL AND rapl_pkg_j IS NOT NULL AND rapl_dram_j IS NOT NULL)
-         AS complete,
-       codecarbon_j
-FROM u;
+       coalesce(gpu_j, 0) + coalesce(rapl_pkg_j, 0) + coalesce(rapl_dram_j, 0) AS components_j,
+       wall_j - (coalesce(gpu_j, 0) + coalesce(rapl_pkg_j, 0) + coalesce(rapl_dram_j, 0)) AS unaccounted_j,
+       (wall_j - (coalesce(gpu_j, 0) + coalesce(rapl_pkg_j, 0) + coalesce(rapl_dram_j, 0))) / nullif(wall_j, 0)
+         AS unaccounted_share,
+       (gpu_j IS NOT NULL AND rapl_pkg_j IS NOT NULL AND rapl_dram_j IS NOT NULL) AS complete,
+       codecarbon_j,
+       w.kind AS window, w.start_us AS window_start_us, w.end_us AS window_end_us,
+       (w.end_us - w.start_us) / 1e6 AS window_s,
+       wall_span_s, gpu_in AS gpu_in_window, rapl_in AS rapl_in_window, codecarbon_in AS codecarbon_in_window
+FROM c JOIN source_window w ON w.run_id IS c.run_id AND w.session_file_id IS c.session_file_id;

@@ -1,6 +1,6 @@
 /* transform/transform.c: one `wattdb transform`, in one transaction.
  *
- * 1. store the settings given (carbon intensity, PUE) and refresh the builtin GPU
+ * 1. store the settings given (carbon intensity, PUE, UTC offset, wall sockets) and refresh the builtin GPU
  *    reference rows from data/gpu_specs.csv (embedded at build time);
  * 2. temp.tf_input: the files each run is built from now (source_file id and
  *    sha256, a duplicate resolved to the file that owns the rows), plus the
@@ -102,6 +102,18 @@ static int set_setting(struct wdb *db, const char *name, double v) {
   if (!st) return -1;
   sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
   sqlite3_bind_double(st, 2, v);
+  return wdb_done(db, st);
+}
+
+/* Stores the setting wall_sockets (a list like "1,7"), or removes it for
+ * "all"; nothing when LIST is NULL. The view source_reconciliation reads it. */
+static int set_wall_sockets(struct wdb *db, const char *list) {
+  if (!list) return 0;
+  sqlite3_stmt *st = wdb_stmt(db, strcmp(list, "all") == 0
+                                      ? "DELETE FROM setting WHERE name = 'wall_sockets' AND ?1 IS NOT NULL"
+                                      : "INSERT OR REPLACE INTO setting(name, value) VALUES ('wall_sockets', ?1)");
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, list, -1, SQLITE_STATIC);
   return wdb_done(db, st);
 }
 
@@ -245,7 +257,7 @@ int transform_run(struct wdb *db, const struct transform_options *opt, struct tr
   if ((opt->set_carbon && set_setting(db, "carbon_intensity_g_per_kwh", opt->carbon_intensity)) ||
       (opt->set_pue && set_setting(db, "pue", opt->pue)) ||
       (opt->set_utc_offset && set_setting(db, "local_utc_offset_s", (double)opt->utc_offset_s)) ||
-      load_gpu_specs(db))
+      set_wall_sockets(db, opt->wall_sockets) || load_gpu_specs(db))
     return fail(db);
   if (wdb_exec(db, sql_inputs, "transform inputs")) return fail(db);
   if ((opt->profiles & TF_GAISSA) &&
