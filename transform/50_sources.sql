@@ -35,6 +35,32 @@
 --   codecarbon  'total' (energy_consumed), 'cpu', 'gpu', 'ram': per codecarbon
 --               run_id the row with the longest duration (its flushes are
 --               cumulative), summed over codecarbon runs
+-- Each row also has its span (first_us, last_us): the first and last sample it
+-- counted (perf: start of the first interval to end of the last; codecarbon: the
+-- tracker's start to its end).
+--
+-- Reconciliation (source_window, source_window_energy, view source_reconciliation):
+-- energies are compared over ONE time window per run or session, never over each
+-- source's own span.
+--   'wall'    a run (or session) with a wattmeter: the wall meter's span within
+--             the run, first to last good frame inside it. Every component is cut
+--             to it: GPU (eprof-gpu, nvidia-smi per GPU) by its trapezoid
+--             intervals, RAPL by its perf interval deltas, codecarbon by its
+--             tracker span; an interval that straddles an edge of the window
+--             counts in proportion to its time inside (energy x overlap / length;
+--             a perf total or codecarbon row is one interval over its span). Gap
+--             intervals (over 5 periods) count for nothing, as in source_energy.
+--             A component whose span misses the window, or that cannot be placed
+--             in time (perf without '# started on'), is NULL.
+--   'run'     a run without a wattmeter: the whole run, each component's whole
+--             energy from source_energy (codecarbon against the eprof GPU, ...).
+--   'session' a file that overlaps no run, on its own.
+-- Reported: window_start_us, window_end_us, window_s, and per component the share
+-- of its own span that lies inside the window (gpu_in_window, rapl_in_window,
+-- codecarbon_in_window: 1 when the window covers all of what it measured).
+-- The wall energy sums the sockets listed in the setting 'wall_sockets' (e.g.
+-- '1' or '1,7'; `--wall-sockets`), every socket of the log when it is unset; the
+-- view reads the setting when queried.
 
 DROP TABLE IF EXISTS temp.src_offset;
 CREATE TEMP TABLE src_offset AS
