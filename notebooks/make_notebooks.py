@@ -755,6 +755,13 @@ The wall energy the wattmeter measured against the sum of the components the oth
 tools measured: the rest, `unaccounted`, is what no component counter sees (power
 supply losses, fans, disks, the mainboard). `complete` says whether GPU, RAPL
 package and RAPL DRAM were all measured.
+
+Every energy of a row is over the same window: for a run with a wattmeter, the
+meter's span within the run (`window` = `wall`; each component cut to it in
+proportion to time), else the whole run (`run`). `window_s` is its length; the
+`*_in_window` columns say how much of each component's own span it covers: a
+one-minute wall log of a four-minute run compares one minute of GPU and RAPL
+energy, and shows about 0.25 there.
 """),
     code("""
 rec = nb.view('source_reconciliation')
@@ -765,7 +772,8 @@ if len(rec):
         rec[c] = rec[c].astype('Int64')     # ids, NULL for a session (or a run)
     measured = [c for c in ['wall_j', 'rapl_pkg_j', 'rapl_dram_j', 'codecarbon_j'] if c in rec]
     shown = rec[rec[measured].notna().any(axis=1)]
-    display(shown.round(3))
+    hidden = [c for c in ['window_start_us', 'window_end_us'] if c in shown]
+    display(shown.drop(columns=hidden).round(3))
     wall = rec[rec['wall_j'].notna()]
     if wall.empty:
         nb.note('no wattmeter log: no wall energy to reconcile')
@@ -778,13 +786,14 @@ both = rec[rec['wall_j'].notna() & rec['run_id'].notna()] if len(rec) else rec
 if len(both):
     fig, ax = plt.subplots(figsize=(max(6, 0.8 * len(both)), 4))
     bottom = np.zeros(len(both))
-    labels = both['architecture'].fillna('') + '\\n' + both['stamp'].fillna('')
+    labels = (both['architecture'].fillna('') + '\\n' + both['stamp'].fillna('') + '\\n'
+              + both['window_s'].map('{:.0f} s'.format))
     for c in ['gpu_j', 'rapl_pkg_j', 'rapl_dram_j', 'unaccounted_j']:
         v = both[c].fillna(0).clip(lower=0).to_numpy() / 1e3
         ax.bar(labels, v, bottom=bottom, label=c.removesuffix('_j'))
         bottom += v
-    ax.set_ylabel('energy (kJ)')
-    ax.set_title('wall energy and its measured components')
+    ax.set_ylabel('energy in the window (kJ)')
+    ax.set_title('wall energy and its measured components, over one window per run')
     ax.legend(fontsize=8)
     fig.tight_layout()
     nb.savefig(fig, 'sources-reconciliation')
