@@ -5,7 +5,10 @@
 --
 -- Column names are those of the SQL that computed them before, so the final
 -- INSERTs of 10_gaissa.sql and 20_default.sql read as they did. NULL where SQL
--- would have had NULL (a sum or mean over no non-NULL value).
+-- would have had NULL (a sum or mean over no non-NULL value). Key columns are
+-- declared INTEGER: a join between an INTEGER column and an untyped one cannot
+-- use the untyped side's index (the comparison applies INTEGER affinity), which
+-- made every span lookup a scan.
 
 -- gaissa, per run (only runs that keep a sample): counts, sums and means of the
 -- kept samples (watts etc. floored; cpu, rss, r = RAM power in float32), the
@@ -18,21 +21,21 @@ CREATE TEMP TABLE tf_gm (
 
 -- gaissa, per run and epoch (a boundary sample counted in both epochs).
 DROP TABLE IF EXISTS temp.tf_ge;
-CREATE TEMP TABLE tf_ge (run_id, epoch, n, ap, ar, eg, er, nr, PRIMARY KEY (run_id, epoch));
+CREATE TEMP TABLE tf_ge (run_id INTEGER, epoch INTEGER, n, ap, ar, eg, er, nr, PRIMARY KEY (run_id, epoch));
 
 -- default, per run and span: ∫ over the GPU intervals (cov: covered seconds).
 DROP TABLE IF EXISTS temp.tf_dg;
 CREATE TEMP TABLE tf_dg (
-  run_id, span, cov, e, e2, ui, ucov, mui, mucov, mi, m2i, mcov, ci, c2i, ccov,
+  run_id INTEGER, span INTEGER, cov, e, e2, ui, ucov, mui, mucov, mi, m2i, mcov, ci, c2i, ccov,
   PRIMARY KEY (run_id, span)
 );
 -- default, per run and span: ∫ over the CPU intervals.
 DROP TABLE IF EXISTS temp.tf_dc;
-CREATE TEMP TABLE tf_dc (run_id, span, cov, ri, r2i, ci, c2i, ccov, PRIMARY KEY (run_id, span));
+CREATE TEMP TABLE tf_dc (run_id INTEGER, span INTEGER, cov, ri, r2i, ci, c2i, ccov, PRIMARY KEY (run_id, span));
 -- default, per run and span (nspans: after the end): GPU samples with and
 -- without power, the first sample with a power limit.
 DROP TABLE IF EXISTS temp.tf_dn;
-CREATE TEMP TABLE tf_dn (run_id, span, n, nnull, lim_seq, PRIMARY KEY (run_id, span));
+CREATE TEMP TABLE tf_dn (run_id INTEGER, span INTEGER, n, nnull, lim_seq, PRIMARY KEY (run_id, span));
 -- per run: GPU samples whose power is NULL ([N/A]).
 DROP TABLE IF EXISTS temp.tf_nnull;
 CREATE TEMP TABLE tf_nnull (run_id INTEGER PRIMARY KEY, n);

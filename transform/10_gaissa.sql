@@ -64,7 +64,8 @@ SELECT e.run_id, 'gaissa', e.epoch, e.n,
        e.ap, e.ar, e.eg, CASE WHEN e.nr = e.n THEN e.er END,
        e.eg + CASE WHEN e.nr = e.n THEN e.er END
 FROM tf_ge e JOIN interim_run i USING (run_id)
-JOIN interim_span sp ON sp.run_id = e.run_id
- AND sp.span = (SELECT min(s2.span) FROM interim_span s2
-                WHERE s2.run_id = e.run_id AND s2.epoch = e.epoch)
+JOIN (SELECT run_id, epoch, min(span) AS span FROM interim_span
+      WHERE run_id IN (SELECT run_id FROM tf_dirty WHERE profile = 'gaissa')
+      GROUP BY run_id, epoch) first_span ON first_span.run_id = e.run_id AND first_span.epoch = e.epoch
+JOIN interim_span sp ON sp.run_id = e.run_id AND sp.span = first_span.span
 WHERE e.run_id IN (SELECT run_id FROM tf_dirty WHERE profile = 'gaissa');
