@@ -115,6 +115,7 @@ static int rate_in_grams(const char *version) {
 static enum line_verdict line(struct parse *p, const struct line *ln) {
   struct state *st = p->state;
   int first = !st->header.seen;
+  st->header.short_rows_ok = 1; /* a row shorter than the header keeps its leading columns */
   enum line_verdict v = parse_header_or_data(p, ln, ',', &st->header, specs, NCOL, st->map);
   if (first && v == LINE_SKIPPED) {
     for (int c = 0; c < NCOL; c++)
@@ -124,8 +125,6 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
   }
   if (v != LINE_STORED) return v;
   int nf = p->nfields;
-  if (nf > st->header.n)
-    return parse_reject(p, ln, 0, "field_count", "expected %d fields, found %d", st->header.n, nf);
 
   /* version decides the unit of emissions_rate */
   const char *version = st->map[C_VERSION] >= 0 && st->map[C_VERSION] < nf

@@ -48,9 +48,6 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
       snprintf(p->format_version, sizeof p->format_version, "%dcol", st->header.n);
     return v;
   }
-  if (p->nfields != st->header.n)
-    return parse_reject(p, ln, 0, "field_count", "expected %d fields, found %d", st->header.n,
-                        p->nfields);
   int64_t ts;
   const char *t = p->fields[st->map[C_TIME]];
   if (value_time(t, &ts))

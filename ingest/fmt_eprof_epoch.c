@@ -34,9 +34,6 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
   struct state *st = p->state;
   enum line_verdict v = parse_header_or_data(p, ln, ',', &st->header, specs, NCOL, st->map);
   if (v != LINE_STORED) return v;
-  if (p->nfields != st->header.n)
-    return parse_reject(p, ln, 0, "field_count", "expected %d fields, found %d", st->header.n,
-                        p->nfields);
   int64_t epoch, end;
   const char *e = p->fields[st->map[C_EPOCH]], *t = p->fields[st->map[C_END]];
   if (value_integer(e, &epoch) != VALUE_OK || epoch < 0)

@@ -103,9 +103,6 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
       strcpy(p->format_version, strstr(ln->text, "gpu_power_draw") ? "normalized" : "native");
     return v;
   }
-  if (p->nfields != st->header.n)
-    return parse_reject(p, ln, 0, "field_count", "expected %d fields, found %d", st->header.n,
-                        p->nfields);
   int64_t ts;
   if (value_time(p->fields[st->map[C_TIME]], &ts))
     return parse_reject(p, ln, st->map[C_TIME] + 1, "bad_time", "cannot parse '%s' as a time",

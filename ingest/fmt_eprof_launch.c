@@ -36,9 +36,6 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
   struct state *st = p->state;
   enum line_verdict v = parse_header_or_data(p, ln, ',', &st->header, specs, NCOL, st->map);
   if (v != LINE_STORED) return v;
-  if (p->nfields != st->header.n)
-    return parse_reject(p, ln, 0, "field_count", "expected %d fields, found %d", st->header.n,
-                        p->nfields);
   int64_t start;
   const char *t = p->fields[st->map[C_START]];
   if (value_time(t, &start))

@@ -30,9 +30,6 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
   static const struct column_spec spec[1] = {{{"epoch"}, 1}};
   enum line_verdict v = parse_header_or_data(p, ln, ',', &st->header, spec, 1, &st->epoch_col);
   if (v != LINE_STORED) return v;
-  if (p->nfields != st->header.n)
-    return parse_reject(p, ln, 0, "field_count", "expected %d fields, found %d", st->header.n,
-                        p->nfields);
   int64_t epoch;
   const char *e = p->fields[st->epoch_col];
   if (value_integer(e, &epoch) != VALUE_OK || epoch < 0)

@@ -53,9 +53,6 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
     if (unknown) msg("%s:1: %d columns are not run metadata wattdb knows; ignored", p->path, unknown);
   }
   if (v != LINE_STORED) return v;
-  if (p->nfields != st->header.n)
-    return parse_reject(p, ln, 0, "field_count", "expected %d fields, found %d", st->header.n,
-                        p->nfields);
   char stamp[16];
   const char *s = p->fields[st->map[C_STAMP]];
   if (strlen(s) != 15 || !run_stamp_from_name(s, stamp))

@@ -132,14 +132,19 @@ struct header {
   int seen;                              /* the header line has been read */
   int n;                                 /* its field count */
   char names[HEADER_MAX_COLS][64];       /* its fields, as written (truncated to 63 bytes) */
+  int short_rows_ok;                     /* set by the parser: a data line may have fewer
+                                            fields than the header (missing trailing ones) */
 };
 
 /* For a parser whose file starts with a header line: splits LN with DELIM; if
  * no header was seen yet, takes LN as the header (maps it with SPECS into MAP
  * and remembers it in H) and returns LINE_SKIPPED, or LINE_REFUSE_FILE when a
  * required column is missing. Returns LINE_SKIPPED as well for a later line that
- * repeats the header, and LINE_STORED for a data line, whose fields are then
- * ready in p->fields (nothing is stored yet: the parser does that). */
+ * repeats the header, LINE_REJECTED (recorded as 'field_count') for a data line
+ * with more fields than the header (or fewer, unless H->short_rows_ok), and
+ * LINE_STORED for a data
+ * line, whose fields are then ready in p->fields (nothing is stored yet: the
+ * parser does that). */
 enum line_verdict parse_header_or_data(struct parse *p, const struct line *ln, unsigned char delim,
                                        struct header *h, const struct column_spec *specs, int nspecs,
                                        int *map);

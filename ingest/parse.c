@@ -176,5 +176,8 @@ enum line_verdict parse_header_or_data(struct parse *p, const struct line *ln, u
     for (int i = 0; i < h->n; i++) snprintf(h->names[i], sizeof h->names[i], "%s", p->fields[i]);
     return parse_map_header(p, specs, nspecs, map) < 0 ? LINE_REFUSE_FILE : LINE_SKIPPED;
   }
-  return is_header_again(p, h) ? LINE_SKIPPED : LINE_STORED;
+  if (is_header_again(p, h)) return LINE_SKIPPED;
+  if (p->nfields > h->n || (p->nfields < h->n && !h->short_rows_ok))
+    return parse_reject(p, ln, 0, "field_count", "expected %d fields, found %d", h->n, p->nfields);
+  return LINE_STORED;
 }
