@@ -6,8 +6,9 @@
 -- Two profiles are stored side by side in the processed tables (column profile):
 --   'gaissa'  the replication package's algorithm, its truncations included
 --   'default' the corrected algorithm (full decimals, time-weighted, no blind drops)
--- The interim tables hold what both profiles share (one row per raw sample, with
--- the flags and indices each profile needs); v_sample shows them per profile.
+-- The interim tables hold what both profiles share (one row per GPU sample, with
+-- the lineage keys, flags and indices each profile needs, no copy of a raw value);
+-- v_sample joins them to the raw rows and shows them per profile.
 
 -- Per run: what the alignment (transform/align.c) found. Times are naive local µs.
 CREATE TABLE interim_run (
@@ -43,39 +44,42 @@ CREATE TABLE interim_span (
 ) WITHOUT ROWID;
 
 -- The aligned samples: one row per GPU sample of the run, in time order, with the
--- nearest CPU sample within ±1 s (the spine of both profiles).
+-- nearest CPU sample within ±1 s (the spine of both profiles). Lineage and derived
+-- fields only: the values are those of the raw rows, eprof_gpu_sample (file
+-- interim_run.gpu_file_id, line gpu_line) and eprof_cpu_sample (cpu_file_id,
+-- cpu_line), which v_sample joins.
 CREATE TABLE interim_sample (
   run_id        INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
   seq           INTEGER NOT NULL,     -- 0.. by (ts_us, line)
-  ts_us         INTEGER NOT NULL,
-  gpu_line      INTEGER NOT NULL,     -- line of the GPU file (lineage)
-  gpu_util_pct  REAL,
-  mem_util_pct  REAL,
-  mem_total_mib REAL,
-  mem_used_mib  REAL,
-  power_w       REAL,                 -- full decimals; NULL for [N/A]
-  power_limit_w REAL,
-  gpu_temp_c    REAL,
+  gpu_line      INTEGER NOT NULL,     -- line of the GPU file
   cpu_line      INTEGER,              -- nearest CPU sample within ±1 s, NULL: none
-  cpu_pct       REAL,
-  rss_mb        REAL,
   span          INTEGER NOT NULL,     -- interim_span index; = number of spans after the end
   epoch         INTEGER,              -- epoch of the span; NULL after the last epoch end
   gaissa        INTEGER NOT NULL,     -- 1 when the gaissa profile keeps this sample
   PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 
--- The CPU samples on their own time axis (default profile RAM energy).
-CREATE TABLE interim_cpu_sample (
-  run_id   INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
-  seq      INTEGER NOT NULL,
-  ts_us    INTEGER NOT NULL,
-  cpu_line INTEGER NOT NULL,
-  cpu_pct  REAL,
-  rss_mb   REAL,
-  span     INTEGER NOT NULL,          -- -1 before the run's start, n spans after its end
-  PRIMARY KEY (run_id, seq)
-) WITHOUT ROWID;
+-- The CPU samples on their own time axis (default profile RAM energy), with
+-- their span: -1 before the run's start, the first span whose end is at or after
+-- the sample (min span with end_us >= ts_us), the number of spans after the last
+-- end. A view over the raw rows: the span is counted in one sorted pass (the
+-- spans whose running maximum end is before the sample), not looked up per row.
+CREATE VIEW interim_cpu_sample AS
+WITH reach AS (
+  SELECT run_id, max(end_us) OVER (PARTITION BY run_id ORDER BY span) AS t FROM interim_span),
+ev AS (
+  SELECT i.run_id, c.ts_us AS t, 0 AS kind, c.line, c.cpu_pct, c.rss_mb
+  FROM interim_run i JOIN eprof_cpu_sample c ON c.file_id = i.cpu_file_id
+  UNION ALL
+  SELECT run_id, t, 1, NULL, NULL, NULL FROM reach),
+counted AS (
+  SELECT run_id, t, kind, line, cpu_pct, rss_mb,
+         sum(1 - kind) OVER w - 1 AS seq, sum(kind) OVER w AS spans_before
+  FROM ev WINDOW w AS (PARTITION BY run_id ORDER BY t, kind, line ROWS UNBOUNDED PRECEDING))
+SELECT k.run_id, k.seq, k.t AS ts_us, k.line AS cpu_line, k.cpu_pct, k.rss_mb,
+       CASE WHEN k.t < i.start_us THEN -1 ELSE k.spans_before END AS span
+FROM counted k JOIN interim_run i USING (run_id)
+WHERE k.kind = 0;
 
 -- One row per run and profile: §4.1 of the anchor, unit-suffixed.
 CREATE TABLE processed_run (
@@ -157,19 +161,23 @@ CREATE INDEX eprof_launch_key ON eprof_launch(architecture, dataset, start_us);
 
 CREATE VIEW v_sample AS
 SELECT 'default' AS profile, s.run_id, r.environment, r.architecture, r.dataset, r.stamp,
-       s.seq, s.ts_us, (s.ts_us - i.start_us) / 1e6 AS elapsed_s, s.epoch,
-       s.power_w AS gpu_power_w, s.gpu_util_pct, s.mem_util_pct, s.mem_used_mib,
-       s.power_limit_w, s.gpu_temp_c, s.cpu_pct, s.rss_mb AS ram_used_mb,
-       s.rss_mb * 3.75e-4 AS ram_power_w, s.gpu_line, s.cpu_line
+       s.seq, g.ts_us, (g.ts_us - i.start_us) / 1e6 AS elapsed_s, s.epoch,
+       g.power_w AS gpu_power_w, g.gpu_util_pct, g.mem_util_pct, g.mem_used_mib,
+       g.power_limit_w, g.temp_c AS gpu_temp_c, c.cpu_pct, c.rss_mb AS ram_used_mb,
+       c.rss_mb * 3.75e-4 AS ram_power_w, s.gpu_line, s.cpu_line
 FROM interim_sample s JOIN interim_run i USING (run_id) JOIN run r ON r.id = s.run_id
+LEFT JOIN eprof_gpu_sample g ON g.file_id = i.gpu_file_id AND g.line = s.gpu_line
+LEFT JOIN eprof_cpu_sample c ON c.file_id = i.cpu_file_id AND c.line = s.cpu_line
 UNION ALL
 SELECT 'gaissa', s.run_id, r.environment, r.architecture, r.dataset, r.stamp,
-       s.seq, s.ts_us, (s.ts_us - i.gaissa_start_us) / 1e6,
+       s.seq, g.ts_us, (g.ts_us - i.gaissa_start_us) / 1e6,
        CASE WHEN s.epoch IS NULL THEN NULL WHEN s.span = 0 THEN 0 ELSE s.epoch END,
-       floor(s.power_w), floor(s.gpu_util_pct), floor(s.mem_util_pct), floor(s.mem_used_mib),
-       floor(s.power_limit_w), floor(s.gpu_temp_c), s.cpu_pct, s.rss_mb,
-       s.rss_mb * 3.75e-4, s.gpu_line, s.cpu_line
+       floor(g.power_w), floor(g.gpu_util_pct), floor(g.mem_util_pct), floor(g.mem_used_mib),
+       floor(g.power_limit_w), floor(g.temp_c), c.cpu_pct, c.rss_mb,
+       c.rss_mb * 3.75e-4, s.gpu_line, s.cpu_line
 FROM interim_sample s JOIN interim_run i USING (run_id) JOIN run r ON r.id = s.run_id
+LEFT JOIN eprof_gpu_sample g ON g.file_id = i.gpu_file_id AND g.line = s.gpu_line
+LEFT JOIN eprof_cpu_sample c ON c.file_id = i.cpu_file_id AND c.line = s.cpu_line
 WHERE s.gaissa = 1;
 
 CREATE VIEW v_run AS

@@ -1,7 +1,8 @@
 -- transform/00_prepare.sql: the tables the alignment pass (align.c, integrate.c)
--- writes its sums into. Runs before the alignment; the NN_*.sql files after it
--- turn the sums into processed rows (10_gaissa.sql, 20_default.sql) and read the
--- per-file facts (50_sources.sql).
+-- writes its per-run sums into. Runs before the alignment; the NN_*.sql files
+-- after it turn the sums into processed_run rows (10_gaissa.sql, 20_default.sql)
+-- and read the per-file facts (50_sources.sql). The processed_epoch rows are
+-- written by the alignment pass directly.
 --
 -- Column names are those of the SQL that computed them before, so the final
 -- INSERTs of 10_gaissa.sql and 20_default.sql read as they did. NULL where SQL
@@ -19,26 +20,25 @@ CREATE TEMP TABLE tf_gm (
   acpu32, arss32, ar32, nr, egpu, eram, dmem, dp, dtemp, dcpu, drss, dr
 );
 
--- gaissa, per run and epoch (a boundary sample counted in both epochs).
-DROP TABLE IF EXISTS temp.tf_ge;
-CREATE TEMP TABLE tf_ge (run_id INTEGER, epoch INTEGER, n, ap, ar, eg, er, nr, PRIMARY KEY (run_id, epoch));
-
--- default, per run and span: ∫ over the GPU intervals (cov: covered seconds).
-DROP TABLE IF EXISTS temp.tf_dg;
-CREATE TEMP TABLE tf_dg (
-  run_id INTEGER, span INTEGER, cov, e, e2, ui, ucov, mui, mucov, mi, m2i, mcov, ci, c2i, ccov,
-  PRIMARY KEY (run_id, span)
+-- default, per run: the sums of 20_default.sql's processed_run row. The GPU
+-- series (cov = covered seconds, e = ∫ power, e2 = ∫ power², ui/ucov usage,
+-- mui/mucov memory usage, mi/m2i/mcov memory used, ci/c2i/ccov temperature) and
+-- the CPU series (c_cov, ri/r2i RSS MB, c_ci/c_c2i/c_ccov CPU usage): each the
+-- sum over the run's spans, in span order, of the per-span integrals; n and
+-- nnull the GPU samples with and without power inside the window, lim the first
+-- power limit reading, measured the epochs with covered time.
+DROP TABLE IF EXISTS temp.tf_dm;
+CREATE TEMP TABLE tf_dm (
+  run_id INTEGER PRIMARY KEY, cov, e, e2, ui, ucov, mui, mucov, mi, m2i, mcov, ci, c2i, ccov,
+  c_cov, ri, r2i, c_ci, c_c2i, c_ccov, n, nnull, lim, measured
 );
--- default, per run and span: ∫ over the CPU intervals.
-DROP TABLE IF EXISTS temp.tf_dc;
-CREATE TEMP TABLE tf_dc (run_id INTEGER, span INTEGER, cov, ri, r2i, ci, c2i, ccov, PRIMARY KEY (run_id, span));
--- default, per run and span (nspans: after the end): GPU samples with and
--- without power, the first sample with a power limit.
-DROP TABLE IF EXISTS temp.tf_dn;
-CREATE TEMP TABLE tf_dn (run_id INTEGER, span INTEGER, n, nnull, lim_seq, PRIMARY KEY (run_id, span));
 -- per run: GPU samples whose power is NULL ([N/A]).
 DROP TABLE IF EXISTS temp.tf_nnull;
 CREATE TEMP TABLE tf_nnull (run_id INTEGER PRIMARY KEY, n);
+
+-- The per-epoch rows of both profiles are written into processed_epoch by the
+-- alignment pass itself (integrate.c), so the old ones go first.
+DELETE FROM processed_epoch WHERE (run_id, profile) IN (SELECT run_id, profile FROM tf_dirty);
 
 -- Per eprof file (GPU or CPU) of a run: what 50_sources.sql needs of its rows,
 -- kept across transforms and valid while `version` matches the file's (content

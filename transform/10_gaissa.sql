@@ -13,17 +13,14 @@
 
 DELETE FROM processed_run WHERE profile = 'gaissa'
   AND run_id IN (SELECT run_id FROM tf_dirty WHERE profile = 'gaissa');
-DELETE FROM processed_epoch WHERE profile = 'gaissa'
-  AND run_id IN (SELECT run_id FROM tf_dirty WHERE profile = 'gaissa');
 
--- The per-run and per-epoch sums are computed by the alignment pass
--- (transform/integrate.c, one pass over the run's samples in memory) into
--- temp.tf_gm and temp.tf_ge (transform/00_prepare.sql): per run n, t0, t1,
--- max_epoch, the sums su (usage), smu (memory usage) and sp (watts), the means
--- au, amu, amem, ap, atemp, the float32 means acpu32, arss32, ar32 (f32_mean),
--- nr = count of RAM powers, the trapezoids egpu and eram = Σ dx × (y + y_prev) / 2,
--- and the sums of squared deviations from the means dmem, dp, dtemp, dcpu, drss,
--- dr; per epoch n, ap, ar (f32_mean), eg, er, nr.
+-- The per-run sums are computed by the alignment pass (transform/integrate.c,
+-- one pass over the run's samples in memory) into temp.tf_gm
+-- (transform/00_prepare.sql): n, t0, t1, max_epoch, the sums su (usage), smu
+-- (memory usage) and sp (watts), the means au, amu, amem, ap, atemp, the float32
+-- means acpu32, arss32, ar32 (f32_mean), nr = count of RAM powers, the trapezoids
+-- egpu and eram = Σ dx × (y + y_prev) / 2, and the sums of squared deviations from
+-- the means dmem, dp, dtemp, dcpu, drss, dr.
 
 INSERT INTO processed_run(run_id, profile, n_samples, start_us, end_us, duration_s,
   measured_epochs, trained_epochs, gpu_model, gpu_working_time_s, gpu_usage_pct,
@@ -53,19 +50,12 @@ FROM interim_run i JOIN tf_nnull nn USING (run_id)
 WHERE i.run_id IN (SELECT run_id FROM tf_dirty WHERE profile = 'gaissa')
   AND i.run_id NOT IN (SELECT run_id FROM tf_gm);
 
--- §4.4: epoch k >= 1 starts with a copy of the last sample of epoch k-1 (the
--- boundary duplication), so each interval belongs to the epoch of its right end
--- and the copy counts in the epoch's mean. Duration from the epoch_end file:
--- end(k) - end(k-1), the first epoch from the first kept sample.
-INSERT INTO processed_epoch(run_id, profile, epoch, n_samples, duration_s, mean_gpu_power_w,
-  mean_ram_power_w, gpu_energy_j, ram_energy_j, energy_j)
-SELECT e.run_id, 'gaissa', e.epoch, e.n,
-       (sp.end_us - CASE WHEN sp.span = 0 THEN i.gaissa_start_us ELSE sp.start_us END) / 1e6,
-       e.ap, e.ar, e.eg, CASE WHEN e.nr = e.n THEN e.er END,
-       e.eg + CASE WHEN e.nr = e.n THEN e.er END
-FROM tf_ge e JOIN interim_run i USING (run_id)
-JOIN (SELECT run_id, epoch, min(span) AS span FROM interim_span
-      WHERE run_id IN (SELECT run_id FROM tf_dirty WHERE profile = 'gaissa')
-      GROUP BY run_id, epoch) first_span ON first_span.run_id = e.run_id AND first_span.epoch = e.epoch
-JOIN interim_span sp ON sp.run_id = e.run_id AND sp.span = first_span.span
-WHERE e.run_id IN (SELECT run_id FROM tf_dirty WHERE profile = 'gaissa');
+-- §4.4, the processed_epoch rows, are written by the alignment pass
+-- (integrate.c, gaissa_epoch): epoch k >= 1 starts with a copy of the last sample
+-- of epoch k-1 (the boundary duplication), so each interval belongs to the epoch
+-- of its right end and the copy counts in the epoch's mean; n, mean GPU power
+-- (avg), mean RAM power (f32_mean), gpu_energy_j = Σ trapezoids, ram_energy_j
+-- only when every sample has a RAM power. Duration from the epoch_end file:
+-- end(k) - end(k-1) of the epoch's first span, the first epoch from the first
+-- kept sample. An epoch without a span of its own (the copy's epoch when the
+-- epoch_end file skips it) has no row.

@@ -2,19 +2,21 @@
  *
  * For each run in temp.tf_dirty it reads the run's GPU, CPU and epoch_end rows in
  * time order and writes:
- *   interim_sample      one row per GPU sample (the spine) with the nearest CPU
- *                       sample within ±1 s (pandas merge_asof 'nearest': the
- *                       earlier one wins a tie), its default-profile span and
- *                       epoch, and whether the gaissa profile keeps it;
- *   interim_cpu_sample  the CPU samples on their own axis, with their span;
+ *   interim_sample      one row per GPU sample (the spine): its line, the line of
+ *                       the nearest CPU sample within ±1 s (pandas merge_asof
+ *                       'nearest': the earlier one wins a tie), its default-profile
+ *                       span and epoch, and whether the gaissa profile keeps it
+ *                       (lineage and derived fields only: v_sample joins the raw
+ *                       rows for the values; interim_cpu_sample is a view);
  *   interim_span        the default profile's epoch spans (start, end];
  *   interim_run         the run-level facts (files, medians of the sampling
  *                       intervals, windows of both profiles);
- * and hands the run, still in memory, to integrate.c for the sums of both
- * profiles (per run, epoch and span), which transform/10_gaissa.sql and
- * 20_default.sql turn into processed rows. It also records, per file read, what
- * 50_sources.sql needs of it (source_eprof_file). The rows of one run are held in
- * buffers that grow and are reused from run to run: no allocation per row. */
+ * and hands the run, still in memory, to integrate.c, which writes its
+ * processed_epoch rows and the per-run sums that transform/10_gaissa.sql and
+ * 20_default.sql turn into processed_run rows. It also records, per file read,
+ * what 50_sources.sql needs of it (source_eprof_file). The rows of one run are
+ * held in buffers that grow and are reused from run to run: no allocation per
+ * row. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -254,25 +256,28 @@ static int64_t span_of(int64_t ts, int64_t start, const int64_t *ends, int64_t n
   return *cur;
 }
 
-/* ---- The run's rows as two eponymous virtual tables ------------------------
- * tf_gpu_rows has the columns of interim_sample, tf_cpu_rows those of
- * interim_cpu_sample, and both read the run being aligned (`rows` below), so
- * each interim table is written by one INSERT ... SELECT per run: one
- * statement execution keeps its b-tree cursor at the end of the table between
- * rows, where a row-by-row INSERT re-opens and re-seeks it for every row, and
- * no value goes through a bind call. */
+/* ---- The run's rows as eponymous virtual tables --------------------------
+ * tf_gpu_rows has the columns of interim_sample and reads the run being aligned;
+ * tf_gaissa_epochs and tf_default_epochs read the epoch rows integrate.c built
+ * (struct gaissa_epoch, struct default_epoch). Each is written by one INSERT ...
+ * SELECT per run: one statement execution keeps its b-tree cursor at the end of
+ * the table between rows, where a row-by-row INSERT re-opens and re-seeks it for
+ * every row, and no value goes through a bind call. */
 static struct {
   int64_t run;
   const struct gpu_row *g;
   size_t ng;
   const struct cpu_row *c;
-  size_t nc;
   const int64_t *epochs;
   int64_t nspans;
   int has_epochs;
+  const struct gaissa_epoch *ge;
+  size_t nge;
+  const struct default_epoch *de;
+  size_t nde;
 } rows;
 
-enum { ROWS_GPU, ROWS_CPU };
+enum { ROWS_GPU, ROWS_GAISSA_EPOCH, ROWS_DEFAULT_EPOCH };
 
 struct rows_vtab {
   sqlite3_vtab base;
@@ -288,13 +293,12 @@ struct rows_cursor {
 static int rows_connect(sqlite3 *sql, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
                         char **err) {
   (void)argc, (void)argv, (void)err;
-  int kind = aux ? ROWS_CPU : ROWS_GPU;
+  int kind = *(const int *)aux;
   int rc = sqlite3_declare_vtab(
-      sql, kind == ROWS_GPU
-               ? "CREATE TABLE x(run_id, seq, ts_us, gpu_line, gpu_util_pct, mem_util_pct, mem_total_mib,"
-                 " mem_used_mib, power_w, power_limit_w, gpu_temp_c, cpu_line, cpu_pct, rss_mb, span,"
-                 " epoch, gaissa)"
-               : "CREATE TABLE x(run_id, seq, ts_us, cpu_line, cpu_pct, rss_mb, span)");
+      sql, kind == ROWS_GPU ? "CREATE TABLE x(run_id, seq, gpu_line, cpu_line, span, epoch, gaissa)"
+           : kind == ROWS_GAISSA_EPOCH
+               ? "CREATE TABLE x(run_id, epoch, n, start_us, end_us, ap, ar, eg, er, nr)"
+               : "CREATE TABLE x(run_id, epoch, n, start_us, end_us, e, cov, ri, c_cov)");
   if (rc != SQLITE_OK) return rc;
   struct rows_vtab *v = sqlite3_malloc(sizeof *v);
   if (!v) return SQLITE_NOMEM;
@@ -342,7 +346,7 @@ static int rows_next(sqlite3_vtab_cursor *c) {
 
 static int rows_eof(sqlite3_vtab_cursor *c) {
   const struct rows_cursor *r = (const struct rows_cursor *)c;
-  return r->i >= (r->kind == ROWS_GPU ? rows.ng : rows.nc);
+  return r->i >= (r->kind == ROWS_GPU ? rows.ng : r->kind == ROWS_GAISSA_EPOCH ? rows.nge : rows.nde);
 }
 
 static int rows_rowid(sqlite3_vtab_cursor *c, sqlite3_int64 *rowid) {
@@ -350,37 +354,46 @@ static int rows_rowid(sqlite3_vtab_cursor *c, sqlite3_int64 *rowid) {
   return SQLITE_OK;
 }
 
-/* Column COL of row i: the values align_run used to bind, NULL left unset. */
+/* Column COL of row i, NULL left unset. */
 static int rows_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
   const struct rows_cursor *rc = (const struct rows_cursor *)cur;
   size_t i = rc->i;
-  if (col == 0) sqlite3_result_int64(ctx, rows.run);
-  else if (col == 1) sqlite3_result_int64(ctx, (int64_t)i);
-  else if (rc->kind == ROWS_CPU) {
-    const struct cpu_row *c = &rows.c[i];
+  if (col == 0) {
+    sqlite3_result_int64(ctx, rows.run);
+  } else if (rc->kind == ROWS_GPU) {
+    const struct gpu_row *g = &rows.g[i];
     switch (col) {
-    case 2: sqlite3_result_int64(ctx, c->ts); break;
-    case 3: sqlite3_result_int64(ctx, c->line); break;
-    case 4: if (!c->cpu_null) sqlite3_result_double(ctx, c->cpu_pct); break;
-    case 5: if (!c->rss_null) sqlite3_result_double(ctx, c->rss); break;
-    case 6: sqlite3_result_int64(ctx, c->span); break;
+    case 1: sqlite3_result_int64(ctx, (int64_t)i); break;
+    case 2: sqlite3_result_int64(ctx, g->line); break;
+    case 3: if (g->cpu >= 0) sqlite3_result_int64(ctx, rows.c[g->cpu].line); break;
+    case 4: sqlite3_result_int64(ctx, g->span); break;
+    case 5: if (rows.has_epochs && g->span < rows.nspans) sqlite3_result_int64(ctx, rows.epochs[g->span]); break;
+    case 6: sqlite3_result_int(ctx, g->keep); break;
+    }
+  } else if (rc->kind == ROWS_GAISSA_EPOCH) {
+    const struct gaissa_epoch *e = &rows.ge[i];
+    switch (col) {
+    case 1: sqlite3_result_int64(ctx, e->epoch); break;
+    case 2: sqlite3_result_int64(ctx, e->n); break;
+    case 3: sqlite3_result_int64(ctx, e->start_us); break;
+    case 4: sqlite3_result_int64(ctx, e->end_us); break;
+    case 5: sqlite3_result_double(ctx, e->ap); break;
+    case 6: if (!isnan(e->ar)) sqlite3_result_double(ctx, e->ar); break;
+    case 7: sqlite3_result_double(ctx, e->eg); break;
+    case 8: sqlite3_result_double(ctx, e->er); break;
+    case 9: sqlite3_result_int64(ctx, e->nr); break;
     }
   } else {
-    const struct gpu_row *g = &rows.g[i];
-    const struct cpu_row *c = g->cpu >= 0 ? &rows.c[g->cpu] : NULL;
-    if (col >= 4 && col < 4 + G_NCOL) {
-      if (!(g->nullmask >> (col - 4) & 1)) sqlite3_result_double(ctx, g->v[col - 4]);
-      return SQLITE_OK;
-    }
+    const struct default_epoch *e = &rows.de[i];
     switch (col) {
-    case 2: sqlite3_result_int64(ctx, g->ts); break;
-    case 3: sqlite3_result_int64(ctx, g->line); break;
-    case 11: if (c) sqlite3_result_int64(ctx, c->line); break;
-    case 12: if (c && !c->cpu_null) sqlite3_result_double(ctx, c->cpu_pct); break;
-    case 13: if (c && !c->rss_null) sqlite3_result_double(ctx, c->rss); break;
-    case 14: sqlite3_result_int64(ctx, g->span); break;
-    case 15: if (rows.has_epochs && g->span < rows.nspans) sqlite3_result_int64(ctx, rows.epochs[g->span]); break;
-    case 16: sqlite3_result_int(ctx, g->keep); break;
+    case 1: sqlite3_result_int64(ctx, e->epoch); break;
+    case 2: sqlite3_result_int64(ctx, e->n); break;
+    case 3: sqlite3_result_int64(ctx, e->start_us); break;
+    case 4: sqlite3_result_int64(ctx, e->end_us); break;
+    case 5: if (e->has_g) sqlite3_result_double(ctx, e->e); break;
+    case 6: if (e->has_g) sqlite3_result_double(ctx, e->cov); break;
+    case 7: if (e->has_c) sqlite3_result_double(ctx, e->ri); break;
+    case 8: if (e->has_c) sqlite3_result_double(ctx, e->c_cov); break;
     }
   }
   return SQLITE_OK;
@@ -402,16 +415,20 @@ static const sqlite3_module rows_module = {
     .xRowid = rows_rowid,
 };
 
-/* Registers tf_gpu_rows and tf_cpu_rows on DB's connection unless it has them. */
+/* Registers tf_gpu_rows, tf_gaissa_epochs and tf_default_epochs on DB's
+ * connection unless it has them. */
 static int register_rows(struct wdb *db) {
   sqlite3_stmt *probe;
-  if (sqlite3_prepare_v2(db->sql, "SELECT 1 FROM tf_cpu_rows", -1, &probe, NULL) == SQLITE_OK) {
+  if (sqlite3_prepare_v2(db->sql, "SELECT 1 FROM tf_default_epochs", -1, &probe, NULL) == SQLITE_OK) {
     sqlite3_finalize(probe);
     return 0;
   }
-  static int cpu_tag; /* any non-NULL aux: the CPU table */
-  if (sqlite3_create_module_v2(db->sql, "tf_gpu_rows", &rows_module, NULL, NULL) != SQLITE_OK ||
-      sqlite3_create_module_v2(db->sql, "tf_cpu_rows", &rows_module, &cpu_tag, NULL) != SQLITE_OK) {
+  static const int kinds[] = {ROWS_GPU, ROWS_GAISSA_EPOCH, ROWS_DEFAULT_EPOCH}; /* the aux of each */
+  if (sqlite3_create_module_v2(db->sql, "tf_gpu_rows", &rows_module, (void *)&kinds[0], NULL) != SQLITE_OK ||
+      sqlite3_create_module_v2(db->sql, "tf_gaissa_epochs", &rows_module, (void *)&kinds[1], NULL) !=
+          SQLITE_OK ||
+      sqlite3_create_module_v2(db->sql, "tf_default_epochs", &rows_module, (void *)&kinds[2], NULL) !=
+          SQLITE_OK) {
     msg("%s: transform: %s", db->path, sqlite3_errmsg(db->sql));
     return -1;
   }
@@ -433,15 +450,51 @@ static int bind_gpu_model(struct wdb *db, sqlite3_stmt *ins, int col, int64_t fi
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Whether RUN is in temp.tf_dirty for the gaissa and the default profile; 0 or -1. */
+static int dirty_profiles(struct wdb *db, int64_t run, int *gaissa, int *def) {
+  static const char sql[] = "SELECT profile FROM tf_dirty WHERE run_id=?";
+  sqlite3_stmt *st = wdb_stmt(db, sql);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, run);
+  *gaissa = *def = 0;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *p = (const char *)sqlite3_column_text(st, 0);
+    if (p && strcmp(p, "gaissa") == 0) *gaissa = 1;
+    if (p && strcmp(p, "default") == 0) *def = 1;
+  }
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE) msg("%s: transform: %s", db->path, sqlite3_errmsg(db->sql));
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int align_write_epochs(struct wdb *db, int64_t run, const struct gaissa_epoch *g, size_t ng,
+                       const struct default_epoch *d, size_t nd) {
+  /* 10_gaissa.sql's and 20_default.sql's expressions, as they were. */
+  static const char ins_gaissa[] =
+      "INSERT INTO processed_epoch(run_id, profile, epoch, n_samples, duration_s, mean_gpu_power_w,"
+      " mean_ram_power_w, gpu_energy_j, ram_energy_j, energy_j)"
+      " SELECT run_id, 'gaissa', epoch, n, (end_us - start_us) / 1e6, ap, ar, eg,"
+      " CASE WHEN nr = n THEN er END, eg + CASE WHEN nr = n THEN er END FROM tf_gaissa_epochs";
+  static const char ins_default[] =
+      "INSERT INTO processed_epoch(run_id, profile, epoch, n_samples, duration_s, mean_gpu_power_w,"
+      " mean_ram_power_w, gpu_energy_j, ram_energy_j, energy_j, uncovered_s)"
+      " SELECT run_id, 'default', epoch, n, (end_us - start_us) / 1e6, e / cov, ri * 3.75e-4 / c_cov,"
+      " COALESCE(e, 0), ri * 3.75e-4, COALESCE(e, 0) + COALESCE(ri * 3.75e-4, 0),"
+      " round(max((end_us - start_us) / 1e6 - COALESCE(cov, 0), 0), 6) FROM tf_default_epochs";
+  rows.run = run;
+  rows.ge = g, rows.nge = ng, rows.de = d, rows.nde = nd;
+  sqlite3_stmt *st;
+  if (ng && (!(st = wdb_stmt(db, ins_gaissa)) || wdb_done(db, st))) return -1;
+  if (nd && (!(st = wdb_stmt(db, ins_default)) || wdb_done(db, st))) return -1;
+  return 0;
+}
+
 /* Aligns one run; returns samples written or -1. */
 static long long align_run(struct wdb *db, int64_t run) {
   static const char ins_sample[] =
-      "INSERT INTO interim_sample(run_id, seq, ts_us, gpu_line, gpu_util_pct, mem_util_pct,"
-      " mem_total_mib, mem_used_mib, power_w, power_limit_w, gpu_temp_c, cpu_line, cpu_pct, rss_mb,"
-      " span, epoch, gaissa) SELECT * FROM tf_gpu_rows";
-  static const char ins_cpu[] =
-      "INSERT INTO interim_cpu_sample(run_id, seq, ts_us, cpu_line, cpu_pct, rss_mb, span)"
-      " SELECT * FROM tf_cpu_rows";
+      "INSERT INTO interim_sample(run_id, seq, gpu_line, cpu_line, span, epoch, gaissa)"
+      " SELECT * FROM tf_gpu_rows";
   static const char ins_span[] =
       "INSERT INTO interim_span(run_id, span, epoch, start_us, end_us) VALUES (?,?,?,?,?)";
   static const char ins_run[] =
@@ -525,10 +578,9 @@ static long long align_run(struct wdb *db, int64_t run) {
     c[i].span = span_of(c[i].ts, start, ends, nspans, &cur);
     if (ram_row < 0 && !c[i].ram_null) ram_row = (int64_t)i;
   }
-  rows.run = run, rows.g = g, rows.ng = ng, rows.c = c, rows.nc = nc;
+  rows.run = run, rows.g = g, rows.ng = ng, rows.c = c;
   rows.epochs = epochs, rows.nspans = nspans, rows.has_epochs = ne > 0;
   if (ng && (!(st = wdb_stmt(db, ins_sample)) || wdb_done(db, st))) return -1;
-  if (nc && (!(st = wdb_stmt(db, ins_cpu)) || wdb_done(db, st))) return -1;
 
   double gpu_period = ng ? median_period(&g[0].ts, ng, sizeof *g) : NAN;
   double cpu_period = nc ? median_period(&c[0].ts, nc, sizeof *c) : NAN;
@@ -565,6 +617,7 @@ static long long align_run(struct wdb *db, int64_t run) {
                            .starts = starts, .ends = ends, .has_epochs = ne > 0, .epochs = epochs,
                            .gaissa_start = gaissa_start, .gpu_period_s = gpu_period,
                            .cpu_period_s = cpu_period};
+  if (dirty_profiles(db, run, &ar.dirty_gaissa, &ar.dirty_default)) return -1;
   if (integrate_run(db, &ar)) return -1;
   return (long long)ng;
 }
@@ -574,7 +627,6 @@ long transform_align(struct wdb *db, long long *samples) {
   if (register_rows(db)) return -1;
   if (wdb_exec(db,
                "DELETE FROM interim_sample WHERE run_id IN (SELECT run_id FROM tf_dirty);"
-               "DELETE FROM interim_cpu_sample WHERE run_id IN (SELECT run_id FROM tf_dirty);"
                "DELETE FROM interim_span WHERE run_id IN (SELECT run_id FROM tf_dirty);"
                "DELETE FROM interim_run WHERE run_id IN (SELECT run_id FROM tf_dirty);",
                "transform"))

@@ -11,10 +11,14 @@
  *   split over the spans it crosses in proportion to time.
  *
  * The arithmetic is the SQL's that this replaces, operation for operation: the
- * same expressions, sums in sample order with plain double additions (SQLite's
- * sum(), avg() = sum / count), so the processed rows are bit-identical to what
- * 10_gaissa.sql and 20_default.sql computed with window functions. The scratch
- * buffers grow once and are reused from run to run: no allocation per row. */
+ * same expressions, sums in sample order with plain double additions (SQLite
+ * 3.40's sum(), avg() = sum / count), the run's default sums over its spans in
+ * span order (the GROUP BY of 20_default.sql over the per-span rows), so the
+ * processed rows are bit-identical to what 10_gaissa.sql and 20_default.sql
+ * computed with window functions. The processed_epoch rows are built here and
+ * written by align_write_epochs, whose SQL applies the last expressions (ratios,
+ * COALESCE, round()). The scratch buffers grow once and are reused from run to
+ * run: no allocation per row. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -83,6 +87,8 @@ static struct {
   size_t capord;
   float *f;
   size_t capf;
+  struct gaissa_epoch *ge; /* the run's gaissa processed_epoch rows */
+  size_t nge, capge;
 } scratch;
 
 /* x rounded to float32. The volatile is not decoration: GCC 12 -O2 (Debian
@@ -115,9 +121,24 @@ static void bind_nan_null(sqlite3_stmt *st, int i, double v) {
   else sqlite3_bind_double(st, i, v);
 }
 
-/* One gaissa epoch: the samples K[IDX[0..N-1]] in seq order. */
-static int gaissa_epoch(struct wdb *db, int64_t run, int64_t epoch, const size_t *idx, size_t n) {
-  static const char sql[] = "INSERT INTO tf_ge(run_id, epoch, n, ap, ar, eg, er, nr) VALUES (?,?,?,?,?,?,?,?)";
+/* The first span of epoch E in R (its epochs[] are in epoch order), -1 when no
+ * span has that epoch: 10_gaissa.sql joined the epoch to min(span) of its
+ * interim_span rows, which dropped an epoch without one. */
+static int64_t first_span_of(const struct aligned_run *r, int64_t e) {
+  int64_t lo = 0, hi = r->nspans; /* the first k with epochs[k] >= e */
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    if (r->epochs[mid] < e) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < r->nspans && r->epochs[lo] == e ? lo : -1;
+}
+
+/* One gaissa epoch E of R: the samples K[IDX[0..N-1]] in seq order, appended to
+ * scratch.ge when R is dirty for the profile and E has a span. */
+static void gaissa_epoch(const struct aligned_run *r, int64_t epoch, const size_t *idx, size_t n) {
+  int64_t k = r->dirty_gaissa ? first_span_of(r, epoch) : -1;
+  if (k < 0) return;
   struct sum p = {0}, eg = {0}, er = {0};
   long nr = 0;
   for (size_t i = 0; i < n; i++) {
@@ -131,17 +152,17 @@ static int gaissa_epoch(struct wdb *db, int64_t run, int64_t epoch, const size_t
       if (s->has_r && q->has_r) add(&er, dx * ((s->r + q->r) / 2));
     }
   }
-  sqlite3_stmt *st = wdb_stmt(db, sql);
-  if (!st) return -1;
-  sqlite3_bind_int64(st, 1, run);
-  sqlite3_bind_int64(st, 2, epoch);
-  sqlite3_bind_int64(st, 3, (int64_t)n);
-  bind_avg(st, 4, &p);
-  bind_nan_null(st, 5, f32_mean_r(idx, n));
-  sqlite3_bind_double(st, 6, eg.n ? eg.v : 0);
-  sqlite3_bind_double(st, 7, er.n ? er.v : 0);
-  sqlite3_bind_int64(st, 8, nr);
-  return wdb_done(db, st);
+  scratch.ge = grow(scratch.ge, &scratch.capge, scratch.nge + 1, sizeof *scratch.ge);
+  struct gaissa_epoch *o = &scratch.ge[scratch.nge++];
+  o->epoch = epoch;
+  o->n = (int64_t)n;
+  o->nr = nr;
+  o->start_us = k == 0 ? r->gaissa_start : r->starts[k];
+  o->end_us = r->ends[k];
+  o->ap = avg_of(&p); /* n >= 1 */
+  o->ar = f32_mean_r(idx, n);
+  o->eg = eg.n ? eg.v : 0;
+  o->er = er.n ? er.v : 0;
 }
 
 /* The gaissa sums of run R (10_gaissa.sql's tf_gm, its deviations, and tf_ge). */
@@ -259,7 +280,7 @@ static int gaissa(struct wdb *db, const struct aligned_run *r) {
   size_t ne = 0;
   for (size_t i = 0; i < n; i++)
     if (scratch.k[i].has_epoch) scratch.ord[ne++] = i;
-  if (!ne) return 0;
+  if (!ne || !r->dirty_gaissa) return 0;
   int sorted = 1;
   for (size_t i = 1; i < ne && sorted; i++) sorted = cmp_epoch_seq(&scratch.ord[i - 1], &scratch.ord[i]) < 0;
   if (!sorted) qsort(scratch.ord, ne, sizeof *scratch.ord, cmp_epoch_seq);
@@ -278,7 +299,7 @@ static int gaissa(struct wdb *db, const struct aligned_run *r) {
     size_t b = a;
     while (b < ne && scratch.k[scratch.ord[b]].epoch == e) b++;
     if (have_pending && pend_epoch < e) { /* an epoch holding only the copy */
-      if (gaissa_epoch(db, r->run, pend_epoch, &pend_idx, 1)) return -1;
+      gaissa_epoch(r, pend_epoch, &pend_idx, 1);
       have_pending = 0;
     }
     grp = grow(grp, &capgrp, b - a + 2, sizeof *grp);
@@ -290,7 +311,7 @@ static int gaissa(struct wdb *db, const struct aligned_run *r) {
     }
     if (copy) grp[m++] = pend_idx;
     have_pending = 0;
-    if (gaissa_epoch(db, r->run, e, grp, m)) return -1;
+    gaissa_epoch(r, e, grp, m);
     if (e < max_epoch) {
       have_pending = 1;
       pend_epoch = e + 1;
@@ -301,14 +322,18 @@ static int gaissa(struct wdb *db, const struct aligned_run *r) {
   return 0;
 }
 
-/* Per-span sums of one series (20_default.sql's tf_dg / tf_dc before GROUP BY). */
+/* Per-span sums of one series (the per-span rows 20_default.sql grouped). */
 struct span_sums {
   struct sum cov, e, e2, ui, ucov, mui, mucov, mi, m2i, mcov, ci, c2i, ccov;
 };
 
 static struct {
-  struct span_sums *s;
-  size_t cap;
+  struct span_sums *g, *c; /* the GPU and the CPU series, per span */
+  size_t capg, capc;
+  int64_t *n;              /* GPU samples with power, per span (nspans: after the end) */
+  size_t capn;
+  struct default_epoch *de;
+  size_t capde;
 } spans;
 
 /* The seconds interval (T0, T1] spends in span K of R (may be <= 0). */
@@ -330,13 +355,9 @@ static int pair(double a, int an, double b, int bn, double *m, double *m2) {
   return 1;
 }
 
-static int default_gpu(struct wdb *db, const struct aligned_run *r) {
-  static const char sql[] =
-      "INSERT INTO tf_dg(run_id, span, cov, e, e2, ui, ucov, mui, mucov, mi, m2i, mcov, ci, c2i, ccov)"
-      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  size_t ns = (size_t)r->nspans;
-  spans.s = grow(spans.s, &spans.cap, ns + 1, sizeof *spans.s);
-  for (size_t k = 0; k < ns; k++) spans.s[k] = (struct span_sums){0};
+/* The GPU series of R integrated per span into S[0..nspans-1] (zeroed first). */
+static void default_gpu(const struct aligned_run *r, struct span_sums *S) {
+  for (int64_t k = 0; k < r->nspans; k++) S[k] = (struct span_sums){0};
   double gap = 5 * r->gpu_period_s * 1e6;
   const struct gpu_row *prev = NULL;
   for (size_t i = 0; i < r->ng; i++) {
@@ -357,7 +378,7 @@ static int default_gpu(struct wdb *db, const struct aligned_run *r) {
     for (int64_t k = a->span < 0 ? 0 : a->span; k <= last_span(r, b->span); k++) {
       double ov = overlap(r, k, a->ts, b->ts);
       if (!(ov > 0)) continue;
-      struct span_sums *s = &spans.s[k];
+      struct span_sums *s = &S[k];
       add(&s->cov, ov), add(&s->e, ov * pm), add(&s->e2, ov * p2m);
       if (hu) add(&s->ui, ov * um), add(&s->ucov, ov);
       if (hmu) add(&s->mui, ov * mum), add(&s->mucov, ov);
@@ -365,27 +386,11 @@ static int default_gpu(struct wdb *db, const struct aligned_run *r) {
       if (hc) add(&s->ci, ov * cm), add(&s->c2i, ov * c2m), add(&s->ccov, ov);
     }
   }
-  sqlite3_stmt *st = wdb_stmt(db, sql);
-  if (!st) return -1;
-  for (size_t k = 0; k < ns; k++) {
-    const struct span_sums *s = &spans.s[k];
-    if (!s->cov.n) continue;
-    sqlite3_bind_int64(st, 1, r->run);
-    sqlite3_bind_int64(st, 2, (int64_t)k);
-    const struct sum *v[] = {&s->cov, &s->e, &s->e2, &s->ui, &s->ucov, &s->mui, &s->mucov,
-                             &s->mi, &s->m2i, &s->mcov, &s->ci, &s->c2i, &s->ccov};
-    for (int j = 0; j < 13; j++) bind_sum(st, 3 + j, v[j]);
-    if (wdb_done(db, st)) return -1;
-  }
-  return 0;
 }
 
-static int default_cpu(struct wdb *db, const struct aligned_run *r) {
-  static const char sql[] =
-      "INSERT INTO tf_dc(run_id, span, cov, ri, r2i, ci, c2i, ccov) VALUES (?,?,?,?,?,?,?,?)";
-  size_t ns = (size_t)r->nspans;
-  spans.s = grow(spans.s, &spans.cap, ns + 1, sizeof *spans.s);
-  for (size_t k = 0; k < ns; k++) spans.s[k] = (struct span_sums){0};
+/* The CPU series of R per span into S (RSS in e/e2, CPU usage in ci/c2i/ccov). */
+static void default_cpu(const struct aligned_run *r, struct span_sums *S) {
+  for (int64_t k = 0; k < r->nspans; k++) S[k] = (struct span_sums){0};
   double gap = 5 * r->cpu_period_s * 1e6;
   const struct cpu_row *prev = NULL;
   for (size_t i = 0; i < r->nc; i++) {
@@ -399,62 +404,103 @@ static int default_cpu(struct wdb *db, const struct aligned_run *r) {
     for (int64_t k = a->span < 0 ? 0 : a->span; k <= last_span(r, b->span); k++) {
       double ov = overlap(r, k, a->ts, b->ts);
       if (!(ov > 0)) continue;
-      struct span_sums *s = &spans.s[k];
+      struct span_sums *s = &S[k];
       add(&s->cov, ov), add(&s->e, ov * rm), add(&s->e2, ov * r2m);
       if (hc) add(&s->ci, ov * cm), add(&s->c2i, ov * c2m), add(&s->ccov, ov);
     }
   }
-  sqlite3_stmt *st = wdb_stmt(db, sql);
-  if (!st) return -1;
-  for (size_t k = 0; k < ns; k++) {
-    const struct span_sums *s = &spans.s[k];
-    if (!s->cov.n) continue;
-    sqlite3_bind_int64(st, 1, r->run);
-    sqlite3_bind_int64(st, 2, (int64_t)k);
-    const struct sum *v[] = {&s->cov, &s->e, &s->e2, &s->ci, &s->c2i, &s->ccov};
-    for (int j = 0; j < 6; j++) bind_sum(st, 3 + j, v[j]);
-    if (wdb_done(db, st)) return -1;
-  }
-  return 0;
 }
 
-/* tf_dn (per span value present, nspans included) and tf_nnull. */
-static int default_counts(struct wdb *db, const struct aligned_run *r) {
-  static const char sql_dn[] = "INSERT INTO tf_dn(run_id, span, n, nnull, lim_seq) VALUES (?,?,?,?,?)";
+/* sum() over the spans' values: a span without a covered interval had no row,
+ * a NULL value (n == 0) is skipped. */
+static void add_sum(struct sum *to, const struct sum *x) {
+  if (x->n) add(to, x->v);
+}
+
+/* The default profile of R: the per-span integrals of both series and the GPU
+ * sample counts, then the run's row of temp.tf_dm (20_default.sql's processed_run
+ * sums), its count of [N/A] powers in temp.tf_nnull, and its processed_epoch rows
+ * when R has an epoch_end file and is dirty for the profile. */
+static int default_profile(struct wdb *db, const struct aligned_run *r) {
+  static const char sql_dm[] =
+      "INSERT INTO tf_dm(run_id, cov, e, e2, ui, ucov, mui, mucov, mi, m2i, mcov, ci, c2i, ccov,"
+      " c_cov, ri, r2i, c_ci, c_c2i, c_ccov, n, nnull, lim, measured)"
+      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   static const char sql_nn[] = "INSERT INTO tf_nnull(run_id, n) VALUES (?,?)";
-  sqlite3_stmt *st = wdb_stmt(db, sql_dn);
-  if (!st) return -1;
-  int64_t nnull_run = 0;
-  /* GPU spans never decrease along the samples (span_of's cursor), so a span's
-   * samples are consecutive. */
-  for (size_t a = 0; a < r->ng;) {
-    size_t b = a;
-    int64_t n = 0, nnull = 0, lim = -1;
-    while (b < r->ng && r->g[b].span == r->g[a].span) {
-      if (r->g[b].nullmask >> G_POWER & 1) nnull++;
-      else n++;
-      if (lim < 0 && !(r->g[b].nullmask >> G_LIMIT & 1)) lim = (int64_t)b;
-      b++;
+  size_t ns = (size_t)r->nspans;
+  spans.g = grow(spans.g, &spans.capg, ns + 1, sizeof *spans.g);
+  spans.c = grow(spans.c, &spans.capc, ns + 1, sizeof *spans.c);
+  spans.n = grow(spans.n, &spans.capn, ns + 2, sizeof *spans.n);
+  default_gpu(r, spans.g);
+  default_cpu(r, spans.c);
+
+  /* GPU samples per span: spans never decrease along them (span_of's cursor)
+   * and none is before the start (the first GPU sample is the start). */
+  for (size_t k = 0; k <= ns; k++) spans.n[k] = 0;
+  int64_t nnull_run = 0, nnull_in = 0, lim = -1;
+  for (size_t i = 0; i < r->ng; i++) {
+    const struct gpu_row *g = &r->g[i];
+    if (g->nullmask >> G_POWER & 1) {
+      nnull_run++;
+      if (g->span < r->nspans) nnull_in++;
+    } else {
+      spans.n[g->span]++;
     }
-    nnull_run += nnull;
-    sqlite3_bind_int64(st, 1, r->run);
-    sqlite3_bind_int64(st, 2, r->g[a].span);
-    sqlite3_bind_int64(st, 3, n);
-    sqlite3_bind_int64(st, 4, nnull);
-    if (lim >= 0) sqlite3_bind_int64(st, 5, lim);
-    else sqlite3_bind_null(st, 5);
-    if (wdb_done(db, st)) return -1;
-    a = b;
+    if (lim < 0 && !(g->nullmask >> G_LIMIT & 1)) lim = (int64_t)i;
   }
+
+  /* The run: sums over the spans in span order, epochs with covered time. */
+  struct span_sums G = {0}, C = {0};
+  int64_t n_in = 0, measured = 0;
+  for (size_t k = 0; k < ns; k++) {
+    const struct span_sums *g = &spans.g[k], *c = &spans.c[k];
+    n_in += spans.n[k];
+    if (r->has_epochs && (g->cov.n || c->cov.n)) measured++;
+    if (g->cov.n) {
+      add_sum(&G.cov, &g->cov), add_sum(&G.e, &g->e), add_sum(&G.e2, &g->e2);
+      add_sum(&G.ui, &g->ui), add_sum(&G.ucov, &g->ucov), add_sum(&G.mui, &g->mui);
+      add_sum(&G.mucov, &g->mucov), add_sum(&G.mi, &g->mi), add_sum(&G.m2i, &g->m2i);
+      add_sum(&G.mcov, &g->mcov), add_sum(&G.ci, &g->ci), add_sum(&G.c2i, &g->c2i);
+      add_sum(&G.ccov, &g->ccov);
+    }
+    if (c->cov.n) {
+      add_sum(&C.cov, &c->cov), add_sum(&C.e, &c->e), add_sum(&C.e2, &c->e2);
+      add_sum(&C.ci, &c->ci), add_sum(&C.c2i, &c->c2i), add_sum(&C.ccov, &c->ccov);
+    }
+  }
+  sqlite3_stmt *st = wdb_stmt(db, sql_dm);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, r->run);
+  const struct sum *v[] = {&G.cov, &G.e,   &G.e2, &G.ui,  &G.ucov, &G.mui, &G.mucov, &G.mi,  &G.m2i, &G.mcov,
+                           &G.ci,  &G.c2i, &G.ccov, &C.cov, &C.e,   &C.e2,  &C.ci,     &C.c2i, &C.ccov};
+  for (int j = 0; j < 19; j++) bind_sum(st, 2 + j, v[j]);
+  sqlite3_bind_int64(st, 21, n_in);
+  sqlite3_bind_int64(st, 22, nnull_in);
+  if (lim >= 0) sqlite3_bind_double(st, 23, r->g[lim].v[G_LIMIT]);
+  sqlite3_bind_int64(st, 24, measured);
+  if (wdb_done(db, st)) return -1;
   st = wdb_stmt(db, sql_nn);
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, r->run);
   sqlite3_bind_int64(st, 2, nnull_run);
-  return wdb_done(db, st);
+  if (wdb_done(db, st)) return -1;
+
+  if (!r->has_epochs || !r->dirty_default) return 0;
+  spans.de = grow(spans.de, &spans.capde, ns + 1, sizeof *spans.de);
+  for (size_t k = 0; k < ns; k++) {
+    const struct span_sums *g = &spans.g[k], *c = &spans.c[k];
+    spans.de[k] = (struct default_epoch){.epoch = r->epochs[k], .n = spans.n[k], .start_us = r->starts[k],
+                                         .end_us = r->ends[k], .e = g->e.v, .cov = g->cov.v, .ri = c->e.v,
+                                         .c_cov = c->cov.v, .has_g = g->cov.n > 0, .has_c = c->cov.n > 0};
+  }
+  return align_write_epochs(db, r->run, NULL, 0, spans.de, ns);
 }
 
 int integrate_run(struct wdb *db, const struct aligned_run *r) {
-  if (gaissa(db, r) || default_gpu(db, r) || default_cpu(db, r) || default_counts(db, r)) return -1;
+  scratch.nge = 0;
+  if (gaissa(db, r) || align_write_epochs(db, r->run, scratch.ge, scratch.nge, NULL, 0) ||
+      default_profile(db, r))
+    return -1;
   return 0;
 }
 
