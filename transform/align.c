@@ -257,7 +257,8 @@ static int64_t span_of(int64_t ts, int64_t start, const int64_t *ends, int64_t n
 }
 
 /* ---- The run's rows as eponymous virtual tables --------------------------
- * tf_gpu_rows has the columns of interim_sample and reads the run being aligned;
+ * tf_gpu_rows and tf_span_rows have the columns of interim_sample and
+ * interim_span and read the run being aligned;
  * tf_gaissa_epochs and tf_default_epochs read the epoch rows integrate.c built
  * (struct gaissa_epoch, struct default_epoch). Each is written by one INSERT ...
  * SELECT per run: one statement execution keeps its b-tree cursor at the end of
@@ -268,7 +269,7 @@ static struct {
   const struct gpu_row *g;
   size_t ng;
   const struct cpu_row *c;
-  const int64_t *epochs;
+  const int64_t *starts, *ends, *epochs;
   int64_t nspans;
   int has_epochs;
   const struct gaissa_epoch *ge;
@@ -277,7 +278,7 @@ static struct {
   size_t nde;
 } rows;
 
-enum { ROWS_GPU, ROWS_GAISSA_EPOCH, ROWS_DEFAULT_EPOCH };
+enum { ROWS_GPU, ROWS_SPAN, ROWS_GAISSA_EPOCH, ROWS_DEFAULT_EPOCH };
 
 struct rows_vtab {
   sqlite3_vtab base;
@@ -295,7 +296,8 @@ static int rows_connect(sqlite3 *sql, void *aux, int argc, const char *const *ar
   (void)argc, (void)argv, (void)err;
   int kind = *(const int *)aux;
   int rc = sqlite3_declare_vtab(
-      sql, kind == ROWS_GPU ? "CREATE TABLE x(run_id, seq, gpu_line, cpu_line, span, epoch, gaissa)"
+      sql, kind == ROWS_GPU    ? "CREATE TABLE x(run_id, seq, gpu_line, cpu_line, span, epoch, gaissa)"
+           : kind == ROWS_SPAN ? "CREATE TABLE x(run_id, span, epoch, start_us, end_us)"
            : kind == ROWS_GAISSA_EPOCH
                ? "CREATE TABLE x(run_id, epoch, n, start_us, end_us, ap, ar, eg, er, nr)"
                : "CREATE TABLE x(run_id, epoch, n, start_us, end_us, e, cov, ri, c_cov)");
@@ -346,7 +348,11 @@ static int rows_next(sqlite3_vtab_cursor *c) {
 
 static int rows_eof(sqlite3_vtab_cursor *c) {
   const struct rows_cursor *r = (const struct rows_cursor *)c;
-  return r->i >= (r->kind == ROWS_GPU ? rows.ng : r->kind == ROWS_GAISSA_EPOCH ? rows.nge : rows.nde);
+  size_t n = r->kind == ROWS_GPU    ? rows.ng
+             : r->kind == ROWS_SPAN ? (size_t)rows.nspans
+             : r->kind == ROWS_GAISSA_EPOCH ? rows.nge
+                                            : rows.nde;
+  return r->i >= n;
 }
 
 static int rows_rowid(sqlite3_vtab_cursor *c, sqlite3_int64 *rowid) {
@@ -369,6 +375,13 @@ static int rows_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) 
     case 4: sqlite3_result_int64(ctx, g->span); break;
     case 5: if (rows.has_epochs && g->span < rows.nspans) sqlite3_result_int64(ctx, rows.epochs[g->span]); break;
     case 6: sqlite3_result_int(ctx, g->keep); break;
+    }
+  } else if (rc->kind == ROWS_SPAN) {
+    switch (col) {
+    case 1: sqlite3_result_int64(ctx, (int64_t)i); break;
+    case 2: if (rows.has_epochs) sqlite3_result_int64(ctx, rows.epochs[i]); break;
+    case 3: sqlite3_result_int64(ctx, rows.starts[i]); break;
+    case 4: sqlite3_result_int64(ctx, rows.ends[i]); break;
     }
   } else if (rc->kind == ROWS_GAISSA_EPOCH) {
     const struct gaissa_epoch *e = &rows.ge[i];
@@ -423,11 +436,12 @@ static int register_rows(struct wdb *db) {
     sqlite3_finalize(probe);
     return 0;
   }
-  static const int kinds[] = {ROWS_GPU, ROWS_GAISSA_EPOCH, ROWS_DEFAULT_EPOCH}; /* the aux of each */
+  static const int kinds[] = {ROWS_GPU, ROWS_SPAN, ROWS_GAISSA_EPOCH, ROWS_DEFAULT_EPOCH}; /* aux */
   if (sqlite3_create_module_v2(db->sql, "tf_gpu_rows", &rows_module, (void *)&kinds[0], NULL) != SQLITE_OK ||
-      sqlite3_create_module_v2(db->sql, "tf_gaissa_epochs", &rows_module, (void *)&kinds[1], NULL) !=
+      sqlite3_create_module_v2(db->sql, "tf_span_rows", &rows_module, (void *)&kinds[1], NULL) != SQLITE_OK ||
+      sqlite3_create_module_v2(db->sql, "tf_gaissa_epochs", &rows_module, (void *)&kinds[2], NULL) !=
           SQLITE_OK ||
-      sqlite3_create_module_v2(db->sql, "tf_default_epochs", &rows_module, (void *)&kinds[2], NULL) !=
+      sqlite3_create_module_v2(db->sql, "tf_default_epochs", &rows_module, (void *)&kinds[3], NULL) !=
           SQLITE_OK) {
     msg("%s: transform: %s", db->path, sqlite3_errmsg(db->sql));
     return -1;
@@ -496,7 +510,7 @@ static long long align_run(struct wdb *db, int64_t run) {
       "INSERT INTO interim_sample(run_id, seq, gpu_line, cpu_line, span, epoch, gaissa)"
       " SELECT * FROM tf_gpu_rows";
   static const char ins_span[] =
-      "INSERT INTO interim_span(run_id, span, epoch, start_us, end_us) VALUES (?,?,?,?,?)";
+      "INSERT INTO interim_span(run_id, span, epoch, start_us, end_us) SELECT * FROM tf_span_rows";
   static const char ins_run[] =
       "INSERT INTO interim_run(run_id, gpu_file_id, cpu_file_id, epoch_file_id, perf_file_id,"
       " gpu_model, total_ram_gb, n_gpu, n_cpu, n_epoch_ends, last_epoch_end_us, start_us, end_us,"
@@ -536,19 +550,15 @@ static long long align_run(struct wdb *db, int64_t run) {
   ends = grow(ends, &capends, (size_t)nspans + 1, sizeof *ends);
   starts = grow(starts, &capstarts, (size_t)nspans + 1, sizeof *starts);
   epochs = grow(epochs, &capepochs, (size_t)nspans + 1, sizeof *epochs);
-  sqlite3_stmt *st = wdb_stmt(db, ins_span);
-  if (!st) return -1;
   for (int64_t k = 0; k < nspans; k++) {
     ends[k] = ne ? buf.e[k].end : end;
     starts[k] = k == 0 ? start : ends[k - 1];
     epochs[k] = ne ? buf.e[k].epoch : 0;
-    sqlite3_bind_int64(st, 1, run);
-    sqlite3_bind_int64(st, 2, k);
-    bind_i64_or_null(st, 3, epochs[k], !ne);
-    sqlite3_bind_int64(st, 4, starts[k]);
-    sqlite3_bind_int64(st, 5, ends[k]);
-    if (wdb_done(db, st)) return -1;
   }
+  rows.run = run, rows.g = g, rows.ng = ng, rows.c = c;
+  rows.starts = starts, rows.ends = ends, rows.epochs = epochs, rows.nspans = nspans, rows.has_epochs = ne > 0;
+  sqlite3_stmt *st;
+  if (nspans && (!(st = wdb_stmt(db, ins_span)) || wdb_done(db, st))) return -1;
 
   /* The gaissa profile: skipfooter, nearest-join then dropna, tail cut. */
   int64_t footer = gpu_file ? skipfooter_line(db, gpu_file, g, ng) : INT64_MIN;
@@ -578,8 +588,6 @@ static long long align_run(struct wdb *db, int64_t run) {
     c[i].span = span_of(c[i].ts, start, ends, nspans, &cur);
     if (ram_row < 0 && !c[i].ram_null) ram_row = (int64_t)i;
   }
-  rows.run = run, rows.g = g, rows.ng = ng, rows.c = c;
-  rows.epochs = epochs, rows.nspans = nspans, rows.has_epochs = ne > 0;
   if (ng && (!(st = wdb_stmt(db, ins_sample)) || wdb_done(db, st))) return -1;
 
   double gpu_period = ng ? median_period(&g[0].ts, ng, sizeof *g) : NAN;

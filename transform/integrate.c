@@ -497,9 +497,12 @@ static int default_profile(struct wdb *db, const struct aligned_run *r) {
 }
 
 int integrate_run(struct wdb *db, const struct aligned_run *r) {
+  /* The default rows first: processed_epoch's key is (run_id, profile, epoch),
+   * and rows written in key order are appended to the b-tree instead of
+   * splitting its pages in the middle. */
   scratch.nge = 0;
-  if (gaissa(db, r) || align_write_epochs(db, r->run, scratch.ge, scratch.nge, NULL, 0) ||
-      default_profile(db, r))
+  if (gaissa(db, r) || default_profile(db, r) ||
+      align_write_epochs(db, r->run, scratch.ge, scratch.nge, NULL, 0))
     return -1;
   return 0;
 }
