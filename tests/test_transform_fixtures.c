@@ -167,6 +167,49 @@ static void invariants(void **state) {
   tl_rmdir(dir);
 }
 
+/* The interim tables keep lineage, not values: v_sample reads the values from the
+ * raw rows by (file, line), and interim_cpu_sample is a view whose span follows
+ * the rule of align.c. Run A by hand: spans (1, 4.5] and (4.5, 7]; the CPU rows
+ * at t = 1.2 2.2 3.2 4.2 are in span 0, 5.2 6.2 in span 1, 7.2 8.2 after the end
+ * (span 2 = the number of spans). */
+static void interim_lineage(void **state) {
+  (void)state;
+  char *dir = tl_mkdtemp();
+  struct wdb db;
+  tl_open(&db, dir, "t.db");
+  tl_ingest(&db, FIXTURES);
+  run_transform(&db, TF_ALL);
+  const char *a = "(SELECT id FROM run WHERE stamp = '20240101T000000')";
+  assert_string_equal(tl_text(&db, "SELECT group_concat(seq || ':' || span, ' ') FROM"
+                                   " (SELECT * FROM interim_cpu_sample WHERE run_id = %s ORDER BY seq)", a),
+                      "0:0 1:0 2:0 3:0 4:1 5:1 6:2 7:2");
+  /* Every run: the view's span is the first span whose end is at or after the
+   * sample (-1 before the start, the number of spans after the last end). */
+  assert_int_equal(tl_int(&db, "SELECT count(*) FROM interim_cpu_sample c JOIN interim_run i USING (run_id)"
+                               " WHERE c.span IS NOT CASE WHEN c.ts_us < i.start_us THEN -1 ELSE"
+                               " COALESCE((SELECT min(span) FROM interim_span sp WHERE sp.run_id = c.run_id"
+                               " AND sp.end_us >= c.ts_us), (SELECT count(*) FROM interim_span sp"
+                               " WHERE sp.run_id = c.run_id)) END"),
+                   0);
+  assert_int_equal(tl_int(&db, "SELECT count(*) FROM interim_cpu_sample"),
+                   tl_int(&db, "SELECT count(*) FROM eprof_cpu_sample WHERE file_id IN"
+                               " (SELECT cpu_file_id FROM interim_run)"));
+  /* v_sample: run A's third GPU sample, full decimals (default) and floored
+   * (gaissa), with the CPU row 0.2 s later. */
+  NEAR(tl_real(&db, "SELECT gpu_power_w FROM v_sample WHERE profile = 'default' AND run_id = %s AND seq = 2", a),
+       200.40);
+  NEAR(tl_real(&db, "SELECT gpu_power_w FROM v_sample WHERE profile = 'gaissa' AND run_id = %s AND seq = 2", a),
+       200);
+  NEAR(tl_real(&db, "SELECT ram_used_mb FROM v_sample WHERE profile = 'default' AND run_id = %s AND seq = 2", a),
+       1000);
+  NEAR(tl_real(&db, "SELECT elapsed_s FROM v_sample WHERE profile = 'default' AND run_id = %s AND seq = 2", a), 2);
+  assert_int_equal(tl_int(&db, "SELECT count(*) FROM v_sample WHERE gpu_power_w IS NULL AND profile = 'gaissa'"), 0);
+  assert_int_equal(tl_int(&db, "SELECT count(*) FROM v_sample WHERE profile = 'default'"),
+                   tl_int(&db, "SELECT count(*) FROM interim_sample"));
+  tl_close(&db);
+  tl_rmdir(dir);
+}
+
 /* Every row of the transform's tables, as text, in key order. */
 static char *dump(struct wdb *db, const char *where_run) {
   static const char *const tables[] = {"interim_run", "interim_span", "interim_sample",
@@ -301,6 +344,7 @@ int main(void) {
       cmocka_unit_test(run_b_na_power_and_no_cpu),
       cmocka_unit_test(run_c_sampling_gap),
       cmocka_unit_test(invariants),
+      cmocka_unit_test(interim_lineage),
       cmocka_unit_test(idempotent_and_reproducible),
       cmocka_unit_test(incremental_rebuilds_only_the_changed_run),
       cmocka_unit_test(carbon_intensity_and_pue),
