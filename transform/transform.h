@@ -36,6 +36,10 @@ struct transform_stats {
   long long samples;          /* interim GPU samples written */
 };
 
+/* The page cache of the transform's connection, KiB (a string for the PRAGMA):
+ * its memory, whatever the number of runs (tests/test_transform_memory.c). */
+#define TRANSFORM_CACHE_KIB "8192"
+
 /* Runs the transform. Returns 0, or -1 after printing a database error (the
  * transaction is rolled back: the database is as before). */
 int transform_run(struct wdb *db, const struct transform_options *opt, struct transform_stats *st);
