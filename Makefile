@@ -7,7 +7,7 @@
 #   make notebooks    execute notebooks/ against out/demo.db (or WATTDB_DB=FILE), figures to out/figures
 #   make check SANITIZE=address,undefined   the same under the sanitizers
 #   make deps         install the Debian packages wattdb needs (sudo when not root)
-#   make bench        the benchmarks of bench/ (minutes; writes bench/out/)
+#   make bench        the benchmarks of bench/ (minutes; writes bench/out/, figures for bench/RESULTS.md)
 #
 # Objects go to build/<variant>/, so sanitized and plain builds never mix.
 
@@ -151,7 +151,8 @@ check: deps
 	$(if $(NO_NOTEBOOKS),,$(MAKE) --no-print-directory notebooks)
 
 bench: $(WATTDB) $(B)/gen-sample
-	sh bench/run.sh
+	WATTDB=./$(WATTDB) GEN_SAMPLE=./$(B)/gen-sample sh bench/ingest.sh
+	WATTDB=./$(WATTDB) GEN_SAMPLE=./$(B)/gen-sample sh bench/wattmeter.sh 24
 
 clean:
 	rm -rf build wattdb
