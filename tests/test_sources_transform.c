@@ -12,6 +12,8 @@
 static void run_sources_sql(struct wdb *db) {
   for (int i = 0; transform_sql[i].name; i++) {
     if (strcmp(transform_sql[i].name, "50_sources.sql") != 0) continue;
+    /* its SQL functions (wm_trapezoid), as transform_run registers them */
+    assert_int_equal(transform_register_functions(db), 0);
     assert_int_equal(wdb_exec(db, "BEGIN", "begin"), 0);
     assert_int_equal(wdb_exec(db, transform_sql[i].text, "50_sources.sql"), 0);
     assert_int_equal(wdb_exec(db, "COMMIT", "commit"), 0);
@@ -184,11 +186,86 @@ static void transform_runs_sources_when_inputs_change(void **state) {
   free(by_align), free(by_sql), free(full);
 }
 
+/* The wattmeter energy (wm_trapezoid over bank rows, in key order) against the
+ * per-socket trapezoid it replaced (a window lag() over the view
+ * wattmeter_socket), to the last bit, on a log of two banks (12 sockets) with a
+ * bad frame, 'nan' and empty readings in good frames (that socket bridges to its
+ * previous reading, the others do not notice) and a clock jump (a gap, not
+ * bridged). */
+static const char old_wattmeter_sql[] =
+    "WITH period AS ("
+    "  SELECT file_id, CAST(max(ts_us) - min(ts_us) AS REAL) / max(count(*) - 1, 1) AS us"
+    "  FROM wattmeter_frame WHERE bank = 0 GROUP BY file_id"
+    "), good AS ("
+    "  SELECT a.run_id, a.session_file_id, w.file_id, w.socket, w.line,"
+    "         w.ts_us + (SELECT us FROM src_offset) AS t, w.power_w AS p"
+    "  FROM wattmeter_socket w"
+    "  JOIN wattmeter_file wf ON wf.file_id = w.file_id AND w.socket <= wf.sockets"
+    "  JOIN source_attach a ON a.file_id = w.file_id AND a.block = 0"
+    "  WHERE w.ok AND w.power_w IS NOT NULL"
+    "    AND w.ts_us + (SELECT us FROM src_offset) BETWEEN a.win_start_us AND a.win_end_us"
+    "), iv AS ("
+    "  SELECT run_id, session_file_id, file_id, socket, t,"
+    "         t - lag(t) OVER w AS dt, (p + lag(p) OVER w) / 2 AS pm"
+    "  FROM good WINDOW w AS (PARTITION BY run_id, session_file_id, file_id, socket ORDER BY line)"
+    "), e AS ("
+    "  SELECT run_id, session_file_id, iv.file_id, CAST(socket AS TEXT) AS device,"
+    "         total(CASE WHEN dt <= 5 * period.us THEN pm * dt END) / 1e6 AS energy_j,"
+    "         total(CASE WHEN dt <= 5 * period.us THEN dt END) / 1e6 AS covered_s, count(*) AS samples,"
+    "         min(t) AS first_us, max(t) AS last_us"
+    "  FROM iv JOIN period ON period.file_id = iv.file_id"
+    "  GROUP BY run_id, session_file_id, iv.file_id, socket"
+    ")"
+    "SELECT group_concat(x, '|') FROM (SELECT printf('%%s,%%s,%%s,%%s,%%.17g,%%.17g,%%s,%%.17g,%%.17g', run_id,"
+    " session_file_id, file_id, device, energy_j, covered_s, samples, first_us, last_us) AS x FROM e)";
+
+static void wattmeter_as_per_socket_window(void **state) {
+  struct fx *f = *state;
+  char buf[16384];
+  size_t n = (size_t)snprintf(buf, sizeof buf, "#timestamp,#frame_is_ok,#U1,#U2,#U3");
+  for (int s = 1; s <= 12; s++) n += (size_t)snprintf(buf + n, sizeof buf - n, ",#current%d,#activepow%d", s, s);
+  n += (size_t)snprintf(buf + n, sizeof buf - n, "\n");
+  for (int k = 0; k <= 20; k++) {
+    /* a frame every 0.5 s, then 20 s later from frame 15 on */
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "%lld.%09d,%s", 1704099600LL + k / 2 + (k >= 15 ? 20 : 0),
+                          (k % 2) * 500000000, k == 5 ? "false,,," : "true,230.0,0.0,0.0");
+    for (int s = 1; s <= 12; s++) {
+      if (k == 5) n += (size_t)snprintf(buf + n, sizeof buf - n, ",,");
+      else if (k == 8 && s == 2) n += (size_t)snprintf(buf + n, sizeof buf - n, ",0.1,nan");
+      else if (k >= 8 && k <= 10 && s == 9) n += (size_t)snprintf(buf + n, sizeof buf - n, ",0.1,");
+      else n += (size_t)snprintf(buf + n, sizeof buf - n, ",0.1,%d.%d", 10 * s + k * k % 7, k % 10);
+    }
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "\n");
+  }
+  tl_write_str(f->dir, "meters/wattmeter-12.csv", buf);
+  fx_ingest_path(f, f->dir, NULL);
+  assert_int_equal(wdb_exec(&f->db, "INSERT OR REPLACE INTO setting VALUES ('local_utc_offset_s', 3600)",
+                            "setting"),
+                   0);
+  run_sources_sql(&f->db);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_energy WHERE source = 'wattmeter'"), 12);
+  /* 20 good frames; socket 2 misses one reading, socket 9 three */
+  assert_int_equal(tl_int(&f->db, "SELECT samples FROM source_energy WHERE device = '2'"), 19);
+  assert_int_equal(tl_int(&f->db, "SELECT samples FROM source_energy WHERE device = '9'"), 17);
+  assert_int_equal(tl_int(&f->db, "SELECT samples FROM source_energy WHERE device = '12'"), 20);
+  /* the 20.5 s jump is a gap (5 periods: 5 * 30 s / 20): covered 7 s (frames 0-14,
+   * the bad frame bridged) + 2.5 s (frames 15-20) of the 30 s span */
+  assert_true(fabs(tl_real(&f->db, "SELECT covered_s FROM source_energy WHERE device = '1'") - 9.5) < 1e-9);
+  char *now = strdup(tl_text(&f->db, "SELECT group_concat(x, '|') FROM (SELECT printf("
+                                     "'%%s,%%s,%%s,%%s,%%.17g,%%.17g,%%s,%%.17g,%%.17g', run_id, session_file_id, file_id,"
+                                     " device, energy_j, covered_s, samples, first_us, last_us) AS x"
+                                     " FROM source_energy WHERE source = 'wattmeter' ORDER BY rowid)"));
+  /* temp.src_offset is 50_sources.sql's: 3600 s as REAL µs */
+  assert_string_equal(now, tl_text(&f->db, old_wattmeter_sql));
+  free(now);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(attach_and_reconcile, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(utc_without_offset_is_a_session, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(transform_runs_sources_when_inputs_change, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(wattmeter_as_per_socket_window, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests_name("sources_transform", tests, NULL, NULL);
 }

@@ -196,30 +196,63 @@ CREATE TABLE source_energy (
                                       -- codecarbon: tracker start and end); NULL: not placed
 );
 
--- wattmeter: per socket, good frames only, in naive local time
+-- wattmeter: per socket, good frames only, in naive local time. A day's log is
+-- 8.6 M frames, 52 M socket readings: nothing here sorts them or goes through the
+-- per-socket view. Per attachment (source_attach row) and bank of six sockets,
+-- one pass over wattmeter_frame in its primary key's order, the sockets as
+-- columns: wm_trapezoid() (transform.c) takes the good frames (ok) inside the
+-- attachment's window in line order and integrates each socket over its readings
+-- (power not NULL): trapezoid between consecutive readings, an interval longer
+-- than 5 mean frame periods of the file is a gap, not bridged; the same values
+-- as a window lag() per socket over the view, computed the same way.
+DROP TABLE IF EXISTS temp.src_wm_att;
+CREATE TEMP TABLE src_wm_att (
+  id INTEGER PRIMARY KEY, run_id INTEGER, session_file_id INTEGER, file_id INTEGER NOT NULL,
+  ws INTEGER NOT NULL, we INTEGER NOT NULL, sockets INTEGER NOT NULL, period_us REAL NOT NULL
+);
+INSERT INTO src_wm_att (run_id, session_file_id, file_id, ws, we, sockets, period_us)
+  WITH period AS (
+    SELECT file_id, CAST(max(ts_us) - min(ts_us) AS REAL) / max(count(*) - 1, 1) AS us
+    FROM wattmeter_frame WHERE bank = 0 GROUP BY file_id
+  )
+  SELECT a.run_id, a.session_file_id, a.file_id, a.win_start_us, a.win_end_us, wf.sockets, p.us
+  FROM source_attach a JOIN wattmeter_file wf ON wf.file_id = a.file_id
+  JOIN period p ON p.file_id = a.file_id
+  WHERE a.block = 0;
+DROP TABLE IF EXISTS temp.src_wm_bank;
+CREATE TEMP TABLE src_wm_bank (bank INTEGER PRIMARY KEY);
+INSERT INTO src_wm_bank
+  WITH RECURSIVE b(n) AS (
+    SELECT 0 UNION ALL SELECT n + 1 FROM b WHERE n + 1 < (SELECT max(sockets + 5) / 6 FROM src_wm_att)
+  )
+  SELECT n FROM b;
+-- a (id order), b (bank order), w (line order for the file and bank): the GROUP
+-- BY streams and each group's rows come in line order (wm_trapezoid checks it)
+DROP TABLE IF EXISTS temp.src_wm_sum;
+CREATE TEMP TABLE src_wm_sum AS
+  SELECT a.id, b.bank,
+         wm_trapezoid(w.line, w.ts_us + (SELECT us FROM src_offset), a.period_us,
+                      CASE WHEN 6 * b.bank + 1 <= a.sockets THEN w.p1_w END,
+                      CASE WHEN 6 * b.bank + 2 <= a.sockets THEN w.p2_w END,
+                      CASE WHEN 6 * b.bank + 3 <= a.sockets THEN w.p3_w END,
+                      CASE WHEN 6 * b.bank + 4 <= a.sockets THEN w.p4_w END,
+                      CASE WHEN 6 * b.bank + 5 <= a.sockets THEN w.p5_w END,
+                      CASE WHEN 6 * b.bank + 6 <= a.sockets THEN w.p6_w END) AS s
+  FROM src_wm_att a CROSS JOIN src_wm_bank b
+  CROSS JOIN wattmeter_frame w ON w.file_id = a.file_id AND w.bank = b.bank
+  WHERE w.ok AND w.ts_us + (SELECT us FROM src_offset) BETWEEN a.ws AND a.we
+  GROUP BY a.id, b.bank;
 INSERT INTO source_energy
-WITH period AS (
-  SELECT file_id, CAST(max(ts_us) - min(ts_us) AS REAL) / max(count(*) - 1, 1) AS us
-  FROM wattmeter_frame WHERE bank = 0 GROUP BY file_id
-), good AS (
-  SELECT a.run_id, a.session_file_id, w.file_id, w.socket, w.line,
-         w.ts_us + (SELECT us FROM src_offset) AS t, w.power_w AS p
-  FROM wattmeter_socket w
-  JOIN wattmeter_file wf ON wf.file_id = w.file_id AND w.socket <= wf.sockets
-  JOIN source_attach a ON a.file_id = w.file_id AND a.block = 0
-  WHERE w.ok AND w.power_w IS NOT NULL
-    AND w.ts_us + (SELECT us FROM src_offset) BETWEEN a.win_start_us AND a.win_end_us
-), iv AS (
-  SELECT run_id, session_file_id, file_id, socket, t,
-         t - lag(t) OVER w AS dt, (p + lag(p) OVER w) / 2 AS pm
-  FROM good
-  WINDOW w AS (PARTITION BY run_id, session_file_id, file_id, socket ORDER BY line)
-)
-SELECT run_id, session_file_id, iv.file_id, 'wattmeter', 'wall', CAST(socket AS TEXT),
-       total(CASE WHEN dt <= 5 * period.us THEN pm * dt END) / 1e6,
-       total(CASE WHEN dt <= 5 * period.us THEN dt END) / 1e6, count(*), min(t), max(t)
-FROM iv JOIN period ON period.file_id = iv.file_id
-GROUP BY run_id, session_file_id, iv.file_id, socket;
+SELECT a.run_id, a.session_file_id, a.file_id, 'wattmeter', 'wall', CAST(6 * s.bank + k.k AS TEXT),
+       wm_part(s.s, k.k, 0) / 1e6, wm_part(s.s, k.k, 1) / 1e6, wm_part(s.s, k.k, 2),
+       wm_part(s.s, k.k, 3), wm_part(s.s, k.k, 4)
+FROM src_wm_sum s JOIN src_wm_att a ON a.id = s.id
+JOIN (SELECT 1 AS k UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5
+      UNION ALL SELECT 6) k ON wm_part(s.s, k.k, 2) > 0
+ORDER BY a.run_id, a.session_file_id, a.file_id, 6 * s.bank + k.k;
+DROP TABLE temp.src_wm_sum;
+DROP TABLE temp.src_wm_bank;
+DROP TABLE temp.src_wm_att;
 
 -- nvidia-smi: per GPU
 INSERT INTO source_energy

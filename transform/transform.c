@@ -85,10 +85,128 @@ static void f32_mean_final(sqlite3_context *ctx) {
   g->items = NULL;
 }
 
+/* wm_trapezoid(line, t, period_us, p1, ..., p6): the wattmeter energy of one
+ * attachment and bank of six sockets (50_sources.sql), fed the bank's rows of
+ * wattmeter_frame in line order (a GROUP BY that streams over the primary key;
+ * a row out of order is an error, never a wrong sum). Per socket k, over its
+ * readings (pk not NULL): the trapezoid between consecutive readings, an
+ * interval longer than 5 * period_us not bridged; the result is a blob read by
+ * wm_part(). The arithmetic is the SQL's it replaces, operation for operation:
+ * dt = t - previous t (integers stay integers, as SQLite's subtraction), pm =
+ * (p + previous p) / 2, total() of pm * dt and of dt when dt <= 5 * period_us,
+ * as plain double additions in line order (SQLite 3.40's total(), as
+ * integrate.c), count, min and max of t, so source_energy is bit-identical to
+ * the per-socket window query over the view wattmeter_socket. */
+struct wm_time { /* t as SQLite has it: INTEGER or REAL */
+  int is_int;
+  sqlite3_int64 i;
+  double r;
+};
+
+struct wm_socket {
+  double energy, covered;   /* total() sums, before / 1e6 */
+  sqlite3_int64 n;          /* readings */
+  struct wm_time first, last, prev; /* min(t), max(t); t of the previous reading */
+  double prev_p;
+};
+
+struct wm_agg {
+  int started;
+  sqlite3_int64 line;       /* last line fed */
+  struct wm_socket s[6];
+};
+
+static double wm_real(const struct wm_time *t) { return t->is_int ? (double)t->i : t->r; }
+
+/* a < b as SQLite compares two numbers of t's column (all of one type) */
+static int wm_less(const struct wm_time *a, const struct wm_time *b) {
+  if (a->is_int && b->is_int) return a->i < b->i;
+  return wm_real(a) < wm_real(b);
+}
+
+static void wm_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  struct wm_agg *g = sqlite3_aggregate_context(ctx, sizeof *g);
+  if (!g) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  sqlite3_int64 line = sqlite3_value_int64(argv[0]);
+  if (g->started && line <= g->line) {
+    sqlite3_result_error(ctx, "wm_trapezoid: rows not in line order", -1);
+    return;
+  }
+  g->started = 1;
+  g->line = line;
+  struct wm_time t = {0, 0, 0};
+  if (sqlite3_value_type(argv[1]) == SQLITE_INTEGER) t.is_int = 1, t.i = sqlite3_value_int64(argv[1]);
+  else t.r = sqlite3_value_double(argv[1]);
+  double lim = 5 * sqlite3_value_double(argv[2]);
+  for (int k = 0; k < 6; k++) {
+    if (sqlite3_value_type(argv[3 + k]) == SQLITE_NULL) continue;
+    double p = sqlite3_value_double(argv[3 + k]);
+    struct wm_socket *s = &g->s[k];
+    if (s->n) {
+      double dt = t.is_int && s->prev.is_int ? (double)(t.i - s->prev.i) : wm_real(&t) - wm_real(&s->prev);
+      double pm = (p + s->prev_p) / 2;
+      if (dt <= lim) {
+        s->energy += pm * dt;
+        s->covered += dt;
+      }
+      if (wm_less(&t, &s->first)) s->first = t;
+      if (wm_less(&s->last, &t)) s->last = t;
+    } else {
+      s->first = s->last = t;
+    }
+    s->n++;
+    s->prev = t;
+    s->prev_p = p;
+  }
+}
+
+static void wm_final(sqlite3_context *ctx) {
+  struct wm_agg *g = sqlite3_aggregate_context(ctx, 0);
+  if (!g) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  sqlite3_result_blob(ctx, g->s, (int)sizeof g->s, SQLITE_TRANSIENT);
+}
+
+static void wm_time_result(sqlite3_context *ctx, const struct wm_time *t) {
+  if (t->is_int) sqlite3_result_int64(ctx, t->i);
+  else sqlite3_result_double(ctx, t->r);
+}
+
+/* wm_part(blob, k, i): of socket k (1-6) of a wm_trapezoid() result, i = 0 the
+ * energy sum, 1 the covered time sum, 2 the readings, 3 the first and 4 the last
+ * t (min and max); NULL when the socket has no reading. */
+static void wm_part(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  struct wm_socket s[6];
+  int k = sqlite3_value_int(argv[1]), i = sqlite3_value_int(argv[2]);
+  if (sqlite3_value_type(argv[0]) != SQLITE_BLOB || sqlite3_value_bytes(argv[0]) != (int)sizeof s ||
+      k < 1 || k > 6 || i < 0 || i > 4) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  memcpy(s, sqlite3_value_blob(argv[0]), sizeof s);
+  const struct wm_socket *x = &s[k - 1];
+  if (!x->n) sqlite3_result_null(ctx);
+  else if (i == 0) sqlite3_result_double(ctx, x->energy);
+  else if (i == 1) sqlite3_result_double(ctx, x->covered);
+  else if (i == 2) sqlite3_result_int64(ctx, x->n);
+  else wm_time_result(ctx, i == 3 ? &x->first : &x->last);
+}
+
 int transform_register_functions(struct wdb *db) {
   if (sqlite3_create_function(db->sql, "f32_mean", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
                               f32_mean_step, f32_mean_final) != SQLITE_OK ||
       sqlite3_create_function(db->sql, "f32", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, f32_func,
+                              NULL, NULL) != SQLITE_OK ||
+      sqlite3_create_function(db->sql, "wm_trapezoid", 9, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
+                              wm_step, wm_final) != SQLITE_OK ||
+      sqlite3_create_function(db->sql, "wm_part", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, wm_part,
                               NULL, NULL) != SQLITE_OK) {
     msg("%s: %s", db->path, sqlite3_errmsg(db->sql));
     return -1;

@@ -50,8 +50,10 @@ int transform_run(struct wdb *db, const struct transform_options *opt, struct tr
  * Returns the number of runs aligned, or -1 (error printed). */
 long transform_align(struct wdb *db, long long *samples);
 
-/* Registers the SQL function f32(x) (x rounded to the nearest float, as the
- * anchor's float32 columns) on DB's connection. */
+/* Registers on DB's connection the SQL functions f32(x) (x rounded to the
+ * nearest float, as the anchor's float32 columns), f32_mean(x, ord), and
+ * wm_trapezoid() and wm_part() that 50_sources.sql integrates wattmeter logs
+ * with (transform.c). */
 int transform_register_functions(struct wdb *db);
 
 #endif
