@@ -104,6 +104,16 @@ demo: deps
 	  round(sum(energy_j) / 1e6, 3) AS energy_mj, round(avg(energy_j) / 1e3, 1) AS mean_kj, \
 	  round(avg(duration_s) / 60, 1) AS mean_min FROM v_run WHERE profile = 'default' \
 	  GROUP BY 1, 2 ORDER BY 1, 2"
+	@echo; echo "energy by measuring tool, for the runs other tools measured too (kJ):"
+	@sqlite3 -column -header out/demo.db "SELECT r.stamp, e.source, e.component, \
+	  round(sum(e.energy_j) / 1e3, 1) AS kj FROM source_energy e JOIN run r ON r.id = e.run_id \
+	  WHERE e.run_id IN (SELECT run_id FROM source_energy WHERE source <> 'eprof-gpu') \
+	  GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+	@echo; echo "reconciliation: wall meter against GPU + RAPL package + DRAM over the same window (kJ):"
+	@sqlite3 -column -header out/demo.db "SELECT r.stamp, c.window, round(c.window_s) AS seconds, \
+	  round(c.wall_j / 1e3, 1) AS wall, round(c.gpu_j / 1e3, 1) AS gpu, round(c.rapl_pkg_j / 1e3, 1) AS pkg, \
+	  round(c.rapl_dram_j / 1e3, 1) AS dram, round(c.unaccounted_share * 100, 1) AS unaccounted_pct \
+	  FROM source_reconciliation c JOIN run r ON r.id = c.run_id WHERE c.wall_j IS NOT NULL ORDER BY 1"
 
 # ---- notebooks ----------------------------------------------------------------
 # Executes notebooks/*.ipynb headless against WATTDB_DB (default: the demo database,
