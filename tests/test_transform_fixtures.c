@@ -35,6 +35,32 @@ static double epoch_value(struct wdb *db, const char *profile, const char *stamp
                  profile, stamp, epoch);
 }
 
+/* A fresh database with the fixture runs ingested and transformed in both
+ * profiles, for the tests that read it (setup and teardown of cmocka). */
+struct transformed {
+  char *dir;
+  struct wdb db;
+};
+
+static int transformed_setup(void **state) {
+  struct transformed *t = calloc(1, sizeof *t);
+  if (!t) return -1;
+  t->dir = tl_mkdtemp();
+  tl_open(&t->db, t->dir, "t.db");
+  tl_ingest(&t->db, FIXTURES);
+  run_transform(&t->db, TF_ALL);
+  *state = t;
+  return 0;
+}
+
+static int transformed_teardown(void **state) {
+  struct transformed *t = *state;
+  tl_close(&t->db);
+  tl_rmdir(t->dir);
+  free(t);
+  return 0;
+}
+
 #define NEAR(a, b) assert_true(fabs((double)(a) - (double)(b)) < EPS * (1 + fabs((double)(b))))
 
 /* Run A.
@@ -52,44 +78,37 @@ static double epoch_value(struct wdb *db, const char *profile, const char *stamp
  *   = 5.8 s × 0.375 W = 2.175 J; epoch 0 gets (1.2, 4.5] = 3.3 s = 1.2375 J,
  *   epoch 1 (4.5, 7] = 2.5 s = 0.9375 J. */
 static void run_a_both_profiles_by_hand(void **state) {
-  (void)state;
-  char *dir = tl_mkdtemp();
-  struct wdb db;
-  tl_open(&db, dir, "t.db");
-  tl_ingest(&db, FIXTURES);
-  run_transform(&db, TF_ALL);
+  struct wdb *db = &((struct transformed *)*state)->db;
   const char *a = "20240101T000000";
-  assert_int_equal(run_value(&db, "gaissa", a, "n_samples"), 5);
-  NEAR(run_value(&db, "gaissa", a, "duration_s"), 4.0);
-  NEAR(run_value(&db, "gaissa", a, "gpu_energy_j"), 650.0);
-  NEAR(run_value(&db, "gaissa", a, "avg_gpu_power_w"), 160.0);
-  NEAR(run_value(&db, "gaissa", a, "ram_energy_j"), 1.5);
-  NEAR(run_value(&db, "gaissa", a, "measured_epochs"), 1);
-  NEAR(run_value(&db, "gaissa", a, "trained_epochs"), 2);
-  NEAR(epoch_value(&db, "gaissa", a, 0, "gpu_energy_j"), 450.0);
-  NEAR(epoch_value(&db, "gaissa", a, 1, "gpu_energy_j"), 200.0);
-  NEAR(epoch_value(&db, "gaissa", a, 0, "mean_gpu_power_w"), 150.0);
-  NEAR(epoch_value(&db, "gaissa", a, 1, "mean_gpu_power_w"), 200.0);
-  NEAR(epoch_value(&db, "gaissa", a, 0, "duration_s"), 3.5);
-  NEAR(epoch_value(&db, "gaissa", a, 1, "duration_s"), 2.5);
-  NEAR(epoch_value(&db, "gaissa", a, 0, "ram_energy_j"), 1.125);
+  assert_int_equal(run_value(db, "gaissa", a, "n_samples"), 5);
+  NEAR(run_value(db, "gaissa", a, "duration_s"), 4.0);
+  NEAR(run_value(db, "gaissa", a, "gpu_energy_j"), 650.0);
+  NEAR(run_value(db, "gaissa", a, "avg_gpu_power_w"), 160.0);
+  NEAR(run_value(db, "gaissa", a, "ram_energy_j"), 1.5);
+  NEAR(run_value(db, "gaissa", a, "measured_epochs"), 1);
+  NEAR(run_value(db, "gaissa", a, "trained_epochs"), 2);
+  NEAR(epoch_value(db, "gaissa", a, 0, "gpu_energy_j"), 450.0);
+  NEAR(epoch_value(db, "gaissa", a, 1, "gpu_energy_j"), 200.0);
+  NEAR(epoch_value(db, "gaissa", a, 0, "mean_gpu_power_w"), 150.0);
+  NEAR(epoch_value(db, "gaissa", a, 1, "mean_gpu_power_w"), 200.0);
+  NEAR(epoch_value(db, "gaissa", a, 0, "duration_s"), 3.5);
+  NEAR(epoch_value(db, "gaissa", a, 1, "duration_s"), 2.5);
+  NEAR(epoch_value(db, "gaissa", a, 0, "ram_energy_j"), 1.125);
 
-  assert_int_equal(run_value(&db, "default", a, "n_samples"), 7);
-  NEAR(run_value(&db, "default", a, "duration_s"), 6.0);
-  NEAR(run_value(&db, "default", a, "gpu_energy_j"), 903.0);
-  NEAR(run_value(&db, "default", a, "avg_gpu_power_w"), 150.5);
-  NEAR(run_value(&db, "default", a, "ram_energy_j"), 2.175);
-  NEAR(run_value(&db, "default", a, "uncovered_s"), 0.0);
-  NEAR(run_value(&db, "default", a, "sampling_period_s"), 1.0);
-  NEAR(epoch_value(&db, "default", a, 0, "gpu_energy_j"), 551.7);
-  NEAR(epoch_value(&db, "default", a, 1, "gpu_energy_j"), 351.3);
-  NEAR(epoch_value(&db, "default", a, 0, "ram_energy_j"), 1.2375);
-  NEAR(epoch_value(&db, "default", a, 1, "ram_energy_j"), 0.9375);
-  NEAR(epoch_value(&db, "default", a, 0, "duration_s"), 3.5);
+  assert_int_equal(run_value(db, "default", a, "n_samples"), 7);
+  NEAR(run_value(db, "default", a, "duration_s"), 6.0);
+  NEAR(run_value(db, "default", a, "gpu_energy_j"), 903.0);
+  NEAR(run_value(db, "default", a, "avg_gpu_power_w"), 150.5);
+  NEAR(run_value(db, "default", a, "ram_energy_j"), 2.175);
+  NEAR(run_value(db, "default", a, "uncovered_s"), 0.0);
+  NEAR(run_value(db, "default", a, "sampling_period_s"), 1.0);
+  NEAR(epoch_value(db, "default", a, 0, "gpu_energy_j"), 551.7);
+  NEAR(epoch_value(db, "default", a, 1, "gpu_energy_j"), 351.3);
+  NEAR(epoch_value(db, "default", a, 0, "ram_energy_j"), 1.2375);
+  NEAR(epoch_value(db, "default", a, 1, "ram_energy_j"), 0.9375);
+  NEAR(epoch_value(db, "default", a, 0, "duration_s"), 3.5);
   /* The difference view says how far apart the profiles are. */
-  NEAR(tl_real(&db, "SELECT energy_diff_j FROM v_profile_diff WHERE stamp='%s'", a), (903 + 2.175) - (650 + 1.5));
-  tl_close(&db);
-  tl_rmdir(dir);
+  NEAR(tl_real(db, "SELECT energy_diff_j FROM v_profile_diff WHERE stamp='%s'", a), (903 + 2.175) - (650 + 1.5));
 }
 
 /* Run B: [N/A] at t=4 and no CPU file.
@@ -99,27 +118,20 @@ static void run_a_both_profiles_by_hand(void **state) {
  * gaissa: the [N/A] row is dropped (the anchor would abort), skipfooter drops
  *   t=5,6,7: t=1,2,3 remain, 200 J over 2 s. */
 static void run_b_na_power_and_no_cpu(void **state) {
-  (void)state;
-  char *dir = tl_mkdtemp();
-  struct wdb db;
-  tl_open(&db, dir, "t.db");
-  tl_ingest(&db, FIXTURES);
-  run_transform(&db, TF_ALL);
+  struct wdb *db = &((struct transformed *)*state)->db;
   const char *b = "20240101T010000";
-  NEAR(run_value(&db, "default", b, "gpu_energy_j"), 600.0);
-  NEAR(run_value(&db, "default", b, "energy_j"), 600.0);
-  NEAR(run_value(&db, "default", b, "avg_gpu_power_w"), 100.0);
-  assert_int_equal(run_value(&db, "default", b, "null_power_samples"), 1);
-  assert_int_equal(run_value(&db, "default", b, "n_samples"), 6);
-  assert_true(isnan(run_value(&db, "default", b, "ram_energy_j")));
-  NEAR(run_value(&db, "gaissa", b, "gpu_energy_j"), 200.0);
-  assert_int_equal(run_value(&db, "gaissa", b, "n_samples"), 3);
-  assert_true(isnan(run_value(&db, "gaissa", b, "ram_energy_j")));
+  NEAR(run_value(db, "default", b, "gpu_energy_j"), 600.0);
+  NEAR(run_value(db, "default", b, "energy_j"), 600.0);
+  NEAR(run_value(db, "default", b, "avg_gpu_power_w"), 100.0);
+  assert_int_equal(run_value(db, "default", b, "null_power_samples"), 1);
+  assert_int_equal(run_value(db, "default", b, "n_samples"), 6);
+  assert_true(isnan(run_value(db, "default", b, "ram_energy_j")));
+  NEAR(run_value(db, "gaissa", b, "gpu_energy_j"), 200.0);
+  assert_int_equal(run_value(db, "gaissa", b, "n_samples"), 3);
+  assert_true(isnan(run_value(db, "gaissa", b, "ram_energy_j")));
   /* No epoch_end file: no epoch rows, measured epochs 0, so return code -9 (anchor rule). */
-  assert_int_equal(tl_int(&db, "SELECT count(*) FROM v_epoch WHERE stamp='%s'", b), 0);
-  assert_int_equal(run_value(&db, "default", b, "return_code"), -9);
-  tl_close(&db);
-  tl_rmdir(dir);
+  assert_int_equal(tl_int(db, "SELECT count(*) FROM v_epoch WHERE stamp='%s'", b), 0);
+  assert_int_equal(run_value(db, "default", b, "return_code"), -9);
 }
 
 /* Run C: a 20 s gap between t=10 and t=30.
@@ -129,42 +141,28 @@ static void run_b_na_power_and_no_cpu(void **state) {
  *   18.9 s × 0.75 W = 14.175 J.
  * gaissa: bridges it: skipfooter leaves t=1..37: 3600 J over 36 s; RAM 27 J. */
 static void run_c_sampling_gap(void **state) {
-  (void)state;
-  char *dir = tl_mkdtemp();
-  struct wdb db;
-  tl_open(&db, dir, "t.db");
-  tl_ingest(&db, FIXTURES);
-  run_transform(&db, TF_ALL);
+  struct wdb *db = &((struct transformed *)*state)->db;
   const char *c = "20240101T020000";
-  NEAR(run_value(&db, "default", c, "gpu_energy_j"), 1900.0);
-  NEAR(run_value(&db, "default", c, "uncovered_s"), 20.0);
-  NEAR(run_value(&db, "default", c, "duration_s"), 39.0);
-  NEAR(run_value(&db, "default", c, "avg_gpu_power_w"), 100.0);
-  NEAR(run_value(&db, "default", c, "ram_energy_j"), 14.175);
-  NEAR(run_value(&db, "gaissa", c, "gpu_energy_j"), 3600.0);
-  NEAR(run_value(&db, "gaissa", c, "duration_s"), 36.0);
-  NEAR(run_value(&db, "gaissa", c, "ram_energy_j"), 27.0);
-  tl_close(&db);
-  tl_rmdir(dir);
+  NEAR(run_value(db, "default", c, "gpu_energy_j"), 1900.0);
+  NEAR(run_value(db, "default", c, "uncovered_s"), 20.0);
+  NEAR(run_value(db, "default", c, "duration_s"), 39.0);
+  NEAR(run_value(db, "default", c, "avg_gpu_power_w"), 100.0);
+  NEAR(run_value(db, "default", c, "ram_energy_j"), 14.175);
+  NEAR(run_value(db, "gaissa", c, "gpu_energy_j"), 3600.0);
+  NEAR(run_value(db, "gaissa", c, "duration_s"), 36.0);
+  NEAR(run_value(db, "gaissa", c, "ram_energy_j"), 27.0);
 }
 
 /* Σ epoch energy = run energy (both profiles, every run with epochs); emissions
  * = kWh × intensity × PUE. */
 static void invariants(void **state) {
-  (void)state;
-  char *dir = tl_mkdtemp();
-  struct wdb db;
-  tl_open(&db, dir, "t.db");
-  tl_ingest(&db, FIXTURES);
-  run_transform(&db, TF_ALL);
-  assert_int_equal(tl_int(&db, "SELECT count(*) FROM v_run r WHERE EXISTS (SELECT 1 FROM v_epoch e"
+  struct wdb *db = &((struct transformed *)*state)->db;
+  assert_int_equal(tl_int(db, "SELECT count(*) FROM v_run r WHERE EXISTS (SELECT 1 FROM v_epoch e"
                                " WHERE e.run_id = r.run_id AND e.profile = r.profile) AND abs(energy_j -"
                                " (SELECT sum(energy_j) FROM v_epoch e WHERE e.run_id = r.run_id"
                                " AND e.profile = r.profile)) > 1e-9 * energy_j"),
                    0);
-  assert_int_equal(tl_int(&db, "SELECT count(*) FROM v_run WHERE abs(emissions_g - energy_j / 3.6e6 * 232) > 1e-12"), 0);
-  tl_close(&db);
-  tl_rmdir(dir);
+  assert_int_equal(tl_int(db, "SELECT count(*) FROM v_run WHERE abs(emissions_g - energy_j / 3.6e6 * 232) > 1e-12"), 0);
 }
 
 /* The interim tables keep lineage, not values: v_sample reads the values from the
@@ -173,41 +171,34 @@ static void invariants(void **state) {
  * at t = 1.2 2.2 3.2 4.2 are in span 0, 5.2 6.2 in span 1, 7.2 8.2 after the end
  * (span 2 = the number of spans). */
 static void interim_lineage(void **state) {
-  (void)state;
-  char *dir = tl_mkdtemp();
-  struct wdb db;
-  tl_open(&db, dir, "t.db");
-  tl_ingest(&db, FIXTURES);
-  run_transform(&db, TF_ALL);
+  struct wdb *db = &((struct transformed *)*state)->db;
   const char *a = "(SELECT id FROM run WHERE stamp = '20240101T000000')";
-  assert_string_equal(tl_text(&db, "SELECT group_concat(seq || ':' || span, ' ') FROM"
+  assert_string_equal(tl_text(db, "SELECT group_concat(seq || ':' || span, ' ') FROM"
                                    " (SELECT * FROM interim_cpu_sample WHERE run_id = %s ORDER BY seq)", a),
                       "0:0 1:0 2:0 3:0 4:1 5:1 6:2 7:2");
   /* Every run: the view's span is the first span whose end is at or after the
    * sample (-1 before the start, the number of spans after the last end). */
-  assert_int_equal(tl_int(&db, "SELECT count(*) FROM interim_cpu_sample c JOIN interim_run i USING (run_id)"
+  assert_int_equal(tl_int(db, "SELECT count(*) FROM interim_cpu_sample c JOIN interim_run i USING (run_id)"
                                " WHERE c.span IS NOT CASE WHEN c.ts_us < i.start_us THEN -1 ELSE"
                                " COALESCE((SELECT min(span) FROM interim_span sp WHERE sp.run_id = c.run_id"
                                " AND sp.end_us >= c.ts_us), (SELECT count(*) FROM interim_span sp"
                                " WHERE sp.run_id = c.run_id)) END"),
                    0);
-  assert_int_equal(tl_int(&db, "SELECT count(*) FROM interim_cpu_sample"),
-                   tl_int(&db, "SELECT count(*) FROM eprof_cpu_sample WHERE file_id IN"
+  assert_int_equal(tl_int(db, "SELECT count(*) FROM interim_cpu_sample"),
+                   tl_int(db, "SELECT count(*) FROM eprof_cpu_sample WHERE file_id IN"
                                " (SELECT cpu_file_id FROM interim_run)"));
   /* v_sample: run A's third GPU sample, full decimals (default) and floored
    * (gaissa), with the CPU row 0.2 s later. */
-  NEAR(tl_real(&db, "SELECT gpu_power_w FROM v_sample WHERE profile = 'default' AND run_id = %s AND seq = 2", a),
+  NEAR(tl_real(db, "SELECT gpu_power_w FROM v_sample WHERE profile = 'default' AND run_id = %s AND seq = 2", a),
        200.40);
-  NEAR(tl_real(&db, "SELECT gpu_power_w FROM v_sample WHERE profile = 'gaissa' AND run_id = %s AND seq = 2", a),
+  NEAR(tl_real(db, "SELECT gpu_power_w FROM v_sample WHERE profile = 'gaissa' AND run_id = %s AND seq = 2", a),
        200);
-  NEAR(tl_real(&db, "SELECT ram_used_mb FROM v_sample WHERE profile = 'default' AND run_id = %s AND seq = 2", a),
+  NEAR(tl_real(db, "SELECT ram_used_mb FROM v_sample WHERE profile = 'default' AND run_id = %s AND seq = 2", a),
        1000);
-  NEAR(tl_real(&db, "SELECT elapsed_s FROM v_sample WHERE profile = 'default' AND run_id = %s AND seq = 2", a), 2);
-  assert_int_equal(tl_int(&db, "SELECT count(*) FROM v_sample WHERE gpu_power_w IS NULL AND profile = 'gaissa'"), 0);
-  assert_int_equal(tl_int(&db, "SELECT count(*) FROM v_sample WHERE profile = 'default'"),
-                   tl_int(&db, "SELECT count(*) FROM interim_sample"));
-  tl_close(&db);
-  tl_rmdir(dir);
+  NEAR(tl_real(db, "SELECT elapsed_s FROM v_sample WHERE profile = 'default' AND run_id = %s AND seq = 2", a), 2);
+  assert_int_equal(tl_int(db, "SELECT count(*) FROM v_sample WHERE gpu_power_w IS NULL AND profile = 'gaissa'"), 0);
+  assert_int_equal(tl_int(db, "SELECT count(*) FROM v_sample WHERE profile = 'default'"),
+                   tl_int(db, "SELECT count(*) FROM interim_sample"));
 }
 
 /* Every row of the transform's tables, as text, in key order. */
@@ -318,36 +309,29 @@ static void incremental_rebuilds_only_the_changed_run(void **state) {
 /* Carbon intensity and PUE change the emissions of every run without any
  * (run, profile) being recomputed, and are kept in the database. */
 static void carbon_intensity_and_pue(void **state) {
-  (void)state;
-  char *dir = tl_mkdtemp();
-  struct wdb db;
-  tl_open(&db, dir, "t.db");
-  tl_ingest(&db, FIXTURES);
-  run_transform(&db, TF_ALL);
+  struct wdb *db = &((struct transformed *)*state)->db;
   struct transform_options opt = {.profiles = TF_ALL, .set_carbon = 1, .carbon_intensity = 56,
                                   .set_pue = 1, .pue = 1.2};
   struct transform_stats st;
-  assert_int_equal(transform_run(&db, &opt, &st), 0);
+  assert_int_equal(transform_run(db, &opt, &st), 0);
   assert_int_equal(st.rebuilt, 0);
-  assert_int_equal(tl_int(&db, "SELECT count(*) FROM v_run WHERE abs(emissions_g - energy_j / 3.6e6 * 56 * 1.2) > 1e-12"), 0);
-  NEAR(tl_real(&db, "SELECT value FROM setting WHERE name='pue'"), 1.2);
+  assert_int_equal(tl_int(db, "SELECT count(*) FROM v_run WHERE abs(emissions_g - energy_j / 3.6e6 * 56 * 1.2) > 1e-12"), 0);
+  NEAR(tl_real(db, "SELECT value FROM setting WHERE name='pue'"), 1.2);
   /* A later transform without options keeps them. */
-  run_transform(&db, TF_ALL);
-  NEAR(run_value(&db, "default", "20240101T000000", "emissions_g"), (903 + 2.175) / 3.6e6 * 56 * 1.2);
-  tl_close(&db);
-  tl_rmdir(dir);
+  run_transform(db, TF_ALL);
+  NEAR(run_value(db, "default", "20240101T000000", "emissions_g"), (903 + 2.175) / 3.6e6 * 56 * 1.2);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(run_a_both_profiles_by_hand),
-      cmocka_unit_test(run_b_na_power_and_no_cpu),
-      cmocka_unit_test(run_c_sampling_gap),
-      cmocka_unit_test(invariants),
-      cmocka_unit_test(interim_lineage),
+      cmocka_unit_test_setup_teardown(run_a_both_profiles_by_hand, transformed_setup, transformed_teardown),
+      cmocka_unit_test_setup_teardown(run_b_na_power_and_no_cpu, transformed_setup, transformed_teardown),
+      cmocka_unit_test_setup_teardown(run_c_sampling_gap, transformed_setup, transformed_teardown),
+      cmocka_unit_test_setup_teardown(invariants, transformed_setup, transformed_teardown),
+      cmocka_unit_test_setup_teardown(interim_lineage, transformed_setup, transformed_teardown),
       cmocka_unit_test(idempotent_and_reproducible),
       cmocka_unit_test(incremental_rebuilds_only_the_changed_run),
-      cmocka_unit_test(carbon_intensity_and_pue),
+      cmocka_unit_test_setup_teardown(carbon_intensity_and_pue, transformed_setup, transformed_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
