@@ -427,7 +427,6 @@ static int ingest_file(struct driver *d, struct source *s) {
 
   struct sha256_ctx hash;
   sha256_init(&hash);
-  long long bytes0 = stats->bytes;
   int read_failed = read_head(d, s, &hash) != 0;
   struct sniff sn;
   build_sniff(d, s, &sn);
@@ -472,7 +471,9 @@ static int ingest_file(struct driver *d, struct source *s) {
 
   char sha[65];
   hex_digest(&hash, sha);
-  long long size = stats->bytes - bytes0;
+  /* The size the next run compares (the listing's, as is_unchanged reads it);
+   * after a read error none, so that the file is never taken as unchanged. */
+  long long size = read_failed ? -1 : s->size;
   const char *status = d->n_rejected ? "partial" : "ok";
   int64_t dup = 0;
   if (file_ok && (dup = catalog_same_content(d, sha, p->file_id)) < 0) return rollback(d);
@@ -485,8 +486,6 @@ static int ingest_file(struct driver *d, struct source *s) {
     d->n_ok = 0;
     msg("%s: file rejected: %s", s->path, p->error);
     stats->rejected_files++;
-    /* A read error must not leave the file looking unchanged to the next run. */
-    if (read_failed) size = -1;
   } else if (dup) {
     status = "duplicate";
     stats->duplicates++;
@@ -496,7 +495,6 @@ static int ingest_file(struct driver *d, struct source *s) {
     stats->rows_rejected += d->n_rejected;
     if (d->n_rejected) stats->partial_files++;
   }
-  if (!read_failed) size = s->size >= 0 ? s->size : size;
   if (catalog_finish(d, status, read_failed ? NULL : sha, dup, file_ok ? p->first_row_error : p->error,
                      size) ||
       wdb_exec(d->db, "RELEASE file_rows; COMMIT", "cannot commit"))
