@@ -38,11 +38,6 @@ static void list_formats(FILE *out) {
   fputc('\n', out);
 }
 
-/* Parses the options shared by ingest and build into OPT; returns the index of
- * the first path, or -1 (usage error printed) / -2 (--help printed). */
-int ingest_parse_options(int argc, char **argv, const char *help, const char **db,
-                         struct ingest_options *opt);
-
 int ingest_parse_options(int argc, char **argv, const char *help, const char **db,
                          struct ingest_options *opt) {
   static const struct option longopts[] = {
@@ -90,13 +85,7 @@ int ingest_parse_options(int argc, char **argv, const char *help, const char **d
   return optind;
 }
 
-/* Ingests and prints the summary; returns the exit code. */
-int ingest_run(const char *dbpath, char **paths, int n, const struct ingest_options *opt,
-               struct wdb *db);
-
-int ingest_run(const char *dbpath, char **paths, int n, const struct ingest_options *opt,
-               struct wdb *db) {
-  (void)dbpath;
+int ingest_run(char **paths, int n, const struct ingest_options *opt, struct wdb *db) {
   struct ingest_stats stats;
   if (ingest_paths(db, paths, n, opt, &stats)) return EXIT_DATABASE;
   fprintf(stderr,
@@ -116,7 +105,7 @@ int cmd_ingest(int argc, char **argv) {
   if (first < 0) return EXIT_USAGE;
   struct wdb db;
   if (wdb_open(&db, dbpath)) return EXIT_DATABASE;
-  int rc = ingest_run(dbpath, argv + first, argc - first, &opt, &db);
+  int rc = ingest_run(argv + first, argc - first, &opt, &db);
   wdb_close(&db);
   return rc;
 }

@@ -13,11 +13,6 @@
 #include "ingest/ingest.h"
 #include "transform/transform.h"
 
-/* From cli/cmd_ingest.c. */
-int ingest_parse_options(int argc, char **argv, const char *help, const char **db,
-                         struct ingest_options *opt);
-int ingest_run(const char *dbpath, char **paths, int n, const struct ingest_options *opt,
-               struct wdb *db);
 
 #define TRANSFORM_OPTIONS                                                                    \
   "  --profile P     default, gaissa or all (default: all, stored side by side)\n"          \
@@ -241,7 +236,7 @@ int cmd_build(int argc, char **argv) {
   if (first < 0) return EXIT_USAGE;
   struct wdb db;
   if (wdb_open(&db, dbpath)) return EXIT_DATABASE;
-  int rc = ingest_run(dbpath, argv + first, argc - first, &iopt, &db);
+  int rc = ingest_run(argv + first, argc - first, &iopt, &db);
   if (rc == EXIT_OK || rc == EXIT_REJECTED || rc == EXIT_INPUT) {
     int trc = transform_and_report(&db, &topt, iopt.max_printed == 0);
     if (trc != EXIT_OK) rc = trc;

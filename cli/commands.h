@@ -10,4 +10,16 @@ int cmd_transform(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 
+/* Shared by ingest and build (cli/cmd_ingest.c). */
+struct ingest_options;
+struct wdb;
+
+/* Parses the ingest options of ARGV into *DB and OPT; returns the index of the
+ * first path, or -1 (usage error printed) / -2 (--help printed). */
+int ingest_parse_options(int argc, char **argv, const char *help, const char **db,
+                         struct ingest_options *opt);
+
+/* Ingests the N PATHS into DB and prints the summary; returns the exit code. */
+int ingest_run(char **paths, int n, const struct ingest_options *opt, struct wdb *db);
+
 #endif
