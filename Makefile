@@ -32,8 +32,8 @@ VARIANT     := release
 endif
 B := build/$(VARIANT)
 
-LIB_SRC  := $(wildcard ingest/*.c) $(wildcard schema/*.c) $(wildcard transform/*.c) \
-            cli/msg.c $(filter-out cli/wattdb.c cli/msg.c,$(wildcard cli/*.c))
+LIB_SRC  := $(wildcard common/*.c) $(wildcard ingest/*.c) $(wildcard schema/*.c) $(wildcard transform/*.c) \
+            $(filter-out cli/wattdb.c,$(wildcard cli/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema_sql.o $(B)/gen/transform_sql.o \
             $(B)/gen/gpu_specs_csv.o
 TESTS    := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))

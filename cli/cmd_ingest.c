@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
-#include "cli/msg.h"
+#include "common/msg.h"
 #include "ingest/formats.h"
 #include "ingest/ingest.h"
 

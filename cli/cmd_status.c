@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
-#include "cli/msg.h"
+#include "common/msg.h"
 #include "schema/db.h"
 
 static const char usage[] =

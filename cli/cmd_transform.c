@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "cli/commands.h"
-#include "cli/msg.h"
+#include "common/msg.h"
 #include "ingest/ingest.h"
 #include "transform/transform.h"
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
-#include "cli/msg.h"
+#include "common/msg.h"
 
 static const char usage_main[] =
     "usage: wattdb COMMAND [--db FILE] [OPTIONS] [PATH...]\n"

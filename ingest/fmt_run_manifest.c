@@ -8,7 +8,7 @@
  * are ignored, and said so once per file. */
 #include <string.h>
 
-#include "cli/msg.h"
+#include "common/msg.h"
 #include "ingest/format.h"
 #include "ingest/values.h"
 

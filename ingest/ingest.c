@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/msg.h"
+#include "common/msg.h"
 #include "ingest/formats.h"
 #include "ingest/lines.h"
 #include "ingest/source.h"

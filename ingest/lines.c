@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/msg.h"
+#include "common/msg.h"
 
 #define MAX_JOINED (64 * 1024)
 

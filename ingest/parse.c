@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/msg.h"
+#include "common/msg.h"
 #include "ingest/format.h"
 
 /* ---- fields ---------------------------------------------------------------- */

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/msg.h"
+#include "common/msg.h"
 #include "schema/embedded.h"
 
 static int schema_count(void) {

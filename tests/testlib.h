@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/msg.h"
+#include "common/msg.h"
 #include "ingest/ingest.h"
 #include "schema/db.h"
 

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/msg.h"
+#include "common/msg.h"
 #include "transform/align.h"
 #include "transform/transform.h"
 

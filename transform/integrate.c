@@ -22,7 +22,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "cli/msg.h"
+#include "common/msg.h"
 #include "transform/align.h"
 
 /* A sum as SQLite's sum() keeps it: NULL until a first non-NULL value. */

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli/msg.h"
+#include "common/msg.h"
 #include "schema/embedded.h"
 #include "transform/align.h"
 #include "transform/transform.h"

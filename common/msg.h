@@ -1,4 +1,4 @@
-/* cli/msg.h: messages to the user and the exit codes of every command.
+/* common/msg.h: messages to the user and the exit codes of every command.
  *
  * Every message goes to stderr as `wattdb: WHERE: what happened`, lowercase, no
  * full stop, the subject in quotes, where WHERE is `path:line:col` when a line of

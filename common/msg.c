@@ -1,5 +1,5 @@
-/* cli/msg.c: messages to the user (see msg.h) and allocation that cannot fail. */
-#include "cli/msg.h"
+/* common/msg.c: messages to the user (see msg.h) and allocation that cannot fail. */
+#include "common/msg.h"
 
 #include <stdarg.h>
 #include <stdio.h>
