@@ -51,8 +51,8 @@ struct driver {
   size_t head_len, head_cap;
   char *sniff;              /* the head's complete lines, normalized */
   size_t sniff_len, sniff_cap;
-  const char *pending;      /* rest of the source's block (opt->block_size) */
-  size_t pending_len;
+  char first_line[4096];    /* the head's first non-blank line, for the bids */
+  struct source_hooks block_hooks; /* opt->block_size as a source hook */
 };
 
 static double now_seconds(void) {
@@ -104,7 +104,7 @@ static int catalog_lookup(struct driver *d, const char *path, struct catalog_row
 }
 
 static int is_unchanged(const struct catalog_row *row, const struct source *s) {
-  if (!row->found || row->size != s->size || row->mtime != s->mtime) return 0;
+  if (!row->found || s->size < 0 || row->size != s->size || row->mtime != s->mtime) return 0;
   if (!row->format[0]) return 1; /* unrecognised before, same bytes now */
   const struct format *f = format_by_name(row->format);
   return f && f->version == row->parser_version;
@@ -271,6 +271,26 @@ static int line_sink_count(void *ctx, const struct line *ln) {
   return 0;
 }
 
+/* A line that the input ended inside: a header or comment written whole but
+ * for its newline is taken (the parser skips it); anything else is rejected as
+ * torn, and what the parser stored of it is rolled back. */
+static enum line_verdict parse_torn(struct driver *d, const struct line *ln) {
+  struct parse *p = &d->parse;
+  if (wdb_exec(d->db, "SAVEPOINT torn_line", "savepoint")) return LINE_FATAL;
+  enum line_verdict v = p->format->line(p, ln);
+  if (v == LINE_SKIPPED || v == LINE_FATAL || v == LINE_REFUSE_FILE)
+    return wdb_exec(d->db, "RELEASE torn_line", "savepoint") ? LINE_FATAL : v;
+  if (wdb_exec(d->db, "ROLLBACK TO torn_line; RELEASE torn_line", "savepoint")) return LINE_FATAL;
+  return parse_reject(p, ln, 0, "truncated",
+                      "last line has no end of line (the logger was stopped while writing it)");
+}
+
+/* A parser's insert broke a constraint of its table (a key the file repeats):
+ * the file is refused, the ingest goes on. Other database errors stop it. */
+static int is_constraint_error(struct driver *d) {
+  return (sqlite3_extended_errcode(d->db->sql) & 0xff) == SQLITE_CONSTRAINT;
+}
+
 /* Hands one line to the parser and counts the verdict. Nonzero stops the file:
  * a database error. */
 static int line_sink_parse(void *ctx, const struct line *ln) {
@@ -278,15 +298,23 @@ static int line_sink_parse(void *ctx, const struct line *ln) {
   struct parse *p = &d->parse;
   d->n_lines++;
   enum line_verdict v;
+  const char *nul = memchr(ln->text, '\0', ln->len);
   if (ln->overlong) {
     v = parse_reject(p, ln, 0, "line_too_long", "line longer than %d bytes", LINE_MAX_BYTES);
+  } else if (nul) {
+    v = parse_reject(p, ln, 0, "nul_byte",
+                     "a NUL byte at byte %zu of the line: not text a logger writes",
+                     (size_t)(nul - ln->text) + 1);
   } else if (ln->torn && !p->format->keeps_unterminated_tail) {
-    v = parse_reject(p, ln, 0, "truncated",
-                     "last line has no end of line (the logger was stopped while writing it)");
+    v = parse_torn(d, ln);
   } else if (blank(ln)) {
     v = LINE_SKIPPED;
   } else {
     v = p->format->line(p, ln);
+  }
+  if (v == LINE_FATAL && is_constraint_error(d)) {
+    parse_fail(p, "line %ld cannot be stored: %s", ln->number, sqlite3_errmsg(d->db->sql));
+    v = LINE_REFUSE_FILE;
   }
   switch (v) {
   case LINE_STORED: d->n_ok++; break;
@@ -311,32 +339,14 @@ static void hex_digest(struct sha256_ctx *h, char out[65]) {
   for (int i = 0; i < SHA256_DIGEST_SIZE; i++) snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
 
-/* source_read(), its blocks cut to at most opt->block_size bytes when set. */
-static ssize_t read_block(struct driver *d, struct source *s, const void **block) {
-  size_t max = d->opt->block_size;
-  if (!max) return source_read(s, block);
-  if (!d->pending_len) {
-    const void *b;
-    ssize_t n = source_read(s, &b);
-    if (n <= 0) return n;
-    d->pending = b;
-    d->pending_len = (size_t)n;
-  }
-  size_t n = d->pending_len < max ? d->pending_len : max;
-  *block = d->pending;
-  d->pending += n;
-  d->pending_len -= n;
-  return (ssize_t)n;
-}
-
 /* Reads up to SNIFF_BYTES of S into d->head. Returns 0 or -1 (read error). */
 static int read_head(struct driver *d, struct source *s, struct sha256_ctx *h) {
   d->head_len = 0;
   while (d->head_len < SNIFF_BYTES) {
     const void *block;
-    ssize_t n = read_block(d, s, &block);
+    ssize_t n = source_read(s, &block);
     if (n < 0) return -1;
-    if (n == 0) break;
+    if (n == 0) break; /* the end: source_read says so only there */
     sha256_update(h, (size_t)n, block);
     d->stats->bytes += n;
     if (d->head_len + (size_t)n > d->head_cap) {
@@ -368,8 +378,8 @@ static void build_sniff(struct driver *d, struct source *s, struct sniff *sn) {
   sn->head = d->sniff;
   sn->len = d->sniff_len;
   sn->in_run_folder = d->parse.run.valid;
-  /* the first non-blank line, as its own string (kept in the tail of sniff) */
-  static char first[4096];
+  /* the first non-blank line, as its own string */
+  char *first = d->first_line;
   first[0] = '\0';
   for (const char *p = d->sniff; *p;) {
     const char *nl = strchr(p, '\n');
@@ -377,7 +387,7 @@ static void build_sniff(struct driver *d, struct source *s, struct sniff *sn) {
     size_t k = 0;
     while (k < n && (p[k] == ' ' || p[k] == '\t')) k++;
     if (k < n) {
-      if (n >= sizeof first) n = sizeof first - 1;
+      if (n >= sizeof d->first_line) n = sizeof d->first_line - 1;
       memcpy(first, p, n);
       first[n] = '\0';
       break;
@@ -397,11 +407,14 @@ static void reset_file_state(struct driver *d) {
   p->rejects_printed = 0;
   d->n_lines = d->n_skipped = d->n_ok = d->n_rejected = 0;
   d->refused = 0;
-  d->pending_len = 0;
 }
 
-static int rollback(struct driver *d) {
+/* A database error while storing the file at PATH (printed where it
+ * happened): the file's transaction is undone and the ingest stops. */
+static int rollback(struct driver *d, const char *path) {
   if (!sqlite3_get_autocommit(d->db->sql)) sqlite3_exec(d->db->sql, "ROLLBACK", NULL, NULL, NULL);
+  msg("%s: not stored, the database could not be written (see above); the files before it "
+      "are stored: run the same command again to go on", path);
   return -1;
 }
 
@@ -433,9 +446,9 @@ static int ingest_file(struct driver *d, struct source *s) {
   const struct format *f = d->opt->force_format ? d->opt->force_format : format_choose(&sn);
 
   p->file_id = catalog_claim(d, &row, s);
-  if (p->file_id < 0) return rollback(d);
-  if (p->run.valid && (p->run_id = catalog_run_id(d, &p->run)) < 0) return rollback(d);
-  if (wdb_exec(d->db, "SAVEPOINT file_rows", "savepoint")) return rollback(d);
+  if (p->file_id < 0) return rollback(d, s->path);
+  if (p->run.valid && (p->run_id = catalog_run_id(d, &p->run)) < 0) return rollback(d, s->path);
+  if (wdb_exec(d->db, "SAVEPOINT file_rows", "savepoint")) return rollback(d, s->path);
 
   p->format = f;
   int file_ok = f != NULL;
@@ -451,9 +464,9 @@ static int ingest_file(struct driver *d, struct source *s) {
   int rc = read_failed ? 0 : line_reader_feed(&d->lines, d->head, d->head_len);
   while (!rc && !read_failed && !s->eof) {
     const void *block;
-    ssize_t n = read_block(d, s, &block);
+    ssize_t n = source_read(s, &block);
     if (n < 0) read_failed = 1;
-    if (n <= 0) break;
+    if (n <= 0) break; /* an error, or the end (s->eof) */
     sha256_update(&hash, (size_t)n, block);
     stats->bytes += n;
     rc = line_reader_feed(&d->lines, block, (size_t)n);
@@ -461,7 +474,7 @@ static int ingest_file(struct driver *d, struct source *s) {
   }
   if (!rc && !read_failed) rc = line_reader_finish(&d->lines);
   line_reader_free(&d->lines);
-  if (rc) return rollback(d); /* a database error inside the parser */
+  if (rc) return rollback(d, s->path); /* a database error inside the parser */
   if (d->refused) file_ok = 0;
   if (file_ok && f->close && f->close(p)) file_ok = 0;
   if (read_failed) {
@@ -471,14 +484,15 @@ static int ingest_file(struct driver *d, struct source *s) {
 
   char sha[65];
   hex_digest(&hash, sha);
-  /* The size the next run compares (the listing's, as is_unchanged reads it);
-   * after a read error none, so that the file is never taken as unchanged. */
-  long long size = read_failed ? -1 : s->size;
+  /* The size the next run compares with the listing's: the bytes hashed (the
+   * listing's unless the file grew while read); after a read error none, so
+   * that the file is never taken as unchanged. */
+  long long size = read_failed ? -1 : s->offset;
   const char *status = d->n_rejected ? "partial" : "ok";
   int64_t dup = 0;
-  if (file_ok && (dup = catalog_same_content(d, sha, p->file_id)) < 0) return rollback(d);
+  if (file_ok && (dup = catalog_same_content(d, sha, p->file_id)) < 0) return rollback(d, s->path);
   if (!file_ok || dup) {
-    if (wdb_exec(d->db, "ROLLBACK TO file_rows", "rollback")) return rollback(d);
+    if (wdb_exec(d->db, "ROLLBACK TO file_rows", "rollback")) return rollback(d, s->path);
   }
   if (!file_ok) {
     status = "rejected";
@@ -498,7 +512,7 @@ static int ingest_file(struct driver *d, struct source *s) {
   if (catalog_finish(d, status, read_failed ? NULL : sha, dup, file_ok ? p->first_row_error : p->error,
                      size) ||
       wdb_exec(d->db, "RELEASE file_rows; COMMIT", "cannot commit"))
-    return rollback(d);
+    return rollback(d, s->path);
   progress(d, 0);
   return 0;
 }
@@ -541,8 +555,13 @@ int ingest_paths(struct wdb *db, char *const *roots, int n, const struct ingest_
   d.head = xrealloc(NULL, d.head_cap);
   if (!realpath(db->path, d.db_real)) d.db_real[0] = '\0';
   d.started = d.last_progress = now_seconds();
+  d.block_hooks.max_block = opt->block_size;
+  const struct source_hooks *hooks = opt->source_hooks ? opt->source_hooks
+                                     : opt->block_size  ? &d.block_hooks
+                                                        : NULL;
   for (int i = 0; i < n && !d.fatal; i++) {
-    if (source_walk(roots[i], visit, skip_own_files, &d) < 0 && !d.fatal) stats->input_errors++;
+    if (source_walk(roots[i], visit, skip_own_files, &d, hooks) < 0 && !d.fatal)
+      stats->input_errors++;
   }
   progress(&d, 1);
   free(d.head);

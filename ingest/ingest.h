@@ -7,6 +7,7 @@
 #include "schema/db.h"
 
 struct format;
+struct source_hooks;
 
 struct ingest_options {
   const struct format *force_format; /* --format: skip the bidding */
@@ -18,6 +19,9 @@ struct ingest_options {
   /* Test knob: the bytes of every file are handed on in blocks of at most this
    * size (0: as the source reads them), to show block boundaries change nothing. */
   size_t block_size;
+  /* Test knob: faults and block sizes of the byte sources (source.h); when set,
+   * block_size is not used. */
+  const struct source_hooks *source_hooks;
 };
 
 struct ingest_stats {

@@ -6,7 +6,12 @@
  * An archive is read member by member in its own order with libarchive's
  * streaming API: a member that the callback leaves unread is skipped with
  * archive_read_data_skip(). libarchive's severities are honoured as bsdtar does:
- * ARCHIVE_WARN is printed and ignored, ARCHIVE_FATAL ends the archive. */
+ * ARCHIVE_WARN is printed and ignored, ARCHIVE_FATAL ends the archive.
+ *
+ * Member names are decoded in a UTF-8 locale of this thread's own (uselocale),
+ * so that a zip whose names carry the UTF-8 flag is read under any process
+ * locale. A name that two members share is visited twice: the second as
+ * "member#2", and so on, so that neither hides the other. */
 #define _DEFAULT_SOURCE
 #include "ingest/source.h"
 
@@ -15,6 +20,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,100 +48,224 @@ static const char *base_name(const char *path) {
   return slash ? slash + 1 : path;
 }
 
-ssize_t source_read(struct source *s, const void **block) {
-  if (s->eof) return 0;
-  if (s->ar) {
-    size_t len;
-    la_int64_t offset;
-    int rc = archive_read_data_block(s->ar, block, &len, &offset);
-    if (rc == ARCHIVE_EOF) {
-      s->eof = 1;
+/* One read from below: read(2) of a plain file or libarchive's next data
+ * block, through the test hook. Returns the bytes (possibly 0 before the end),
+ * sets s->at_end at the end, or returns -1 after printing the error. */
+static ssize_t read_below(struct source *s, const void **block) {
+  for (;;) {
+    enum source_fault fault = SOURCE_READ;
+    if (s->hooks && s->hooks->before_read)
+      fault = s->hooks->before_read(s->hooks->ctx, s->path, s->offset);
+    if (fault == SOURCE_ZERO_BLOCK) {
+      *block = "";
       return 0;
     }
-    if (rc < ARCHIVE_WARN) {
-      msg("%s: cannot read archive member: %s", s->path, archive_error_string(s->ar));
+    if (fault == SOURCE_EINTR) continue; /* as read(2) returning EINTR: try again */
+    if (fault == SOURCE_EIO) {
+      msg("%s: cannot read: %s", s->fullpath, strerror(EIO));
       return -1;
     }
-    return (ssize_t)len;
-  }
-  if (s->fd < 0) {
-    s->fd = open(s->fullpath, O_RDONLY | O_CLOEXEC);
+    if (s->ar) {
+      size_t len;
+      la_int64_t offset;
+      int rc = archive_read_data_block(s->ar, block, &len, &offset);
+      if (rc == ARCHIVE_EOF) {
+        s->at_end = 1;
+        return 0;
+      }
+      if (rc < ARCHIVE_WARN) {
+        msg("%s: cannot read archive member: %s", s->path, archive_error_string(s->ar));
+        return -1;
+      }
+      if (rc == ARCHIVE_WARN) msg("%s: %s", s->path, archive_error_string(s->ar));
+      return (ssize_t)len;
+    }
     if (s->fd < 0) {
-      msg("%s: cannot open: %s", s->fullpath, strerror(errno));
-      return -1;
+      s->fd = open(s->fullpath, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+      struct stat st;
+      if (s->fd < 0 || fstat(s->fd, &st) != 0) {
+        msg("%s: cannot open: %s", s->fullpath, strerror(errno));
+        return -1;
+      }
+      if (!S_ISREG(st.st_mode)) {
+        msg("%s: not a regular file (a FIFO or a device?): give a file, a directory or an "
+            "archive", s->fullpath);
+        return -1;
+      }
+      if (!s->buf) s->buf = xrealloc(NULL, SOURCE_BLOCK);
     }
-    if (!s->buf) s->buf = xrealloc(NULL, SOURCE_BLOCK);
-  }
-  for (;;) {
     ssize_t n = read(s->fd, s->buf, SOURCE_BLOCK);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       msg("%s: cannot read: %s", s->fullpath, strerror(errno));
       return -1;
     }
-    if (n == 0) s->eof = 1;
+    if (n == 0) s->at_end = 1;
     *block = s->buf;
     return n;
   }
 }
 
-long long source_archive_position(const struct source *s) {
-  return s->ar ? (long long)archive_filter_bytes(s->ar, -1) : -1;
+ssize_t source_read(struct source *s, const void **block) {
+  while (!s->pending_len) {
+    if (s->at_end || s->eof) {
+      if (!s->eof && s->ar && s->size >= 0 && s->offset != s->size) {
+        msg("%s: member ends after %lld of its %lld bytes", s->path, s->offset, s->size);
+        return -1;
+      }
+      s->eof = 1;
+      return 0;
+    }
+    const void *b;
+    ssize_t n = read_below(s, &b);
+    if (n < 0) return -1;
+    s->pending = b;
+    s->pending_len = (size_t)n;
+  }
+  size_t max = s->hooks && s->hooks->max_block ? s->hooks->max_block : s->pending_len;
+  size_t n = s->pending_len < max ? s->pending_len : max;
+  *block = s->pending;
+  s->pending += n;
+  s->pending_len -= n;
+  s->offset += (long long)n;
+  return (ssize_t)n;
+}
+
+/* ---- member names ----------------------------------------------------------- */
+
+/* The member names of one archive seen so far, with how often each was seen:
+ * an open-addressing hash table that grows with the archive, one allocation per
+ * distinct name. */
+struct name_count {
+  char *name;
+  long seen;
+};
+
+struct name_table {
+  struct name_count *slots;
+  size_t cap, used;
+};
+
+static uint64_t hash_name(const char *s) {
+  uint64_t h = 1469598103934665603u; /* FNV-1a */
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+  return h;
+}
+
+/* Counts one more member named NAME; returns how many have had that name. */
+static long name_table_count(struct name_table *t, const char *name) {
+  if (2 * (t->used + 1) > t->cap) {
+    struct name_table bigger = {.cap = t->cap ? 2 * t->cap : 256};
+    bigger.slots = xrealloc(NULL, bigger.cap * sizeof *bigger.slots);
+    memset(bigger.slots, 0, bigger.cap * sizeof *bigger.slots);
+    for (size_t i = 0; i < t->cap; i++) {
+      if (!t->slots[i].name) continue;
+      size_t j = hash_name(t->slots[i].name) & (bigger.cap - 1);
+      while (bigger.slots[j].name) j = (j + 1) & (bigger.cap - 1);
+      bigger.slots[j] = t->slots[i];
+    }
+    free(t->slots);
+    bigger.used = t->used;
+    *t = bigger;
+  }
+  size_t j = hash_name(name) & (t->cap - 1);
+  while (t->slots[j].name && strcmp(t->slots[j].name, name) != 0) j = (j + 1) & (t->cap - 1);
+  if (!t->slots[j].name) {
+    t->slots[j].name = xstrdup(name);
+    t->used++;
+  }
+  return ++t->slots[j].seen;
+}
+
+static void name_table_free(struct name_table *t) {
+  for (size_t i = 0; i < t->cap; i++) free(t->slots[i].name);
+  free(t->slots);
 }
 
 /* ---- archives -------------------------------------------------------------- */
 
+/* The name of ENTRY as UTF-8 (or as its raw bytes when it has no UTF-8 form),
+ * or NULL when libarchive has none. */
+static const char *member_name(struct archive_entry *entry) {
+  const char *name = archive_entry_pathname_utf8(entry);
+  return name ? name : archive_entry_pathname(entry);
+}
+
 /* Visits the members of the archive at FULLPATH; LOGICAL is its name in logical
- * paths (the archive's base name, or its path relative to the walk's root). */
-static int walk_archive(const char *fullpath, const char *logical, source_visit visit, void *ctx) {
+ * paths (the archive's base name, or its path relative to the walk's root).
+ * Returns as source_walk does. */
+static int walk_archive(const char *fullpath, const char *logical, source_visit visit, void *ctx,
+                        const struct source_hooks *hooks) {
+  /* Names are decoded in this thread's locale: make it UTF-8 while reading. */
+  locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+  locale_t before = utf8 ? uselocale(utf8) : (locale_t)0;
   struct archive *ar = archive_read_new();
   archive_read_support_filter_all(ar);
   archive_read_support_format_all(ar);
+  int result = 0;
   if (archive_read_open_filename(ar, fullpath, SOURCE_BLOCK) != ARCHIVE_OK) {
     msg("%s: cannot open archive: %s", fullpath, archive_error_string(ar));
-    archive_read_free(ar);
-    return -1;
+    result = -1;
   }
   size_t cap = 0;
   char *path = NULL, *full = NULL;
-  int result = 0;
-  for (;;) {
+  struct name_table names = {0};
+  int unnamed = 0;
+  for (long index = 1; result == 0; index++) {
     struct archive_entry *entry;
     int rc = archive_read_next_header(ar, &entry);
     if (rc == ARCHIVE_EOF) break;
-    if (rc == ARCHIVE_WARN) msg("%s: %s", fullpath, archive_error_string(ar));
     if (rc < ARCHIVE_WARN) {
       msg("%s: cannot read archive: %s", fullpath, archive_error_string(ar));
       result = -1;
       break;
     }
+    const char *member = member_name(entry);
+    if (rc == ARCHIVE_WARN) msg("%s: member %ld: %s", fullpath, index, archive_error_string(ar));
+    if (!member) {
+      msg("%s: member %ld has no name that can be read; it is left out", fullpath, index);
+      unnamed = 1;
+      continue;
+    }
     if (archive_entry_filetype(entry) != AE_IFREG) continue;
-    const char *member = archive_entry_pathname(entry);
-    if (!member || base_name(member)[0] == '.' || strstr(member, "__MACOSX/")) continue;
-    size_t need = strlen(fullpath) + strlen(member) + strlen(logical) + 2;
+    if (base_name(member)[0] == '.' || strstr(member, "__MACOSX/")) continue;
+    long seen = name_table_count(&names, member);
+    size_t need = strlen(fullpath) + strlen(member) + strlen(logical) + 24;
     if (need > cap) {
       cap = need * 2;
       path = xrealloc(path, cap);
       full = xrealloc(full, cap);
     }
-    snprintf(path, cap, "%s:%s", logical, member);
+    if (seen > 1) {
+      snprintf(path, cap, "%s:%s#%ld", logical, member, seen);
+      msg("%s: member '%s' appears again in the archive; this copy is read as '%s'", fullpath,
+          member, path);
+    } else {
+      snprintf(path, cap, "%s:%s", logical, member);
+    }
     snprintf(full, cap, "%s:%s", fullpath, member);
     struct source s = {
         .path = path,
         .fullpath = full,
         .name = base_name(member),
-        .size = archive_entry_size_is_set(entry) ? (long long)archive_entry_size(entry) : 0,
+        .size = archive_entry_size_is_set(entry) ? (long long)archive_entry_size(entry) : -1,
         .mtime = (long long)archive_entry_mtime(entry),
         .fd = -1,
         .ar = ar,
+        .hooks = hooks,
     };
     result = visit(ctx, &s);
-    if (result) break;
     /* libarchive skips the rest of an unread member at the next header. */
   }
+  if (!result && unnamed) result = -1;
+  name_table_free(&names);
   free(path);
   free(full);
   archive_read_free(ar);
+  if (utf8) {
+    uselocale(before);
+    freelocale(utf8);
+  }
   return result;
 }
 
@@ -181,6 +312,9 @@ static int list_tree(const char *dir, struct path_list *list) {
       if (list_tree(child, list)) result = -1;
     } else if (S_ISREG(st.st_mode) || (S_ISLNK(st.st_mode) && stat(child, &st) == 0 && S_ISREG(st.st_mode))) {
       path_list_add(list, child);
+    } else if (!S_ISLNK(st.st_mode)) {
+      msg("%s: not a regular file (a FIFO, a socket or a device): left out", child);
+      result = -1;
     }
     free(child);
   }
@@ -190,7 +324,7 @@ static int list_tree(const char *dir, struct path_list *list) {
 
 /* Visits one plain file. LOGICAL is its logical path. */
 static int visit_file(const char *fullpath, const char *logical, const struct stat *st,
-                      source_visit visit, void *ctx) {
+                      source_visit visit, void *ctx, const struct source_hooks *hooks) {
   struct source s = {
       .path = logical,
       .fullpath = fullpath,
@@ -198,6 +332,7 @@ static int visit_file(const char *fullpath, const char *logical, const struct st
       .size = (long long)st->st_size,
       .mtime = (long long)st->st_mtime,
       .fd = -1,
+      .hooks = hooks,
   };
   int result = visit(ctx, &s);
   if (s.fd >= 0) close(s.fd);
@@ -206,16 +341,21 @@ static int visit_file(const char *fullpath, const char *logical, const struct st
 }
 
 int source_walk(const char *root, source_visit visit, int (*skip)(void *ctx, const char *fullpath),
-                void *ctx) {
+                void *ctx, const struct source_hooks *hooks) {
   struct stat st;
   if (stat(root, &st) != 0) {
     msg("%s: %s", root, strerror(errno));
     return -1;
   }
+  if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+    msg("%s: not a regular file (a FIFO or a device?): give a file, a directory or an archive",
+        root);
+    return -1;
+  }
   if (!S_ISDIR(st.st_mode)) {
-    if (is_archive_name(root)) return walk_archive(root, base_name(root), visit, ctx);
+    if (is_archive_name(root)) return walk_archive(root, base_name(root), visit, ctx, hooks);
     if (skip && skip(ctx, root)) return 0;
-    return visit_file(root, base_name(root), &st, visit, ctx);
+    return visit_file(root, base_name(root), &st, visit, ctx, hooks);
   }
   /* Strip trailing slashes so that logical paths start cleanly. */
   char *dir = xstrdup(root);
@@ -230,7 +370,7 @@ int source_walk(const char *root, source_visit visit, int (*skip)(void *ctx, con
     if (skip && skip(ctx, full)) continue;
     int rc;
     if (is_archive_name(full)) {
-      rc = walk_archive(full, logical, visit, ctx);
+      rc = walk_archive(full, logical, visit, ctx, hooks);
       if (rc < 0) result = -1;
       if (rc > 0) {
         result = rc;
@@ -243,7 +383,7 @@ int source_walk(const char *root, source_visit visit, int (*skip)(void *ctx, con
       result = -1;
       continue;
     }
-    rc = visit_file(full, logical, &st, visit, ctx);
+    rc = visit_file(full, logical, &st, visit, ctx, hooks);
     if (rc) {
       result = rc;
       break;
@@ -253,28 +393,4 @@ int source_walk(const char *root, source_visit visit, int (*skip)(void *ctx, con
   free(list.items);
   free(dir);
   return result;
-}
-
-static long long tree_size(const char *path) {
-  struct stat st;
-  if (lstat(path, &st) != 0) return 0;
-  if (!S_ISDIR(st.st_mode)) return S_ISREG(st.st_mode) ? (long long)st.st_size : 0;
-  DIR *d = opendir(path);
-  if (!d) return 0;
-  long long total = 0;
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    if (e->d_name[0] == '.') continue;
-    size_t n = strlen(path) + strlen(e->d_name) + 2;
-    char *child = xrealloc(NULL, n);
-    snprintf(child, n, "%s/%s", path, e->d_name);
-    total += tree_size(child);
-    free(child);
-  }
-  closedir(d);
-  return total;
-}
-
-long long source_disk_size(const char *root) {
-  return tree_size(root);
 }

@@ -17,42 +17,66 @@
 
 struct archive;
 
+/* What a test makes one read of a source do (struct source_hooks). */
+enum source_fault {
+  SOURCE_READ,        /* read as usual */
+  SOURCE_ZERO_BLOCK,  /* a block of zero bytes that is not the end, as libarchive's zip
+                         reader returns when its buffered compressed bytes give no output */
+  SOURCE_EINTR,       /* the read is interrupted by a signal before any byte */
+  SOURCE_EIO          /* the read fails with EIO */
+};
+
+/* Test hooks of a walk: faults and block sizes, to prove that what the ingest
+ * stores does not depend on how the bytes arrive. NULL in normal use. */
+struct source_hooks {
+  size_t max_block;   /* hand out blocks of at most this many bytes (0: as read) */
+  /* Called before every read of an entry's bytes with the entry's logical path
+   * and the bytes handed out so far; returns what that read does. May be NULL. */
+  enum source_fault (*before_read)(void *ctx, const char *path, long long offset);
+  void *ctx;
+};
+
 struct source {
-  const char *path;     /* logical path: relative to the root, or "archive.zip:member" */
+  const char *path;     /* logical path: relative to the root, or "archive.zip:member",
+                           with "#N" after the member when the archive holds N members
+                           of that name (the second and later ones) */
   const char *fullpath; /* the path as given plus the member: where the run key is read */
   const char *name;     /* the file's base name */
-  long long size;       /* bytes (uncompressed, for a member) */
+  long long size;       /* bytes (uncompressed, for a member); -1 when the archive does
+                           not say */
   long long mtime;      /* seconds since 1970 */
+  int eof;              /* every byte has been handed out */
   /* private */
   int fd;
   struct archive *ar;
   char *buf;            /* SOURCE_BLOCK bytes, for plain files */
-  int eof;
+  const char *pending;  /* bytes of the last read not yet handed out */
+  size_t pending_len;
+  long long offset;     /* bytes handed out so far */
+  int at_end;           /* the underlying file or member has no more bytes */
+  const struct source_hooks *hooks;
 };
 
-/* Reads the next block of the entry: sets *block and returns its length, 0 at
- * the end, -1 on a read error (after printing it). The block stays valid until
- * the next call. */
+/* Reads the next block of the entry: sets *block and returns its length (at
+ * least 1), 0 once every byte has been handed out (s->eof is then set), or -1
+ * on a read error (after printing it). Only the end of the file, or
+ * ARCHIVE_EOF for a member, ends an entry: a zero-length block from below is
+ * read past. An archive member that ends before the size its header gives is
+ * a read error. The block stays valid until the next call. */
 ssize_t source_read(struct source *s, const void **block);
 
 /* Called for each file. Return 0 to go on, nonzero to stop the walk (that value
  * is then returned by source_walk). */
 typedef int (*source_visit)(void *ctx, struct source *s);
 
-/* Visits every file under ROOT (a directory, a file, or an archive). Names
- * starting with '.' and files for which SKIP returns nonzero are left out.
- * Returns 0, the callback's nonzero value, or -1 when ROOT (or an archive
- * inside it) cannot be read, after printing why; a directory walk goes on past
- * unreadable entries, printing each. */
+/* Visits every file under ROOT (a directory, a regular file, or an archive).
+ * Names starting with '.' and files for which SKIP returns nonzero are left
+ * out. Archive member names are read as UTF-8 whatever the process locale.
+ * HOOKS is NULL but in tests. Returns 0, the callback's nonzero value, or -1
+ * when ROOT, an entry below it, or an archive inside it cannot be read (a FIFO,
+ * a device, a member without a readable name), after printing why; the walk
+ * goes on past each such entry. */
 int source_walk(const char *root, source_visit visit, int (*skip)(void *ctx, const char *fullpath),
-                void *ctx);
-
-/* Total bytes of the inputs under ROOT as stored on disk (archives count their
- * compressed size), for progress reporting. */
-long long source_disk_size(const char *root);
-
-/* Bytes of ROOT's archive consumed so far when the walk is inside an archive,
- * else -1. For progress. */
-long long source_archive_position(const struct source *s);
+                void *ctx, const struct source_hooks *hooks);
 
 #endif
