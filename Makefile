@@ -40,7 +40,7 @@ TESTS    := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
 WATTDB   := $(if $(SANITIZE),$(B)/wattdb,wattdb)
 
 DEB_PACKAGES := gcc make pkg-config sqlite3 libsqlite3-dev libcsv-dev libarchive-dev \
-                libcmocka-dev nettle-dev zip unzip time
+                libcmocka-dev nettle-dev zip unzip time python3
 DEB_NOTEBOOKS := python3 python3-pandas python3-matplotlib python3-scipy python3-sklearn \
                  python3-nbconvert python3-ipykernel python3-nbformat
 
