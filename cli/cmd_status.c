@@ -10,8 +10,10 @@
 static const char usage[] =
     "usage: wattdb status [--db FILE]\n"
     "\n"
-    "Prints the files read by status and format, the rows stored per raw table, the\n"
-    "rejected lines by reason, and the runs per environment and architecture.\n"
+    "Prints whether the database is sound, the files read by status and format, the\n"
+    "rows stored per raw table, the rejected lines by reason, and the runs per\n"
+    "environment and architecture. Reads the database only: never creates or\n"
+    "changes it. Exit status 3 when it cannot be read or is damaged.\n"
     "\n"
     "options:\n"
     "  --db FILE   the database (default ./wattdb.db)\n"
@@ -43,6 +45,41 @@ static int print_table(struct wdb *db, const char *title, const char *sql) {
   return sqlite3_finalize(st) == SQLITE_OK ? 0 : -1;
 }
 
+/* Prints whether SQLite finds the database sound (PRAGMA quick_check) and every
+ * row's file and run present (PRAGMA foreign_key_check). Returns 0 when both
+ * hold, -1 after printing the first problems. */
+static int print_integrity(struct wdb *db) {
+  static const char *const checks[] = {"PRAGMA quick_check(5)", "PRAGMA foreign_key_check", NULL};
+  long problems = 0;
+  for (int i = 0; checks[i]; i++) {
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db->sql, checks[i], -1, &st, NULL) != SQLITE_OK) {
+      msg("%s: %s: %s", db->path, checks[i], sqlite3_errmsg(db->sql));
+      return -1;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      const char *first = (const char *)sqlite3_column_text(st, 0);
+      if (i == 0 && first && strcmp(first, "ok") == 0) continue;
+      if (++problems <= 5)
+        msg("%s: damaged: %s%s%s", db->path, i == 0 ? "" : "a row of table ", first ? first : "",
+            i == 0 ? "" : " points at a row that is gone");
+    }
+    if (rc != SQLITE_DONE) {
+      msg("%s: damaged: %s", db->path, sqlite3_errmsg(db->sql));
+      problems++;
+    }
+    sqlite3_finalize(st);
+  }
+  if (problems) {
+    printf("integrity: %ld problems: rebuild the database from the raw files (wattdb build)\n\n",
+           problems);
+    return -1;
+  }
+  printf("integrity: ok\n\n");
+  return 0;
+}
+
 int cmd_status(int argc, char **argv) {
   static const struct option longopts[] = {
       {"db", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
@@ -66,9 +103,9 @@ int cmd_status(int argc, char **argv) {
     return EXIT_USAGE;
   }
   struct wdb db;
-  if (wdb_open(&db, dbpath)) return EXIT_DATABASE;
-  printf("database %s (schema version %lld)\n\n", dbpath, (long long)wdb_int(&db, "PRAGMA user_version", 0));
-  int rc = 0;
+  if (wdb_open_readonly(&db, dbpath)) return EXIT_DATABASE;
+  printf("database %s (schema version %lld)\n", dbpath, (long long)wdb_int(&db, "PRAGMA user_version", 0));
+  int rc = print_integrity(&db);
   rc |= print_table(&db, "files by format and status:",
                     "SELECT coalesce(format,'(unrecognised)') AS format, status, count(*) AS files, "
                     "sum(lines) AS lines, sum(rows_ok) AS rows_ok, sum(rows_rejected) AS rejected "

@@ -424,16 +424,22 @@ static int ingest_file(struct driver *d, struct source *s) {
   struct ingest_stats *stats = d->stats;
   reset_file_state(d);
   stats->files++;
+  /* Looked up before and again inside the write transaction: another ingest of
+   * the same files may have stored this one while we waited for the lock. */
   struct catalog_row row;
-  if (catalog_lookup(d, s->path, &row)) return -1;
-  /* --format naming another format than the stored one: read again. */
-  if (is_unchanged(&row, s) &&
-      !(d->opt->force_format && strcmp(row.format, d->opt->force_format->name) != 0)) {
-    stats->unchanged++;
-    progress(d, 0);
-    return 0;
+  for (int locked = 0; locked < 2; locked++) {
+    if (catalog_lookup(d, s->path, &row)) return rollback(d, s->path);
+    /* --format naming another format than the stored one: read again. */
+    if (is_unchanged(&row, s) &&
+        !(d->opt->force_format && strcmp(row.format, d->opt->force_format->name) != 0)) {
+      if (locked && wdb_exec(d->db, "COMMIT", "cannot commit")) return rollback(d, s->path);
+      stats->unchanged++;
+      progress(d, 0);
+      return 0;
+    }
+    if (!locked && wdb_exec(d->db, "BEGIN IMMEDIATE", "cannot start a transaction"))
+      return rollback(d, s->path);
   }
-  if (wdb_exec(d->db, "BEGIN IMMEDIATE", "cannot start a transaction")) return -1;
   p->path = s->path;
   p->name = s->name;
   run_key_from_path(s->fullpath, s->path, &p->run);

@@ -4,11 +4,24 @@
  * database's PRAGMA user_version is the number of those files already applied,
  * so opening an older database applies only the newer files (each in one
  * transaction, together with the user_version bump). A database whose version is
- * newer than this binary knows is refused rather than misread. */
+ * newer than this binary knows is refused rather than misread.
+ *
+ * Whose file it is: the header's application_id says (WDB_APPLICATION_ID, set
+ * with the first schema file). A file with no schema objects at all is new; a
+ * file without the id but with wattdb's bookkeeping tables and a user_version
+ * this binary knows was made by wattdb before the id existed, and gets it; any
+ * other file is refused before anything is written to it.
+ *
+ * Journal: WAL while a writer works (readers do not block it), and back to a
+ * rollback journal when the last writer closes, since a WAL database cannot be
+ * read by a user who may not create its -shm file. Every step that takes a write
+ * lock waits for other writers (the busy timeout), including the creation of a
+ * new database by two processes at once. */
 #include "schema/db.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/msg.h"
 #include "schema/embedded.h"
@@ -39,7 +52,28 @@ sqlite3_int64 wdb_int(struct wdb *db, const char *sql, sqlite3_int64 dflt) {
   return v;
 }
 
-/* Applies schema files user_version+1 .. n, one transaction each. */
+#define BUSY_TIMEOUT_MS 60000
+
+/* Runs SQL, retrying for up to BUSY_TIMEOUT_MS while another connection holds
+ * the lock it needs. SQLite returns SQLITE_BUSY at once, without the busy
+ * handler, where waiting could deadlock (a journal-mode change or a read lock
+ * that must grow into a write lock); a retry from scratch is safe there. */
+static int exec_waiting(struct wdb *db, const char *sql, const char *what) {
+  const struct timespec pause = {0, 10 * 1000 * 1000};
+  for (int waited_ms = 0;; waited_ms += 10) {
+    int rc = sqlite3_exec(db->sql, sql, NULL, NULL, NULL);
+    if (rc == SQLITE_OK) return 0;
+    if ((rc & 0xff) != SQLITE_BUSY || waited_ms >= BUSY_TIMEOUT_MS) {
+      msg("%s: %s: %s", db->path, what, sqlite3_errmsg(db->sql));
+      return -1;
+    }
+    if (!sqlite3_get_autocommit(db->sql)) sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+    nanosleep(&pause, NULL);
+  }
+}
+
+/* Applies schema files user_version+1 .. n, one transaction each; the first
+ * also stamps the application_id. */
 static int migrate(struct wdb *db) {
   int have = (int)wdb_int(db, "PRAGMA user_version", 0);
   int want = schema_count();
@@ -49,9 +83,10 @@ static int migrate(struct wdb *db) {
     return -1;
   }
   for (int i = have; i < want; i++) {
-    char bump[64];
-    snprintf(bump, sizeof bump, "PRAGMA user_version = %d;", i + 1);
-    if (wdb_exec(db, "BEGIN IMMEDIATE", "cannot start the schema update")) return -1;
+    char bump[96];
+    snprintf(bump, sizeof bump, "PRAGMA user_version = %d; PRAGMA application_id = %d;", i + 1,
+             WDB_APPLICATION_ID);
+    if (exec_waiting(db, "BEGIN IMMEDIATE", "cannot start the schema update")) return -1;
     /* Another process may have migrated while we waited for the write lock. */
     if (wdb_int(db, "PRAGMA user_version", 0) > i) {
       wdb_exec(db, "COMMIT", "commit");
@@ -66,31 +101,94 @@ static int migrate(struct wdb *db) {
   return 0;
 }
 
-int wdb_open(struct wdb *db, const char *path) {
+/* Whether the open file is wattdb's: 1 ours, 0 new (no schema objects), -1
+ * refused (printed). A wattdb database from before the application_id gets it
+ * when WRITABLE. */
+static int check_owner(struct wdb *db, int writable) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db->sql,
+                         "SELECT (SELECT application_id FROM pragma_application_id),"
+                         " (SELECT user_version FROM pragma_user_version),"
+                         " (SELECT count(*) FROM sqlite_schema),"
+                         " (SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
+                         "  AND name IN ('source_file', 'rejected_row', 'run'))",
+                         -1, &st, NULL) != SQLITE_OK ||
+      sqlite3_step(st) != SQLITE_ROW) {
+    msg("%s: cannot read the database: %s", db->path, sqlite3_errmsg(db->sql));
+    sqlite3_finalize(st);
+    return -1;
+  }
+  sqlite3_int64 app = sqlite3_column_int64(st, 0), version = sqlite3_column_int64(st, 1),
+                objects = sqlite3_column_int64(st, 2), ours = sqlite3_column_int64(st, 3);
+  sqlite3_finalize(st);
+  if (app == WDB_APPLICATION_ID) return 1;
+  if (app == 0 && objects == 0 && version == 0) return 0;
+  if (app == 0 && ours == 3 && version >= 1 && version <= schema_count()) {
+    if (writable) {
+      char sql[64];
+      snprintf(sql, sizeof sql, "PRAGMA application_id = %d", WDB_APPLICATION_ID);
+      if (exec_waiting(db, sql, "cannot mark the database as wattdb's")) return -1;
+    }
+    return 1;
+  }
+  msg("%s: not a wattdb database (application_id %lld, user_version %lld, %lld schema "
+      "objects); it is left untouched: give wattdb a database of its own with --db",
+      db->path, (long long)app, (long long)version, (long long)objects);
+  return -1;
+}
+
+static int open_connection(struct wdb *db, const char *path, int flags) {
   memset(db, 0, sizeof *db);
   db->path = path;
   /* One connection per thread in wattdb: no connection mutex, no memory statistics
    * (both cost a lock per call on the insert path). */
   sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-  if (sqlite3_open_v2(path, &db->sql,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                      NULL) != SQLITE_OK) {
-    msg("%s: cannot open database: %s", path, db->sql ? sqlite3_errmsg(db->sql) : "out of memory");
+  if (sqlite3_open_v2(path, &db->sql, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+    int missing = db->sql && sqlite3_errcode(db->sql) == SQLITE_CANTOPEN &&
+                  !(flags & SQLITE_OPEN_CREATE);
+    msg("%s: cannot open database: %s", path,
+        missing ? "no such database (wattdb ingest or build makes one)"
+        : db->sql ? sqlite3_errmsg(db->sql) : "out of memory");
     sqlite3_close(db->sql);
     db->sql = NULL;
     return -1;
   }
-  /* The busy timeout first, so that the pragmas below already wait for a
-   * concurrent ingest instead of failing with SQLITE_BUSY. */
-  sqlite3_busy_timeout(db->sql, 60000);
-  if (wdb_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-               "cannot configure the database") ||
-      migrate(db)) {
+  /* The busy timeout first, so that everything below already waits for a
+   * concurrent writer instead of failing with SQLITE_BUSY. */
+  sqlite3_busy_timeout(db->sql, BUSY_TIMEOUT_MS);
+  return 0;
+}
+
+int wdb_open(struct wdb *db, const char *path) {
+  if (open_connection(db, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) return -1;
+  if (check_owner(db, 1) < 0 || wdb_exec(db, "PRAGMA foreign_keys=ON", "cannot configure") ||
+      migrate(db) ||
+      exec_waiting(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                   "cannot configure the database")) {
     wdb_close(db);
     return -1;
   }
+  db->writable = 1;
   if (wdb_int(db, "PRAGMA foreign_keys", 0) != 1) {
     msg("%s: this SQLite does not enforce foreign keys", path);
+    wdb_close(db);
+    return -1;
+  }
+  return 0;
+}
+
+int wdb_open_readonly(struct wdb *db, const char *path) {
+  if (open_connection(db, path, SQLITE_OPEN_READONLY)) return -1;
+  int owner = check_owner(db, 0);
+  if (owner == 0) msg("%s: an empty database: nothing was ingested into it yet", path);
+  if (owner <= 0) {
+    wdb_close(db);
+    return -1;
+  }
+  int have = (int)wdb_int(db, "PRAGMA user_version", 0);
+  if (have > schema_count()) {
+    msg("%s: database schema version %d is newer than this wattdb knows (%d)", path, have,
+        schema_count());
     wdb_close(db);
     return -1;
   }
@@ -100,6 +198,12 @@ int wdb_open(struct wdb *db, const char *path) {
 void wdb_close(struct wdb *db) {
   for (int i = 0; i < db->ncache; i++) sqlite3_finalize(db->cache[i].stmt);
   db->ncache = 0;
+  if (db->sql && db->writable) {
+    /* Leave WAL when no other connection has the database open; when one has,
+     * it fails at once (no waiting) and the last writer to close does it. */
+    sqlite3_busy_timeout(db->sql, 0);
+    sqlite3_exec(db->sql, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
+  }
   if (db->sql) sqlite3_close(db->sql);
   db->sql = NULL;
 }

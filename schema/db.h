@@ -1,9 +1,10 @@
 /* schema/db.h: the database handle every command shares.
  *
  * A wdb wraps one sqlite3 connection opened the way wattdb always opens it (busy
- * timeout first, WAL, foreign keys on, schema brought up to date) and a cache of
- * prepared statements keyed by the address of their SQL text, so that a statement
- * written as a static string is prepared once per process, not once per file. */
+ * timeout first, foreign keys on, schema brought up to date, WAL while writing)
+ * and a cache of prepared statements keyed by the address of their SQL text, so
+ * that a statement written as a static string is prepared once per process, not
+ * once per file. */
 #ifndef WATTDB_DB_H
 #define WATTDB_DB_H
 
@@ -14,14 +15,27 @@
 struct wdb {
   sqlite3 *sql;
   const char *path;
+  int writable;
   struct { const char *text; sqlite3_stmt *stmt; } cache[WDB_STMT_CACHE];
   int ncache;
 };
 
-/* Opens (creating if needed) the database at PATH and applies the schema files it
- * has not seen yet, each in its own transaction. Returns 0, or -1 after printing
- * why. On failure *db is left closed. */
+/* The application_id in the header of every database wattdb makes ("watd"):
+ * what tells a wattdb database from any other SQLite file. */
+#define WDB_APPLICATION_ID 0x77617464
+
+/* Opens the database at PATH for writing, creating it if needed, and applies
+ * the schema files it has not seen yet, each in its own transaction. A file
+ * that is not a wattdb database (another application_id, or tables and a
+ * user_version of its own) is refused untouched. Returns 0, or -1 after
+ * printing why. On failure *db is left closed. wdb_close() leaves the database
+ * out of WAL mode when no other connection has it open, so that users without
+ * write permission can read it. */
 int wdb_open(struct wdb *db, const char *path);
+
+/* Opens an existing wattdb database at PATH read-only: never creates, never
+ * migrates, never changes a byte (status and other read commands). */
+int wdb_open_readonly(struct wdb *db, const char *path);
 void wdb_close(struct wdb *db);
 
 /* The statement for SQL, prepared on first use and reset+unbound on every later

@@ -84,5 +84,40 @@ for section in "files by format and status:" "rows per raw table:" "rejected lin
 done
 has "$T/out" "bad_number" "status rejected reasons"
 
+has "$T/out" "integrity: ok" "status integrity"
+
+# read commands never create a database; foreign and damaged ones are refused
+expect 3 "status of a database never made" "$W" status --db "$T/never-made.db"
+has "$T/err" "no such database" "status of a database never made"
+if [ -e "$T/never-made.db" ]; then bad "status created never-made.db"; else ok; fi
+sqlite3 "$T/foreign.db" "CREATE TABLE note(text); PRAGMA user_version = 7;"
+cp "$T/foreign.db" "$T/foreign.copy"
+expect 3 "ingest into a foreign database" "$W" ingest --db "$T/foreign.db" "$T/clean"
+has "$T/err" "not a wattdb database" "foreign database message"
+expect 3 "status of a foreign database" "$W" status --db "$T/foreign.db"
+if cmp -s "$T/foreign.db" "$T/foreign.copy" && [ ! -e "$T/foreign.db-wal" ]; then ok; else bad "foreign database changed"; fi
+# damage: a page of table data overwritten in the middle of the file
+cp "$T/bad.db" "$T/damaged.db"
+pages=$(sqlite3 "$T/damaged.db" "PRAGMA page_count")
+printf 'garbage%.0s' $(seq 1 600) | dd of="$T/damaged.db" bs=4096 seek=$((pages - 2)) conv=notrunc 2>/dev/null
+expect 3 "status of a damaged database" "$W" status --db "$T/damaged.db"
+has "$T/err" "damaged" "damaged database message"
+
+# a database without write permission (a shared copy): status and Python read it
+chmod 0555 "$T" && chmod 0444 "$T/clean.db"
+if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
+  as_reader="runuser -u nobody --"
+else
+  as_reader=""
+fi
+expect 0 "status of a read-only database" $as_reader "$W" status --db "$T/clean.db"
+has "$T/out" "integrity: ok" "read-only status"
+if command -v python3 >/dev/null; then
+  expect 0 "python reads a read-only database" $as_reader python3 -c \
+    "import sqlite3, sys; c = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True); c.execute('select count(*) from source_file').fetchone()" \
+    "$T/clean.db"
+fi
+chmod 0755 "$T" && chmod 0644 "$T/clean.db"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
