@@ -97,9 +97,13 @@ struct parse {
  * before then. Never allocates once the buffers have grown. */
 int parse_fields(struct parse *p, const struct line *ln, unsigned char delim);
 
-/* Records LN as rejected: a rejected_row with REASON (a short code) and the
- * formatted message, printed as `wattdb: PATH:LINE:COL: message` for the first
- * few per file. COL is 1-based, 0 for the whole line. Returns LINE_REJECTED, or
+/* Bytes of a rejected line kept in rejected_row.raw (its length goes to raw_bytes). */
+#define REJECT_RAW_MAX 4096
+
+/* Records LN as rejected: a rejected_row with REASON (a short code), the
+ * formatted message, the first REJECT_RAW_MAX bytes of the line (cut on a UTF-8
+ * character boundary) and its length, printed as `wattdb: PATH:LINE:COL: message`
+ * for the first few per file. COL is 1-based, 0 for the whole line. Returns LINE_REJECTED, or
  * LINE_FATAL when the database write failed. */
 enum line_verdict parse_reject(struct parse *p, const struct line *ln, int col, const char *reason,
                                const char *fmt, ...) __attribute__((format(printf, 5, 6)));

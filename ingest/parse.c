@@ -82,8 +82,18 @@ int parse_fields(struct parse *p, const struct line *ln, unsigned char delim) {
 /* ---- rejections ------------------------------------------------------------ */
 
 static const char sql_reject[] =
-    "INSERT OR REPLACE INTO rejected_row(file_id, line, col, reason, message, raw) "
-    "VALUES (?,?,?,?,?,?)";
+    "INSERT OR REPLACE INTO rejected_row(file_id, line, col, reason, message, raw, raw_bytes) "
+    "VALUES (?,?,?,?,?,?,?)";
+
+/* The bytes of TEXT (LEN long) kept in rejected_row.raw: at most
+ * REJECT_RAW_MAX, cut before a UTF-8 continuation byte so that no character
+ * is split (at most 3 bytes are given back; invalid UTF-8 is cut as it is). */
+static size_t raw_prefix(const char *text, size_t len) {
+  if (len <= REJECT_RAW_MAX) return len;
+  size_t n = REJECT_RAW_MAX;
+  for (int back = 0; back < 3 && n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80; back++) n--;
+  return n;
+}
 
 enum line_verdict parse_reject(struct parse *p, const struct line *ln, int col, const char *reason,
                                const char *fmt, ...) {
@@ -108,7 +118,8 @@ enum line_verdict parse_reject(struct parse *p, const struct line *ln, int col, 
   sqlite3_bind_int(st, 3, col);
   sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 5, text, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 6, ln->text, (int)ln->len, SQLITE_STATIC);
+  sqlite3_bind_text(st, 6, ln->text, (int)raw_prefix(ln->text, ln->len), SQLITE_STATIC);
+  sqlite3_bind_int64(st, 7, (sqlite3_int64)ln->len);
   return wdb_done(p->db, st) ? LINE_FATAL : LINE_REJECTED;
 }
 
