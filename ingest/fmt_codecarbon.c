@@ -17,7 +17,9 @@
  * emissions_rate is g/s up to 2.1.4 and kg/s from 2.2.0 (the same column name):
  * a row whose codecarbon_version is below 2.2, or a file without that column, is
  * taken as g/s and divided by 1000. timestamp is naive local time (datetime.now()),
- * the end of the measured span; the start is timestamp - duration.
+ * the end of the measured span; the start is timestamp - duration. Both are
+ * range-checked: a timestamp that does not exist (values.h) or a duration that
+ * is negative or starts the span before 1970 rejects the line ('bad_time').
  *
  * Quirks: CRLF, fields and header names padded with blanks, scientific notation,
  * integers written as floats, empty fields (NULL). A row shorter than the header
@@ -155,6 +157,8 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
   sqlite3_bind_int64(ins, 1, p->file_id);
   sqlite3_bind_int64(ins, 2, ln->number);
   sqlite3_bind_int(ins, 3, nf);
+  int64_t ts_us = -1;
+  double duration = 0;
   for (int c = 0; c < NCOL; c++) {
     int f = st->map[c];
     if (f < 0 || f >= nf) continue;
@@ -170,6 +174,7 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
       if (value_time(text, &us))
         return parse_reject(p, ln, f + 1, "bad_time", "cannot parse '%s' as a time", text);
       sqlite3_bind_int64(ins, param, us);
+      ts_us = us;
       break;
     default:
       k = value_number(text, NULL, &x);
@@ -181,12 +186,18 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
           return LINE_FATAL;
         break;
       }
+      if (c == C_DURATION) duration = x;
       if (kinds[c] == KWH) x *= 3.6e6;
       if (kinds[c] == RATE && grams) x /= 1000.0;
       sqlite3_bind_double(ins, param, x);
       break;
     }
   }
+  /* the span's start, timestamp - duration, must be a time too */
+  if (duration < 0 || (ts_us >= 0 && duration * 1e6 > (double)ts_us))
+    return parse_reject(p, ln, st->map[C_DURATION] + 1, "bad_time",
+                        "duration '%s' s is out of range (negative, or starting before 1970)",
+                        p->fields[st->map[C_DURATION]]);
   if (parse_insert(p, ins)) return LINE_FATAL;
   /* The fields of columns this table has no place for. */
   for (int f = 0; f < nf && f < st->header.n; f++) {
