@@ -17,14 +17,20 @@
  * emissions_rate is g/s up to 2.1.4 and kg/s from 2.2.0 (the same column name):
  * a row whose codecarbon_version is below 2.2, or a file without that column, is
  * taken as g/s and divided by 1000. timestamp is naive local time (datetime.now()),
- * the end of the measured span; the start is timestamp - duration.
+ * the end of the measured span; the start is timestamp - duration. Both are
+ * range-checked: a timestamp that does not exist (values.h) or a duration that
+ * is negative or starts the span before 1970 rejects the line ('bad_time').
  *
  * Quirks: CRLF, fields and header names padded with blanks, scientific notation,
  * integers written as floats, empty fields (NULL). A row shorter than the header
  * (3.2.9+ drops NaN fields when appending) is stored with the missing trailing
  * columns NULL and its field count in codecarbon_row.fields; a longer one (two
  * rows glued together, issue #43) is rejected ('field_count'). Header columns this
- * parser does not know are stored per row in codecarbon_extra. */
+ * parser does not know are stored per row in codecarbon_extra, by header name.
+ * A header that repeats a name (`...,extra,extra`, or a known column twice)
+ * loses nothing: the first occurrence keeps the name (a known column is read
+ * from it), each later one is stored in codecarbon_extra as `extra.1`,
+ * `extra.2`, ... (pandas' names for them), and the renaming is said on stderr. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,31 +49,61 @@ enum {
 
 enum kind { TEXT, REAL, KWH, RATE, TIME };
 
-static const struct {
-  const char *name;
-  enum kind kind;
-} cols[NCOL] = {
-    [C_TASK] = {"task_name", TEXT},          [C_TIME] = {"timestamp", TIME},
-    [C_PROJECT] = {"project_name", TEXT},    [C_RUN] = {"run_id", TEXT},
-    [C_EXPERIMENT] = {"experiment_id", TEXT},[C_DURATION] = {"duration", REAL},
-    [C_EMISSIONS] = {"emissions", REAL},     [C_RATE] = {"emissions_rate", RATE},
-    [C_CPU_P] = {"cpu_power", REAL},         [C_GPU_P] = {"gpu_power", REAL},
-    [C_RAM_P] = {"ram_power", REAL},         [C_CPU_E] = {"cpu_energy", KWH},
-    [C_GPU_E] = {"gpu_energy", KWH},         [C_RAM_E] = {"ram_energy", KWH},
-    [C_ENERGY] = {"energy_consumed", KWH},   [C_WATER] = {"water_consumed", REAL},
-    [C_COUNTRY] = {"country_name", TEXT},    [C_ISO] = {"country_iso_code", TEXT},
-    [C_REGION] = {"region", TEXT},           [C_CLOUD_P] = {"cloud_provider", TEXT},
-    [C_CLOUD_R] = {"cloud_region", TEXT},    [C_OS] = {"os", TEXT},
-    [C_PYTHON] = {"python_version", TEXT},   [C_VERSION] = {"codecarbon_version", TEXT},
-    [C_CPU_N] = {"cpu_count", REAL},         [C_CPU_MODEL] = {"cpu_model", TEXT},
-    [C_GPU_N] = {"gpu_count", REAL},         [C_GPU_MODEL] = {"gpu_model", TEXT},
-    [C_LON] = {"longitude", REAL},           [C_LAT] = {"latitude", REAL},
-    [C_RAM_TOTAL] = {"ram_total_size", REAL},[C_MODE] = {"tracking_mode", TEXT},
-    [C_CPU_U] = {"cpu_utilization_percent", REAL},
-    [C_GPU_U] = {"gpu_utilization_percent", REAL},
-    [C_RAM_U] = {"ram_utilization_percent", REAL},
-    [C_RAM_USED] = {"ram_used_gb", REAL},    [C_ON_CLOUD] = {"on_cloud", TEXT},
-    [C_PUE] = {"pue", REAL},                 [C_WUE] = {"wue", REAL},
+/* Every column, found by its (trimmed) header name; timestamp and energy_consumed
+ * are required. */
+static const struct column_spec specs[NCOL] = {
+    [C_TASK] = {{"task_name"}, 0},
+    [C_TIME] = {{"timestamp"}, 1},
+    [C_PROJECT] = {{"project_name"}, 0},
+    [C_RUN] = {{"run_id"}, 0},
+    [C_EXPERIMENT] = {{"experiment_id"}, 0},
+    [C_DURATION] = {{"duration"}, 0},
+    [C_EMISSIONS] = {{"emissions"}, 0},
+    [C_RATE] = {{"emissions_rate"}, 0},
+    [C_CPU_P] = {{"cpu_power"}, 0},
+    [C_GPU_P] = {{"gpu_power"}, 0},
+    [C_RAM_P] = {{"ram_power"}, 0},
+    [C_CPU_E] = {{"cpu_energy"}, 0},
+    [C_GPU_E] = {{"gpu_energy"}, 0},
+    [C_RAM_E] = {{"ram_energy"}, 0},
+    [C_ENERGY] = {{"energy_consumed"}, 1},
+    [C_WATER] = {{"water_consumed"}, 0},
+    [C_COUNTRY] = {{"country_name"}, 0},
+    [C_ISO] = {{"country_iso_code"}, 0},
+    [C_REGION] = {{"region"}, 0},
+    [C_CLOUD_P] = {{"cloud_provider"}, 0},
+    [C_CLOUD_R] = {{"cloud_region"}, 0},
+    [C_OS] = {{"os"}, 0},
+    [C_PYTHON] = {{"python_version"}, 0},
+    [C_VERSION] = {{"codecarbon_version"}, 0},
+    [C_CPU_N] = {{"cpu_count"}, 0},
+    [C_CPU_MODEL] = {{"cpu_model"}, 0},
+    [C_GPU_N] = {{"gpu_count"}, 0},
+    [C_GPU_MODEL] = {{"gpu_model"}, 0},
+    [C_LON] = {{"longitude"}, 0},
+    [C_LAT] = {{"latitude"}, 0},
+    [C_RAM_TOTAL] = {{"ram_total_size"}, 0},
+    [C_MODE] = {{"tracking_mode"}, 0},
+    [C_CPU_U] = {{"cpu_utilization_percent"}, 0},
+    [C_GPU_U] = {{"gpu_utilization_percent"}, 0},
+    [C_RAM_U] = {{"ram_utilization_percent"}, 0},
+    [C_RAM_USED] = {{"ram_used_gb"}, 0},
+    [C_ON_CLOUD] = {{"on_cloud"}, 0},
+    [C_PUE] = {{"pue"}, 0},
+    [C_WUE] = {{"wue"}, 0},
+};
+
+static const enum kind kinds[NCOL] = {
+    [C_TASK] = TEXT, [C_TIME] = TIME, [C_PROJECT] = TEXT, [C_RUN] = TEXT,
+    [C_EXPERIMENT] = TEXT, [C_DURATION] = REAL, [C_EMISSIONS] = REAL, [C_RATE] = RATE,
+    [C_CPU_P] = REAL, [C_GPU_P] = REAL, [C_RAM_P] = REAL, [C_CPU_E] = KWH,
+    [C_GPU_E] = KWH, [C_RAM_E] = KWH, [C_ENERGY] = KWH, [C_WATER] = REAL,
+    [C_COUNTRY] = TEXT, [C_ISO] = TEXT, [C_REGION] = TEXT, [C_CLOUD_P] = TEXT,
+    [C_CLOUD_R] = TEXT, [C_OS] = TEXT, [C_PYTHON] = TEXT, [C_VERSION] = TEXT,
+    [C_CPU_N] = REAL, [C_CPU_MODEL] = TEXT, [C_GPU_N] = REAL, [C_GPU_MODEL] = TEXT,
+    [C_LON] = REAL, [C_LAT] = REAL, [C_RAM_TOTAL] = REAL, [C_MODE] = TEXT,
+    [C_CPU_U] = REAL, [C_GPU_U] = REAL, [C_RAM_U] = REAL, [C_RAM_USED] = REAL,
+    [C_ON_CLOUD] = TEXT, [C_PUE] = REAL, [C_WUE] = REAL,
 };
 
 static const char sql_insert[] =
@@ -85,23 +121,8 @@ static const char sql_extra[] =
 struct state {
   struct header header;
   int map[NCOL];
-  unsigned char known[HEADER_MAX_COLS]; /* header field i is one of cols[] */
+  unsigned char known[HEADER_MAX_COLS]; /* header field i is one of specs[] */
 };
-
-static struct column_spec specs[NCOL];
-
-static void init_specs(void) {
-  for (int c = 0; c < NCOL; c++) {
-    specs[c].names[0] = cols[c].name;
-    specs[c].required = c == C_TIME || c == C_ENERGY;
-  }
-}
-
-static int open_file(struct parse *p) {
-  if (!specs[0].names[0]) init_specs();
-  (void)p;
-  return 0;
-}
 
 /* Nonzero when VERSION ("2.1.4", "2.4.3rc1") is below 2.2: emissions_rate in g/s. */
 static int rate_in_grams(const char *version) {
@@ -119,7 +140,7 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
   enum line_verdict v = parse_header_or_data(p, ln, ',', &st->header, specs, NCOL, st->map);
   if (first && v == LINE_SKIPPED) {
     for (int c = 0; c < NCOL; c++)
-      if (st->map[c] >= 0 && st->map[c] < HEADER_MAX_COLS) st->known[st->map[c]] = 1;
+      if (st->map[c] >= 0) st->known[st->map[c]] = 1;
     snprintf(p->format_version, sizeof p->format_version, "%s%dcol",
              st->map[C_TASK] >= 0 ? "task-" : "", st->header.n);
   }
@@ -136,6 +157,8 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
   sqlite3_bind_int64(ins, 1, p->file_id);
   sqlite3_bind_int64(ins, 2, ln->number);
   sqlite3_bind_int(ins, 3, nf);
+  int64_t ts_us = -1;
+  double duration = 0;
   for (int c = 0; c < NCOL; c++) {
     int f = st->map[c];
     if (f < 0 || f >= nf) continue;
@@ -145,29 +168,36 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
     double x;
     int64_t us;
     enum value_kind k;
-    switch (cols[c].kind) {
+    switch (kinds[c]) {
     case TEXT: sqlite3_bind_text(ins, param, text, -1, SQLITE_TRANSIENT); break;
     case TIME:
       if (value_time(text, &us))
         return parse_reject(p, ln, f + 1, "bad_time", "cannot parse '%s' as a time", text);
       sqlite3_bind_int64(ins, param, us);
+      ts_us = us;
       break;
     default:
       k = value_number(text, NULL, &x);
       if (k == VALUE_BAD)
         return parse_reject(p, ln, f + 1, "bad_number", "cannot parse '%s' as %s", text,
-                            cols[c].name);
+                            specs[c].names[0]);
       if (k != VALUE_OK) {
-        if (k == VALUE_NULL && parse_note_null(p, ln, f + 1, cols[c].name, text))
+        if (k == VALUE_NULL && parse_note_null(p, ln, f + 1, specs[c].names[0], text))
           return LINE_FATAL;
         break;
       }
-      if (cols[c].kind == KWH) x *= 3.6e6;
-      if (cols[c].kind == RATE && grams) x /= 1000.0;
+      if (c == C_DURATION) duration = x;
+      if (kinds[c] == KWH) x *= 3.6e6;
+      if (kinds[c] == RATE && grams) x /= 1000.0;
       sqlite3_bind_double(ins, param, x);
       break;
     }
   }
+  /* the span's start, timestamp - duration, must be a time too */
+  if (duration < 0 || (ts_us >= 0 && duration * 1e6 > (double)ts_us))
+    return parse_reject(p, ln, st->map[C_DURATION] + 1, "bad_time",
+                        "duration '%s' s is out of range (negative, or starting before 1970)",
+                        p->fields[st->map[C_DURATION]]);
   if (parse_insert(p, ins)) return LINE_FATAL;
   /* The fields of columns this table has no place for. */
   for (int f = 0; f < nf && f < st->header.n; f++) {
@@ -176,7 +206,7 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
     if (!ex) return LINE_FATAL;
     sqlite3_bind_int64(ex, 1, p->file_id);
     sqlite3_bind_int64(ex, 2, ln->number);
-    sqlite3_bind_text(ex, 3, st->header.names[f], -1, SQLITE_STATIC);
+    sqlite3_bind_text(ex, 3, header_name(&st->header, f), -1, SQLITE_STATIC);
     sqlite3_bind_text(ex, 4, p->fields[f], -1, SQLITE_STATIC);
     if (parse_insert(p, ex)) return LINE_FATAL;
   }
@@ -197,7 +227,6 @@ const struct format fmt_codecarbon = {
     .version = 1,
     .time_convention = "naive-local",
     .bid = bid,
-    .open = open_file,
     .line = line,
     /* written whole by pandas per stop(): a last line without newline is a full row */
     .keeps_unterminated_tail = 1,

@@ -4,7 +4,10 @@
  *   0,0.4123,0.8712,2.6011,0.001,0.6210,0.9403,1.5532
  * `epoch` then the logged metrics in alphabetical order; which metrics depends
  * on the model, so every column but epoch is stored as a (metric, value) row.
- * Keras writes "nan" for a metric that diverged: stored as NULL. */
+ * Keras writes "nan" for a metric that diverged: stored as NULL. A header that
+ * repeats a metric (`epoch,loss,loss`, two callbacks logging the same name)
+ * loses nothing: the first keeps its name, the later ones are stored as
+ * `loss.1`, `loss.2`, ... (pandas' names for them), said on stderr. */
 #include <string.h>
 
 #include "ingest/format.h"
@@ -42,7 +45,7 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
     kinds[i] = value_number(p->fields[i], NULL, &values[i]);
     if (kinds[i] == VALUE_BAD)
       return parse_reject(p, ln, i + 1, "bad_number", "cannot parse '%s' as a value of %s",
-                          p->fields[i], st->header.names[i]);
+                          p->fields[i], header_name(&st->header, i));
   }
   sqlite3_stmt *ins = wdb_stmt(p->db, sql_insert);
   if (!ins) return LINE_FATAL;
@@ -51,7 +54,7 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
     sqlite3_bind_int64(ins, 1, p->file_id);
     sqlite3_bind_int64(ins, 2, ln->number);
     sqlite3_bind_int64(ins, 3, epoch);
-    sqlite3_bind_text(ins, 4, st->header.names[i], -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 4, header_name(&st->header, i), -1, SQLITE_STATIC);
     if (kinds[i] == VALUE_OK) sqlite3_bind_double(ins, 5, values[i]);
     else sqlite3_bind_null(ins, 5);
     if (parse_insert(p, ins)) return LINE_FATAL;

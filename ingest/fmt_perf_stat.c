@@ -25,6 +25,10 @@
  * Blocks: each `# started on` line (and each `Performance counter stats` header
  * that follows counter lines: runs appended without -o) starts a new block; its
  * ctime is the block's naive-local start, interval timestamps are relative to it.
+ * Times are range-checked: a `# started on` date that does not exist (Feb 31,
+ * 25:61:99, a year outside 1970-9999) rejects that line ('bad_time'; the block
+ * then has no start), and a counter line whose interval time exceeds
+ * VALUE_MAX_SECONDS is rejected ('bad_time'), never stored.
  *
  * Line accounting: a counter line and the footer lines (`seconds time elapsed`,
  * `seconds user`, `seconds sys`) are rows. A record split over two lines is
@@ -60,6 +64,8 @@ struct state {
 
 struct rec {
   int has_ts;
+  int bad_ts;                 /* the timestamp has the shape of one but is out of range */
+  const char *ts_text;
   int64_t ts_us;
   const char *aggr;
   int has_value;
@@ -149,32 +155,55 @@ static int is_aggr(const char *s) {
   return 1;
 }
 
-/* "Sun Apr 28 19:46:48 2024" (ctime) to naive µs; -1 when not one. */
+/* Skips blanks at *P and reads 1 to MAXD digits into *V. Returns the digit count, 0 when none. */
+static int ctime_digits(const char **p, int maxd, int *v) {
+  while (**p == ' ') (*p)++;
+  int n = 0, x = 0;
+  while (n < maxd && isdigit((unsigned char)**p)) x = x * 10 + (*(*p)++ - '0'), n++;
+  *v = x;
+  return isdigit((unsigned char)**p) ? 0 : n; /* more digits than MAXD: not a ctime */
+}
+
+/* Skips blanks at *P and reads one of the 3-letter names in LIST. Returns its
+ * 0-based index, or -1. */
+static int ctime_name(const char **p, const char *list) {
+  while (**p == ' ') (*p)++;
+  for (int i = 0; list[3 * i]; i++)
+    if (strncmp(*p, list + 3 * i, 3) == 0 && !isalpha((unsigned char)(*p)[3])) {
+      *p += 3;
+      return i;
+    }
+  return -1;
+}
+
+/* "Sun Apr 28 19:46:48 2024" (ctime: English names, the day padded with a
+ * blank, 2-digit time fields, the year) to naive µs. Returns 0, or -1 when S is
+ * not one or names a time that does not exist (Feb 31, 25:61:99, the year 0):
+ * every field is read with a bounded digit count and range-checked by
+ * value_civil_us, so nothing overflows. */
 static int ctime_us(const char *s, int64_t *us) {
-  static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-  char wd[4], mon[4];
   int d, h, mi, se, y;
-  if (sscanf(s, "%3s %3s %d %d:%d:%d %d", wd, mon, &d, &h, &mi, &se, &y) != 7) return -1;
-  const char *m = strstr(months, mon);
-  if (!m || (m - months) % 3) return -1;
-  *us = value_civil_us(y, (int)(m - months) / 3 + 1, d, h, mi, se, 0);
+  const char *p = s;
+  if (ctime_name(&p, "SunMonTueWedThuFriSat") < 0) return -1;
+  int mon = ctime_name(&p, "JanFebMarAprMayJunJulAugSepOctNovDec");
+  if (mon < 0 || !ctime_digits(&p, 2, &d) || ctime_digits(&p, 2, &h) != 2 || *p++ != ':' ||
+      !isdigit((unsigned char)*p) || ctime_digits(&p, 2, &mi) != 2 || *p++ != ':' ||
+      !isdigit((unsigned char)*p) || ctime_digits(&p, 2, &se) != 2 || *p != ' ' ||
+      ctime_digits(&p, 4, &y) != 4)
+    return -1;
+  while (*p == ' ' || *p == '\r') p++;
+  if (*p) return -1;
+  int64_t t = value_civil_us(y, mon + 1, d, h, mi, se, 0);
+  if (t < 0) return -1;
+  *us = t;
   return 0;
 }
 
-/* "SECONDS.FRACTION" (an interval timestamp) to µs, truncated; -1 when not one. */
+/* "SECONDS.FRACTION" (an interval timestamp) to µs, truncated. Returns 0; -1
+ * when S is not one; -2 when it is, but beyond VALUE_MAX_SECONDS (a record
+ * with that timestamp is rejected, not read as something else). */
 static int rel_us(const char *s, int64_t *us) {
-  int64_t sec = 0, frac = 0;
-  int fd = 0;
-  const char *p = s;
-  if (!isdigit((unsigned char)*p)) return -1;
-  while (isdigit((unsigned char)*p)) sec = sec * 10 + (*p++ - '0');
-  if (*p != '.') return -1;
-  for (p++; isdigit((unsigned char)*p); p++, fd++)
-    if (fd < 6) frac = frac * 10 + (*p - '0');
-  if (*p || fd == 0) return -1;
-  for (; fd < 6; fd++) frac *= 10;
-  *us = sec * 1000000 + frac;
-  return 0;
+  return value_seconds(s, strlen(s), 1, us);
 }
 
 /* ---- CSV ------------------------------------------------------------------------ */
@@ -226,10 +255,13 @@ static int csv_record(struct parse *p, struct state *st, struct rec *r) {
   for (int k = 0; k < nf && k < 3; k++)
     if (has_blank(f[k]) && strncmp(f[k], "<not ", 5) != 0) return -1;
   const char *status;
+  int tr = -1;
   if (is_number_start(f[0]) && nf > 2 &&
       (is_number_start(f[1]) || not_counted(f[1], &status) || is_aggr(f[1])) &&
-      rel_us(f[0], &r->ts_us) == 0) {
+      (tr = rel_us(f[0], &r->ts_us)) != -1) {
     r->has_ts = 1;
+    r->bad_ts = tr == -2;
+    r->ts_text = f[0];
     i++;
   }
   if (i < nf && is_aggr(f[i])) {
@@ -307,10 +339,13 @@ static int human_record(struct state *st, const char *line, char *buf, size_t bu
   int i = 0;
   double x;
   /* interval timestamp: a decimal followed by a count, <not counted> or an aggregation id */
+  int tr = -1;
   if (n >= 3 && is_number_start(tok[0]) && strchr(tok[0], '.') && !strchr(tok[0], ',') &&
       (is_number_start(tok[1]) || !strcmp(tok[1], "<not") || is_aggr(tok[1])) &&
-      rel_us(tok[0], &r->ts_us) == 0) {
+      (tr = rel_us(tok[0], &r->ts_us)) != -1) {
     r->has_ts = 1;
+    r->bad_ts = tr == -2;
+    r->ts_text = tok[0];
     i++;
   }
   if (i < n && is_aggr(tok[i])) {
@@ -383,6 +418,9 @@ static int human_record(struct state *st, const char *line, char *buf, size_t bu
 
 static enum line_verdict store(struct parse *p, struct state *st, const struct line *ln,
                                const struct rec *r) {
+  if (r->bad_ts)
+    return parse_reject(p, ln, 1, "bad_time", "interval time '%.40s' s is out of range",
+                        r->ts_text);
   if (st->block == 0) st->block = 1;
   st->rows_in_block++;
   sqlite3_stmt *ins = wdb_stmt(p->db, sql_insert);
@@ -435,6 +473,9 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
     st->block++;
     st->rows_in_block = 0;
     st->have_started = ctime_us(t + 12, &st->started_us) == 0;
+    if (!st->have_started)
+      return parse_reject(p, ln, 0, "bad_time", "cannot read '%.60s' as a start date",
+                          t + 12 + strspn(t + 12, " "));
     return LINE_SKIPPED;
   }
   if (t[0] == '#') return LINE_SKIPPED; /* interval header */

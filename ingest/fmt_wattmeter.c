@@ -7,7 +7,8 @@
  *   1745428645.239043901,true,239.7,0.0,0        <- torn: the logger is killed without flushing
  *
  * Epoch seconds with 9-digit nanoseconds (UTC, the host's receive time; stored
- * as µs, the nanoseconds truncated), a frame every ~10 ms, then `true`/`false`,
+ * as µs, the nanoseconds truncated; at most 9 fractional digits, and seconds
+ * past 9999-12-31 rejected as 'bad_time', so the conversion cannot overflow), a frame every ~10 ms, then `true`/`false`,
  * three phase voltages, and a current (A) and active power (W) per socket; --nb
  * is a multiple of 6, so sockets are stored by banks of six (see
  * schema/003_sources.sql). Columns are found by header name; debug builds add
@@ -100,28 +101,13 @@ static int wm_number(const char *s, size_t n, double *out) {
   }
 }
 
-/* Epoch "SECONDS.NANOS" to µs; -1 when S[0..N) is not one. */
+/* Epoch "SECONDS[.NANOS]" (blanks around) to µs, the digits past µs truncated.
+ * Returns 0; -1 when S[0..N) is not one; -2 when the seconds are past
+ * 9999-12-31 (VALUE_MAX_SECONDS): no overflow either way. */
 static int wm_time(const char *s, size_t n, int64_t *us) {
-  size_t i = 0;
-  int64_t sec = 0;
-  while (i < n && s[i] == ' ') i++;
-  size_t d0 = i;
-  while (i < n && s[i] >= '0' && s[i] <= '9' && i - d0 < 12) sec = sec * 10 + (s[i++] - '0');
-  if (i == d0) return -1;
-  int64_t frac = 0;
-  int fd = 0;
-  if (i < n && s[i] == '.') {
-    i++;
-    while (i < n && s[i] >= '0' && s[i] <= '9') {
-      if (fd < 6) frac = frac * 10 + (s[i] - '0');
-      fd++, i++;
-    }
-  }
-  while (i < n && s[i] == ' ') i++;
-  if (i != n) return -1;
-  for (int k = fd; k < 6; k++) frac *= 10;
-  *us = sec * 1000000 + frac;
-  return 0;
+  while (n && *s == ' ') s++, n--;
+  while (n && s[n - 1] == ' ') n--;
+  return value_seconds(s, n, 0, us);
 }
 
 /* Reads a header (the fields from `#timestamp,`) into the layout. */
@@ -260,9 +246,13 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
     int r;
     switch (st->kind[col]) {
     case K_TS:
-      if (wm_time(f, n, &ts))
+      r = wm_time(f, n, &ts);
+      if (r == -2)
+        return parse_reject(p, ln, col + 1, "bad_time", "epoch seconds '%.*s' are past 9999-12-31",
+                            (int)(n < 40 ? n : 40), f);
+      if (r)
         return parse_reject(p, ln, col + 1, "bad_time", "cannot parse '%.*s' as epoch seconds",
-                            (int)n, f);
+                            (int)(n < 40 ? n : 40), f);
       break;
     case K_OK:
       while (n && f[n - 1] == ' ') n--;

@@ -97,9 +97,13 @@ struct parse {
  * before then. Never allocates once the buffers have grown. */
 int parse_fields(struct parse *p, const struct line *ln, unsigned char delim);
 
-/* Records LN as rejected: a rejected_row with REASON (a short code) and the
- * formatted message, printed as `wattdb: PATH:LINE:COL: message` for the first
- * few per file. COL is 1-based, 0 for the whole line. Returns LINE_REJECTED, or
+/* Bytes of a rejected line kept in rejected_row.raw (its length goes to raw_bytes). */
+#define REJECT_RAW_MAX 4096
+
+/* Records LN as rejected: a rejected_row with REASON (a short code), the
+ * formatted message, the first REJECT_RAW_MAX bytes of the line (cut on a UTF-8
+ * character boundary) and its length, printed as `wattdb: PATH:LINE:COL: message`
+ * for the first few per file. COL is 1-based, 0 for the whole line. Returns LINE_REJECTED, or
  * LINE_FATAL when the database write failed. */
 enum line_verdict parse_reject(struct parse *p, const struct line *ln, int col, const char *reason,
                                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -125,21 +129,41 @@ struct column_spec {
  * header fields no spec claimed. */
 int parse_map_header(struct parse *p, const struct column_spec *specs, int n, int *map);
 
-#define HEADER_MAX_COLS 64
+/* The widest header parse_header_or_data() reads, in fields and in bytes (all
+ * its names with their NULs, repeats renamed included). A wider one refuses
+ * the file with a reason naming the limit: no real log comes near (codecarbon
+ * has 38 columns), and a bounded struct header keeps parser state fixed-size. */
+#define HEADER_MAX_COLS 256
+#define HEADER_MAX_BYTES 16384
 
-/* A parser's memory of the header line of the file it reads. */
+/* A parser's memory of the header line of the file it reads: every field, in
+ * full. A name that repeats an earlier one keeps its text as written (to
+ * recognise the header repeated mid-file) and gets a distinct name, the first
+ * free of NAME.1, NAME.2, ... (as pandas names them), so that tables keyed by
+ * column name never see the same name twice in one line. */
 struct header {
   int seen;                              /* the header line has been read */
-  int n;                                 /* its field count */
-  char names[HEADER_MAX_COLS][64];       /* its fields, as written (truncated to 63 bytes) */
+  int n;                                 /* its field count, at most HEADER_MAX_COLS */
   int short_rows_ok;                     /* set by the parser: a data line may have fewer
                                             fields than the header (missing trailing ones) */
+  int renamed;                           /* how many fields repeat an earlier name */
+  uint16_t written[HEADER_MAX_COLS];     /* offset in text of field i as written */
+  uint16_t name[HEADER_MAX_COLS];        /* offset in text of its distinct name */
+  char text[HEADER_MAX_BYTES];           /* the NUL-terminated strings */
 };
+
+/* The distinct name of header field I (0 <= I < H->n): the field as written,
+ * unless an earlier field has the same text (then NAME.k, see above). */
+static inline const char *header_name(const struct header *h, int i) {
+  return h->text + h->name[i];
+}
 
 /* For a parser whose file starts with a header line: splits LN with DELIM; if
  * no header was seen yet, takes LN as the header (maps it with SPECS into MAP
- * and remembers it in H) and returns LINE_SKIPPED, or LINE_REFUSE_FILE when a
- * required column is missing. Returns LINE_SKIPPED as well for a later line that
+ * and remembers it in H) and returns LINE_SKIPPED, or LINE_REFUSE_FILE (after
+ * parse_fail) when a required column is missing or the header is wider than
+ * HEADER_MAX_COLS / HEADER_MAX_BYTES. A repeated name is renamed (struct
+ * header) and said so on stderr. Returns LINE_SKIPPED as well for a later line that
  * repeats the header, LINE_REJECTED (recorded as 'field_count') for a data line
  * with more fields than the header (or fewer, unless H->short_rows_ok), and
  * LINE_STORED for a data

@@ -82,8 +82,18 @@ int parse_fields(struct parse *p, const struct line *ln, unsigned char delim) {
 /* ---- rejections ------------------------------------------------------------ */
 
 static const char sql_reject[] =
-    "INSERT OR REPLACE INTO rejected_row(file_id, line, col, reason, message, raw) "
-    "VALUES (?,?,?,?,?,?)";
+    "INSERT OR REPLACE INTO rejected_row(file_id, line, col, reason, message, raw, raw_bytes) "
+    "VALUES (?,?,?,?,?,?,?)";
+
+/* The bytes of TEXT (LEN long) kept in rejected_row.raw: at most
+ * REJECT_RAW_MAX, cut before a UTF-8 continuation byte so that no character
+ * is split (at most 3 bytes are given back; invalid UTF-8 is cut as it is). */
+static size_t raw_prefix(const char *text, size_t len) {
+  if (len <= REJECT_RAW_MAX) return len;
+  size_t n = REJECT_RAW_MAX;
+  for (int back = 0; back < 3 && n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80; back++) n--;
+  return n;
+}
 
 enum line_verdict parse_reject(struct parse *p, const struct line *ln, int col, const char *reason,
                                const char *fmt, ...) {
@@ -108,7 +118,8 @@ enum line_verdict parse_reject(struct parse *p, const struct line *ln, int col, 
   sqlite3_bind_int(st, 3, col);
   sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 5, text, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 6, ln->text, (int)ln->len, SQLITE_STATIC);
+  sqlite3_bind_text(st, 6, ln->text, (int)raw_prefix(ln->text, ln->len), SQLITE_STATIC);
+  sqlite3_bind_int64(st, 7, (sqlite3_int64)ln->len);
   return wdb_done(p->db, st) ? LINE_FATAL : LINE_REJECTED;
 }
 
@@ -162,8 +173,81 @@ int parse_map_header(struct parse *p, const struct column_spec *specs, int n, in
 static int is_header_again(const struct parse *p, const struct header *h) {
   if (p->nfields != h->n) return 0;
   for (int i = 0; i < h->n; i++)
-    if (strncmp(p->fields[i], h->names[i], sizeof h->names[i] - 1) != 0) return 0;
+    if (strcmp(p->fields[i], h->text + h->written[i]) != 0) return 0;
   return 1;
+}
+
+/* Appends the N bytes at S and a NUL to H->text, *USED bytes of which are
+ * taken. Returns the offset of the copy, or -1 when it does not fit. */
+static int header_put(struct header *h, size_t *used, const char *s, size_t n) {
+  if (*used + n + 1 > sizeof h->text) return -1;
+  memcpy(h->text + *used, s, n);
+  h->text[*used + n] = '\0';
+  int at = (int)*used;
+  *used += n + 1;
+  return at;
+}
+
+/* Nonzero when NAME is any field of H as written, or the distinct name of one
+ * of its first K fields. */
+static int header_taken(const struct header *h, int k, const char *name) {
+  for (int j = 0; j < h->n; j++)
+    if (strcmp(h->text + h->written[j], name) == 0) return 1;
+  for (int j = 0; j < k; j++)
+    if (strcmp(header_name(h, j), name) == 0) return 1;
+  return 0;
+}
+
+/* Remembers the fields last split (the header line LN) in H: every field as
+ * written, and a distinct name for each (see struct header), the renamings
+ * said on stderr. Returns 0, or -1 after parse_fail() when the header is wider
+ * than H can hold. Runs once per file: the quadratic search is over the
+ * header's fields, never over rows. */
+static int remember_header(struct parse *p, const struct line *ln, struct header *h) {
+  if (p->nfields > HEADER_MAX_COLS) {
+    parse_fail(p, "header has %d columns, more than the %d wattdb reads", p->nfields,
+               HEADER_MAX_COLS);
+    return -1;
+  }
+  size_t used = 0;
+  h->n = p->nfields;
+  h->renamed = 0;
+  for (int i = 0; i < h->n; i++) {
+    int at = header_put(h, &used, p->fields[i], p->lengths[i]);
+    if (at < 0) goto too_long;
+    h->written[i] = h->name[i] = (uint16_t)at;
+  }
+  for (int i = 1; i < h->n; i++) {
+    const char *w = h->text + h->written[i];
+    int first = -1, before = 0;
+    for (int j = 0; j < i; j++)
+      if (strcmp(h->text + h->written[j], w) == 0) {
+        if (first < 0) first = j;
+        before++;
+      }
+    if (first < 0) continue;
+    /* NAME.k, from k = occurrences before this one, the first that no field has */
+    size_t wlen = strlen(w);
+    for (int k = before;; k++) {
+      char suffix[16];
+      size_t slen = (size_t)snprintf(suffix, sizeof suffix, ".%d", k);
+      if (used + wlen + slen + 1 > sizeof h->text) goto too_long;
+      memcpy(h->text + used, w, wlen); /* w lies before used: no overlap */
+      memcpy(h->text + used + wlen, suffix, slen + 1);
+      if (!header_taken(h, i, h->text + used)) {
+        h->name[i] = (uint16_t)used;
+        used += wlen + slen + 1;
+        break;
+      }
+    }
+    if (h->renamed++ < p->max_printed)
+      msg("%s:%ld:%d: header repeats column '%s' (fields %d and %d): field %d is stored as '%s'",
+          p->path, ln->number, i + 1, w, first + 1, i + 1, i + 1, header_name(h, i));
+  }
+  return 0;
+too_long:
+  parse_fail(p, "header is longer than %d bytes", HEADER_MAX_BYTES);
+  return -1;
 }
 
 enum line_verdict parse_header_or_data(struct parse *p, const struct line *ln, unsigned char delim,
@@ -172,8 +256,7 @@ enum line_verdict parse_header_or_data(struct parse *p, const struct line *ln, u
   parse_fields(p, ln, delim);
   if (!h->seen) {
     h->seen = 1;
-    h->n = p->nfields < HEADER_MAX_COLS ? p->nfields : HEADER_MAX_COLS;
-    for (int i = 0; i < h->n; i++) snprintf(h->names[i], sizeof h->names[i], "%s", p->fields[i]);
+    if (remember_header(p, ln, h)) return LINE_REFUSE_FILE;
     return parse_map_header(p, specs, nspecs, map) < 0 ? LINE_REFUSE_FILE : LINE_SKIPPED;
   }
   if (is_header_again(p, h)) return LINE_SKIPPED;

@@ -115,9 +115,46 @@ static int64_t days_from_civil(int64_t y, int m, int d) {
   return era * 146097 + doe - 719468;
 }
 
+static int days_in_month(int y, int m) {
+  static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 ? 28 + leap : dm[m - 1];
+}
+
 int64_t value_civil_us(int y, int mon, int d, int h, int min, int s, int32_t usec) {
+  if (y < VALUE_MIN_YEAR || y > VALUE_MAX_YEAR || mon < 1 || mon > 12 || d < 1 ||
+      d > days_in_month(y, mon) || h < 0 || h > 23 || min < 0 || min > 59 || s < 0 || s > 60 ||
+      usec < 0 || usec > 999999)
+    return -1;
+  /* in range, the result is below 2.6e17: no overflow */
   int64_t days = days_from_civil(y, mon, d);
   return ((days * 24 + h) * 60 + min) * 60 * INT64_C(1000000) + (int64_t)s * 1000000 + usec;
+}
+
+int value_seconds(const char *s, size_t n, int need_fraction, int64_t *us) {
+  size_t i = 0;
+  int64_t sec = 0;
+  int big = 0;
+  while (i < n && s[i] >= '0' && s[i] <= '9') {
+    int dgt = s[i++] - '0';
+    if (sec > (VALUE_MAX_SECONDS - dgt) / 10) big = 1;
+    else sec = sec * 10 + dgt;
+  }
+  if (i == 0) return -1;
+  int32_t frac = 0;
+  int fd = 0;
+  if (i < n && s[i] == '.') {
+    for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, fd++)
+      if (fd < 6) frac = frac * 10 + (s[i] - '0');
+    if (fd == 0 || fd > 9) return -1;
+  } else if (need_fraction) {
+    return -1;
+  }
+  if (i != n) return -1;
+  if (big) return -2;
+  for (int k = fd; k < 6; k++) frac *= 10;
+  *us = sec * 1000000 + frac;
+  return 0;
 }
 
 /* Reads exactly N digits at *P into *V, advancing *P. */
@@ -131,12 +168,6 @@ static int digits(const char **p, int n, int *v) {
   *p += n;
   *v = x;
   return 1;
-}
-
-static int days_in_month(int y, int m) {
-  static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return m == 2 ? 28 + leap : dm[m - 1];
 }
 
 int value_time(const char *s, int64_t *us) {
@@ -168,9 +199,9 @@ int value_time(const char *s, int64_t *us) {
   }
   while (is_blank(*p)) p++;
   if (*p) return -1;
-  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || se > 60)
-    return -1;
-  *us = value_civil_us(y, mo, d, h, mi, se, usec);
+  int64_t t = value_civil_us(y, mo, d, h, mi, se, usec);
+  if (t < 0) return -1;
+  *us = t;
   return 0;
 }
 

@@ -118,6 +118,47 @@ static void backup_of_a_v1_file(void **state) {
   assert_int_equal(tl_int(&f->db, "SELECT emissions_rate_kg_s IS NULL FROM codecarbon_row"), 1);
 }
 
+/* `...,extra,extra` and a known column written twice: the ingest used to stop
+ * on UNIQUE(file_id, line, name) of codecarbon_extra. Nothing is lost: the
+ * first 'timestamp' is the row's time, the second goes to codecarbon_extra as
+ * 'timestamp.1', and the two 'extra' as 'extra' and 'extra.1'. */
+static void header_repeating_extra_keeps_both(void **state) {
+  struct fx *f = *state;
+  char *dir = tl_mkdtemp();
+  tl_write_str(dir, "emissions.csv",
+               "timestamp,project_name,duration,emissions,energy_consumed,extra,extra,timestamp\n"
+               "2024-05-30T11:03:37,p,10.5,1e-05,0.001,first,second,2024-05-30T11:03:38\n");
+  fx_ingest_path(f, dir, NULL);
+  tl_rmdir(dir);
+  assert_string_equal(tl_text(&f->db, "SELECT format||' '||status FROM source_file"), "codecarbon ok");
+  assert_int_equal(tl_int(&f->db, "SELECT ts_us FROM codecarbon_row"), 1717067017LL * 1000000);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(name||'='||value, ' ') FROM (SELECT * FROM "
+                                      "codecarbon_extra ORDER BY name)"),
+                      "extra=first extra.1=second timestamp.1=2024-05-30T11:03:38");
+  fx_assert_accounted(f);
+}
+
+/* A timestamp that does not exist, and a duration that is negative or starts
+ * the span before 1970, reject their line ('bad_time') instead of storing a
+ * wrong span. */
+static void times_out_of_range_are_rejected(void **state) {
+  struct fx *f = *state;
+  char *dir = tl_mkdtemp();
+  tl_write_str(dir, "emissions.csv",
+               "timestamp,project_name,duration,emissions,energy_consumed\n"
+               "2024-05-30T11:03:37,p,10.5,1e-05,0.001\n"
+               "2024-02-31T11:03:37,p,10.5,1e-05,0.001\n"
+               "2024-05-30T11:03:37,p,-3,1e-05,0.001\n"
+               "2024-05-30T11:03:37,p,1e300,1e-05,0.001\n");
+  fx_ingest_path(f, dir, NULL);
+  tl_rmdir(dir);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(line||':'||col||':'||reason, ' ') FROM (SELECT * "
+                                      "FROM rejected_row ORDER BY line)"),
+                      "3:1:bad_time 4:3:bad_time 5:3:bad_time");
+  assert_int_equal(tl_int(&f->db, "SELECT line FROM codecarbon_row"), 2);
+  fx_assert_accounted(f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(v29_grams_and_crlf, fx_setup, fx_teardown),
@@ -127,6 +168,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(padded_fields_and_scientific_notation, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(short_long_and_unknown_columns, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(backup_of_a_v1_file, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(header_repeating_extra_keeps_both, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(times_out_of_range_are_rejected, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests_name("fmt_codecarbon", tests, NULL, NULL);
 }

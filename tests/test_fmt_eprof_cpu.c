@@ -77,12 +77,71 @@ static void utf16le_with_bom(void **state) {
   assert_true(tl_real(&t.db, "SELECT temp_c FROM eprof_cpu_sample WHERE line=3") == 41.5);
 }
 
+/* Writes t.dir/in/cpu-mem-usage-20240101T000000.csv: a header of NCOLS columns,
+ * the three required ones first, temperature last, filler columns between; then
+ * a data line of NCOLS fields (temperature 41.5) and one of NSHORT fields. */
+static void write_wide_cpu_file(int ncols, int nshort) {
+  struct ic_buf b = {0};
+  ic_put(&b, "timestamp,cpu usage (%),memory usage (MB)");
+  char cell[64];
+  for (int i = 3; i < ncols - 1; i++) {
+    snprintf(cell, sizeof cell, ",filler%d", i);
+    ic_put(&b, cell);
+  }
+  ic_put(&b, ",temperature (Celsius)\n");
+  for (int row = 0; row < 2; row++) {
+    int n = row == 0 ? ncols : nshort;
+    ic_put(&b, row == 0 ? "2024-01-01T00:00:01,12.5,800.25" : "2024-01-01T00:00:02,13.5,801.25");
+    for (int i = 3; i < n - 1; i++) ic_put(&b, ",0");
+    ic_put(&b, n == ncols ? ",41.5\n" : ",7\n");
+  }
+  char dir[256];
+  snprintf(dir, sizeof dir, "%s/in", t.dir);
+  mkdir(dir, 0755);
+  tl_write_str(dir, "cpu-mem-usage-20240101T000000.csv", b.s);
+  free(b.s);
+}
+
+/* The crash of a header wider than 64 columns: the temperature is column 70,
+ * the header used to be cut at 64 while the column map kept index 69, so a
+ * 64-field line read a field that did not exist (heap-use-after-free). Every
+ * column of the header is read now; the 64-field line has the wrong field
+ * count and is rejected. */
+static void header_of_70_columns_reads_column_70(void **state) {
+  (void)state;
+  write_wide_cpu_file(70, 64);
+  char dir[256];
+  snprintf(dir, sizeof dir, "%s/in", t.dir);
+  ic_ingest(&t.db, dir, NULL);
+  assert_string_equal(tl_text(&t.db, "SELECT format||' '||format_version||' '||status FROM source_file"),
+                      "eprof-cpu 70col partial");
+  assert_true(tl_real(&t.db, "SELECT temp_c FROM eprof_cpu_sample WHERE line=2") == 41.5);
+  assert_true(tl_real(&t.db, "SELECT rss_mb FROM eprof_cpu_sample WHERE line=2") == 800.25);
+  assert_string_equal(tl_text(&t.db, "SELECT line||' '||reason||' '||message FROM rejected_row"),
+                      "3 field_count expected 70 fields, found 64");
+}
+
+/* A header wider than HEADER_MAX_COLS (256) is refused whole, with a reason
+ * that names the limit, instead of being cut. */
+static void header_of_300_columns_refuses_the_file(void **state) {
+  (void)state;
+  write_wide_cpu_file(300, 300);
+  char dir[256];
+  snprintf(dir, sizeof dir, "%s/in", t.dir);
+  ic_ingest(&t.db, dir, NULL);
+  assert_string_equal(tl_text(&t.db, "SELECT status||': '||error FROM source_file"),
+                      "rejected: header has 300 columns, more than the 256 wattdb reads");
+  assert_int_equal(tl_int(&t.db, "SELECT count(*) FROM eprof_cpu_sample"), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(four_columns_crlf_whole_second, setup, teardown),
       cmocka_unit_test_setup_teardown(three_columns, setup, teardown),
       cmocka_unit_test_setup_teardown(five_columns_lf_empty_temperature, setup, teardown),
       cmocka_unit_test_setup_teardown(utf16le_with_bom, setup, teardown),
+      cmocka_unit_test_setup_teardown(header_of_70_columns_reads_column_70, setup, teardown),
+      cmocka_unit_test_setup_teardown(header_of_300_columns_refuses_the_file, setup, teardown),
   };
   return cmocka_run_group_tests_name("fmt_eprof_cpu", tests, NULL, NULL);
 }

@@ -43,10 +43,32 @@ static void three_fraction_digits_lf(void **state) {
                       "20231218T205204");
 }
 
+/* End times that do not exist (Feb 31, 25:61:99) or before 1970 reject their
+ * line ('bad_time'); the other epochs are kept. */
+static void end_time_out_of_range_is_rejected(void **state) {
+  (void)state;
+  char dir[256];
+  snprintf(dir, sizeof dir, "%s/in", t.dir);
+  mkdir(dir, 0755);
+  tl_write_str(dir, "epoch_end-20240101T000000.csv",
+               "epoch,end_time\n"
+               "0,2023-02-31 20:52:30.839797\n"
+               "1,2023-12-18 25:61:99\n"
+               "2,1969-12-31 23:59:59\n"
+               "3,2023-12-18 20:52:30.839797\n");
+  ic_ingest(&t.db, dir, NULL);
+  assert_string_equal(tl_text(&t.db, "SELECT group_concat(line||':'||col||':'||reason, ' ') FROM (SELECT * "
+                                     "FROM rejected_row ORDER BY line)"),
+                      "2:2:bad_time 3:2:bad_time 4:2:bad_time");
+  assert_int_equal(tl_int(&t.db, "SELECT end_us FROM eprof_epoch_end"),
+                   value_civil_us(2023, 12, 18, 20, 52, 30, 839797));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(six_and_zero_fraction_digits_crlf, setup, teardown),
       cmocka_unit_test_setup_teardown(three_fraction_digits_lf, setup, teardown),
+      cmocka_unit_test_setup_teardown(end_time_out_of_range_is_rejected, setup, teardown),
   };
   return cmocka_run_group_tests_name("fmt_eprof_epoch", tests, NULL, NULL);
 }

@@ -88,6 +88,24 @@ static void nounits_keyed_by_uuid(void **state) {
                               "gpu = 'GPU-8fe3a97d-0000-0000-0000-000000000002'") == 600.0);
 }
 
+/* A timestamp that does not exist (Feb 30, 24:00) rejects its line. */
+static void timestamp_out_of_range_is_rejected(void **state) {
+  struct fx *f = *state;
+  char *dir = tl_mkdtemp();
+  tl_write_str(dir, "smi.csv",
+               "timestamp, index, power.draw [W]\n"
+               "2023/06/22 18:56:56.252, 0, 35.12 W\n"
+               "2023/02/30 18:56:57.252, 0, 35.12 W\n"
+               "2023/06/22 24:00:00.000, 0, 35.12 W\n");
+  fx_ingest_path(f, dir, NULL);
+  tl_rmdir(dir);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(line||':'||col||':'||reason, ' ') FROM (SELECT * "
+                                      "FROM rejected_row ORDER BY line)"),
+                      "3:1:bad_time 4:1:bad_time");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_sample"), 1);
+  fx_assert_accounted(f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(multi_gpu_by_index_with_sentinels, fx_setup, fx_teardown),
@@ -96,6 +114,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(noheader_gpus_by_position, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(bare_numbers_need_format_and_fields, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(nounits_keyed_by_uuid, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(timestamp_out_of_range_is_rejected, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests_name("fmt_nvidia_smi", tests, NULL, NULL);
 }

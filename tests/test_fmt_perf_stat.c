@@ -114,6 +114,62 @@ static void csv_variance_without_started_on(void **state) {
   assert_int_equal(tl_int(&f->db, "SELECT unit IS NULL FROM perf_count WHERE line = 2"), 1);
 }
 
+/* Writes TEXT to a scratch file and ingests it as perf stat. */
+static void ingest_text(struct fx *f, const char *text) {
+  char *dir = tl_mkdtemp();
+  tl_write_str(dir, "perf.txt", text);
+  fx_ingest_path(f, dir, "perf-stat");
+  tl_rmdir(dir);
+}
+
+/* `# started on` dates that do not exist (Feb 31 25:61:99, a year past int,
+ * the year 0) were taken as given: overflow, negative microseconds. Now each
+ * such line is rejected ('bad_time'), its block has no start, and its counters
+ * are still read. */
+static void started_on_out_of_range_is_rejected(void **state) {
+  struct fx *f = *state;
+  ingest_text(f, "# started on Sun Feb 31 25:61:99 2024\n"
+                 "\n"
+                 "     1.50 Joules power/energy-pkg/\n"
+                 "# started on Sun Oct 13 20:30:37 99999999999\n"
+                 "     2.50 Joules power/energy-pkg/\n"
+                 "# started on Sun Oct 13 20:30:37 0000\n"
+                 "     3.50 Joules power/energy-pkg/\n"
+                 "# started on Sun Oct  3 20:30:37 2024\n"
+                 "     4.50 Joules power/energy-pkg/\n");
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(line||':'||reason, ' ') FROM (SELECT * FROM "
+                                      "rejected_row ORDER BY line)"),
+                      "1:bad_time 4:bad_time 6:bad_time");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM perf_count WHERE started_us IS NOT NULL"), 1);
+  assert_int_equal(tl_int(&f->db, "SELECT started_us FROM perf_count WHERE value = 4.5"),
+                   1727987437LL * 1000000); /* 2024-10-03 20:30:37 */
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM perf_count WHERE started_us < 0"), 0);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM perf_count"), 4);
+  fx_assert_accounted(f);
+}
+
+/* An interval time too large for microseconds (it used to overflow into a
+ * negative ts_us) rejects its line, in human and CSV form alike. */
+static void interval_time_out_of_range_is_rejected(void **state) {
+  struct fx *f = *state;
+  ingest_text(f, "#           time             counts unit events\n"
+                 "     0.500518622               0.14 Joules power/energy-cores/\n"
+                 "99999999999999999999.5         0.15 Joules power/energy-cores/\n");
+  assert_string_equal(tl_text(&f->db, "SELECT line||':'||col||':'||reason FROM rejected_row"), "3:1:bad_time");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM perf_count"), 1);
+  assert_int_equal(tl_int(&f->db, "SELECT ts_us FROM perf_count"), 500518);
+  fx_assert_accounted(f);
+  fx_teardown(state);
+  fx_setup(state);
+  f = *state;
+  ingest_text(f, "1.000100000,0.14,Joules,power/energy-cores/,1000000000,100.00\n"
+                 "9223372036855.000000000,0.15,Joules,power/energy-cores/,1000000000,100.00\n");
+  assert_string_equal(tl_text(&f->db, "SELECT line||':'||col||':'||reason FROM rejected_row"), "2:1:bad_time");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM perf_count WHERE ts_us < 0"), 0);
+  assert_int_equal(tl_int(&f->db, "SELECT ts_us FROM perf_count"), 1000100);
+  fx_assert_accounted(f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(csv_semicolon_interval_per_socket, fx_setup, fx_teardown),
@@ -123,6 +179,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(csv_split_records_and_orphan_half, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(stderr_mixed_in, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(csv_variance_without_started_on, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(started_on_out_of_range_is_rejected, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(interval_time_out_of_range_is_rejected, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests_name("fmt_perf_stat", tests, NULL, NULL);
 }

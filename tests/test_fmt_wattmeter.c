@@ -148,6 +148,31 @@ static void headerless_with_format_override(void **state) {
   assert_accounted(f);
 }
 
+/* Epoch seconds past 9999-12-31 (13 digits and more; 20 used to overflow the
+ * conversion to µs) reject their frame ('bad_time'), never stored. */
+static void epoch_seconds_out_of_range_are_rejected(void **state) {
+  struct fx *f = *state;
+  char *dir = tl_mkdtemp();
+  tl_write_str(dir, "wm.csv",
+               "#timestamp,#frame_is_ok,#U1,#U2,#U3,#current1,#activepow1\n"
+               "1745428511.039678535,true,239.4,0.0,0.0,0.1,0.9\n"
+               "253402300800.000000000,true,239.4,0.0,0.0,0.1,0.9\n"
+               "99999999999999999999.039678535,true,239.4,0.0,0.0,0.1,0.9\n"
+               "1745428511.0396785351,true,239.4,0.0,0.0,0.1,0.9\n");
+  struct ingest_options opt = {0};
+  struct ingest_stats stats;
+  char *roots[1] = {dir};
+  msg_quiet = 1;
+  assert_int_equal(ingest_paths(&f->db, roots, 1, &opt, &stats), 0);
+  msg_quiet = 0;
+  tl_rmdir(dir);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(line||':'||col||':'||reason, ' ') FROM (SELECT * "
+                                      "FROM rejected_row ORDER BY line)"),
+                      "3:1:bad_time 4:1:bad_time 5:1:bad_time");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM wattmeter_frame"), 1);
+  assert_int_equal(tl_int(&f->db, "SELECT ts_us FROM wattmeter_frame"), 1745428511039678LL);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(basic_six_sockets, setup, teardown),
@@ -157,6 +182,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(twelve_sockets_in_two_banks, setup, teardown),
       cmocka_unit_test_setup_teardown(header_glued_after_a_message, setup, teardown),
       cmocka_unit_test_setup_teardown(headerless_with_format_override, setup, teardown),
+      cmocka_unit_test_setup_teardown(epoch_seconds_out_of_range_are_rejected, setup, teardown),
   };
   return cmocka_run_group_tests_name("fmt_wattmeter", tests, NULL, NULL);
 }

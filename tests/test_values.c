@@ -87,6 +87,58 @@ static void times_in_every_logger_spelling(void **state) {
   assert_int_equal(value_time("20231218T205204", &a), -1);
 }
 
+/* Dates that do not exist and fields out of range are refused, never turned
+ * into a wrong time: Feb 31, 25:61:99, month 13, the year 0 (once a negative
+ * count of microseconds) and years before 1970. */
+static void times_out_of_range_are_refused(void **state) {
+  (void)state;
+  int64_t a = 42;
+  assert_int_equal(value_time("2023-02-31 12:00:00", &a), -1);
+  assert_int_equal(value_time("2023-04-31 12:00:00", &a), -1);
+  assert_int_equal(value_time("2023-12-18 25:61:99", &a), -1);
+  assert_int_equal(value_time("2023-12-18 23:60:00", &a), -1);
+  assert_int_equal(value_time("2023-13-01 00:00:00", &a), -1);
+  assert_int_equal(value_time("2023-00-01 00:00:00", &a), -1);
+  assert_int_equal(value_time("0000-01-01 00:00:00", &a), -1);
+  assert_int_equal(value_time("1969-12-31 23:59:59", &a), -1);
+  assert_int_equal(a, 42); /* not touched */
+  assert_int_equal(value_time("1970-01-01 00:00:00", &a), 0);
+  assert_int_equal(a, 0);
+  assert_int_equal(value_time("9999-12-31 23:59:59.999999", &a), 0);
+  assert_int_equal(a, VALUE_MAX_SECONDS * 1000000 + 999999);
+  /* a leap second is a reading the clock can show */
+  assert_int_equal(value_time("2016-12-31 23:59:60", &a), 0);
+  assert_int_equal(value_civil_us(2023, 2, 31, 0, 0, 0, 0), -1);
+  assert_int_equal(value_civil_us(2023, 12, 18, 25, 61, 99, 0), -1);
+  assert_int_equal(value_civil_us(2147483647, 1, 1, 0, 0, 0, 0), -1);
+  assert_int_equal(value_civil_us(2024, 1, 1, 0, 0, 0, 1000000), -1);
+  assert_int_equal(value_civil_us(2024, 1, 1, 0, 0, -1, 0), -1);
+}
+
+/* SECONDS.FRACTION: 1 to 9 fractional digits truncated to µs; seconds beyond
+ * VALUE_MAX_SECONDS, however many digits, are out of range without overflow. */
+static void seconds_are_range_checked(void **state) {
+  (void)state;
+  int64_t us = 7;
+  assert_int_equal(value_seconds("1745428511.039678535", 20, 1, &us), 0);
+  assert_int_equal(us, 1745428511039678);
+  assert_int_equal(value_seconds("0.5", 3, 1, &us), 0);
+  assert_int_equal(us, 500000);
+  assert_int_equal(value_seconds("12", 2, 0, &us), 0);
+  assert_int_equal(us, 12000000);
+  assert_int_equal(value_seconds("12", 2, 1, &us), -1);
+  assert_int_equal(value_seconds("12.", 3, 0, &us), -1);
+  assert_int_equal(value_seconds("1.0123456789", 12, 0, &us), -1);
+  assert_int_equal(value_seconds("-1.5", 4, 0, &us), -1);
+  assert_int_equal(value_seconds("253402300799.999999", 19, 0, &us), 0);
+  assert_int_equal(us, VALUE_MAX_SECONDS * 1000000 + 999999);
+  us = 7;
+  assert_int_equal(value_seconds("253402300800.0", 14, 0, &us), -2);
+  assert_int_equal(value_seconds("99999999999999999999999.5", 25, 1, &us), -2);
+  assert_int_equal(value_seconds("9223372036854775807", 19, 0, &us), -2);
+  assert_int_equal(us, 7);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(number_keeps_every_decimal_and_drops_the_unit),
@@ -94,6 +146,8 @@ int main(void) {
       cmocka_unit_test(sentinels_are_null_not_errors),
       cmocka_unit_test(garbage_and_wrong_units_are_bad),
       cmocka_unit_test(times_in_every_logger_spelling),
+      cmocka_unit_test(times_out_of_range_are_refused),
+      cmocka_unit_test(seconds_are_range_checked),
   };
   return cmocka_run_group_tests_name("values", tests, NULL, NULL);
 }
