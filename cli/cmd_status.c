@@ -133,6 +133,9 @@ int cmd_status(int argc, char **argv) {
   rc |= print_table(&db, "values stored as NULL (sentinels such as [N/A]):",
                     "SELECT name AS column_, text, count(*) AS n FROM unparsed_value GROUP BY 1, 2 "
                     "ORDER BY 3 DESC");
+  rc |= print_table(&db, "runs whose files of one role diverge (built from the chosen one):",
+                    "SELECT environment || '/' || architecture || '/' || dataset || '/' || stamp "
+                    "AS run, role, chosen, diverging FROM run_file_conflict ORDER BY 1, 2");
   rc |= print_table(&db, "runs by environment and architecture:",
                     "SELECT environment || '/' || architecture AS environment_architecture, "
                     "count(DISTINCT r.id) AS runs, "

@@ -79,13 +79,17 @@ static void schema_4_rows_get_their_length(void **state) {
   mkdir(dir, 0755);
   tl_write_str(dir, "epoch_end-20240101T000000.csv", "epoch,end_time\n0,x\xc3\xa9y\n");
   ic_ingest(&t.db, dir, NULL);
-  assert_int_equal(tl_int(&t.db, "PRAGMA user_version"), 5);
+  long long latest = tl_int(&t.db, "PRAGMA user_version");
+  assert_true(latest >= 5);
+  /* back to schema 4: without 005's column and the views of 006 */
   assert_int_equal(sqlite3_exec(t.db.sql, "ALTER TABLE rejected_row DROP COLUMN raw_bytes; "
+                                          "DROP VIEW run_file_conflict; DROP VIEW run_file_choice; "
+                                          "DROP VIEW run_file_cover; DROP VIEW run_file; "
                                           "PRAGMA user_version = 4", NULL, NULL, NULL),
                    SQLITE_OK);
   tl_close(&t.db);
   tl_open(&t.db, t.dir, "t.db");
-  assert_int_equal(tl_int(&t.db, "PRAGMA user_version"), 5);
+  assert_int_equal(tl_int(&t.db, "PRAGMA user_version"), latest);
   assert_int_equal(tl_int(&t.db, "SELECT raw_bytes FROM rejected_row"), 6); /* 0,x é y */
 }
 

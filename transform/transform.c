@@ -3,7 +3,8 @@
  * 1. store the settings given (carbon intensity, PUE, UTC offset, wall sockets) and refresh the builtin GPU
  *    reference rows from data/gpu_specs.csv (embedded at build time);
  * 2. temp.tf_input: the files each run is built from now (source_file id and
- *    sha256, a duplicate resolved to the file that owns the rows), plus the
+ *    sha256, a duplicate resolved to the file that owns the rows, of competing
+ *    files the one that extends the others: run_file_choice), plus the
  *    algorithm version; temp.tf_dirty: the (run, profile) pairs whose recorded
  *    run_input differs, for the profiles asked;
  * 3. the embedded transform/0N_*.sql (the temp tables the alignment fills);
@@ -278,21 +279,31 @@ static const char sql_inputs[] =
     "DROP TABLE IF EXISTS temp.tf_input;"
     "CREATE TEMP TABLE tf_input(run_id INTEGER, role TEXT, file_id INTEGER, sha256 TEXT,"
     " PRIMARY KEY(run_id, role)) WITHOUT ROWID;"
-    "INSERT OR REPLACE INTO tf_input"
-    " SELECT sf.run_id,"
-    "  CASE sf.format WHEN 'eprof-gpu' THEN 'gpu' WHEN 'eprof-cpu' THEN 'cpu'"
-    "   WHEN 'eprof-epoch' THEN 'epoch' ELSE 'perf' END,"
-    "  COALESCE(o.id, sf.id), COALESCE(o.sha256, sf.sha256)"
-    " FROM source_file sf LEFT JOIN source_file o ON o.id = sf.duplicate_of"
-    " WHERE sf.run_id IS NOT NULL"
-    "  AND sf.format IN ('eprof-gpu','eprof-cpu','eprof-epoch','keras-history')"
-    "  AND (sf.status IN ('ok','partial') OR (sf.status = 'duplicate' AND o.status IN ('ok','partial')))"
-    " ORDER BY sf.run_id, sf.id;" /* the newest file of a role wins (OR REPLACE, in id order) */
+    /* of several files of one run and role, the one the content chooses
+     * (schema/006_competing_files.sql) */
+    "INSERT INTO tf_input SELECT run_id, role, file_id, sha256 FROM run_file_choice WHERE rank = 1;"
     "INSERT INTO tf_input SELECT id, 'algorithm', NULL, '" TRANSFORM_ALGORITHM "' FROM run;"
     "DROP TABLE IF EXISTS temp.tf_profile;"
     "CREATE TEMP TABLE tf_profile(profile TEXT PRIMARY KEY);"
     "DROP TABLE IF EXISTS temp.tf_dirty;"
     "CREATE TEMP TABLE tf_dirty(run_id INTEGER, profile TEXT, PRIMARY KEY(run_id, profile)) WITHOUT ROWID;";
+
+/* Prints each run whose files of one role diverge (run_file_conflict): the
+ * run is built from the chosen one, and the user should know. 0 or -1. */
+static int warn_conflicts(struct wdb *db) {
+  sqlite3_stmt *st = wdb_stmt(db, "SELECT environment, architecture, dataset, stamp, role, chosen, "
+                                  "diverging FROM run_file_conflict");
+  if (!st) return -1;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    msg("run %s/%s/%s/%s: its %s files diverge (neither extends the other): built from '%s', "
+        "not from '%s'; see wattdb status",
+        sqlite3_column_text(st, 0), sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
+        sqlite3_column_text(st, 3), sqlite3_column_text(st, 4), sqlite3_column_text(st, 5),
+        sqlite3_column_text(st, 6));
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
 
 /* (run, profile) pairs whose inputs differ from what run_input recorded, in
  * either direction; every pair when FULL. */
@@ -382,7 +393,7 @@ int transform_run(struct wdb *db, const struct transform_options *opt, struct tr
       (opt->set_utc_offset && set_setting(db, "local_utc_offset_s", (double)opt->utc_offset_s)) ||
       set_wall_sockets(db, opt->wall_sockets) || load_gpu_specs(db))
     return fail(db);
-  if (wdb_exec(db, sql_inputs, "transform inputs")) return fail(db);
+  if (wdb_exec(db, sql_inputs, "transform inputs") || warn_conflicts(db)) return fail(db);
   if ((opt->profiles & TF_GAISSA) &&
       wdb_exec(db, "INSERT INTO tf_profile VALUES ('gaissa')", "transform"))
     return fail(db);
