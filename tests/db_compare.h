@@ -253,6 +253,28 @@ static inline int dc_compare(struct wdb *a, struct wdb *b, int views, char *why,
   return differ;
 }
 
+/* Feeds the current row of ST to H: each value's type, then the integer or
+ * the real's bits, or the length and the bytes of a text or blob. */
+static inline void dc_hash_row(sqlite3_stmt *st, struct sha256_ctx *h) {
+  for (int i = 0; i < sqlite3_column_count(st); i++) {
+    uint8_t head[9];
+    int t = sqlite3_column_type(st, i);
+    uint64_t bits = 0;
+    if (t == SQLITE_INTEGER) {
+      bits = (uint64_t)sqlite3_column_int64(st, i);
+    } else if (t == SQLITE_FLOAT) {
+      double d = sqlite3_column_double(st, i);
+      memcpy(&bits, &d, sizeof bits);
+    } else if (t == SQLITE_TEXT || t == SQLITE_BLOB) {
+      bits = (uint64_t)sqlite3_column_bytes(st, i);
+    }
+    head[0] = (uint8_t)t;
+    for (int k = 0; k < 8; k++) head[1 + k] = (uint8_t)(bits >> (8 * k));
+    sha256_update(h, sizeof head, head);
+    if ((t == SQLITE_TEXT || t == SQLITE_BLOB) && bits) sha256_update(h, (size_t)bits, sqlite3_column_blob(st, i));
+  }
+}
+
 /* The SHA-256 of the rows WHERE (NULL: all) of table or view NAME in key order
  * (dc_query), each value fed with its type and length, into DIGEST; returns
  * the number of rows. */
@@ -266,29 +288,7 @@ static inline long long dc_digest(struct wdb *db, const char *name, const char *
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     rows++;
-    for (int i = 0; i < sqlite3_column_count(st); i++) {
-      uint8_t head[9];
-      int t = sqlite3_column_type(st, i);
-      uint64_t bits = 0;
-      const void *data = head + 1;
-      size_t len = 8;
-      if (t == SQLITE_INTEGER) {
-        bits = (uint64_t)sqlite3_column_int64(st, i);
-      } else if (t == SQLITE_FLOAT) {
-        double d = sqlite3_column_double(st, i);
-        memcpy(&bits, &d, sizeof bits);
-      } else if (t == SQLITE_TEXT || t == SQLITE_BLOB) {
-        data = sqlite3_column_blob(st, i);
-        bits = (uint64_t)sqlite3_column_bytes(st, i);
-      }
-      head[0] = (uint8_t)t;
-      for (int k = 0; k < 8; k++) head[1 + k] = (uint8_t)(bits >> (8 * k));
-      sha256_update(&h, sizeof head, head); /* type, then the value or the length */
-      if ((t == SQLITE_TEXT || t == SQLITE_BLOB) && bits) {
-        len = (size_t)bits;
-        sha256_update(&h, len, data);
-      }
-    }
+    dc_hash_row(st, &h);
   }
   if (rc != SQLITE_DONE) fail_msg("%s: %s: %s", db->path, name, sqlite3_errmsg(db->sql));
   sqlite3_finalize(st);
