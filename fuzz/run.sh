@@ -12,6 +12,9 @@ secs=$1
 shift
 B=build/fuzz
 mkdir -p "$B/log"
+# a stack for every UBSan report, not just its line
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+export UBSAN_OPTIONS
 failed=""
 for t in "$@"; do
   corpus=$B/corpus/$t crashes=$B/crashes/$t log=$B/log/$t.log
