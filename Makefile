@@ -8,6 +8,9 @@
 #   make check SANITIZE=address,undefined   the same under the sanitizers
 #   make deps         install the Debian packages wattdb needs (sudo when not root)
 #   make bench        the benchmarks of bench/ (minutes; writes bench/out/, figures for bench/RESULTS.md)
+#   make fuzz         install clang if missing, build the libFuzzer targets of fuzz/ and run each
+#                     for FUZZ_SECONDS (30); fails on any crash (artifacts in build/fuzz/crashes/);
+#                     FUZZ_FLAGS adds libFuzzer options, e.g. '-fork=1 -ignore_crashes=1'
 #
 # Objects go to build/<variant>/, so sanitized and plain builds never mix.
 
@@ -23,7 +26,13 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -I. -MMD -MP \
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -larchive -lnettle) -lcsv -lm
 
 comma := ,
-ifneq ($(SANITIZE),)
+ifneq ($(FUZZ_BUILD),)
+# the library for the fuzz targets (set by `make fuzz` for its sub-make)
+CC          := clang
+VARIANT     := fuzz
+ALL_CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer -O1
+else ifneq ($(SANITIZE),)
 VARIANT     := san-$(subst $(comma),-,$(SANITIZE))
 ALL_CFLAGS  += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer -O1
 LDFLAGS     += -fsanitize=$(SANITIZE)
@@ -44,7 +53,7 @@ DEB_PACKAGES := gcc make pkg-config sqlite3 libsqlite3-dev libcsv-dev libarchive
 DEB_NOTEBOOKS := python3 python3-pandas python3-matplotlib python3-scipy python3-sklearn \
                  python3-nbconvert python3-ipykernel python3-nbformat
 
-.PHONY: all deps demo check test clean bench
+.PHONY: all deps demo check test clean bench fuzz fuzz-build
 all: $(WATTDB)
 
 # ---- packages ---------------------------------------------------------------
@@ -163,6 +172,56 @@ check: deps
 bench: $(WATTDB) $(B)/gen-sample
 	WATTDB=./$(WATTDB) GEN_SAMPLE=./$(B)/gen-sample sh bench/ingest.sh
 	WATTDB=./$(WATTDB) GEN_SAMPLE=./$(B)/gen-sample sh bench/wattmeter.sh 24
+
+# ---- fuzzing -------------------------------------------------------------------
+# One target per job: fuzz-lines, fuzz-bid, and fuzz-fmt-NAME for every format
+# (fuzz/fuzz_format.c compiled with -DFUZZ_FORMAT=NAME). Seeds are copied from the
+# matching fixtures (and tests/fixtures/fuzz/TARGET/) into build/fuzz/corpus/TARGET/.
+FUZZ_SECONDS ?= 30
+FUZZ_FLAGS   ?=
+FUZZ_FORMATS := $(shell sed -n 's/^ *\.name = "\(.*\)",$$/\1/p' ingest/fmt_*.c)
+FUZZ_TARGETS := lines bid $(addprefix fmt-,$(FUZZ_FORMATS))
+FUZZ_LINK    := -fsanitize=fuzzer,address,undefined
+DEB_FUZZ     := clang libclang-rt-14-dev
+# find(1) tests choosing each target's seeds among tests/fixtures (default: tests/fixtures/NAME/)
+FUZZ_SEEDS_lines             := -path '*'
+FUZZ_SEEDS_bid               := -path '*'
+FUZZ_SEEDS_fmt-eprof-gpu     := -name 'gpu-power-*'
+FUZZ_SEEDS_fmt-eprof-cpu     := -name 'cpu-mem-usage-*'
+FUZZ_SEEDS_fmt-eprof-epoch   := -name 'epoch_end-*'
+FUZZ_SEEDS_fmt-keras-history := -name 'performance-*'
+FUZZ_SEEDS_fmt-eprof-launch  := -name 'oom-experiments*'
+FUZZ_SEEDS_fmt-run-manifest  := -name 'runs*.csv'
+FUZZ_SEEDS_fmt-codecarbon    := -path '*/codecarbon/*' -o -name 'emissions*'
+FUZZ_SEEDS_fmt-perf-stat     := -path '*/perf/*' -o -name 'rapl*'
+FUZZ_SEEDS_fmt-wattmeter     := -path '*/wattmeter/*' -o -name 'wattmetre*'
+FUZZ_SEEDS_fmt-nvidia-smi    := -path '*/nvidia-smi/*' -o -name 'gpus*'
+
+ifneq ($(FUZZ_BUILD),)
+# compiled apart from the link, so that -MMD writes build/fuzz/fuzz/*.d
+.PRECIOUS: $(B)/fuzz/%.o
+$(B)/fuzz/fuzz_format-%.o: fuzz/fuzz_format.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DFUZZ_FORMAT='"$*"' -c -o $@ $<
+
+build/fuzz/fuzz-fmt-%: $(B)/fuzz/fuzz_format-%.o $(B)/libwattdb.a
+	$(CC) $(FUZZ_LINK) -o $@ $^ $(LDLIBS)
+
+build/fuzz/fuzz-%: $(B)/fuzz/fuzz_%.o $(B)/libwattdb.a
+	$(CC) $(FUZZ_LINK) -o $@ $^ $(LDLIBS)
+
+fuzz-build: $(addprefix build/fuzz/fuzz-,$(FUZZ_TARGETS))
+	@rm -rf build/fuzz/seeds
+	@$(foreach t,$(FUZZ_TARGETS),mkdir -p build/fuzz/seeds/$(t) && \
+	  find tests/fixtures -type f \( $(or $(FUZZ_SEEDS_$(t)),-path 'tests/fixtures/$(t:fmt-%=%)/*') \
+	    -o -path 'tests/fixtures/fuzz/$(t)/*' \) | while read -r f; do \
+	    cp "$$f" "build/fuzz/seeds/$(t)/$$(echo "$$f" | tr / _)"; done;)
+endif
+
+fuzz:
+	@$(MAKE) --no-print-directory deps NO_NOTEBOOKS=1 DEB_PACKAGES="$(DEB_PACKAGES) $(DEB_FUZZ)"
+	$(MAKE) --no-print-directory FUZZ_BUILD=1 fuzz-build
+	FUZZ_FLAGS="$(FUZZ_FLAGS)" sh fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf build wattdb
