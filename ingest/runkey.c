@@ -1,6 +1,8 @@
 /* ingest/runkey.c: the run a file belongs to, from its path (see runkey.h). */
 #include "ingest/runkey.h"
 
+#include "ingest/values.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,9 +15,16 @@ int run_stamp_from_name(const char *name, char stamp[16]) {
   if (end < 15) return 0;
   const char *s = name + end - 15;
   if (s > name && s[-1] != '-' && s[-1] != '_') return 0;
+  int v[15];
   for (int i = 0; i < 15; i++) {
     if (i == 8 ? s[i] != 'T' : !isdigit((unsigned char)s[i])) return 0;
+    v[i] = s[i] - '0';
   }
+  /* a stamp is a time that exists: 20231399T256199 is no stamp */
+  if (value_civil_us(v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3], v[4] * 10 + v[5],
+                     v[6] * 10 + v[7], v[9] * 10 + v[10], v[11] * 10 + v[12],
+                     v[13] * 10 + v[14], 0) < 0)
+    return 0;
   memcpy(stamp, s, 15);
   stamp[15] = '\0';
   return 1;

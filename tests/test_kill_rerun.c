@@ -2,7 +2,8 @@
  * uninterrupted ingest gives (issue 2 item 7), and a file is parsed inside a
  * transaction. A tree of 40 runs is generated; a child process ingests it and
  * is sent SIGKILL at 10 points chosen from fixed seeds (after k files plus a
- * pseudo-random delay, so mostly in the middle of a file); the parent then
+ * pseudo-random delay, so mostly in the middle of a file; half of them reading
+ * through a source that hands out zero-length blocks); the parent then
  * reruns the ingest and compares a dump of every table (all columns but
  * source_file.ingested_at) with the uninterrupted one. */
 #include "tests/testlib.h"
@@ -13,6 +14,7 @@
 #include <time.h>
 
 #include "ingest/format.h"
+#include "ingest/source.h"
 
 #define RUNS 40
 #define LINES 200
@@ -68,6 +70,14 @@ static void report_progress(long files_done) {
   if (write(progress_fd, &b, 1) != 1) _exit(3);
 }
 
+/* A source fault plan: every third read is a zero-length block (not the end). */
+static enum source_fault every_third_read_empty(void *ctx, const char *path, long long offset) {
+  (void)path;
+  (void)offset;
+  unsigned *reads = ctx;
+  return ++*reads % 3 == 0 ? SOURCE_ZERO_BLOCK : SOURCE_READ;
+}
+
 static unsigned lcg(unsigned *s) {
   *s = *s * 1103515245u + 12345u;
   return (*s >> 16) & 0x7fff;
@@ -109,8 +119,13 @@ static void killed_ingest_reruns_to_the_same_database(void **state) {
       char path[1024];
       snprintf(path, sizeof path, "%s/%s", dir, name);
       if (wdb_open(&child, path)) _exit(2);
-      /* small blocks make each file take long enough to be killed inside it */
-      struct ingest_options opt = {.after_file = report_progress, .block_size = 64};
+      /* small blocks make each file take long enough to be killed inside it;
+       * every other seed reads through zero-length blocks as well */
+      unsigned reads = 0;
+      struct source_hooks zero_blocks = {.max_block = 64, .before_read = every_third_read_empty,
+                                         .ctx = &reads};
+      struct ingest_options opt = {.after_file = report_progress, .block_size = 64,
+                                   .source_hooks = seed % 2 ? NULL : &zero_blocks};
       struct ingest_stats st;
       char *roots[1] = {root};
       msg_quiet = 1;

@@ -1,6 +1,7 @@
 /* tests/test_values.c: numbers and times as the loggers write them (ingest/values.c). */
 #include "tests/testlib.h"
 
+#include "ingest/runkey.h"
 #include "ingest/values.h"
 
 /* Full decimals are kept and exact: 119.17 W is the double nearest 119.17. */
@@ -139,6 +140,19 @@ static void seconds_are_range_checked(void **state) {
   assert_int_equal(us, 7);
 }
 
+/* A run stamp is a time that exists (ingest/runkey.c). */
+static void impossible_run_stamps_are_no_stamps(void **state) {
+  (void)state;
+  char stamp[16];
+  assert_int_equal(run_stamp_from_name("gpu-power-20231218T205204.csv", stamp), 1);
+  assert_string_equal(stamp, "20231218T205204");
+  assert_int_equal(run_stamp_from_name("gpu-power-20240229T235960.csv", stamp), 1);
+  assert_int_equal(run_stamp_from_name("gpu-power-20231399T256199.csv", stamp), 0);
+  assert_int_equal(run_stamp_from_name("gpu-power-20230229T120000.csv", stamp), 0);
+  assert_int_equal(run_stamp_from_name("gpu-power-20231218T245204.csv", stamp), 0);
+  assert_int_equal(run_stamp_from_name("gpu-power-19691231T235959.csv", stamp), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(number_keeps_every_decimal_and_drops_the_unit),
@@ -148,6 +162,7 @@ int main(void) {
       cmocka_unit_test(times_in_every_logger_spelling),
       cmocka_unit_test(times_out_of_range_are_refused),
       cmocka_unit_test(seconds_are_range_checked),
+      cmocka_unit_test(impossible_run_stamps_are_no_stamps),
   };
   return cmocka_run_group_tests_name("values", tests, NULL, NULL);
 }
