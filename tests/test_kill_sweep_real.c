@@ -27,18 +27,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
-
-#define POINTS (SANITIZED ? 5 : 25)
+#define POINTS (TL_SANITIZED ? 5 : 25)
 #define FILES 618 /* members of seaa2023-data.zip */
 
 static int progress_fd = -1;

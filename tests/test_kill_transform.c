@@ -25,21 +25,10 @@
 
 #include "transform/transform.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
-
 /* kill points of each scenario */
-#define POINTS_FIRST (SANITIZED ? 5 : 14)
-#define POINTS_INCREMENTAL (SANITIZED ? 2 : 5)
-#define POINTS_THEN_INGEST (SANITIZED ? 2 : 5)
+#define POINTS_FIRST (TL_SANITIZED ? 5 : 14)
+#define POINTS_INCREMENTAL (TL_SANITIZED ? 2 : 5)
+#define POINTS_THEN_INGEST (TL_SANITIZED ? 2 : 5)
 
 static const struct transform_options topt = {
     .profiles = TF_ALL, .set_utc_offset = 1, .utc_offset_s = 3600, .wall_sockets = "1"};
@@ -169,13 +158,12 @@ static useconds_t delay_of(int i, int n, unsigned seed) {
 
 static int setup_suite(void **state) {
   (void)state;
-  const char *gen = getenv("GEN_SAMPLE");
-  if (!gen) gen = "./build/release/gen-sample";
+  const char *gen = tl_gen_sample();
   dir = tl_mkdtemp();
   snprintf(tree_a, sizeof tree_a, "%s/a", dir);
   snprintf(zip_a, sizeof zip_a, "%s/sample/data.zip", dir);
   snprintf(tree_new, sizeof tree_new, "%s/new", dir);
-  sh("%s --dir '%s' --runs %d --seconds 600 --seed 1", gen, tree_a, SANITIZED ? 8 : 30);
+  sh("%s --dir '%s' --runs %d --seconds 600 --seed 1", gen, tree_a, TL_SANITIZED ? 8 : 30);
   sh("mkdir -p '%s/sample' && %s --zip '%s'", dir, gen, zip_a);
   sh("%s --dir '%s' --runs 6 --seconds 600 --seed 2", gen, tree_new);
   const char *base[] = {tree_a, zip_a};

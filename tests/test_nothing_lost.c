@@ -57,8 +57,7 @@ static char *dump_of(const char *root, const struct ingest_options *opt, struct 
 }
 
 static void gen_tree(const char *dir, int runs, int seconds) {
-  const char *gen = getenv("GEN_SAMPLE");
-  if (!gen) gen = "./build/release/gen-sample";
+  const char *gen = tl_gen_sample();
   char cmd[1400];
   snprintf(cmd, sizeof cmd, "%s --dir '%s' --runs %d --seconds %d", gen, dir, runs, seconds);
   assert_int_equal(system(cmd), 0);

@@ -124,8 +124,7 @@ static void whole_run_without_wall(void **state) {
  * that spans the whole run, with a plausible unaccounted share. */
 static void demo_sample_reconciles(void **state) {
   struct fx *f = *state;
-  const char *gen = getenv("GEN_SAMPLE");
-  if (!gen) gen = "./build/release/gen-sample";
+  const char *gen = tl_gen_sample();
   char cmd[1200], zip[600];
   snprintf(zip, sizeof zip, "%s/data.zip", f->dir);
   snprintf(cmd, sizeof cmd, "%s --zip '%s'", gen, zip);

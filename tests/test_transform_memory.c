@@ -38,8 +38,7 @@ static double transform_peak(struct wdb *db, int full) {
 /* Generates RUNS one-hour runs under DIR, ingests them into a fresh database,
  * and measures its first transform and a --full one. */
 static struct peaks peaks_for(const char *dir, int runs) {
-  const char *gen = getenv("GEN_SAMPLE");
-  if (!gen) gen = "./build/release/gen-sample";
+  const char *gen = tl_gen_sample();
   char tree[600], cmd[1400], name[64];
   snprintf(tree, sizeof tree, "%s/tree-%d", dir, runs);
   snprintf(cmd, sizeof cmd, "%s --dir '%s' --runs %d --seconds 3600 >/dev/null", gen, tree, runs);

@@ -137,6 +137,25 @@ static inline const char *tl_text(struct wdb *db, const char *fmt, ...) {
   return out;
 }
 
+/* The sample generator (data/gen_sample.c): $GEN_SAMPLE, as make test sets it. */
+static inline const char *tl_gen_sample(void) {
+  const char *gen = getenv("GEN_SAMPLE");
+  return gen && *gen ? gen : "./build/release/gen-sample";
+}
+
+/* 1 in a build under AddressSanitizer or UndefinedBehaviorSanitizer, where the
+ * long sweeps take fewer points. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TL_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#define TL_SANITIZED 1
+#endif
+#endif
+#ifndef TL_SANITIZED
+#define TL_SANITIZED 0
+#endif
+
 /* The directory of the real sample files, or NULL when ../shared is absent (the
  * tests that need it then skip). */
 static inline const char *tl_shared_real(void) {
