@@ -4,7 +4,8 @@
  *
  * Per file:
  *   1. unchanged? same path, size, mtime and parser version: skip, unread;
- *   2. BEGIN IMMEDIATE; read the first block; let the formats bid on it;
+ *   2. BEGIN IMMEDIATE; unchanged now (another ingest stored it meanwhile)? skip;
+ *      read the first block; let the formats bid on it;
  *   3. replace the path's source_file row (its old rows go by cascade; if other
  *      paths were duplicates of its old content, the rows move to one of them);
  *   4. SAVEPOINT rows; stream the blocks through the hash and the line reader
@@ -277,9 +278,16 @@ static int line_sink_count(void *ctx, const struct line *ln) {
 static enum line_verdict parse_torn(struct driver *d, const struct line *ln) {
   struct parse *p = &d->parse;
   if (wdb_exec(d->db, "SAVEPOINT torn_line", "savepoint")) return LINE_FATAL;
+  /* What the parser says of a torn line is not shown: it is rejected as torn. */
+  long printed = p->rejects_printed;
+  char first_error[sizeof p->first_row_error];
+  memcpy(first_error, p->first_row_error, sizeof first_error);
+  p->rejects_printed = LONG_MAX / 2; /* past max_printed: nothing printed */
   enum line_verdict v = p->format->line(p, ln);
+  p->rejects_printed = printed;
   if (v == LINE_SKIPPED || v == LINE_FATAL || v == LINE_REFUSE_FILE)
     return wdb_exec(d->db, "RELEASE torn_line", "savepoint") ? LINE_FATAL : v;
+  memcpy(p->first_row_error, first_error, sizeof first_error);
   if (wdb_exec(d->db, "ROLLBACK TO torn_line; RELEASE torn_line", "savepoint")) return LINE_FATAL;
   return parse_reject(p, ln, 0, "truncated",
                       "last line has no end of line (the logger was stopped while writing it)");
