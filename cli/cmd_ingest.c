@@ -28,8 +28,9 @@ static const char usage[] =
     "Each rejected line is stored in the rejected_row table and the first few per\n"
     "file are printed as PATH:LINE:COLUMN: message.\n"
     "\n"
-    "exit status: 0 all good; 1 some lines or files were rejected; 2 usage error;\n"
-    "3 database error; 4 an input could not be read.\n";
+    "exit status: 0 all good (torn last lines, the normal end of a stopped logger,\n"
+    "are stored as rejected lines but do not count); 1 some lines or files were\n"
+    "rejected; 2 usage error; 3 database error; 4 an input could not be read.\n";
 
 /* Formats for --help and error messages. */
 static void list_formats(FILE *out) {
@@ -60,6 +61,7 @@ int ingest_parse_options(int argc, char **argv, const char *help, const char **d
       if (!opt->force_format) {
         msg("'%s' is not a format", optarg);
         list_formats(stderr);
+        usage_error(argv[0]);
         return -1;
       }
       break;
@@ -73,13 +75,13 @@ int ingest_parse_options(int argc, char **argv, const char *help, const char **d
       return -2;
     default:
       msg("%s: unknown option '%s'", argv[0], argv[optind - 1]);
-      fputs(help, stderr);
+      usage_error(argv[0]);
       return -1;
     }
   }
   if (optind >= argc) {
     msg("%s: no PATH given", argv[0]);
-    fputs(help, stderr);
+    usage_error(argv[0]);
     return -1;
   }
   return optind;
@@ -88,13 +90,27 @@ int ingest_parse_options(int argc, char **argv, const char *help, const char **d
 int ingest_run(char **paths, int n, const struct ingest_options *opt, struct wdb *db) {
   struct ingest_stats stats;
   if (ingest_paths(db, paths, n, opt, &stats)) return EXIT_DATABASE;
+  char torn[96] = "";
+  if (stats.rows_torn)
+    snprintf(torn, sizeof torn, " (%lld of them torn last lines: a stopped logger's end)",
+             stats.rows_torn);
   fprintf(stderr,
           "wattdb: %ld files: %ld read, %ld unchanged, %ld duplicate, %ld rejected; "
-          "%lld rows stored, %lld lines rejected\n",
+          "%lld rows stored, %lld lines rejected%s\n",
           stats.files, stats.read, stats.unchanged, stats.duplicates, stats.rejected_files,
-          stats.rows_ok, stats.rows_rejected);
+          stats.rows_ok, stats.rows_rejected, torn);
+  if (stats.unrecognised) {
+    msg("%ld files in no format wattdb knows; to read one as a format, give --format NAME "
+        "(nvidia-smi output without a header or timestamps: --format nvidia-smi, its fields "
+        "named by WATTDB_NVIDIA_SMI_FIELDS)", stats.unrecognised);
+    list_formats(stderr);
+  }
+  if (stats.files == 0 && !stats.input_errors)
+    msg("no files found under %s%s: give the folder that holds the logs, or a data.zip",
+        paths[0], n > 1 ? " and the other paths" : "");
   if (stats.input_errors) return EXIT_INPUT;
-  return stats.rejected_files || stats.rows_rejected ? EXIT_REJECTED : EXIT_OK;
+  /* Exit 1 means lines or files a user should look at; a torn last line is not one. */
+  return stats.rejected_files || stats.rows_rejected > stats.rows_torn ? EXIT_REJECTED : EXIT_OK;
 }
 
 int cmd_ingest(int argc, char **argv) {

@@ -94,13 +94,12 @@ int cmd_status(int argc, char **argv) {
       return EXIT_OK;
     } else {
       msg("status: unknown option '%s'", argv[optind - 1]);
-      fputs(usage, stderr);
-      return EXIT_USAGE;
+      return usage_error("status");
     }
   }
   if (optind < argc) {
     msg("status: unexpected argument '%s'", argv[optind]);
-    return EXIT_USAGE;
+    return usage_error("status");
   }
   struct wdb db;
   if (wdb_open_readonly(&db, dbpath)) return EXIT_DATABASE;

@@ -166,6 +166,9 @@ static int transform_and_report(struct wdb *db, const struct transform_options *
   double t0 = now_s();
   if (!quiet) fprintf(stderr, "wattdb: transforming...\n");
   if (transform_run(db, opt, &st)) return EXIT_DATABASE;
+  if (st.runs == 0)
+    msg("%s: no runs to transform: ingest a folder of logs or a data.zip first "
+        "(wattdb build PATH does both)", db->path);
   if (!quiet)
     fprintf(stderr,
             "wattdb: transform: %ld runs, %ld (run, profile) rebuilt, %ld runs aligned "
@@ -186,10 +189,7 @@ int cmd_transform(int argc, char **argv) {
       return EXIT_OK;
     }
   argc = split_options(argc, argv, &opt);
-  if (argc < 0) {
-    fputs(usage_transform, stderr);
-    return EXIT_USAGE;
-  }
+  if (argc < 0) return usage_error("transform");
   const char *dbpath = "wattdb.db";
   int quiet = 0, c;
   optind = 1;
@@ -200,14 +200,12 @@ int cmd_transform(int argc, char **argv) {
     case 'q': quiet = 1; break;
     default:
       msg("transform: unknown option '%s'", argv[optind - 1]);
-      fputs(usage_transform, stderr);
-      return EXIT_USAGE;
+      return usage_error("transform");
     }
   }
   if (optind < argc) {
     msg("transform: unexpected argument '%s' (transform reads the database only)", argv[optind]);
-    fputs(usage_transform, stderr);
-    return EXIT_USAGE;
+    return usage_error("transform");
   }
   struct wdb db;
   if (wdb_open(&db, dbpath)) return EXIT_DATABASE;
@@ -225,10 +223,7 @@ int cmd_build(int argc, char **argv) {
       return EXIT_OK;
     }
   argc = split_options(argc, argv, &topt);
-  if (argc < 0) {
-    fputs(usage_build, stderr);
-    return EXIT_USAGE;
-  }
+  if (argc < 0) return usage_error("build");
   const char *dbpath;
   struct ingest_options iopt;
   int first = ingest_parse_options(argc, argv, usage_build, &dbpath, &iopt);

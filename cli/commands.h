@@ -10,6 +10,10 @@ int cmd_transform(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 
+/* A usage error's second line: "see 'wattdb COMMAND --help'" (the first says
+ * what is wrong). Returns EXIT_USAGE. */
+int usage_error(const char *command);
+
 /* Shared by ingest and build (cli/cmd_ingest.c). */
 struct ingest_options;
 struct wdb;

@@ -5,9 +5,10 @@
  * process. The file lies at the path fuzz/paths.h gives for the format, in a
  * scratch folder of /dev/shm (a tmpfs) or $TMPDIR.
  *
- * After each input: ingest_paths() succeeded, exactly one source_file row, and
- * lines = skipped_lines + rows_ok + rows_rejected; for a file stored (ok or
- * partial) rows_rejected = its rejected_row rows; for one refused, no rows. Then
+ * After each input: ingest_paths() succeeded, exactly one source_file row; for a
+ * file stored (ok or partial) lines = skipped_lines + rows_ok + rows_rejected and
+ * rows_rejected = its rejected_row rows; for one refused, no rows and none of its
+ * lines counted as rows. Then
  * the source_file row is deleted (its rows cascade) so that the next input is
  * read, not skipped as unchanged. */
 #define _DEFAULT_SOURCE
@@ -94,14 +95,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   if (stats.files != 1 || stats.input_errors) die("the input file was not visited");
   if (query("SELECT count(*) FROM source_file") != 1) die("not exactly one source_file row");
-  if (query("SELECT lines = skipped_lines + rows_ok + rows_rejected FROM source_file") != 1)
+  if (query("SELECT status = 'rejected' OR lines = skipped_lines + rows_ok + rows_rejected "
+            "FROM source_file") != 1)
     die("lines != skipped_lines + rows_ok + rows_rejected");
   if (query("SELECT rows_rejected = (SELECT count(*) FROM rejected_row) FROM source_file "
             "WHERE status IN ('ok','partial')") == 0)
     die("rows_rejected != rejected_row rows");
-  if (query("SELECT rows_ok + (SELECT count(*) FROM rejected_row) FROM source_file "
+  if (query("SELECT rows_ok + rows_rejected + (SELECT count(*) FROM rejected_row) FROM source_file "
             "WHERE status = 'rejected'") > 0)
-    die("a rejected file kept rows");
+    die("a rejected file kept rows or counts them");
   if (wdb_exec(&fuzz_db, "DELETE FROM source_file", "fuzz")) die("cannot delete source_file");
   return 0;
 }

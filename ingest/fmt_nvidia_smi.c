@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/msg.h"
 #include "ingest/format.h"
 #include "ingest/values.h"
 
@@ -141,6 +142,9 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
     }
     st->nf = nf;
     for (int i = 0; i < nf; i++) snprintf(st->field[i], sizeof st->field[i], "col%d", i + 1);
+    msg("%s: no header: its %d fields are stored as col1..col%d; to name them, ingest it with "
+        "WATTDB_NVIDIA_SMI_FIELDS set to its --query-gpu list (e.g. timestamp,power.draw)",
+        p->path, nf, nf);
     locate(st);
     /* a leading nvidia-smi timestamp is recognisable */
     int64_t us;

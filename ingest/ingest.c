@@ -47,6 +47,7 @@ struct driver {
   struct parse parse;
   struct line_reader lines;
   long n_lines, n_skipped, n_ok, n_rejected;
+  long n_torn;              /* of n_rejected: the torn last line (0 or 1) */
   int refused;              /* the parser refused the file */
   char *head;               /* first bytes of the file */
   size_t head_len, head_cap;
@@ -289,6 +290,7 @@ static enum line_verdict parse_torn(struct driver *d, const struct line *ln) {
     return wdb_exec(d->db, "RELEASE torn_line", "savepoint") ? LINE_FATAL : v;
   memcpy(p->first_row_error, first_error, sizeof first_error);
   if (wdb_exec(d->db, "ROLLBACK TO torn_line; RELEASE torn_line", "savepoint")) return LINE_FATAL;
+  d->n_torn++;
   return parse_reject(p, ln, 0, "truncated",
                       "last line has no end of line (the logger was stopped while writing it)");
 }
@@ -413,7 +415,7 @@ static void reset_file_state(struct driver *d) {
   p->run_id = 0;
   p->format_version[0] = p->error[0] = p->first_row_error[0] = '\0';
   p->rejects_printed = 0;
-  d->n_lines = d->n_skipped = d->n_ok = d->n_rejected = 0;
+  d->n_lines = d->n_skipped = d->n_ok = d->n_rejected = d->n_torn = 0;
   d->refused = 0;
 }
 
@@ -509,11 +511,13 @@ static int ingest_file(struct driver *d, struct source *s) {
     if (wdb_exec(d->db, "ROLLBACK TO file_rows", "rollback")) return rollback(d, s->path);
   }
   if (!file_ok) {
+    /* Refused whole: its lines are counted in `lines`, none of them as a row
+     * stored or a row rejected (no rejected_row stands for them). */
     status = "rejected";
-    d->n_rejected = d->n_lines - d->n_skipped;
-    d->n_ok = 0;
+    d->n_rejected = d->n_ok = 0;
     msg("%s: file rejected: %s", s->path, p->error);
     stats->rejected_files++;
+    if (!f) stats->unrecognised++;
   } else if (dup) {
     status = "duplicate";
     stats->duplicates++;
@@ -521,6 +525,7 @@ static int ingest_file(struct driver *d, struct source *s) {
     stats->read++;
     stats->rows_ok += d->n_ok;
     stats->rows_rejected += d->n_rejected;
+    stats->rows_torn += d->n_torn;
     if (d->n_rejected) stats->partial_files++;
   }
   if (catalog_finish(d, status, read_failed ? NULL : sha, dup, file_ok ? p->first_row_error : p->error,

@@ -31,7 +31,9 @@ struct ingest_stats {
   long duplicates;     /* read, but the same bytes were already stored under another path */
   long rejected_files; /* refused whole */
   long partial_files;  /* stored with some lines rejected */
+  long unrecognised;    /* of rejected_files: no format recognised them */
   long long rows_ok, rows_rejected;
+  long long rows_torn; /* of rows_rejected: torn last lines, a stopped logger's normal end */
   long long bytes;     /* bytes read */
   int input_errors;    /* roots or archives that could not be read */
 };

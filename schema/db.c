@@ -21,6 +21,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "common/msg.h"
@@ -144,11 +145,22 @@ static int open_connection(struct wdb *db, const char *path, int flags) {
    * (both cost a lock per call on the insert path). */
   sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   if (sqlite3_open_v2(path, &db->sql, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-    int missing = db->sql && sqlite3_errcode(db->sql) == SQLITE_CANTOPEN &&
-                  !(flags & SQLITE_OPEN_CREATE);
-    msg("%s: cannot open database: %s", path,
-        missing ? "no such database (wattdb ingest or build makes one)"
-        : db->sql ? sqlite3_errmsg(db->sql) : "out of memory");
+    int cantopen = db->sql && sqlite3_errcode(db->sql) == SQLITE_CANTOPEN;
+    /* the folder it would be in */
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash) *(slash == dir ? slash + 1 : slash) = '\0';
+    struct stat st;
+    if (cantopen && slash && stat(dir, &st) != 0)
+      msg("%s: cannot open database: the folder '%s' does not exist (make it, or give another "
+          "--db)", path, dir);
+    else
+      msg("%s: cannot open database: %s", path,
+          cantopen && !(flags & SQLITE_OPEN_CREATE)
+              ? "no such database (wattdb ingest or build makes one)"
+          : db->sql ? sqlite3_errmsg(db->sql)
+                    : "out of memory");
     sqlite3_close(db->sql);
     db->sql = NULL;
     return -1;

@@ -72,6 +72,32 @@ has "$T/err" "wattdb: gpu-power-20231218T211000.csv:3:7: cannot parse '[N/A' as 
 expect 1 "ingest with an unrecognised file" "$W" ingest --db "$T/unrec.db" "$FX/raw/cloud"
 has "$T/err" "notes.txt: file rejected: unrecognised format" "unrecognised file message"
 
+# a torn last line, the normal end of a stopped logger: counted, printed, exit 0
+mkdir -p "$T/torn/raw/local/vgg16/ds"
+printf 'epoch,end_time\n0,2023-12-18 21:31:00.000000\n1,2023-12-18 21:3' >"$T/torn/raw/local/vgg16/ds/epoch_end-20231218T213000.csv"
+expect 0 "ingest with only a torn last line" "$W" ingest --db "$T/torn.db" "$T/torn"
+has "$T/err" "1 lines rejected (1 of them torn last lines" "torn last line summary"
+has "$T/err" "last line has no end of line" "torn last line message"
+# usage errors say what is wrong and where help is, not the whole help
+expect 2 "usage error" "$W" ingest --db "$T/u.db" --frobnicate "$FX/runs.csv"
+has "$T/err" "see 'wattdb ingest --help'" "usage error points at --help"
+if grep -q "^usage:" "$T/err"; then bad "usage error printed the whole help"; else ok; fi
+# an unrecognised file lists the formats; --db in a missing folder says so; an empty folder
+expect 1 "unrecognised file" "$W" ingest --db "$T/unrec2.db" "$FX/raw/cloud/notes.txt"
+has "$T/err" "formats: eprof-gpu" "unrecognised file lists the formats"
+expect 3 "--db in a missing folder" "$W" ingest --db "$T/no/such/dir/x.db" "$T/torn"
+has "$T/err" "does not exist" "--db in a missing folder"
+mkdir -p "$T/empty"
+expect 0 "build of an empty folder" "$W" build --db "$T/empty.db" "$T/empty"
+has "$T/err" "no files found under" "empty folder warning"
+has "$T/err" "no runs to transform" "transform without runs warning"
+
+# the real replication zip builds with exit 0 (its torn last lines are no error)
+REALZIP=../shared/data/real/eprof/seaa2023-data.zip
+if [ -f "$REALZIP" ]; then
+  expect 0 "build of the real zip" "$W" build -q --db "$T/real.db" "$REALZIP"
+fi
+
 # a missing input: exit 4
 expect 4 "missing input path" "$W" ingest --db "$T/missing.db" "$T/does-not-exist"
 has "$T/err" "does-not-exist" "missing input message"
