@@ -140,8 +140,9 @@ static struct fixture *list_fixtures(int *n) {
       if (*n == cap) fx = realloc(fx, sizeof *fx * (size_t)(cap = cap ? cap * 2 : 16));
       struct fixture *x = &fx[(*n)++];
       memset(x, 0, sizeof *x);
-      snprintf(x->target, sizeof x->target, "%s", t->d_name);
-      snprintf(x->file, sizeof x->file, "%s", e->d_name);
+      /* both lengths were checked above */
+      memcpy(x->target, t->d_name, strlen(t->d_name) + 1);
+      memcpy(x->file, e->d_name, strlen(e->d_name) + 1);
       open_reason(x->target, x->file, x->open_reason, sizeof x->open_reason);
     }
     closedir(d);
