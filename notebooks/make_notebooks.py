@@ -123,8 +123,8 @@ if 'return_code' in runs and len(runs):
     md("""
 ## Energy and duration per group
 
-Left: the energy of each run per group. Right: energy against duration, one
-point per run, coloured by environment.
+Left: the energy of the runs of each group (box colour: its environment). Right: the
+same runs' energy against their duration, one point per run, on the same energy scale.
 """),
     code("""
 measured = runs.dropna(subset=['energy_j', 'duration_s']) if len(runs) else runs
@@ -134,18 +134,25 @@ else:
     measured = measured.assign(group=measured['environment'] + ' / ' + measured['architecture']
                                + measured['dataset'].map(lambda d: f' / {d}' if d else ''))
     groups = sorted(measured['group'].unique())
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 0.35 * len(groups) + 2.5))
-    ax1.boxplot([measured.loc[measured['group'] == g, 'energy_kj'] for g in groups],
-                vert=False, labels=groups)
-    ax1.invert_yaxis()
-    ax1.set_xlabel('energy per run (kJ)')
-    ax1.set_title('energy per run')
+    envs = nb.styles(sorted(measured['environment'].unique()))
+    div, ylabel = nb.in_unit('energy_j', measured['energy_j'])
+    fig, (ax1, ax2) = plt.subplots(1, 2, sharey='row',
+                                   gridspec_kw={'width_ratios': [max(4, 1.25 * len(groups)), 5.5]},
+                                   figsize=(1.25 * len(groups) + 7, 4.8))
+    first = measured.groupby('group')['environment'].first()
+    nb.boxplot(ax1, [measured.loc[measured['group'] == g, 'energy_j'] / div for g in groups],
+               [g.replace(' / ', '\\n') for g in groups], [envs[first[g]]['color'] for g in groups])
+    ax1.tick_params(axis='x', labelsize=8)
+    ax1.set_ylabel(ylabel)
+    ax1.set_xlabel('environment / architecture / dataset (box: its runs)')
+    ax1.set_title('distribution per group')
     for env, g in measured.groupby('environment'):
-        ax2.scatter(g['duration_min'], g['energy_kj'], s=12, alpha=0.7, label=env)
-    ax2.set_xlabel('duration (min)')
-    ax2.set_ylabel('energy (kJ)')
-    ax2.set_title('energy against duration')
+        ax2.scatter(g['duration_min'], g['energy_j'] / div, s=24, alpha=0.8, label=env,
+                    edgecolor='none', **envs[env])
+    ax2.set_xlabel('duration per run (min)')
+    ax2.set_title('against duration (one point per run)')
     ax2.legend(title='environment')
+    fig.suptitle(f'Energy of each run, {len(measured)} runs with a measured energy')
     fig.tight_layout()
     nb.savefig(fig, 'overview')
     plt.show()
