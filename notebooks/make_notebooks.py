@@ -274,16 +274,24 @@ def boxplots(df, panel_by, x, name, title):
         nb.note(f'no {" and ".join(panel_by)} with two {x} values or more: nothing to compare')
         return
     meas = [(ENERGY, ENERGY_LABEL)] + [(c, l) for c, l in MEASURES if c == 'gpu_usage_pct']
-    fig, axes = plt.subplots(len(panels), len(meas), squeeze=False,
-                             figsize=(6 * len(meas), 3.2 * len(panels)))
-    for row, (key, g) in zip(axes, panels):
-        levels = sorted(g[x].unique())
-        for ax, (col, label) in zip(row, meas):
-            ax.boxplot([g.loc[g[x] == v, col].dropna() for v in levels], labels=levels)
-            ax.set_ylabel(label)
-            ax.set_title(' / '.join(k for k in key if k) if isinstance(key, tuple) else key, fontsize=10)
-            ax.tick_params(axis='x', rotation=30)
-    fig.suptitle(title)
+    # a row per measure, a column per panel: one scale per row, each level its colour
+    look = nb.styles(sorted(df[x].dropna().unique()))
+    width = max(len(g[x].unique()) for _, g in panels)
+    fig, axes = plt.subplots(len(meas), len(panels), squeeze=False, sharey='row',
+                             figsize=(max(4, 1.1 * width) * len(panels) + 1, 3.4 * len(meas)))
+    for row, (col, label) in zip(axes, meas):
+        div, ylabel = nb.in_unit(col, df[col])
+        for ax, (key, g) in zip(row, panels):
+            levels = sorted(g[x].unique())
+            nb.boxplot(ax, [g.loc[g[x] == v, col].dropna() / div for v in levels], levels,
+                       [look[v]['color'] for v in levels])
+        row[0].set_ylabel(ylabel)
+    for ax, (key, g) in zip(axes[0], panels):
+        ax.set_title(' / '.join(k for k in key if k) if isinstance(key, tuple) else key)
+    for ax in axes[-1]:
+        ax.set_xlabel(f'{x} (box: its clean runs)')
+    fig.suptitle(title + '\\n' + ' and '.join(nb.LABELS.get(c, c) for c, _ in meas)
+                 + f' of the clean runs, by {x}')
     fig.tight_layout()
     nb.savefig(fig, name)
     plt.show()
@@ -353,12 +361,36 @@ corr.round(6)
     code("""
 have = corr
 if len(have):
-    fig, ax = plt.subplots(figsize=(8, 0.35 * len(have) + 1.5))
-    labels = have['environment'] + ': ' + have['x'] + ' ~ ' + have['y']
-    ax.barh(labels, have['rho'])
-    ax.set_xlim(-1, 1)
-    ax.set_xlabel('Spearman rho')
-    ax.invert_yaxis()
+    # one cell per pair (row) and environment (column): rho as colour, with its n and p
+    pair = lambda x, y: f'{nb.LABELS.get(x, x)} ~ {nb.LABELS.get(y, y)}'
+    pairs = list(dict.fromkeys(pair(x, y) for x, y in PAIRS if x in have['x'].values))
+    pairs = [p for p in pairs if p in set(pair(x, y) for x, y in zip(have['x'], have['y']))]
+    envs = sorted(clean['environment'].unique())
+    grid = np.full((len(pairs), len(envs)), np.nan)
+    fig, ax = plt.subplots(figsize=(2.2 * len(envs) + 3.5, 0.8 * len(pairs) + 1.8))
+    for i, (x, y) in enumerate((x, y) for x, y in PAIRS if pair(x, y) in pairs):
+        for j, env in enumerate(envs):
+            hit = have[(have['environment'] == env) & (have['x'] == x) & (have['y'] == y)]
+            if len(hit):
+                r = hit.iloc[0]
+                grid[i, j] = r['rho']
+                p = 'p < 0.001' if r['p'] < 1e-3 else f"p = {r['p']:.3f}"
+                text, tc = f"ρ = {r['rho']:.2f}\\nn = {r['n']}, {p}", \\
+                    'white' if abs(r['rho']) > 0.6 else 'black'
+            else:
+                g = clean[clean['environment'] == env]
+                n = int(g[[x, y]].dropna().shape[0]) if x in g and y in g else 0
+                text, tc = f'no test\\nn = {n}', 'black'
+            ax.text(j, i, text, ha='center', va='center', fontsize=8, color=tc)
+    im = ax.imshow(np.ma.masked_invalid(grid), cmap='RdBu_r', vmin=-1, vmax=1, aspect='auto')
+    ax.set_facecolor('#eeeeee')
+    ax.set_xticks(range(len(envs)), envs)
+    ax.set_yticks(range(len(pairs)), pairs)
+    ax.set_xlabel('environment (n: its clean runs with both values)')
+    ax.spines[:].set_visible(False)
+    fig.colorbar(im, ax=ax, label='Spearman ρ')
+    ax.set_title('Spearman correlation per environment over the clean runs\\n'
+                 '(one-sided, alternative ρ > 0; grey: too few runs or no spread)')
     fig.tight_layout()
     nb.savefig(fig, 'spearman')
     plt.show()
