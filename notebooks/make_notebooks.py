@@ -484,13 +484,19 @@ if len(est):
     by_w = est.groupby('w').apply(lambda g: pd.Series(
         {'runs': len(g), **{label: nb.rmse(g[c], g['true_kj']) for c, label in ESTIMATORS.items()}}))
     display(by_w.round(4))
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for label in ESTIMATORS.values():
-        ax.plot(by_w.index, by_w[label], marker='o', label=label)
+    look = nb.styles(ESTIMATORS.values())
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    for c, label in ESTIMATORS.items():     # dashed: the run-level ones, same runs as w
+        ax.plot(by_w.index, by_w[label], label=label, ls='--' if c in ('ga_kj', 'mlco2_kj') else '-',
+                **look[label])
     ax.set_yscale('log')
-    ax.set_xlabel(f'window (epochs from epoch {S})')
-    ax.set_ylabel('RMSE (kJ)')
-    ax.set_title('estimated against measured run energy')
+    ax.set_xlabel(f'window w (epochs measured from epoch {S})')
+    ax.set_ylabel('RMSE of the run energy (kJ, log scale)')
+    runs_w = f"{int(by_w['runs'].min())}" + (f"–{int(by_w['runs'].max())}"
+                                            if by_w['runs'].nunique() > 1 else '')
+    ax.set_title('Estimated against measured energy of a run, by window size\\n'
+                 f'each point: RMSE over the {runs_w} clean runs with {S} + w epochs '
+                 '(the run-level estimators do not use the window)')
     ax.legend()
     fig.tight_layout()
     nb.savefig(fig, 'estimation-rmse-by-window')
@@ -505,11 +511,15 @@ head = est[est['w'] == HEADLINE_W] if len(est) else est
 if len(head):
     rel = pd.DataFrame({label: head[c] / head['true_kj'] - 1 for c, label in ESTIMATORS.items()})
     display(rel.describe().T.round(4))
+    look = nb.styles(ESTIMATORS.values())
     fig, ax = plt.subplots(figsize=(8, 4))
-    ax.boxplot([rel[c].dropna() for c in rel], labels=list(rel), vert=False)
-    ax.axvline(0, color='grey', lw=0.8)
-    ax.set_xlabel('relative error')
-    ax.set_title(f'window of {HEADLINE_W} epochs from epoch {S}, {len(head)} runs')
+    nb.boxplot(ax, [rel[c].dropna() * 100 for c in rel], list(rel),
+               [look[c]['color'] for c in rel], vert=False)
+    ax.invert_yaxis()
+    ax.axvline(0, color=nb.GREY, lw=0.8)
+    ax.set_xlabel('relative error of the run energy (estimate / measured − 1, %)')
+    ax.set_title(f'Relative error of each estimator, window of {HEADLINE_W} epochs from epoch {S}'
+                 f'\\nbox: {len(head)} clean runs, one error per run')
     fig.tight_layout()
     nb.savefig(fig, 'estimation-relative-error')
     plt.show()
