@@ -699,15 +699,27 @@ pd.DataFrame(rows)
 """),
     code("""
 if bests:
-    fig, axes = plt.subplots(1, len(bests), figsize=(5 * len(bests), 4.5), squeeze=False)
+    # measured and predicted on one scale per panel (y = x), in the target's unit: W for
+    # power, kJ for an epoch's energy; RMSE in the same unit
+    fig, axes = plt.subplots(1, len(bests), figsize=(4.8 * len(bests), 4.9), squeeze=False)
     for ax, (target, (row, test)) in zip(axes[0], bests.items()):
-        ax.scatter(test[target], test['pred'], s=14, alpha=0.7)
-        lo, hi = np.nanmin([test[target].min(), test['pred'].min()]), np.nanmax([test[target].max(), test['pred'].max()])
-        ax.plot([lo, hi], [lo, hi], color='grey', lw=0.8)
-        ax.set_xlabel('measured ' + TARGETS[target])
-        ax.set_ylabel('predicted')
-        ax.set_title(f"{row['model']}: test RMSE {row['test rmse']:.3g}", fontsize=10)
+        div, label = nb.in_unit(target, test[target])
+        unit = label[label.rindex('(') + 1:-1] if label.endswith(')') else ''
+        meas, pred = test[target] / div, test['pred'] / div
+        ax.scatter(meas, pred, s=22, alpha=0.8, color=nb.PALETTE[0], edgecolor='none',
+                   label=f'test run ({len(test)})')
+        lo, hi = np.nanmin([meas.min(), pred.min()]), np.nanmax([meas.max(), pred.max()])
+        pad = 0.05 * (hi - lo or 1)
+        ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], color=nb.GREY, lw=0.8, label='y = x')
+        ax.set_xlim(lo - pad, hi + pad)
+        ax.set_ylim(lo - pad, hi + pad)
+        ax.set_aspect('equal')
+        ax.set_xlabel('measured ' + label)
+        ax.set_ylabel('predicted ' + label)
+        ax.set_title(f"{row['model']}, best by CV: test RMSE {row['test rmse'] / div:.3g} {unit}")
+        ax.legend(loc='upper left')
     fig.tight_layout()
+    fig.suptitle('Predicted against measured, one point per run of the 30 % test split', y=1.03)
     nb.savefig(fig, 'regression-test-set')
     plt.show()
 """),
