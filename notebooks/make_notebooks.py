@@ -783,17 +783,42 @@ else:
 """),
     code("""
 if len(side):
-    cols = list(side.select_dtypes('number'))
-    fig, ax = plt.subplots(figsize=(max(7, 0.3 * len(side) * len(cols)), 4.5))
-    width = 0.8 / len(cols)
+    # one panel per component, one colour per tool; each measurement once: the eprof GPU
+    # log as source_energy integrates it (the rule of the other sources; v_run's own GPU
+    # figure is the same log), eprof's RAM from v_run, no codecarbon 'total' (its sum)
+    PANEL = {'gpu': 'GPU', 'cpu': 'CPU package', 'rapl_pkg': 'CPU package',
+             'ram': 'RAM', 'rapl_dram': 'RAM', 'wall': 'whole machine (wall)\\nover the span the meter logged'}
+    series = []     # (panel, tool, column)
+    for c in side.select_dtypes('number'):
+        tool, comp = c.rsplit(' ', 1)
+        if comp == 'total' or (c == 'v_run gpu' and 'eprof-gpu gpu' in side):
+            continue
+        tool = {'v_run': 'eprof', 'eprof-gpu': 'eprof', 'perf': 'perf (RAPL)'}.get(tool, tool)
+        series.append((PANEL.get(comp, comp), tool, c))
+    order = list(dict.fromkeys(PANEL.values()))
+    panels = sorted(dict.fromkeys(p for p, _, _ in series),
+                    key=lambda p: order.index(p) if p in order else len(order))
+    tools = sorted(dict.fromkeys(t for _, t, _ in series), key=lambda t: (t != 'eprof', t))
+    look = nb.styles(tools)
+    series.sort(key=lambda s: tools.index(s[1]))
+    div, ylabel = nb.in_unit('energy_j', side[[c for _, _, c in series]].stack())
     x = np.arange(len(side))
-    for i, c in enumerate(cols):
-        ax.bar(x + i * width, side[c] / 1e3, width, label=c)
-    ax.set_xticks(x + 0.4 - width / 2)
-    ax.set_xticklabels(side['architecture'] + '\\n' + side['stamp'], fontsize=8)
-    ax.set_ylabel('energy (kJ)')
-    ax.set_title('the same runs measured by each source')
-    ax.legend(fontsize=7, ncol=2)
+    fig, axes = plt.subplots(1, len(panels), sharey='row', squeeze=False,
+                             figsize=(max(3.2, 1.2 * len(side)) * len(panels), 4.5))
+    for ax, panel in zip(axes[0], panels):
+        here = [(t, c) for p, t, c in series if p == panel]
+        width = 0.8 / len(here)
+        for i, (t, c) in enumerate(here):
+            bars = ax.bar(x + (i - (len(here) - 1) / 2) * width, side[c] / div, width, label=t,
+                          color=look[t]['color'])
+            ax.bar_label(bars, fmt='%.1f', fontsize=6, padding=1)
+        ax.set_xticks(x, side['architecture'] + '\\n' + side['stamp'], fontsize=7)
+        ax.set_title(panel)
+    axes[0][0].set_ylabel(ylabel)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=look[t]['color']) for t in tools]
+    fig.legend(handles, tools, title='measured by', loc='center left', bbox_to_anchor=(1, 0.5))
+    fig.supxlabel('run (architecture, stamp)', fontsize=9)
+    fig.suptitle('The same runs measured by each tool, by component (devices summed)')
     fig.tight_layout()
     nb.savefig(fig, 'sources-per-run')
     plt.show()
@@ -849,13 +874,20 @@ if len(both):
     bottom = np.zeros(len(both))
     labels = (both['architecture'].fillna('') + '\\n' + both['stamp'].fillna('') + '\\n'
               + both['window_s'].map('{:.0f} s'.format))
-    for c in ['gpu_j', 'rapl_pkg_j', 'rapl_dram_j', 'unaccounted_j']:
-        v = both[c].fillna(0).clip(lower=0).to_numpy() / 1e3
-        ax.bar(labels, v, bottom=bottom, label=c.removesuffix('_j'))
+    parts = {'gpu_j': 'GPU', 'rapl_pkg_j': 'CPU package (RAPL)', 'rapl_dram_j': 'DRAM (RAPL)',
+             'unaccounted_j': 'unaccounted (wall − components)'}
+    div, unit = nb.energy_unit(both['wall_j'])
+    look = dict(zip(parts, nb.PALETTE[:3] + [nb.GREY]))
+    for c, name in parts.items():
+        v = both[c].fillna(0).clip(lower=0).to_numpy() / div
+        ax.bar(labels, v, bottom=bottom, label=name, color=look[c],
+               hatch='//' if c == 'unaccounted_j' else None, edgecolor='white', lw=0.5)
         bottom += v
-    ax.set_ylabel('energy in the window (kJ)')
-    ax.set_title('wall energy and its measured components, over one window per run')
-    ax.legend(fontsize=8)
+    ax.set_ylabel(f'energy in the window ({unit})')
+    ax.set_xlabel('run (architecture, stamp, length of the window)')
+    ax.set_title('Wall energy split into its measured components\\n'
+                 'one bar per run: the window the wattmeter covers (bar height: wall energy)')
+    ax.legend(fontsize=8, loc='upper left')
     fig.tight_layout()
     nb.savefig(fig, 'sources-reconciliation')
     plt.show()
