@@ -968,23 +968,32 @@ if not groups:
 else:
     ncol = min(3, len(groups))
     nrow = -(-len(groups) // ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(5.5 * ncol, 4.2 * nrow), squeeze=False)
+    # one energy unit and one energy scale per row of panels; each configuration drawn once
+    div, unit = nb.energy_unit(runs['energy_j'])
+    fig, axes = plt.subplots(nrow, ncol, figsize=(5.5 * ncol, 4.4 * nrow), squeeze=False,
+                             sharey='row')
     for ax, (key, g) in zip(axes.flat, groups):
         single = runs[(runs['architecture'] == key[0]) & (runs['dataset'] == key[1])]
-        ax.scatter(single['duration_s'] / 60, single['energy_j'] / 1e3, s=6, color='grey',
-                   alpha=0.25, label='run')
-        ax.scatter(g['duration_min'], g['energy_kj'], s=24, color='tab:blue', label='configuration')
+        ax.scatter(single['duration_s'] / 60, single['energy_j'] / div, s=8, color=nb.GREY,
+                   alpha=0.4, edgecolor='none', label='single run')
+        off = g[~g['pareto']]
+        ax.scatter(off['duration_min'], off['energy_j'] / div, s=30, color=nb.PALETTE[0],
+                   marker='s', label='configuration (median of its runs)')
         f = g[g['pareto']].sort_values('duration_min')
-        ax.plot(f['duration_min'], f['energy_kj'], color='tab:red', marker='o', label='Pareto front')
+        ax.plot(f['duration_min'], f['energy_j'] / div, color=nb.PALETTE[3], marker='o',
+                label='configuration on the Pareto front')
         for _, row in f.iterrows():
-            ax.annotate(label(row), (row['duration_min'], row['energy_kj']), fontsize=7,
+            ax.annotate(label(row), (row['duration_min'], row['energy_j'] / div), fontsize=7,
                         xytext=(3, 3), textcoords='offset points')
-        ax.set_title(' / '.join(k for k in key if k), fontsize=10)
-        ax.set_xlabel('training time (min, median)')
-        ax.set_ylabel('energy (kJ, median)')
+        ax.set_title(' / '.join(k for k in key if k))
+        ax.set_xlabel('training time per run (min)')
+    for row in axes:
+        row[0].set_ylabel(f'energy per run ({unit})')
     for ax in list(axes.flat)[len(groups):]:
         ax.set_visible(False)
-    axes.flat[0].legend(fontsize=8)
+    axes.flat[0].legend(fontsize=8, loc='upper left')
+    fig.suptitle('Energy against training time, per architecture and dataset\\n'
+                 'the median of each configuration, the Pareto front, and the single runs')
     fig.tight_layout()
     nb.savefig(fig, 'energy-time-tradeoff')
     plt.show()
