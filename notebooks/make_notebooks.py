@@ -123,8 +123,8 @@ if 'return_code' in runs and len(runs):
     md("""
 ## Energy and duration per group
 
-Left: the energy of each run per group. Right: energy against duration, one
-point per run, coloured by environment.
+Left: the energy of the runs of each group (box colour: its environment). Right: the
+same runs' energy against their duration, one point per run, on the same energy scale.
 """),
     code("""
 measured = runs.dropna(subset=['energy_j', 'duration_s']) if len(runs) else runs
@@ -134,18 +134,25 @@ else:
     measured = measured.assign(group=measured['environment'] + ' / ' + measured['architecture']
                                + measured['dataset'].map(lambda d: f' / {d}' if d else ''))
     groups = sorted(measured['group'].unique())
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 0.35 * len(groups) + 2.5))
-    ax1.boxplot([measured.loc[measured['group'] == g, 'energy_kj'] for g in groups],
-                vert=False, labels=groups)
-    ax1.invert_yaxis()
-    ax1.set_xlabel('energy per run (kJ)')
-    ax1.set_title('energy per run')
+    envs = nb.styles(sorted(measured['environment'].unique()))
+    div, ylabel = nb.in_unit('energy_j', measured['energy_j'])
+    fig, (ax1, ax2) = plt.subplots(1, 2, sharey='row',
+                                   gridspec_kw={'width_ratios': [max(4, 1.25 * len(groups)), 5.5]},
+                                   figsize=(1.25 * len(groups) + 7, 4.8))
+    first = measured.groupby('group')['environment'].first()
+    nb.boxplot(ax1, [measured.loc[measured['group'] == g, 'energy_j'] / div for g in groups],
+               [g.replace(' / ', '\\n') for g in groups], [envs[first[g]]['color'] for g in groups])
+    ax1.tick_params(axis='x', labelsize=8)
+    ax1.set_ylabel(ylabel)
+    ax1.set_xlabel('environment / architecture / dataset (box: its runs)')
+    ax1.set_title('distribution per group')
     for env, g in measured.groupby('environment'):
-        ax2.scatter(g['duration_min'], g['energy_kj'], s=12, alpha=0.7, label=env)
-    ax2.set_xlabel('duration (min)')
-    ax2.set_ylabel('energy (kJ)')
-    ax2.set_title('energy against duration')
+        ax2.scatter(g['duration_min'], g['energy_j'] / div, s=24, alpha=0.8, label=env,
+                    edgecolor='none', **envs[env])
+    ax2.set_xlabel('duration per run (min)')
+    ax2.set_title('against duration (one point per run)')
     ax2.legend(title='environment')
+    fig.suptitle(f'Energy of each run, {len(measured)} runs with a measured energy')
     fig.tight_layout()
     nb.savefig(fig, 'overview')
     plt.show()
@@ -267,16 +274,24 @@ def boxplots(df, panel_by, x, name, title):
         nb.note(f'no {" and ".join(panel_by)} with two {x} values or more: nothing to compare')
         return
     meas = [(ENERGY, ENERGY_LABEL)] + [(c, l) for c, l in MEASURES if c == 'gpu_usage_pct']
-    fig, axes = plt.subplots(len(panels), len(meas), squeeze=False,
-                             figsize=(6 * len(meas), 3.2 * len(panels)))
-    for row, (key, g) in zip(axes, panels):
-        levels = sorted(g[x].unique())
-        for ax, (col, label) in zip(row, meas):
-            ax.boxplot([g.loc[g[x] == v, col].dropna() for v in levels], labels=levels)
-            ax.set_ylabel(label)
-            ax.set_title(' / '.join(k for k in key if k) if isinstance(key, tuple) else key, fontsize=10)
-            ax.tick_params(axis='x', rotation=30)
-    fig.suptitle(title)
+    # a row per measure, a column per panel: one scale per row, each level its colour
+    look = nb.styles(sorted(df[x].dropna().unique()))
+    width = max(len(g[x].unique()) for _, g in panels)
+    fig, axes = plt.subplots(len(meas), len(panels), squeeze=False, sharey='row',
+                             figsize=(max(4, 1.1 * width) * len(panels) + 1, 3.4 * len(meas)))
+    for row, (col, label) in zip(axes, meas):
+        div, ylabel = nb.in_unit(col, df[col])
+        for ax, (key, g) in zip(row, panels):
+            levels = sorted(g[x].unique())
+            nb.boxplot(ax, [g.loc[g[x] == v, col].dropna() / div for v in levels], levels,
+                       [look[v]['color'] for v in levels])
+        row[0].set_ylabel(ylabel)
+    for ax, (key, g) in zip(axes[0], panels):
+        ax.set_title(' / '.join(k for k in key if k) if isinstance(key, tuple) else key)
+    for ax in axes[-1]:
+        ax.set_xlabel(f'{x} (box: its clean runs)')
+    fig.suptitle(title + '\\n' + ' and '.join(nb.LABELS.get(c, c) for c, _ in meas)
+                 + f' of the clean runs, by {x}')
     fig.tight_layout()
     nb.savefig(fig, name)
     plt.show()
@@ -346,12 +361,36 @@ corr.round(6)
     code("""
 have = corr
 if len(have):
-    fig, ax = plt.subplots(figsize=(8, 0.35 * len(have) + 1.5))
-    labels = have['environment'] + ': ' + have['x'] + ' ~ ' + have['y']
-    ax.barh(labels, have['rho'])
-    ax.set_xlim(-1, 1)
-    ax.set_xlabel('Spearman rho')
-    ax.invert_yaxis()
+    # one cell per pair (row) and environment (column): rho as colour, with its n and p
+    pair = lambda x, y: f'{nb.LABELS.get(x, x)} ~ {nb.LABELS.get(y, y)}'
+    pairs = list(dict.fromkeys(pair(x, y) for x, y in PAIRS if x in have['x'].values))
+    pairs = [p for p in pairs if p in set(pair(x, y) for x, y in zip(have['x'], have['y']))]
+    envs = sorted(clean['environment'].unique())
+    grid = np.full((len(pairs), len(envs)), np.nan)
+    fig, ax = plt.subplots(figsize=(2.2 * len(envs) + 3.5, 0.8 * len(pairs) + 1.8))
+    for i, (x, y) in enumerate((x, y) for x, y in PAIRS if pair(x, y) in pairs):
+        for j, env in enumerate(envs):
+            hit = have[(have['environment'] == env) & (have['x'] == x) & (have['y'] == y)]
+            if len(hit):
+                r = hit.iloc[0]
+                grid[i, j] = r['rho']
+                p = 'p < 0.001' if r['p'] < 1e-3 else f"p = {r['p']:.3f}"
+                text, tc = f"ρ = {r['rho']:.2f}\\nn = {r['n']}, {p}", \\
+                    'white' if abs(r['rho']) > 0.6 else 'black'
+            else:
+                g = clean[clean['environment'] == env]
+                n = int(g[[x, y]].dropna().shape[0]) if x in g and y in g else 0
+                text, tc = f'no test\\nn = {n}', 'black'
+            ax.text(j, i, text, ha='center', va='center', fontsize=8, color=tc)
+    im = ax.imshow(np.ma.masked_invalid(grid), cmap='RdBu_r', vmin=-1, vmax=1, aspect='auto')
+    ax.set_facecolor('#eeeeee')
+    ax.set_xticks(range(len(envs)), envs)
+    ax.set_yticks(range(len(pairs)), pairs)
+    ax.set_xlabel('environment (n: its clean runs with both values)')
+    ax.spines[:].set_visible(False)
+    fig.colorbar(im, ax=ax, label='Spearman ρ')
+    ax.set_title('Spearman correlation per environment over the clean runs\\n'
+                 '(one-sided, alternative ρ > 0; grey: too few runs or no spread)')
     fig.tight_layout()
     nb.savefig(fig, 'spearman')
     plt.show()
@@ -445,13 +484,19 @@ if len(est):
     by_w = est.groupby('w').apply(lambda g: pd.Series(
         {'runs': len(g), **{label: nb.rmse(g[c], g['true_kj']) for c, label in ESTIMATORS.items()}}))
     display(by_w.round(4))
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for label in ESTIMATORS.values():
-        ax.plot(by_w.index, by_w[label], marker='o', label=label)
+    look = nb.styles(ESTIMATORS.values())
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    for c, label in ESTIMATORS.items():     # dashed: the run-level ones, same runs as w
+        ax.plot(by_w.index, by_w[label], label=label, ls='--' if c in ('ga_kj', 'mlco2_kj') else '-',
+                **look[label])
     ax.set_yscale('log')
-    ax.set_xlabel(f'window (epochs from epoch {S})')
-    ax.set_ylabel('RMSE (kJ)')
-    ax.set_title('estimated against measured run energy')
+    ax.set_xlabel(f'window w (epochs measured from epoch {S})')
+    ax.set_ylabel('RMSE of the run energy (kJ, log scale)')
+    runs_w = f"{int(by_w['runs'].min())}" + (f"–{int(by_w['runs'].max())}"
+                                            if by_w['runs'].nunique() > 1 else '')
+    ax.set_title('Estimated against measured energy of a run, by window size\\n'
+                 f'each point: RMSE over the {runs_w} clean runs with {S} + w epochs '
+                 '(the run-level estimators do not use the window)')
     ax.legend()
     fig.tight_layout()
     nb.savefig(fig, 'estimation-rmse-by-window')
@@ -466,11 +511,15 @@ head = est[est['w'] == HEADLINE_W] if len(est) else est
 if len(head):
     rel = pd.DataFrame({label: head[c] / head['true_kj'] - 1 for c, label in ESTIMATORS.items()})
     display(rel.describe().T.round(4))
+    look = nb.styles(ESTIMATORS.values())
     fig, ax = plt.subplots(figsize=(8, 4))
-    ax.boxplot([rel[c].dropna() for c in rel], labels=list(rel), vert=False)
-    ax.axvline(0, color='grey', lw=0.8)
-    ax.set_xlabel('relative error')
-    ax.set_title(f'window of {HEADLINE_W} epochs from epoch {S}, {len(head)} runs')
+    nb.boxplot(ax, [rel[c].dropna() * 100 for c in rel], list(rel),
+               [look[c]['color'] for c in rel], vert=False)
+    ax.invert_yaxis()
+    ax.axvline(0, color=nb.GREY, lw=0.8)
+    ax.set_xlabel('relative error of the run energy (estimate / measured − 1, %)')
+    ax.set_title(f'Relative error of each estimator, window of {HEADLINE_W} epochs from epoch {S}'
+                 f'\\nbox: {len(head)} clean runs, one error per run')
     fig.tight_layout()
     nb.savefig(fig, 'estimation-relative-error')
     plt.show()
@@ -650,15 +699,27 @@ pd.DataFrame(rows)
 """),
     code("""
 if bests:
-    fig, axes = plt.subplots(1, len(bests), figsize=(5 * len(bests), 4.5), squeeze=False)
+    # measured and predicted on one scale per panel (y = x), in the target's unit: W for
+    # power, kJ for an epoch's energy; RMSE in the same unit
+    fig, axes = plt.subplots(1, len(bests), figsize=(4.8 * len(bests), 4.9), squeeze=False)
     for ax, (target, (row, test)) in zip(axes[0], bests.items()):
-        ax.scatter(test[target], test['pred'], s=14, alpha=0.7)
-        lo, hi = np.nanmin([test[target].min(), test['pred'].min()]), np.nanmax([test[target].max(), test['pred'].max()])
-        ax.plot([lo, hi], [lo, hi], color='grey', lw=0.8)
-        ax.set_xlabel('measured ' + TARGETS[target])
-        ax.set_ylabel('predicted')
-        ax.set_title(f"{row['model']}: test RMSE {row['test rmse']:.3g}", fontsize=10)
+        div, label = nb.in_unit(target, test[target])
+        unit = label[label.rindex('(') + 1:-1] if label.endswith(')') else ''
+        meas, pred = test[target] / div, test['pred'] / div
+        ax.scatter(meas, pred, s=22, alpha=0.8, color=nb.PALETTE[0], edgecolor='none',
+                   label=f'test run ({len(test)})')
+        lo, hi = np.nanmin([meas.min(), pred.min()]), np.nanmax([meas.max(), pred.max()])
+        pad = 0.05 * (hi - lo or 1)
+        ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], color=nb.GREY, lw=0.8, label='y = x')
+        ax.set_xlim(lo - pad, hi + pad)
+        ax.set_ylim(lo - pad, hi + pad)
+        ax.set_aspect('equal')
+        ax.set_xlabel('measured ' + label)
+        ax.set_ylabel('predicted ' + label)
+        ax.set_title(f"{row['model']}, best by CV: test RMSE {row['test rmse'] / div:.3g} {unit}")
+        ax.legend(loc='upper left')
     fig.tight_layout()
+    fig.suptitle('Predicted against measured, one point per run of the 30 % test split', y=1.03)
     nb.savefig(fig, 'regression-test-set')
     plt.show()
 """),
@@ -722,17 +783,42 @@ else:
 """),
     code("""
 if len(side):
-    cols = list(side.select_dtypes('number'))
-    fig, ax = plt.subplots(figsize=(max(7, 0.3 * len(side) * len(cols)), 4.5))
-    width = 0.8 / len(cols)
+    # one panel per component, one colour per tool; each measurement once: the eprof GPU
+    # log as source_energy integrates it (the rule of the other sources; v_run's own GPU
+    # figure is the same log), eprof's RAM from v_run, no codecarbon 'total' (its sum)
+    PANEL = {'gpu': 'GPU', 'cpu': 'CPU package', 'rapl_pkg': 'CPU package',
+             'ram': 'RAM', 'rapl_dram': 'RAM', 'wall': 'whole machine (wall)\\nover the span the meter logged'}
+    series = []     # (panel, tool, column)
+    for c in side.select_dtypes('number'):
+        tool, comp = c.rsplit(' ', 1)
+        if comp == 'total' or (c == 'v_run gpu' and 'eprof-gpu gpu' in side):
+            continue
+        tool = {'v_run': 'eprof', 'eprof-gpu': 'eprof', 'perf': 'perf (RAPL)'}.get(tool, tool)
+        series.append((PANEL.get(comp, comp), tool, c))
+    order = list(dict.fromkeys(PANEL.values()))
+    panels = sorted(dict.fromkeys(p for p, _, _ in series),
+                    key=lambda p: order.index(p) if p in order else len(order))
+    tools = sorted(dict.fromkeys(t for _, t, _ in series), key=lambda t: (t != 'eprof', t))
+    look = nb.styles(tools)
+    series.sort(key=lambda s: tools.index(s[1]))
+    div, ylabel = nb.in_unit('energy_j', side[[c for _, _, c in series]].stack())
     x = np.arange(len(side))
-    for i, c in enumerate(cols):
-        ax.bar(x + i * width, side[c] / 1e3, width, label=c)
-    ax.set_xticks(x + 0.4 - width / 2)
-    ax.set_xticklabels(side['architecture'] + '\\n' + side['stamp'], fontsize=8)
-    ax.set_ylabel('energy (kJ)')
-    ax.set_title('the same runs measured by each source')
-    ax.legend(fontsize=7, ncol=2)
+    fig, axes = plt.subplots(1, len(panels), sharey='row', squeeze=False,
+                             figsize=(max(3.2, 1.2 * len(side)) * len(panels), 4.5))
+    for ax, panel in zip(axes[0], panels):
+        here = [(t, c) for p, t, c in series if p == panel]
+        width = 0.8 / len(here)
+        for i, (t, c) in enumerate(here):
+            bars = ax.bar(x + (i - (len(here) - 1) / 2) * width, side[c] / div, width, label=t,
+                          color=look[t]['color'])
+            ax.bar_label(bars, fmt='%.1f', fontsize=6, padding=1)
+        ax.set_xticks(x, side['architecture'] + '\\n' + side['stamp'], fontsize=7)
+        ax.set_title(panel)
+    axes[0][0].set_ylabel(ylabel)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=look[t]['color']) for t in tools]
+    fig.legend(handles, tools, title='measured by', loc='center left', bbox_to_anchor=(1, 0.5))
+    fig.supxlabel('run (architecture, stamp)', fontsize=9)
+    fig.suptitle('The same runs measured by each tool, by component (devices summed)')
     fig.tight_layout()
     nb.savefig(fig, 'sources-per-run')
     plt.show()
@@ -788,13 +874,20 @@ if len(both):
     bottom = np.zeros(len(both))
     labels = (both['architecture'].fillna('') + '\\n' + both['stamp'].fillna('') + '\\n'
               + both['window_s'].map('{:.0f} s'.format))
-    for c in ['gpu_j', 'rapl_pkg_j', 'rapl_dram_j', 'unaccounted_j']:
-        v = both[c].fillna(0).clip(lower=0).to_numpy() / 1e3
-        ax.bar(labels, v, bottom=bottom, label=c.removesuffix('_j'))
+    parts = {'gpu_j': 'GPU', 'rapl_pkg_j': 'CPU package (RAPL)', 'rapl_dram_j': 'DRAM (RAPL)',
+             'unaccounted_j': 'unaccounted (wall − components)'}
+    div, unit = nb.energy_unit(both['wall_j'])
+    look = dict(zip(parts, nb.PALETTE[:3] + [nb.GREY]))
+    for c, name in parts.items():
+        v = both[c].fillna(0).clip(lower=0).to_numpy() / div
+        ax.bar(labels, v, bottom=bottom, label=name, color=look[c],
+               hatch='//' if c == 'unaccounted_j' else None, edgecolor='white', lw=0.5)
         bottom += v
-    ax.set_ylabel('energy in the window (kJ)')
-    ax.set_title('wall energy and its measured components, over one window per run')
-    ax.legend(fontsize=8)
+    ax.set_ylabel(f'energy in the window ({unit})')
+    ax.set_xlabel('run (architecture, stamp, length of the window)')
+    ax.set_title('Wall energy split into its measured components\\n'
+                 'one bar per run: the window the wattmeter covers (bar height: wall energy)')
+    ax.legend(fontsize=8, loc='upper left')
     fig.tight_layout()
     nb.savefig(fig, 'sources-reconciliation')
     plt.show()
@@ -875,23 +968,32 @@ if not groups:
 else:
     ncol = min(3, len(groups))
     nrow = -(-len(groups) // ncol)
-    fig, axes = plt.subplots(nrow, ncol, figsize=(5.5 * ncol, 4.2 * nrow), squeeze=False)
+    # one energy unit and one energy scale per row of panels; each configuration drawn once
+    div, unit = nb.energy_unit(runs['energy_j'])
+    fig, axes = plt.subplots(nrow, ncol, figsize=(5.5 * ncol, 4.4 * nrow), squeeze=False,
+                             sharey='row')
     for ax, (key, g) in zip(axes.flat, groups):
         single = runs[(runs['architecture'] == key[0]) & (runs['dataset'] == key[1])]
-        ax.scatter(single['duration_s'] / 60, single['energy_j'] / 1e3, s=6, color='grey',
-                   alpha=0.25, label='run')
-        ax.scatter(g['duration_min'], g['energy_kj'], s=24, color='tab:blue', label='configuration')
+        ax.scatter(single['duration_s'] / 60, single['energy_j'] / div, s=8, color=nb.GREY,
+                   alpha=0.4, edgecolor='none', label='single run')
+        off = g[~g['pareto']]
+        ax.scatter(off['duration_min'], off['energy_j'] / div, s=30, color=nb.PALETTE[0],
+                   marker='s', label='configuration (median of its runs)')
         f = g[g['pareto']].sort_values('duration_min')
-        ax.plot(f['duration_min'], f['energy_kj'], color='tab:red', marker='o', label='Pareto front')
+        ax.plot(f['duration_min'], f['energy_j'] / div, color=nb.PALETTE[3], marker='o',
+                label='configuration on the Pareto front')
         for _, row in f.iterrows():
-            ax.annotate(label(row), (row['duration_min'], row['energy_kj']), fontsize=7,
+            ax.annotate(label(row), (row['duration_min'], row['energy_j'] / div), fontsize=7,
                         xytext=(3, 3), textcoords='offset points')
-        ax.set_title(' / '.join(k for k in key if k), fontsize=10)
-        ax.set_xlabel('training time (min, median)')
-        ax.set_ylabel('energy (kJ, median)')
+        ax.set_title(' / '.join(k for k in key if k))
+        ax.set_xlabel('training time per run (min)')
+    for row in axes:
+        row[0].set_ylabel(f'energy per run ({unit})')
     for ax in list(axes.flat)[len(groups):]:
         ax.set_visible(False)
-    axes.flat[0].legend(fontsize=8)
+    axes.flat[0].legend(fontsize=8, loc='upper left')
+    fig.suptitle('Energy against training time, per architecture and dataset\\n'
+                 'the median of each configuration, the Pareto front, and the single runs')
     fig.tight_layout()
     nb.savefig(fig, 'energy-time-tradeoff')
     plt.show()

@@ -168,6 +168,117 @@ def savefig(fig, name):
     return path
 
 
+# ---- figures: one palette, one way to write units and labels ---------------------
+
+# Okabe & Ito's colour-blind safe palette (yellow late: it is weak on white), then
+# Paul Tol's muted colours that differ from it; beyond these, evenly spaced hues, so
+# that no two series of a figure share a colour. Many series also get a marker each.
+PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#000000',
+           '#F0E442', '#882255', '#999933', '#332288', '#44AA99']
+MARKERS = ['o', 's', '^', 'D', 'v', 'P', 'X', '<', '>', 'h', '*', 'p']
+GREY = '#999999'            # what is context, not a series (single runs, y = x lines)
+
+# What a column is, for an axis or a legend; energies get their unit from energy_unit.
+LABELS = {
+    'energy_j': 'energy per run', 'gpu_energy_j': 'GPU energy per run',
+    'ram_energy_j': 'RAM energy per run', 'energy_j_per_image': 'energy per image',
+    'energy_j_per_epoch': 'energy per epoch', 'avg_epoch_energy_j': 'average energy per epoch',
+    'avg_stable_epoch_energy_j': 'average energy per stable epoch',
+    'duration_s': 'duration per run (s)', 'ms_per_image': 'duration per image (ms)',
+    'avg_gpu_power_w': 'average GPU power (W)', 'gpu_usage_pct': 'GPU usage (%)',
+    'gflops': 'GFLOPs', 'f1': 'F1', 'accuracy': 'accuracy',
+}
+# The energies normalized by something: a prefix from mJ up; the others are a run's
+# (or an epoch's) energy, in kJ or MJ.
+ENERGY_PER = {'energy_j_per_image': 'image', 'energy_j_per_epoch': 'epoch'}
+
+
+def colors(n):
+    """n distinct colours: the palette first, then evenly spaced hues."""
+    import matplotlib
+    if n <= len(PALETTE):
+        return PALETTE[:n]
+    more = matplotlib.colormaps['hsv'](np.linspace(0, 1, n - len(PALETTE), endpoint=False))
+    return PALETTE + [matplotlib.colors.to_hex(c) for c in more]
+
+
+def styles(keys):
+    """{key: dict(color=..., marker=...)}, one colour and one marker per key, in order."""
+    keys = list(dict.fromkeys(keys))
+    return {k: {'color': c, 'marker': MARKERS[i % len(MARKERS)]}
+            for i, (k, c) in enumerate(zip(keys, colors(len(keys))))}
+
+
+def energy_unit(values, per=None):
+    """(divisor, unit) for energies in J: kJ or MJ for a run's or an epoch's energy, mJ to
+    MJ for a normalized one (per='image' gives 'mJ/image' ...), chosen from the median
+    magnitude of values so that the numbers read between 1 and 1000. Give it every value
+    that shares an axis (a row of panels), so that they share one unit too."""
+    v = pd.Series(np.asarray(values, dtype=float).ravel()).abs()
+    v = v[v > 0].dropna()
+    scale = float(v.median()) if len(v) else 1e3
+    units = [(1e-3, 'mJ'), (1.0, 'J'), (1e3, 'kJ'), (1e6, 'MJ')] if per else \
+        [(1e3, 'kJ'), (1e6, 'MJ')]
+    div, unit = units[0]
+    for d, u in units:
+        if scale >= d:
+            div, unit = d, u
+    return div, unit + (f'/{per}' if per else '')
+
+
+def is_energy(col):
+    return col.endswith('energy_j') or col.startswith('energy_j')
+
+
+def in_unit(col, values):
+    """(divisor, axis label) for column col: an energy in a readable unit (energy_unit),
+    anything else as stored, with the label of LABELS."""
+    name = LABELS.get(col, col)
+    if not is_energy(col):
+        return 1.0, name
+    div, unit = energy_unit(values, ENERGY_PER.get(col))
+    return div, f'{name} ({unit})'
+
+
+def boxplot(ax, data, labels, colors_=None, vert=True):
+    """Boxes of data (a list of arrays), each box its colour, its n under the label."""
+    counts = [len(pd.Series(d).dropna()) for d in data]
+    ticks = [f'{l}\nn = {n}' for l, n in zip(labels, counts)]
+    kw = {'tick_labels' if _mpl_at_least(3, 9) else 'labels': ticks}
+    b = ax.boxplot(data, vert=vert, patch_artist=True, widths=0.6,
+                   medianprops={'color': 'black', 'lw': 1.5},
+                   flierprops={'marker': '.', 'markersize': 4}, **kw)
+    for patch, c in zip(b['boxes'], colors_ or [PALETTE[0]] * len(data)):
+        patch.set_facecolor(c)
+        patch.set_alpha(0.55)
+        patch.set_edgecolor('black')
+    return b
+
+
+def _mpl_at_least(major, minor):
+    import matplotlib
+    v = tuple(int(x) for x in matplotlib.__version__.split('.')[:2])
+    return v >= (major, minor)
+
+
+def _style():
+    """The defaults every notebook's figures share: the palette as the colour cycle."""
+    try:
+        import matplotlib as mpl
+        from cycler import cycler
+    except ImportError:         # no matplotlib: the tables still work
+        return
+    mpl.rcParams['axes.prop_cycle'] = cycler(color=PALETTE)
+    mpl.rcParams['axes.spines.top'] = False
+    mpl.rcParams['axes.spines.right'] = False
+    mpl.rcParams['axes.titlesize'] = 10
+    mpl.rcParams['figure.titlesize'] = 12
+    mpl.rcParams['legend.frameon'] = False
+
+
+_style()
+
+
 def present(df, cols):
     """The columns of cols that df has and that hold at least one value."""
     return [c for c in cols if c in df and df[c].notna().any()]
