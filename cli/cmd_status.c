@@ -135,6 +135,10 @@ int cmd_status(int argc, char **argv) {
   rc |= print_table(&db, "runs whose files of one role diverge (built from the chosen one):",
                     "SELECT environment || '/' || architecture || '/' || dataset || '/' || stamp "
                     "AS run, role, chosen, diverging FROM run_file_conflict ORDER BY 1, 2");
+  if (wdb_int(&db, "SELECT count(*) FROM sqlite_schema WHERE name = 'v_run_warning'", 0))
+    rc |= print_table(&db, "runs with warnings (v_run_warning; energy_j leaves the uncovered part out):",
+                      "SELECT source || ' ' || component AS component, what, count(DISTINCT run_id) AS runs, "
+                      "round(min(share), 3) AS lowest_share FROM v_run_warning GROUP BY 1, 2 ORDER BY 1, 2");
   rc |= print_table(&db, "runs by environment and architecture:",
                     "SELECT environment || '/' || architecture AS environment_architecture, "
                     "count(DISTINCT r.id) AS runs, "

@@ -169,6 +169,10 @@ static int transform_and_report(struct wdb *db, const struct transform_options *
   if (st.runs == 0)
     msg("%s: no runs to transform: ingest a folder of logs or a data.zip first "
         "(wattdb build PATH does both)", db->path);
+  long warned = (long)wdb_int(db, "SELECT count(DISTINCT run_id) FROM v_run_warning", 0);
+  if (warned)
+    msg("%ld runs have components that cover too little of the run (their energy_j leaves "
+        "that part out): SELECT * FROM v_run_warning", warned);
   if (!quiet)
     fprintf(stderr,
             "wattdb: transform: %ld runs, %ld (run, profile) rebuilt, %ld runs aligned "

@@ -363,7 +363,7 @@ int source_walk(const char *root, source_visit visit, int (*skip)(void *ctx, con
   while (dirlen > 1 && dir[dirlen - 1] == '/') dir[--dirlen] = '\0';
   struct path_list list = {0};
   int result = list_tree(dir, &list) ? -1 : 0;
-  qsort(list.items, list.n, sizeof *list.items, compare_paths);
+  if (list.n) qsort(list.items, list.n, sizeof *list.items, compare_paths);
   for (size_t i = 0; i < list.n; i++) {
     const char *full = list.items[i];
     const char *logical = full + dirlen + 1;

@@ -39,6 +39,7 @@ CREATE TEMP TABLE tf_nnull (run_id INTEGER PRIMARY KEY, n);
 -- The per-epoch rows of both profiles are written into processed_epoch by the
 -- alignment pass itself (integrate.c), so the old ones go first.
 DELETE FROM processed_epoch WHERE (run_id, profile) IN (SELECT run_id, profile FROM tf_dirty);
+DELETE FROM processed_coverage WHERE (run_id, profile) IN (SELECT run_id, profile FROM tf_dirty);
 
 -- Per eprof file (GPU or CPU) of a run: what 50_sources.sql needs of its rows,
 -- kept across transforms and valid while `version` matches the file's (content

@@ -355,9 +355,65 @@ static int pair(double a, int an, double b, int bn, double *m, double *m2) {
   return 1;
 }
 
-/* The GPU series of R integrated per span into S[0..nspans-1] (zeroed first). */
-static void default_gpu(const struct aligned_run *r, struct span_sums *S) {
+/* How one series covers its run's window [ws, we] (processed_coverage): its
+ * readings in the window, the first and last of them, the time its bridged
+ * intervals cover, and the longest stretch of the window that none covers. */
+struct coverage {
+  int64_t ws, we, samples, first, last, covered_to, covered_us, longest_gap_us;
+};
+
+static void coverage_start(struct coverage *c, const struct aligned_run *r) {
+  int64_t ws = r->nspans ? r->starts[0] : 0, we = r->nspans ? r->ends[r->nspans - 1] : 0;
+  *c = (struct coverage){.ws = ws, .we = we, .covered_to = ws};
+}
+
+static void coverage_sample(struct coverage *c, int64_t t) {
+  if (t < c->ws || t > c->we) return;
+  if (!c->samples++) c->first = t;
+  c->last = t;
+}
+
+/* The interval (A, B] was bridged: what of the window lies in it is covered. */
+static void coverage_interval(struct coverage *c, int64_t a, int64_t b) {
+  int64_t lo = a > c->ws ? a : c->ws, hi = b < c->we ? b : c->we;
+  if (hi <= lo) return;
+  if (lo - c->covered_to > c->longest_gap_us) c->longest_gap_us = lo - c->covered_to;
+  c->covered_us += hi - lo;
+  c->covered_to = hi;
+}
+
+static void coverage_end(struct coverage *c) {
+  if (c->we - c->covered_to > c->longest_gap_us) c->longest_gap_us = c->we - c->covered_to;
+}
+
+/* Writes C as run R's processed_coverage row of COMPONENT (default profile). */
+static int coverage_write(struct wdb *db, const struct aligned_run *r, const char *component,
+                          const struct coverage *c) {
+  static const char sql[] =
+      "INSERT OR REPLACE INTO processed_coverage(run_id, profile, component, window_start_us,"
+      " window_end_us, samples, first_us, last_us, covered_s, longest_gap_s)"
+      " VALUES (?, 'default', ?, ?, ?, ?, ?, ?, ?, ?)";
+  sqlite3_stmt *st = wdb_stmt(db, sql);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, r->run);
+  sqlite3_bind_text(st, 2, component, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, c->ws);
+  sqlite3_bind_int64(st, 4, c->we);
+  sqlite3_bind_int64(st, 5, c->samples);
+  if (c->samples) {
+    sqlite3_bind_int64(st, 6, c->first);
+    sqlite3_bind_int64(st, 7, c->last);
+  }
+  sqlite3_bind_double(st, 8, (double)c->covered_us / 1e6);
+  sqlite3_bind_double(st, 9, (double)c->longest_gap_us / 1e6);
+  return wdb_done(db, st);
+}
+
+/* The GPU series of R integrated per span into S[0..nspans-1] (zeroed first),
+ * its coverage of the window into COV. */
+static void default_gpu(const struct aligned_run *r, struct span_sums *S, struct coverage *cov) {
   for (int64_t k = 0; k < r->nspans; k++) S[k] = (struct span_sums){0};
+  coverage_start(cov, r);
   double gap = 5 * r->gpu_period_s * 1e6;
   const struct gpu_row *prev = NULL;
   for (size_t i = 0; i < r->ng; i++) {
@@ -365,7 +421,9 @@ static void default_gpu(const struct aligned_run *r, struct span_sums *S) {
     if (b->nullmask >> G_POWER & 1) continue;
     const struct gpu_row *a = prev;
     prev = b;
+    coverage_sample(cov, b->ts);
     if (!a || !((double)(b->ts - a->ts) <= gap)) continue; /* NAN gap: nothing bridged */
+    coverage_interval(cov, a->ts, b->ts);
     double pm = (a->v[G_POWER] + b->v[G_POWER]) / 2;
     double p2m = (a->v[G_POWER] * a->v[G_POWER] + b->v[G_POWER] * b->v[G_POWER]) / 2;
     double um, u2, mum, mu2, mm, m2m, cm, c2m;
@@ -386,11 +444,14 @@ static void default_gpu(const struct aligned_run *r, struct span_sums *S) {
       if (hc) add(&s->ci, ov * cm), add(&s->c2i, ov * c2m), add(&s->ccov, ov);
     }
   }
+  coverage_end(cov);
 }
 
-/* The CPU series of R per span into S (RSS in e/e2, CPU usage in ci/c2i/ccov). */
-static void default_cpu(const struct aligned_run *r, struct span_sums *S) {
+/* The CPU series of R per span into S (RSS in e/e2, CPU usage in ci/c2i/ccov),
+ * its coverage of the window into COV. */
+static void default_cpu(const struct aligned_run *r, struct span_sums *S, struct coverage *cov) {
   for (int64_t k = 0; k < r->nspans; k++) S[k] = (struct span_sums){0};
+  coverage_start(cov, r);
   double gap = 5 * r->cpu_period_s * 1e6;
   const struct cpu_row *prev = NULL;
   for (size_t i = 0; i < r->nc; i++) {
@@ -398,7 +459,9 @@ static void default_cpu(const struct aligned_run *r, struct span_sums *S) {
     if (b->rss_null) continue;
     const struct cpu_row *a = prev;
     prev = b;
+    coverage_sample(cov, b->ts);
     if (!a || !((double)(b->ts - a->ts) <= gap)) continue;
+    coverage_interval(cov, a->ts, b->ts);
     double rm = (a->rss + b->rss) / 2, r2m = (a->rss * a->rss + b->rss * b->rss) / 2, cm, c2m;
     int hc = pair(a->cpu_pct, a->cpu_null, b->cpu_pct, b->cpu_null, &cm, &c2m);
     for (int64_t k = a->span < 0 ? 0 : a->span; k <= last_span(r, b->span); k++) {
@@ -409,6 +472,7 @@ static void default_cpu(const struct aligned_run *r, struct span_sums *S) {
       if (hc) add(&s->ci, ov * cm), add(&s->c2i, ov * c2m), add(&s->ccov, ov);
     }
   }
+  coverage_end(cov);
 }
 
 /* sum() over the spans' values: a span without a covered interval had no row,
@@ -431,8 +495,12 @@ static int default_profile(struct wdb *db, const struct aligned_run *r) {
   spans.g = grow(spans.g, &spans.capg, ns + 1, sizeof *spans.g);
   spans.c = grow(spans.c, &spans.capc, ns + 1, sizeof *spans.c);
   spans.n = grow(spans.n, &spans.capn, ns + 2, sizeof *spans.n);
-  default_gpu(r, spans.g);
-  default_cpu(r, spans.c);
+  struct coverage gpu_cov, ram_cov;
+  default_gpu(r, spans.g, &gpu_cov);
+  default_cpu(r, spans.c, &ram_cov);
+  if (r->dirty_default && r->nspans &&
+      (coverage_write(db, r, "gpu", &gpu_cov) || coverage_write(db, r, "ram", &ram_cov)))
+    return -1;
 
   /* GPU samples per span: spans never decrease along them (span_of's cursor)
    * and none is before the start (the first GPU sample is the start). */
