@@ -81,8 +81,25 @@ static void schema_4_rows_get_their_length(void **state) {
   ic_ingest(&t.db, dir, NULL);
   long long latest = tl_int(&t.db, "PRAGMA user_version");
   assert_true(latest >= 5);
-  /* back to schema 4: without 005's column and the views of 006 */
-  assert_int_equal(sqlite3_exec(t.db.sql, "ALTER TABLE rejected_row DROP COLUMN raw_bytes; "
+  /* back to schema 4: without 007's tables, columns and views, 005's column
+   * and the views of 006 */
+  assert_int_equal(sqlite3_exec(t.db.sql, "DROP VIEW v_features; DROP VIEW v_run; "
+                                          "DROP VIEW run_metadata_pair; DROP TABLE run_metadata_extra; "
+                                          "DROP TABLE run_metadata; "
+                                          "ALTER TABLE run_manifest DROP COLUMN split_number; "
+                                          "ALTER TABLE run_manifest DROP COLUMN trained_epochs; "
+                                          "ALTER TABLE run_manifest DROP COLUMN measured_epochs; "
+                                          "ALTER TABLE run_manifest DROP COLUMN total_seen_images; "
+                                          "ALTER TABLE run_manifest DROP COLUMN return_code; "
+                                          "ALTER TABLE run_meta DROP COLUMN split_number; "
+                                          "ALTER TABLE run_meta DROP COLUMN trained_epochs; "
+                                          "ALTER TABLE run_meta DROP COLUMN measured_epochs; "
+                                          "ALTER TABLE run_meta DROP COLUMN total_seen_images; "
+                                          "ALTER TABLE run_meta DROP COLUMN return_code; "
+                                          "ALTER TABLE run_meta DROP COLUMN paired_by; "
+                                          "ALTER TABLE run_meta DROP COLUMN metadata_file_id; "
+                                          "ALTER TABLE run_meta DROP COLUMN metadata_line; "
+                                          "ALTER TABLE rejected_row DROP COLUMN raw_bytes; "
                                           "DROP VIEW run_file_conflict; DROP VIEW run_file_choice; "
                                           "DROP VIEW run_file_cover; DROP VIEW run_file; "
                                           "PRAGMA user_version = 4", NULL, NULL, NULL),
