@@ -84,9 +84,7 @@ CREATE VIEW run_metadata_pair AS
 WITH runs AS (
   SELECT id, environment, architecture, dataset, stamp,
          row_number() OVER (PARTITION BY environment, architecture ORDER BY stamp, id) - 1 AS ordinal,
-         row_number() OVER (PARTITION BY environment, architecture, dataset ORDER BY stamp, id) - 1 AS ds_ordinal,
-         count(*) OVER (PARTITION BY environment, architecture) AS n,
-         count(*) OVER (PARTITION BY environment, architecture, dataset) AS ds_n
+         row_number() OVER (PARTITION BY environment, architecture, dataset ORDER BY stamp, id) - 1 AS ds_ordinal
   FROM run),
 md AS (
   SELECT m.*, CASE m.environment WHEN 'Cloud' THEN 'cloud' WHEN 'Local ML Engineer' THEN 'local-v2'
@@ -101,7 +99,7 @@ SELECT md.file_id, md.line, md.paired_by,
                 WHEN 'stamp' THEN r.stamp = md.stamp AND (md.dataset IS NULL OR r.dataset = md.dataset)
                 WHEN 'ordinal' THEN r.ordinal = md.run
                 ELSE r.dataset = md.dataset AND r.ds_ordinal = md.run END) AS run_id,
-       (SELECT CASE md.paired_by WHEN 'dataset ordinal' THEN max(r.ds_n) ELSE max(r.n) END FROM runs r
+       (SELECT count(*) FROM run r
         WHERE r.environment = md.env AND r.architecture = md.architecture
           AND (md.paired_by <> 'dataset ordinal' OR r.dataset = md.dataset)) AS group_runs,
        md.group_rows
