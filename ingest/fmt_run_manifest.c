@@ -1,92 +1,83 @@
-/* ingest/fmt_run_manifest.c: runs.csv, the run metadata the logs do not hold.
+/* ingest/fmt_run_manifest.c: runs.csv, the run metadata the logs do not hold,
+ * keyed by the run's folders and stamp.
  *
  *   environment,architecture,dataset,stamp,batch_size,image_size,train_size,validation_size,gflops,accuracy,auc,precision,recall,f1,total_ram_gb
  *   cloud,mobilenet_v2,chesslive-occupancy,20221205T095541,32,128,23807,10203,0.064028,0.9756,0.9957,0.9598,0.9932,0.9762,16
- * Written by people (or their scripts), so: columns by name in any order, only
- * environment, architecture, dataset and stamp required, empty cells for what is
- * unknown, a last line without newline taken as whole. Columns not listed here
- * are ignored, and said so once per file. */
+ * Written by people (or their scripts), so: columns by name in any order (names
+ * as ingest/runmeta.h reads them: `batch size`, `f1-score`, `trained epochs`
+ * ...), only environment, architecture, dataset and stamp required, empty cells
+ * for what is unknown, a last line without newline taken as whole. Besides the
+ * columns above it takes every column the processed tables have: split_number,
+ * trained_epochs, measured_epochs, total_seen_images, return_code. Any other
+ * column is kept, per line, in run_metadata_extra. */
 #include <string.h>
 
-#include "common/msg.h"
 #include "ingest/format.h"
+#include "ingest/runmeta.h"
 #include "ingest/values.h"
-
-enum { C_ENV, C_ARCH, C_DATASET, C_STAMP, /* text */
-       C_BATCH, C_IMAGE, C_TRAIN, C_VALID, /* integers */
-       C_GFLOPS, C_ACC, C_AUC, C_PREC, C_RECALL, C_F1, C_RAM, NCOL };
-#define FIRST_INT C_BATCH
-#define FIRST_REAL C_GFLOPS
-
-static const struct column_spec specs[NCOL] = {
-    [C_ENV] = {{"environment"}, 1},      [C_ARCH] = {{"architecture"}, 1},
-    [C_DATASET] = {{"dataset"}, 1},      [C_STAMP] = {{"stamp"}, 1},
-    [C_BATCH] = {{"batch_size"}, 0},     [C_IMAGE] = {{"image_size"}, 0},
-    [C_TRAIN] = {{"train_size"}, 0},     [C_VALID] = {{"validation_size"}, 0},
-    [C_GFLOPS] = {{"gflops"}, 0},        [C_ACC] = {{"accuracy"}, 0},
-    [C_AUC] = {{"auc"}, 0},              [C_PREC] = {{"precision"}, 0},
-    [C_RECALL] = {{"recall"}, 0},        [C_F1] = {{"f1"}, 0},
-    [C_RAM] = {{"total_ram_gb"}, 0},
-};
 
 struct state {
   struct header header;
-  int map[NCOL];
+  struct runmeta_map map;
 };
 
 static const char sql_insert[] =
-    "INSERT INTO run_manifest(file_id, line, environment, architecture, dataset, stamp, batch_size, "
-    "image_size, train_size, validation_size, gflops, accuracy, auc, precision, recall, f1, "
-    "total_ram_gb) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "INSERT INTO run_manifest(file_id, line, environment, architecture, dataset, stamp, "
+    RUNMETA_SQL_COLUMNS ") VALUES (?,?,?,?,?,?," RUNMETA_SQL_PARAMS ")";
 
+static const unsigned required = 1u << RK_ENV | 1u << RK_ARCH | 1u << RK_DATASET | 1u << RK_STAMP;
+
+/* The four key columns, in any order. */
 static int bid(const struct sniff *s) {
-  return strncmp(s->first_line, "environment,architecture,dataset,stamp", 38) == 0 ? 95 : 0;
+  if (strncmp(s->first_line, "environment,architecture,dataset,stamp", 38) == 0) return 95;
+  unsigned keys = runmeta_sniff_keys(s->first_line, runmeta_delimiter(s->first_line));
+  return (keys & required) == required ? 95 : 0;
 }
+
+static const char *const key_label[RK_NKEY] = {"environment", "architecture", "dataset", "stamp", "run"};
 
 static enum line_verdict line(struct parse *p, const struct line *ln) {
   struct state *st = p->state;
   int first = !st->header.seen;
-  enum line_verdict v = parse_header_or_data(p, ln, ',', &st->header, specs, NCOL, st->map);
+  enum line_verdict v = parse_header_or_data(p, ln, ',', &st->header, NULL, 0, NULL);
   if (first && v == LINE_SKIPPED) {
-    int unknown = p->nfields;
-    for (int c = 0; c < NCOL; c++) unknown -= st->map[c] >= 0;
-    if (unknown) msg("%s:1: %d columns are not run metadata wattdb knows; ignored", p->path, unknown);
+    const char *names[HEADER_MAX_COLS];
+    for (int i = 0; i < st->header.n; i++) names[i] = header_name(&st->header, i);
+    runmeta_map_header(names, st->header.n, &st->map);
+    /* a run ordinal is no key of runs.csv: kept as an extra column */
+    if (st->map.key[RK_RUN] >= 0) st->map.known[st->map.key[RK_RUN]] = 0;
+    for (int k = RK_ENV; k <= RK_STAMP; k++)
+      if (st->map.key[k] < 0) {
+        parse_fail(p, "header has no column '%s'", key_label[k]);
+        return LINE_REFUSE_FILE;
+      }
   }
   if (v != LINE_STORED) return v;
+  for (int k = RK_ENV; k <= RK_ARCH; k++) /* dataset: "" in the 2-level layout */
+    if (!p->fields[st->map.key[k]][0])
+      return parse_reject(p, ln, st->map.key[k] + 1, "missing_key", "no %s", key_label[k]);
   char stamp[16];
-  const char *s = p->fields[st->map[C_STAMP]];
+  const char *s = p->fields[st->map.key[RK_STAMP]];
   if (strlen(s) != 15 || !run_stamp_from_name(s, stamp))
-    return parse_reject(p, ln, st->map[C_STAMP] + 1, "bad_stamp",
+    return parse_reject(p, ln, st->map.key[RK_STAMP] + 1, "bad_stamp",
                         "cannot parse '%s' as a run stamp YYYYMMDDTHHMMSS", s);
-  int64_t ints[NCOL];
-  double reals[NCOL];
-  enum value_kind kinds[NCOL];
-  for (int c = FIRST_INT; c < NCOL; c++) {
-    kinds[c] = VALUE_EMPTY;
-    if (st->map[c] < 0) continue;
-    const char *text = p->fields[st->map[c]];
-    kinds[c] = c < FIRST_REAL ? value_integer(text, &ints[c]) : value_number(text, NULL, &reals[c]);
-    if (kinds[c] == VALUE_BAD)
-      return parse_reject(p, ln, st->map[c] + 1, "bad_number", "cannot parse '%s' as %s", text,
-                          c < FIRST_REAL ? "an integer" : "a number");
-  }
+  struct runmeta_values vals;
+  v = runmeta_parse(p, ln, &st->map, &vals);
+  if (v != LINE_STORED) return v;
   sqlite3_stmt *ins = wdb_stmt(p->db, sql_insert);
   if (!ins) return LINE_FATAL;
   sqlite3_bind_int64(ins, 1, p->file_id);
   sqlite3_bind_int64(ins, 2, ln->number);
-  for (int c = C_ENV; c <= C_STAMP; c++)
-    sqlite3_bind_text(ins, 3 + c, p->fields[st->map[c]], -1, SQLITE_STATIC);
-  for (int c = FIRST_INT; c < NCOL; c++) {
-    if (kinds[c] != VALUE_OK) continue;
-    if (c < FIRST_REAL) sqlite3_bind_int64(ins, 3 + c, ints[c]);
-    else sqlite3_bind_double(ins, 3 + c, reals[c]);
-  }
-  return parse_insert(p, ins) ? LINE_FATAL : LINE_STORED;
+  for (int k = RK_ENV; k <= RK_STAMP; k++)
+    sqlite3_bind_text(ins, 3 + k, p->fields[st->map.key[k]], -1, SQLITE_STATIC);
+  runmeta_bind(ins, 7, &vals);
+  if (parse_insert(p, ins)) return LINE_FATAL;
+  return runmeta_store_extra(p, ln, &st->header, &st->map) ? LINE_FATAL : LINE_STORED;
 }
 
 const struct format fmt_run_manifest = {
     .name = "run-manifest",
-    .version = 1,
+    .version = 2,
     .bid = bid,
     .line = line,
     .keeps_unterminated_tail = 1,

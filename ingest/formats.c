@@ -4,7 +4,7 @@
 #include <string.h>
 
 extern const struct format fmt_eprof_gpu, fmt_eprof_cpu, fmt_eprof_epoch, fmt_keras_history,
-    fmt_eprof_launch, fmt_run_manifest;
+    fmt_eprof_launch, fmt_run_manifest, fmt_run_metadata;
 /* other measurement tools (issue 4) */
 extern const struct format fmt_wattmeter, fmt_codecarbon, fmt_nvidia_smi,
     fmt_perf_stat;
@@ -12,7 +12,7 @@ extern const struct format fmt_wattmeter, fmt_codecarbon, fmt_nvidia_smi,
 /* Order matters only for equal bids: the first listed wins. */
 const struct format *const formats[] = {
     &fmt_eprof_gpu, &fmt_eprof_cpu, &fmt_eprof_epoch, &fmt_keras_history, &fmt_eprof_launch,
-    &fmt_run_manifest,
+    &fmt_run_manifest, &fmt_run_metadata,
     &fmt_wattmeter,
     &fmt_codecarbon,
     &fmt_nvidia_smi,

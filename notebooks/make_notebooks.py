@@ -237,6 +237,42 @@ if ENERGY is None:
     nb.note('no clean run: the analyses below have nothing to show')
 """),
     md("""
+## Energy per image seen, every run
+
+The energy of each run over the images its training saw (`v_run.energy_j /
+total_seen_images`, J/image), for every run that has both, cleaned or not: the
+images seen come from the study's metadata (`model-metrics-*.csv`, format
+`run-metadata`) or `runs.csv`, else from the dataset sizes, batch size and the
+measured epochs. Without them the value is unknown (NULL) and nothing is drawn.
+"""),
+    code("""
+per_image = pd.DataFrame()
+if len(all_runs) and 'total_seen_images' in all_runs:
+    per_image = all_runs.dropna(subset=['energy_j', 'total_seen_images'])
+    per_image = per_image[per_image['total_seen_images'] > 0]
+if per_image.empty:
+    nb.note('no run with both energy and images seen (total_seen_images needs the study metadata, '
+            'runs.csv, or sizes and epochs): no energy per image')
+else:
+    per_image = per_image.assign(j_per_image=per_image['energy_j'] / per_image['total_seen_images'])
+    display(per_image.groupby(['environment', 'architecture'])['j_per_image']
+            .agg(runs='count', median='median', min='min', max='max').round(4))
+    envs = sorted(per_image['environment'].unique())
+    fig, axes = plt.subplots(1, len(envs), squeeze=False, sharey=True, figsize=(5.5 * len(envs), 3.8))
+    for ax, env in zip(axes[0], envs):
+        g = per_image[per_image['environment'] == env]
+        archs = sorted(g['architecture'].unique())
+        ax.boxplot([g.loc[g['architecture'] == a, 'j_per_image'] for a in archs], labels=archs)
+        ax.set_title(f'{env} ({len(g)} runs)', fontsize=10)
+        if ax is axes[0][0]:
+            ax.set_ylabel('energy per image seen (J/image), per run')
+        ax.tick_params(axis='x', rotation=30)
+    fig.suptitle('Energy per image seen, by architecture')
+    fig.tight_layout()
+    nb.savefig(fig, 'energy-per-image')
+    plt.show()
+"""),
+    md("""
 ## RQ1: architectures within one environment and dataset
 
 Medians per (environment, dataset, architecture), then a Kruskal-Wallis test across

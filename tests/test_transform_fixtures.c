@@ -129,9 +129,41 @@ static void run_b_na_power_and_no_cpu(void **state) {
   NEAR(run_value(db, "gaissa", b, "gpu_energy_j"), 200.0);
   assert_int_equal(run_value(db, "gaissa", b, "n_samples"), 3);
   assert_true(isnan(run_value(db, "gaissa", b, "ram_energy_j")));
-  /* No epoch_end file: no epoch rows, measured epochs 0, so return code -9 (anchor rule). */
+  /* No epoch_end file, no launch manifest, no metadata: no epoch rows, and
+   * epochs, images seen and the return code are unknown, NULL in both profiles
+   * (the anchor's 0 and -9 there stand for the missing file). */
   assert_int_equal(tl_int(db, "SELECT count(*) FROM v_epoch WHERE stamp='%s'", b), 0);
-  assert_int_equal(run_value(db, "default", b, "return_code"), -9);
+  assert_int_equal(tl_int(db, "SELECT count(*) FROM v_run WHERE stamp='%s' AND measured_epochs IS NULL"
+                              " AND trained_epochs IS NULL AND total_seen_images IS NULL"
+                              " AND return_code IS NULL", b), 2);
+  /* energy_j sums what was measured, and says so: the GPU alone in default;
+   * gaissa keeps the anchor's NaN (no RAM), so no components either. */
+  assert_string_equal(tl_text(db, "SELECT energy_components FROM v_run WHERE profile='default' AND stamp='%s'", b),
+                      "gpu");
+  assert_int_equal(tl_int(db, "SELECT energy_j IS NULL AND energy_components IS NULL FROM v_run"
+                              " WHERE profile='gaissa' AND stamp='%s'", b), 1);
+}
+
+/* Unknown is NULL, and known zeros stay: run A has an epoch_end file, so its
+ * epochs are counted (gaissa: the anchor's max index 1 and rule 'measured
+ * epochs > 0 -> 0'); without a launch manifest the default profile does not
+ * claim a return code. Run C (no epoch_end file, CPU data) sums gpu+ram. */
+static void unknown_is_null(void **state) {
+  struct wdb *db = &((struct transformed *)*state)->db;
+  const char *a = "20240101T000000", *c = "20240101T020000";
+  assert_int_equal(run_value(db, "default", a, "measured_epochs"), 2);
+  assert_int_equal(run_value(db, "default", a, "trained_epochs"), 2);
+  assert_int_equal(run_value(db, "gaissa", a, "return_code"), 0);
+  assert_int_equal(tl_int(db, "SELECT return_code IS NULL FROM v_run WHERE profile='default' AND stamp='%s'", a), 1);
+  /* no metadata: sizes unknown, so images seen too */
+  assert_int_equal(tl_int(db, "SELECT count(*) FROM v_run WHERE total_seen_images IS NOT NULL OR batch_size IS NOT NULL"
+                              " OR accuracy IS NOT NULL OR train_size IS NOT NULL"), 0);
+  assert_string_equal(tl_text(db, "SELECT group_concat(DISTINCT energy_components) FROM v_run WHERE stamp IN ('%s','%s')", a, c),
+                      "gpu+ram");
+  assert_int_equal(tl_int(db, "SELECT count(*) FROM v_run WHERE stamp='%s' AND measured_epochs IS NULL"
+                              " AND trained_epochs IS NULL AND return_code IS NULL", c), 2);
+  /* the processed table says the same as the view */
+  assert_int_equal(tl_int(db, "SELECT count(*) FROM processed_run WHERE measured_epochs = 0 OR trained_epochs = 0"), 0);
 }
 
 /* Run C: a 20 s gap between t=10 and t=30.
@@ -326,6 +358,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(run_a_both_profiles_by_hand, transformed_setup, transformed_teardown),
       cmocka_unit_test_setup_teardown(run_b_na_power_and_no_cpu, transformed_setup, transformed_teardown),
+      cmocka_unit_test_setup_teardown(unknown_is_null, transformed_setup, transformed_teardown),
       cmocka_unit_test_setup_teardown(run_c_sampling_gap, transformed_setup, transformed_teardown),
       cmocka_unit_test_setup_teardown(invariants, transformed_setup, transformed_teardown),
       cmocka_unit_test_setup_teardown(interim_lineage, transformed_setup, transformed_teardown),

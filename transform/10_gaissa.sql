@@ -22,6 +22,9 @@ DELETE FROM processed_run WHERE profile = 'gaissa'
 -- egpu and eram = Σ dx × (y + y_prev) / 2, and the sums of squared deviations from
 -- the means dmem, dp, dtemp, dcpu, drss, dr.
 
+-- Epochs: the anchor's max epoch index (NaN -> 0) and the rows of the epoch_end
+-- file, when the run has one; NULL without it (the anchor's 0 there stands for
+-- a missing file, see transform/README.md).
 INSERT INTO processed_run(run_id, profile, n_samples, start_us, end_us, duration_s,
   measured_epochs, trained_epochs, gpu_model, gpu_working_time_s, gpu_usage_pct,
   gpu_memory_working_time_s, gpu_memory_usage_pct, avg_gpu_memory_used_mib,
@@ -30,7 +33,8 @@ INSERT INTO processed_run(run_id, profile, n_samples, start_us, end_us, duration
   std_ram_used_mb, avg_ram_power_w, std_ram_power_w, total_ram_gb, gpu_energy_j, ram_energy_j,
   energy_j, sampling_period_s, uncovered_s, null_power_samples)
 SELECT m.run_id, 'gaissa', m.n, m.t0, m.t1, (m.t1 - m.t0) / 1e6,
-       COALESCE(m.max_epoch, 0), i.n_epoch_ends, i.gpu_model,
+       CASE WHEN i.epoch_file_id IS NOT NULL THEN COALESCE(m.max_epoch, 0) END,
+       CASE WHEN i.epoch_file_id IS NOT NULL THEN i.n_epoch_ends END, i.gpu_model,
        m.su, m.au * 100, m.smu, m.amu * 100,
        m.amem, sqrt(d.dmem / (m.n - 1)), m.sp, m.ap, sqrt(d.dp / (m.n - 1)), m.lim0,
        m.atemp, sqrt(d.dtemp / (m.n - 1)), m.acpu32, f32(sqrt(d.dcpu / (m.n - 1))),
@@ -45,7 +49,9 @@ WHERE m.run_id IN (SELECT run_id FROM tf_dirty WHERE profile = 'gaissa');
 -- Runs the profile was asked for but that keep no sample: a row saying so.
 INSERT INTO processed_run(run_id, profile, n_samples, measured_epochs, trained_epochs, gpu_model,
   total_ram_gb, sampling_period_s, null_power_samples)
-SELECT i.run_id, 'gaissa', 0, 0, i.n_epoch_ends, i.gpu_model, i.total_ram_gb, i.gpu_period_s, nn.n
+SELECT i.run_id, 'gaissa', 0, CASE WHEN i.epoch_file_id IS NOT NULL THEN 0 END,
+       CASE WHEN i.epoch_file_id IS NOT NULL THEN i.n_epoch_ends END, i.gpu_model, i.total_ram_gb,
+       i.gpu_period_s, nn.n
 FROM interim_run i JOIN tf_nnull nn USING (run_id)
 WHERE i.run_id IN (SELECT run_id FROM tf_dirty WHERE profile = 'gaissa')
   AND i.run_id NOT IN (SELECT run_id FROM tf_gm);

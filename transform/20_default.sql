@@ -12,6 +12,11 @@
 -- epochs' energies add up to the run's. Means are time-weighted: the integral
 -- over the covered time; standard deviations likewise (from ∫x² dt).
 
+-- Unknown is NULL: epochs without an epoch_end file; a component's energy when
+-- none of its intervals lies in the window (no samples there); energy_j is the
+-- sum of the components measured (v_run.energy_components names them), NULL
+-- when none was.
+
 DELETE FROM processed_run WHERE profile = 'default'
   AND run_id IN (SELECT run_id FROM tf_dirty WHERE profile = 'default');
 
@@ -35,8 +40,8 @@ INSERT INTO processed_run(run_id, profile, n_samples, start_us, end_us, duration
   std_ram_used_mb, avg_ram_power_w, std_ram_power_w, total_ram_gb, gpu_energy_j, ram_energy_j,
   energy_j, sampling_period_s, uncovered_s, null_power_samples)
 SELECT i.run_id, 'default', COALESCE(m.n, 0), i.start_us, i.end_us, (i.end_us - i.start_us) / 1e6,
-       COALESCE(m.measured, 0),
-       i.n_epoch_ends, i.gpu_model,
+       CASE WHEN i.epoch_file_id IS NOT NULL THEN COALESCE(m.measured, 0) END,
+       CASE WHEN i.epoch_file_id IS NOT NULL THEN i.n_epoch_ends END, i.gpu_model,
        m.ui / 100, m.ui / m.ucov, m.mui / 100, m.mui / m.mucov,
        m.mi / m.mcov, sqrt(max(m.m2i / m.mcov - (m.mi / m.mcov) * (m.mi / m.mcov), 0)),
        NULL, m.e / m.cov, sqrt(max(m.e2 / m.cov - (m.e / m.cov) * (m.e / m.cov), 0)),
@@ -46,9 +51,10 @@ SELECT i.run_id, 'default', COALESCE(m.n, 0), i.start_us, i.end_us, (i.end_us - 
        m.ri / m.c_cov, sqrt(max(m.r2i / m.c_cov - (m.ri / m.c_cov) * (m.ri / m.c_cov), 0)),
        m.ri / m.c_cov * 3.75e-4, sqrt(max(m.r2i / m.c_cov - (m.ri / m.c_cov) * (m.ri / m.c_cov), 0)) * 3.75e-4,
        i.total_ram_gb,
-       CASE WHEN i.gpu_file_id IS NOT NULL THEN COALESCE(m.e, 0) END,
-       CASE WHEN i.cpu_file_id IS NOT NULL THEN COALESCE(m.ri * 3.75e-4, 0) END,
-       COALESCE(m.e, 0) + COALESCE(m.ri * 3.75e-4, 0),
+       CASE WHEN m.cov > 0 THEN m.e END,
+       CASE WHEN m.c_cov > 0 THEN m.ri * 3.75e-4 END,
+       CASE WHEN m.cov > 0 OR m.c_cov > 0 THEN
+         CASE WHEN m.cov > 0 THEN m.e ELSE 0 END + CASE WHEN m.c_cov > 0 THEN m.ri * 3.75e-4 ELSE 0 END END,
        i.gpu_period_s, round(max((i.end_us - i.start_us) / 1e6 - COALESCE(m.cov, 0), 0), 6),
        COALESCE(m.nnull, 0)
 FROM interim_run i LEFT JOIN tf_dm m USING (run_id)

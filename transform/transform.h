@@ -13,7 +13,7 @@
 #include "schema/db.h"
 
 /* Bumped whenever the algorithm changes: every run is rebuilt once. */
-#define TRANSFORM_ALGORITHM "wattdb-transform-1"
+#define TRANSFORM_ALGORITHM "wattdb-transform-2"
 
 enum transform_profiles { TF_GAISSA = 1, TF_DEFAULT = 2, TF_ALL = 3 };
 
