@@ -15,7 +15,10 @@
  *    less than a minute apart, 0 where no source measures: an idle machine);
  *  - for each shift s = -14 h .. +14 h by 15 min, the score is the mean of two
  *    Pearson correlations between the file's points and the reference at
- *    local = UTC + s: of the levels (load against load) and of the first
+ *    local = UTC + s, over the points that fall within CLOCK_MARGIN_S of a
+ *    span some reference source measured (a day's log that also saw other jobs
+ *    is compared where the runs are, not diluted by the rest of the day): of
+ *    the levels (load against load) and of the first
  *    differences (the starts, stops and dips line up; a shift of 15 min inside a
  *    long run keeps the levels but not the edges);
  *  - the best shift is taken when its score is at least CLOCK_MIN_SCORE and
@@ -41,6 +44,7 @@
 #define CLOCK_MIN_SCORE 0.5
 #define CLOCK_MIN_MARGIN 0.2
 #define CLOCK_BRIDGE_US (60 * INT64_C(1000000)) /* longest interval interpolated */
+#define CLOCK_MARGIN_S 300        /* compared around the reference's spans */
 #define CLOCK_MAX_SOCKETS 96
 #define US 1000000
 
@@ -49,7 +53,8 @@ struct series {
   sqlite3_int64 t0_us, step_us;
   long n;
   double *v;
-  int used; /* a source put a value in it */
+  unsigned char *cov; /* reference: a source measures within CLOCK_MARGIN_S */
+  int used;           /* a source put a value in it */
 };
 
 /* Adds to S the line from (TA, PA) to (TB, PB) at its grid times in [TA, TB). */
@@ -61,6 +66,7 @@ static void add_segment(struct series *s, sqlite3_int64 ta, double pa, sqlite3_i
     sqlite3_int64 t = s->t0_us + (sqlite3_int64)k * s->step_us;
     if (t >= tb) break;
     s->v[k] += pa + (pb - pa) * (double)(t - ta) / (double)(tb - ta);
+    s->cov[k] = 1;
     s->used = 1;
   }
 }
@@ -74,6 +80,7 @@ static void add_interval(struct series *s, sqlite3_int64 a, sqlite3_int64 b, dou
     sqlite3_int64 t = s->t0_us + (sqlite3_int64)k * s->step_us;
     if (t > b) break;
     s->v[k] += p;
+    s->cov[k] = 1;
     s->used = 1;
   }
 }
@@ -186,6 +193,18 @@ static int reference(struct wdb *db, struct series *ref) {
   }
   if (rc != SQLITE_DONE) return db_error(db);
   sqlite3_reset(st);
+  /* the spans measured, widened by CLOCK_MARGIN_S on each side (the idle
+   * machine before and after a run: its starts and stops) */
+  long m = (long)(CLOCK_MARGIN_S * (sqlite3_int64)US / ref->step_us), last = -m - 1;
+  for (long k = 0; k < ref->n; k++) {
+    if (ref->cov[k] == 1) last = k;
+    else if (k - last <= m) ref->cov[k] = 2;
+  }
+  last = ref->n + m + 1;
+  for (long k = ref->n - 1; k >= 0; k--) {
+    if (ref->cov[k] == 1) last = k;
+    else if (last - k <= m) ref->cov[k] = 2;
+  }
   return 0;
 }
 
@@ -321,7 +340,7 @@ static void score_shifts(const struct series *w, const long *cnt, const struct s
     int prev = 0;
     for (long i = 0; i < w->n; i++) {
       long j = i + off;
-      if (!cnt[i] || j < 0 || j >= ref->n) {
+      if (!cnt[i] || j < 0 || j >= ref->n || !ref->cov[j]) {
         prev = 0;
         continue;
       }
@@ -366,20 +385,21 @@ static int estimate_file(struct wdb *db, sqlite3_int64 file, int sockets, struct
   sqlite3_int64 span_s = (ts_hi - ts_lo) / US;
   int g = 900;
   for (size_t i = 0; i < sizeof grids / sizeof grids[0]; i++)
-    if (span_s / grids[i] + 1 <= CLOCK_MAX_POINTS) {
+    if (span_s / grids[i] <= CLOCK_MAX_POINTS) {
       g = grids[i];
       break;
     }
   e->grid_s = g;
   sqlite3_int64 step = (sqlite3_int64)g * US;
-  struct series w = {ts_lo / step * step, step, (long)((ts_hi - ts_lo) / step + 2), NULL, 0};
+  struct series w = {ts_lo / step * step, step, (long)((ts_hi - ts_lo) / step + 2), NULL, NULL, 0};
   long margin = (long)(CLOCK_MAX_SHIFT_S / g);
-  struct series ref = {w.t0_us - (sqlite3_int64)CLOCK_MAX_SHIFT_S * US, step, w.n + 2 * margin, NULL, 0};
+  struct series ref = {w.t0_us - (sqlite3_int64)CLOCK_MAX_SHIFT_S * US, step, w.n + 2 * margin, NULL, NULL, 0};
   ref.v = calloc((size_t)ref.n, sizeof *ref.v);
+  ref.cov = calloc((size_t)ref.n, 1);
   w.v = calloc((size_t)w.n, sizeof *w.v);
   long *cnt = calloc((size_t)w.n, sizeof *cnt);
-  if (!ref.v || !w.v || !cnt) {
-    free(ref.v), free(w.v), free(cnt);
+  if (!ref.v || !ref.cov || !w.v || !cnt) {
+    free(ref.v), free(ref.cov), free(w.v), free(cnt);
     msg("out of memory");
     return -1;
   }
@@ -405,7 +425,7 @@ static int estimate_file(struct wdb *db, sqlite3_int64 file, int sockets, struct
       else e->method_none = 0;
     }
   }
-  free(ref.v), free(w.v), free(cnt);
+  free(ref.v), free(ref.cov), free(w.v), free(cnt);
   return rc;
 }
 

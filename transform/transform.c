@@ -430,7 +430,10 @@ int transform_run(struct wdb *db, const struct transform_options *opt, struct tr
         continue;
       }
     }
-    if (sources && clock_offsets_build(db)) return fail(db);
+    if (sources) {
+      if (clock_offsets_build(db)) return fail(db);
+      t = phase_clock("clock offsets", t);
+    }
     if (wdb_exec(db, transform_sql[i].text, name)) return fail(db);
     if (sources && wdb_exec(db, sql_sources_record, "transform: sources")) return fail(db);
     t = phase_clock(name, t);
