@@ -15,7 +15,9 @@
 --              a flat log, a weak or ambiguous fit): offset_s is 0, the file's
 --              UTC times are read as local, and the transform prints the
 --              --utc-offset option to pass (best_s when there is a candidate)
-CREATE TABLE clock_offset (
+-- IF NOT EXISTS: a database set back to an older user_version with this table
+-- left in place (tests/test_rejected_raw.c) upgrades again without an error.
+CREATE TABLE IF NOT EXISTS clock_offset (
   file_id   INTEGER PRIMARY KEY REFERENCES source_file(id) ON DELETE CASCADE,
   offset_s  INTEGER NOT NULL,         -- applied: local time minus UTC, seconds
   method    TEXT NOT NULL CHECK (method IN ('given', 'estimated', 'none')),
