@@ -106,7 +106,7 @@ out/sample/data.zip: $(B)/gen-sample
 demo: deps
 	$(MAKE) --no-print-directory $(WATTDB) out/sample/data.zip
 	rm -f out/demo.db out/demo.db-wal out/demo.db-shm
-	./$(WATTDB) build --db out/demo.db --utc-offset 3600 --wall-sockets 1 out/sample/data.zip || [ $$? -eq 1 ]
+	./$(WATTDB) build --db out/demo.db --wall-sockets 1 out/sample/data.zip || [ $$? -eq 1 ]
 	./$(WATTDB) status --db out/demo.db
 	@echo "runs, energy and duration per environment and architecture (default profile):"
 	@sqlite3 -column -header out/demo.db "SELECT environment, architecture, count(*) AS runs, \

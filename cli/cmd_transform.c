@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "common/msg.h"
 #include "ingest/ingest.h"
+#include "transform/clock.h"
 #include "transform/transform.h"
 
 
@@ -20,8 +21,10 @@
   "                  (setting carbon_intensity_g_per_kwh; 232 until set)\n"                  \
   "  --pue X         power usage effectiveness, kept in the database (1.0 until set)\n"      \
   "  --utc-offset S  local time minus UTC in seconds (3600 for CET), kept in the database\n"  \
-  "                  (setting local_utc_offset_s; 0 until set): places logs written in UTC\n" \
-  "                  (wattmeters) on the eprof runs' naive local clock\n"                    \
+  "                  (setting local_utc_offset_s): places logs written in UTC (wattmeters)\n" \
+  "                  on the eprof runs' naive local clock. Until set, or after\n"            \
+  "                  --utc-offset auto, each UTC log's offset is estimated from its power\n" \
+  "                  against the runs' (table clock_offset; printed, or what to pass)\n"   \
   "  --wall-sockets L  the wattmeter sockets that feed the runs' machine, e.g. 1 or 1,7\n"  \
   "                  (setting wall_sockets; 'all', the default, sums every socket) for the\n" \
   "                  wall energy of source_reconciliation\n"                               \
@@ -29,7 +32,7 @@
 
 static const char usage_transform[] =
     "usage: wattdb transform [--db FILE] [--profile default|gaissa|all]\n"
-    "                        [--carbon-intensity G_PER_KWH] [--pue X] [--utc-offset S]\n"
+    "                        [--carbon-intensity G_PER_KWH] [--pue X] [--utc-offset S|auto]\n"
     "                        [--wall-sockets LIST] [--full] [--quiet]\n"
     "\n"
     "Builds the interim tables (aligned samples, epoch spans) and the processed tables\n"
@@ -53,7 +56,7 @@ static const char usage_transform[] =
 
 static const char usage_build[] =
     "usage: wattdb build [--db FILE] [--format NAME] [--quiet] [--profile P]\n"
-    "                    [--carbon-intensity G_PER_KWH] [--pue X] [--utc-offset S]\n"
+    "                    [--carbon-intensity G_PER_KWH] [--pue X] [--utc-offset S|auto]\n"
     "                    [--wall-sockets LIST] [--full] PATH...\n"
     "\n"
     "`wattdb ingest` of every PATH, then `wattdb transform`.\n"
@@ -123,15 +126,19 @@ static int transform_option(int argc, char **argv, int *i, struct transform_opti
         return -1;
       }
       opt->wall_sockets = val;
+    } else if (strcmp(val, "auto") == 0) {
+      opt->auto_utc_offset = 1;
+      opt->set_utc_offset = 0;
     } else {
       char *end;
       long v = strtol(val, &end, 10);
       if (end == val || *end || v < -14 * 3600 || v > 14 * 3600) {
-        msg("--utc-offset: '%s' is not a whole number of seconds between -50400 and 50400", val);
+        msg("--utc-offset: '%s' is not 'auto' or a whole number of seconds between -50400 and 50400", val);
         return -1;
       }
       opt->utc_offset_s = v;
       opt->set_utc_offset = 1;
+      opt->auto_utc_offset = 0;
     }
     return 1;
   }
@@ -166,6 +173,7 @@ static int transform_and_report(struct wdb *db, const struct transform_options *
   double t0 = now_s();
   if (!quiet) fprintf(stderr, "wattdb: transforming...\n");
   if (transform_run(db, opt, &st)) return EXIT_DATABASE;
+  if (clock_offsets_report(db, stderr, quiet)) return EXIT_DATABASE;
   if (st.runs == 0)
     msg("%s: no runs to transform: ingest a folder of logs or a data.zip first "
         "(wattdb build PATH does both)", db->path);

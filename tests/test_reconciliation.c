@@ -1,6 +1,6 @@
 /* tests/test_reconciliation.c: the window rule of source_reconciliation
  * (transform/50_sources.sql) on hand-written fixtures, and the demo sample's
- * one complete reconciliation.
+ * one complete reconciliation, with the wattmeter logs' clock offset estimated.
  *
  * tests/fixtures/reconciliation/ (times naive local, the wattmeter's UTC + 1 h):
  *   raw/cloud/net/ds/gpu-power-20240101T100000.csv  eprof GPU, 10:00:00..10:00:20 at 1 Hz,
@@ -119,6 +119,16 @@ static void whole_run_without_wall(void **state) {
               650.0 * 9.75);
 }
 
+/* source_reconciliation and source_window_energy as text, %.17g for reals */
+static const char reconciliation_text[] =
+    "SELECT group_concat(x, '|') FROM (SELECT printf('%%s,%%s,%%.17g,%%.17g,%%s,%%.17g,%%.17g,%%.17g,%%.17g,"
+    "%%.17g,%%s,%%.17g,%%s,%%s,%%s,%%.17g,%%.17g,%%.17g,%%.17g', run_id, session_file_id, wall_j, gpu_j,"
+    " gpu_source, rapl_pkg_j, rapl_dram_j, components_j, unaccounted_j, unaccounted_share, complete,"
+    " codecarbon_j, window, window_start_us, window_end_us, window_s, wall_span_s, gpu_in_window,"
+    " rapl_in_window) AS x FROM source_reconciliation"
+    " UNION ALL SELECT printf('%%s,%%s,%%s,%%s,%%s,%%s,%%.17g,%%.17g,%%.17g', run_id, session_file_id, file_id,"
+    " source, component, device, energy_j, span_s, in_window_s) FROM source_window_energy ORDER BY 1)";
+
 /* The demo sample (gen-sample, from GEN_SAMPLE in the environment): one run is
  * measured by every tool, and its reconciliation is complete, over a wall window
  * that spans the whole run, with a plausible unaccounted share. */
@@ -136,7 +146,18 @@ static void demo_sample_reconciles(void **state) {
   ingest_paths(&f->db, roots, 1, &opt, &stats); /* the sample has 2 rejected lines on purpose */
   msg_quiet = 0;
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM run"), 27);
+  /* No --utc-offset: both wattmeter logs' offset (+1 h, CET) is estimated, and
+   * the reconciliation is, to the last bit, the one --utc-offset 3600 gives. */
+  transform_with(&f->db, 0, "1");
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(method || ' ' || offset_s, ', ') FROM clock_offset"),
+                      "estimated 3600, estimated 3600");
+  assert_true(tl_real(&f->db, "SELECT min(score - runner_up_score) FROM clock_offset") >= 0.2);
+  char *estimated = strdup(tl_text(&f->db, reconciliation_text));
   transform_with(&f->db, 3600, "1");
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(method || ' ' || offset_s, ', ') FROM clock_offset"),
+                      "given 3600, given 3600");
+  assert_string_equal(estimated, tl_text(&f->db, reconciliation_text));
+  free(estimated);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_reconciliation WHERE complete AND wall_j > 0"), 1);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_reconciliation WHERE complete AND wall_j > 0"
                                   " AND window = 'wall' AND gpu_source = 'nvidia-smi' AND codecarbon_j > 0"

@@ -7,14 +7,17 @@
 
 #include "schema/embedded.h"
 #include "tests/fmtlib.h"
+#include "transform/clock.h"
 #include "transform/transform.h"
 
 static void run_sources_sql(struct wdb *db) {
   for (int i = 0; transform_sql[i].name; i++) {
     if (strcmp(transform_sql[i].name, "50_sources.sql") != 0) continue;
-    /* its SQL functions (wm_trapezoid), as transform_run registers them */
+    /* its SQL functions (wm_trapezoid), as transform_run registers them, and
+     * the clock offsets it applies, as transform_run computes them */
     assert_int_equal(transform_register_functions(db), 0);
     assert_int_equal(wdb_exec(db, "BEGIN", "begin"), 0);
+    assert_int_equal(clock_offsets_build(db), 0);
     assert_int_equal(wdb_exec(db, transform_sql[i].text, "50_sources.sql"), 0);
     assert_int_equal(wdb_exec(db, "COMMIT", "commit"), 0);
     return;
@@ -198,12 +201,13 @@ static const char old_wattmeter_sql[] =
     "  FROM wattmeter_frame WHERE bank = 0 GROUP BY file_id"
     "), good AS ("
     "  SELECT a.run_id, a.session_file_id, w.file_id, w.socket, w.line,"
-    "         w.ts_us + (SELECT us FROM src_offset) AS t, w.power_w AS p"
+    "         w.ts_us + (SELECT us FROM src_file_offset o WHERE o.file_id = w.file_id) AS t, w.power_w AS p"
     "  FROM wattmeter_socket w"
     "  JOIN wattmeter_file wf ON wf.file_id = w.file_id AND w.socket <= wf.sockets"
     "  JOIN source_attach a ON a.file_id = w.file_id AND a.block = 0"
     "  WHERE w.ok AND w.power_w IS NOT NULL"
-    "    AND w.ts_us + (SELECT us FROM src_offset) BETWEEN a.win_start_us AND a.win_end_us"
+    "    AND w.ts_us + (SELECT us FROM src_file_offset o WHERE o.file_id = w.file_id)"
+    "        BETWEEN a.win_start_us AND a.win_end_us"
     "), iv AS ("
     "  SELECT run_id, session_file_id, file_id, socket, t,"
     "         t - lag(t) OVER w AS dt, (p + lag(p) OVER w) / 2 AS pm"
@@ -255,7 +259,7 @@ static void wattmeter_as_per_socket_window(void **state) {
                                      "'%%s,%%s,%%s,%%s,%%.17g,%%.17g,%%s,%%.17g,%%.17g', run_id, session_file_id, file_id,"
                                      " device, energy_j, covered_s, samples, first_us, last_us) AS x"
                                      " FROM source_energy WHERE source = 'wattmeter' ORDER BY rowid)"));
-  /* temp.src_offset is 50_sources.sql's: 3600 s as REAL µs */
+  /* temp.src_file_offset is 50_sources.sql's: 3600 s as REAL µs (given) */
   assert_string_equal(now, tl_text(&f->db, old_wattmeter_sql));
   free(now);
 }

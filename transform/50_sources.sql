@@ -10,10 +10,12 @@
 -- Time: every span is compared in naive local µs. codecarbon, nvidia-smi and the
 -- '# started on' of perf are naive local already; perf interval timestamps are
 -- relative to their block's start (a block without '# started on' cannot be
--- placed in time); wattmeter times are UTC and are shifted by the setting
--- 'local_utc_offset_s' (local = UTC + offset, seconds; e.g. 3600 for CET in
--- winter; 0 when unset, i.e. the eprof machine is taken to log in UTC):
+-- placed in time); wattmeter times are UTC and are shifted by their file's
+-- offset in clock_offset (local = UTC + offset, seconds; e.g. 3600 for CET in
+-- winter): the setting 'local_utc_offset_s' when it is set (--utc-offset),
 --   INSERT OR REPLACE INTO setting VALUES ('local_utc_offset_s', 3600);
+-- else the offset transform/clock.c estimated from the power series, else 0
+-- (method 'none': the transform prints the option to pass).
 --
 -- Attachment (source_attach): a file whose path has an eprof run key (folder and
 -- stamp) belongs to that run ('folder'). Any other file (perf: any block) is
@@ -62,10 +64,18 @@
 -- '1' or '1,7'; `--wall-sockets`), every socket of the log when it is unset; the
 -- view reads the setting when queried.
 
-DROP TABLE IF EXISTS temp.src_offset;
-CREATE TEMP TABLE src_offset AS
-  SELECT coalesce((SELECT CAST(value AS REAL) FROM setting WHERE name = 'local_utc_offset_s'), 0)
-         * 1000000 AS us;
+-- The offset of each UTC file, µs (clock_offset, filled by transform/clock.c just
+-- before this file runs: given, estimated, or none). Given or estimated, the
+-- setting's arithmetic: REAL seconds * 1e6; none: the integer 0, as without the
+-- setting. A UTC file clock_offset does not list (this file run on its own) takes
+-- the setting, else 0.
+DROP TABLE IF EXISTS temp.src_file_offset;
+CREATE TEMP TABLE src_file_offset (file_id INTEGER PRIMARY KEY, us NOT NULL);
+INSERT INTO src_file_offset
+  SELECT f.id, coalesce(CASE WHEN c.method = 'none' THEN 0 ELSE CAST(c.offset_s AS REAL) * 1000000 END,
+                        (SELECT CAST(value AS REAL) FROM setting WHERE name = 'local_utc_offset_s') * 1000000, 0)
+  FROM source_file f LEFT JOIN clock_offset c ON c.file_id = f.id
+  WHERE f.time_convention = 'utc';
 
 -- Per eprof file of a run: first and last sample, and for a GPU file the
 -- 'eprof-gpu' energy below; valid while `version` is the file's. The same
@@ -149,8 +159,9 @@ INSERT INTO source_span
          min(started_us) + max(coalesce(ts_us, CASE WHEN event = 'time elapsed' THEN CAST(value * 1e6 AS INTEGER) END, 0))
   FROM perf_count GROUP BY file_id, block;
 INSERT INTO source_span
-  SELECT file_id, 0, 'wattmeter', min(ts_us) + (SELECT us FROM src_offset), max(ts_us) + (SELECT us FROM src_offset)
-  FROM wattmeter_frame GROUP BY file_id;
+  SELECT w.file_id, 0, 'wattmeter', w.lo + o.us, w.hi + o.us
+  FROM (SELECT file_id, min(ts_us) AS lo, max(ts_us) AS hi FROM wattmeter_frame GROUP BY file_id) w
+  JOIN src_file_offset o ON o.file_id = w.file_id;
 INSERT INTO source_span
   SELECT file_id, 0, 'nvidia-smi', min(ts_us), max(ts_us) FROM nvidia_smi_sample GROUP BY file_id;
 -- files that own no rows (duplicates, rejected) are not sources
@@ -208,16 +219,17 @@ CREATE TABLE source_energy (
 DROP TABLE IF EXISTS temp.src_wm_att;
 CREATE TEMP TABLE src_wm_att (
   id INTEGER PRIMARY KEY, run_id INTEGER, session_file_id INTEGER, file_id INTEGER NOT NULL,
-  ws INTEGER NOT NULL, we INTEGER NOT NULL, sockets INTEGER NOT NULL, period_us REAL NOT NULL
+  ws INTEGER NOT NULL, we INTEGER NOT NULL, sockets INTEGER NOT NULL, period_us REAL NOT NULL,
+  off_us NOT NULL                     -- the file's offset (src_file_offset)
 );
-INSERT INTO src_wm_att (run_id, session_file_id, file_id, ws, we, sockets, period_us)
+INSERT INTO src_wm_att (run_id, session_file_id, file_id, ws, we, sockets, period_us, off_us)
   WITH period AS (
     SELECT file_id, CAST(max(ts_us) - min(ts_us) AS REAL) / max(count(*) - 1, 1) AS us
     FROM wattmeter_frame WHERE bank = 0 GROUP BY file_id
   )
-  SELECT a.run_id, a.session_file_id, a.file_id, a.win_start_us, a.win_end_us, wf.sockets, p.us
+  SELECT a.run_id, a.session_file_id, a.file_id, a.win_start_us, a.win_end_us, wf.sockets, p.us, o.us
   FROM source_attach a JOIN wattmeter_file wf ON wf.file_id = a.file_id
-  JOIN period p ON p.file_id = a.file_id
+  JOIN period p ON p.file_id = a.file_id JOIN src_file_offset o ON o.file_id = a.file_id
   WHERE a.block = 0;
 DROP TABLE IF EXISTS temp.src_wm_bank;
 CREATE TEMP TABLE src_wm_bank (bank INTEGER PRIMARY KEY);
@@ -231,7 +243,7 @@ INSERT INTO src_wm_bank
 DROP TABLE IF EXISTS temp.src_wm_sum;
 CREATE TEMP TABLE src_wm_sum AS
   SELECT a.id, b.bank,
-         wm_trapezoid(w.line, w.ts_us + (SELECT us FROM src_offset), a.period_us,
+         wm_trapezoid(w.line, w.ts_us + a.off_us, a.period_us,
                       CASE WHEN 6 * b.bank + 1 <= a.sockets THEN w.p1_w END,
                       CASE WHEN 6 * b.bank + 2 <= a.sockets THEN w.p2_w END,
                       CASE WHEN 6 * b.bank + 3 <= a.sockets THEN w.p3_w END,
@@ -240,7 +252,7 @@ CREATE TEMP TABLE src_wm_sum AS
                       CASE WHEN 6 * b.bank + 6 <= a.sockets THEN w.p6_w END) AS s
   FROM src_wm_att a CROSS JOIN src_wm_bank b
   CROSS JOIN wattmeter_frame w ON w.file_id = a.file_id AND w.bank = b.bank
-  WHERE w.ok AND w.ts_us + (SELECT us FROM src_offset) BETWEEN a.ws AND a.we
+  WHERE w.ok AND w.ts_us + a.off_us BETWEEN a.ws AND a.we
   GROUP BY a.id, b.bank;
 INSERT INTO source_energy
 SELECT a.run_id, a.session_file_id, a.file_id, 'wattmeter', 'wall', CAST(6 * s.bank + k.k AS TEXT),

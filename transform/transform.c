@@ -10,7 +10,8 @@
  * 3. the embedded transform/0N_*.sql (the temp tables the alignment fills);
  * 4. the interim rows of those runs and their sums (align.c, integrate.c);
  * 5. the other embedded transform/NN_*.sql in name order (they read tf_dirty);
- *    50_sources.sql only when its inputs changed (source_built);
+ *    50_sources.sql only when its inputs changed (source_built), after the
+ *    UTC files' clock offsets (clock.c, clock_offset);
  * 6. run_input records what was built. */
 #define _DEFAULT_SOURCE /* strsep */
 #include <math.h>
@@ -23,6 +24,7 @@
 #include "common/msg.h"
 #include "schema/embedded.h"
 #include "transform/align.h"
+#include "transform/clock.h"
 #include "transform/transform.h"
 
 /* data/gpu_specs.csv, embedded by the Makefile (schema/embed.sh). */
@@ -334,7 +336,7 @@ static const char sql_sources_now[] =
     "CREATE TEMP TABLE tf_sources(k, v);"
     "INSERT INTO tf_sources SELECT id, printf('%s/%s/%s/%s/%s/%s/%s', sha256, parser_version,"
     " ingested_at, status, run_id, duplicate_of, format) FROM source_file;"
-    "INSERT INTO tf_sources SELECT name, value FROM setting WHERE name = 'local_utc_offset_s';";
+    "INSERT INTO tf_sources SELECT name, value FROM setting WHERE name IN ('local_utc_offset_s', 'wall_sockets');";
 static const char sql_sources_sql[] = "INSERT INTO tf_sources VALUES ('sql', ?)";
 static const char sql_sources_changed[] =
     "SELECT EXISTS (SELECT k, v FROM tf_sources EXCEPT SELECT k, v FROM source_built)"
@@ -391,6 +393,7 @@ int transform_run(struct wdb *db, const struct transform_options *opt, struct tr
   if ((opt->set_carbon && set_setting(db, "carbon_intensity_g_per_kwh", opt->carbon_intensity)) ||
       (opt->set_pue && set_setting(db, "pue", opt->pue)) ||
       (opt->set_utc_offset && set_setting(db, "local_utc_offset_s", (double)opt->utc_offset_s)) ||
+      (opt->auto_utc_offset && wdb_exec(db, "DELETE FROM setting WHERE name = 'local_utc_offset_s'", "transform")) ||
       set_wall_sockets(db, opt->wall_sockets) || load_gpu_specs(db))
     return fail(db);
   if (wdb_exec(db, sql_inputs, "transform inputs") || warn_conflicts(db)) return fail(db);
@@ -426,6 +429,10 @@ int transform_run(struct wdb *db, const struct transform_options *opt, struct tr
         t = phase_clock("50_sources.sql (inputs unchanged: skipped)", t);
         continue;
       }
+    }
+    if (sources) {
+      if (clock_offsets_build(db)) return fail(db);
+      t = phase_clock("clock offsets", t);
     }
     if (wdb_exec(db, transform_sql[i].text, name)) return fail(db);
     if (sources && wdb_exec(db, sql_sources_record, "transform: sources")) return fail(db);

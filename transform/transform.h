@@ -25,6 +25,7 @@ struct transform_options {
   double pue;
   int set_utc_offset;         /* store local_utc_offset_s first */
   long utc_offset_s;          /* local time minus UTC, seconds */
+  int auto_utc_offset;        /* remove local_utc_offset_s: estimate (clock.c) */
   const char *wall_sockets;   /* NULL: leave the setting; "all": remove it; else "1,7" */
   int full;                   /* rebuild every run, changed or not */
 };
