@@ -258,15 +258,18 @@ else:
     display(per_image.groupby(['environment', 'architecture'])['j_per_image']
             .agg(runs='count', median='median', min='min', max='max').round(4))
     envs = sorted(per_image['environment'].unique())
+    arch_style = nb.styles(sorted(per_image['architecture'].unique()))
+    div, unit = nb.energy_unit(per_image['j_per_image'], per='image')  # one unit for the row
     fig, axes = plt.subplots(1, len(envs), squeeze=False, sharey=True, figsize=(5.5 * len(envs), 3.8))
     for ax, env in zip(axes[0], envs):
         g = per_image[per_image['environment'] == env]
         archs = sorted(g['architecture'].unique())
-        ax.boxplot([g.loc[g['architecture'] == a, 'j_per_image'] for a in archs], labels=archs)
+        nb.boxplot(ax, [g.loc[g['architecture'] == a, 'j_per_image'] / div for a in archs], archs,
+                   [arch_style[a]['color'] for a in archs])
         ax.set_title(f'{env} ({len(g)} runs)', fontsize=10)
         if ax is axes[0][0]:
-            ax.set_ylabel('energy per image seen (J/image), per run')
-        ax.tick_params(axis='x', rotation=30)
+            ax.set_ylabel(f'energy per image seen ({unit}), one per run')
+        ax.set_xlabel('architecture (box: its runs)')
     fig.suptitle('Energy per image seen, by architecture')
     fig.tight_layout()
     nb.savefig(fig, 'energy-per-image')
