@@ -169,7 +169,12 @@ check: deps
 	$(MAKE) --no-print-directory test
 	$(if $(NO_NOTEBOOKS),,$(MAKE) --no-print-directory notebooks)
 
-bench: $(WATTDB) $(B)/gen-sample
+$(B)/bench-floor: bench/floor.c $(B)/libwattdb.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libwattdb.a $(LDLIBS)
+
+bench: $(WATTDB) $(B)/gen-sample $(B)/bench-floor
+	WATTDB=./$(WATTDB) FLOOR=./$(B)/bench-floor sh bench/floor.sh
 	WATTDB=./$(WATTDB) GEN_SAMPLE=./$(B)/gen-sample sh bench/ingest.sh
 	WATTDB=./$(WATTDB) GEN_SAMPLE=./$(B)/gen-sample sh bench/wattmeter.sh 24
 
