@@ -56,7 +56,7 @@ struct mon_state {
   int seen;                 /* header read */
   int ncols;                /* energy (trailing) columns */
   int clock_set;
-  char header[1024];        /* the header line as written, to skip a repeat */
+  char header[HEADER_MAX_BYTES]; /* the header line as written, to skip a repeat */
   struct mon_col col[ZEUS_MAX_COLS];
 };
 
@@ -143,7 +143,7 @@ static enum line_verdict mon_line(struct parse *p, const struct line *ln) {
   const char *eend = st->ncols ? cut[1] : end;
   if (copy_field(cut[0] + 1, eend, num, sizeof num) || value_number(num, NULL, &elapsed) != VALUE_OK ||
       !(elapsed >= 0) || elapsed > (double)VALUE_MAX_SECONDS)
-    return parse_reject(p, ln, 0, "bad_number", "cannot parse the elapsed time '%.63s'", num);
+    return parse_reject(p, ln, 3, "bad_number", "cannot parse the elapsed time '%.63s'", num);
   int64_t end_us = start_us + (int64_t)(elapsed * 1e6);
   if (!st->clock_set) {
     snprintf(p->format_version, sizeof p->format_version, "%s",
@@ -155,7 +155,8 @@ static enum line_verdict mon_line(struct parse *p, const struct line *ln) {
     double e;
     const char *fe = k < st->ncols ? cut[k + 1] : end;
     if (copy_field(cut[k] + 1, fe, num, sizeof num) || value_number(num, NULL, &e) == VALUE_BAD)
-      return parse_reject(p, ln, 0, "bad_number", "cannot parse %s '%.63s' as joules", st->col[k - 1].name, num);
+      return parse_reject(p, ln, k + 3, "bad_number", "cannot parse %s '%.63s' as joules",
+                          st->col[k - 1].name, num);
   }
   sqlite3_stmt *w = wdb_stmt(p->db, sql_window), *en = wdb_stmt(p->db, sql_energy);
   if (!w || !en) return LINE_FATAL;
