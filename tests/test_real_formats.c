@@ -1,8 +1,9 @@
 /* tests/test_real_formats.c: the real files of ../shared/data/real (when present;
  * skipped otherwise): each file is recognised as its format, every line is
  * accounted for (rows + rejected + skipped = lines), and a few row counts checked
- * by hand. Formats wattdb does not read (AIPowerMeter, Zeus, PowerJoular) come out
- * 'rejected' with "unrecognised format", without stopping the ingest.
+ * by hand. Formats wattdb does not read (AIPowerMeter, PowerJoular) come out
+ * 'rejected' with "unrecognised format", without stopping the ingest; so does
+ * the console output of a Zeus run (not a log, see ingest/fmt_zeus.c).
  *
  * The hand counts were made with grep on the files themselves:
  *   omegawatt/hpcnexus-idle-omegawatt-output.csv     grep -c '^[0-9]'            983 frames
@@ -12,12 +13,18 @@
  *       grep -cE '^ +[0-9.]+ +[0-9,]+ +[A-Za-z]'                                 1978
  *   nvidia-smi/gpuusage-rtx2070-repeated-headers.csv grep -c '^20' / '^timestamp' 224 rows, 224 headers
  *   codecarbon/anticlos-v2.0-2.1-29col-crlf.csv      grep -c '^2022'               59
- *   codecarbon/autoscalers-v2.3.2-31col-repeated-runid.csv grep -c '^2023'        111 */
+ *   codecarbon/autoscalers-v2.3.2-31col-repeated-runid.csv grep -c '^2023'        111
+ *   zeus/zeusmonitor-A40-resnet18-4gpus-monotonic-start.csv grep -c '^1358'       9 windows
+ *       x 4 GPU columns = 36 energies; gpu0: awk -F, 'NR>1{s+=$4}'  36755.9419999719 J
+ *   zeus/zeus-legacy-zeus_monitor-sample-time-power-mW.csv grep -c '^2022'        19 */
 #include "tests/testlib.h"
 
 #include <dirent.h>
 
+#include "schema/embedded.h"
 #include "tests/fmtlib.h"
+#include "transform/clock.h"
+#include "transform/transform.h"
 
 static int count_files(const char *dir) {
   DIR *d = opendir(dir);
@@ -55,6 +62,38 @@ static void check_dir(struct fx *f, const char *real, const char *sub, const cha
   fx_assert_accounted(f);
 }
 
+/* Runs transform/50_sources.sql on the test database, as transform_run does. */
+static void run_sources_sql(struct wdb *db) {
+  for (int i = 0; transform_sql[i].name; i++) {
+    if (strcmp(transform_sql[i].name, "50_sources.sql") != 0) continue;
+    assert_int_equal(transform_register_functions(db), 0);
+    assert_int_equal(wdb_exec(db, "BEGIN", "begin"), 0);
+    assert_int_equal(clock_offsets_build(db), 0);
+    assert_int_equal(wdb_exec(db, transform_sql[i].text, "50_sources.sql"), 0);
+    assert_int_equal(wdb_exec(db, "COMMIT", "commit"), 0);
+    return;
+  }
+  fail_msg("50_sources.sql is not embedded");
+}
+
+/* Zeus: two formats in one folder, and the console output left unrecognised. */
+static void check_zeus(struct fx *f, const char *real) {
+  char dir[1024];
+  snprintf(dir, sizeof dir, "%s/zeus", real);
+  int files = count_files(dir);
+  long long before = tl_int(&f->db, "SELECT count(*) FROM source_file");
+  fx_ingest_path(f, dir, NULL);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file") - before, files);
+  long long wrong = tl_int(&f->db, "SELECT count(*) FROM source_file WHERE id > %lld AND NOT ("
+                                   "(path LIKE 'zeusmonitor-%%' AND format IS 'zeus-monitor' AND status = 'ok') OR "
+                                   "(path LIKE 'zeus-legacy-%%' AND format IS 'zeus-power' AND status = 'ok') OR "
+                                   "(path LIKE 'zeus-console-%%' AND status = 'rejected' AND "
+                                   "error = 'unrecognised format'))",
+                           before);
+  if (wrong) fail_msg("zeus: %lld files not read as their format", wrong);
+  fx_assert_accounted(f);
+}
+
 static long long rows_of(struct fx *f, const char *path) {
   return tl_int(&f->db, "SELECT rows_ok FROM source_file WHERE path = '%s'", path);
 }
@@ -72,7 +111,7 @@ static void real_files(void **state) {
                                       "'fastllm-powerdraw-noheader-nounits.csv'"),
                       "unrecognised format");
   check_dir(f, real, "aipowermeter", NULL, NULL);
-  check_dir(f, real, "zeus", NULL, NULL);
+  check_zeus(f, real);
   check_dir(f, real, "powerjoular", NULL, NULL);
 
   /* every real file of the four formats is read without a rejected line */
@@ -93,6 +132,24 @@ static void real_files(void **state) {
   assert_int_equal(rows_of(f, "autoscalers-v2.3.2-31col-repeated-runid.csv"), 111);
   /* the workload's gcc warnings are skipped, the 9 counters and the footer stored */
   assert_int_equal(rows_of(f, "rapl-validation-haswell-i5-gcc-stderr-mixed.txt"), 10);
+
+  /* Zeus: 9 windows x 4 GPUs; the legacy power log's 19 readings */
+  assert_int_equal(rows_of(f, "zeusmonitor-A40-resnet18-4gpus-monotonic-start.csv"), 9);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM zeus_window_energy e JOIN source_file s ON s.id = e.file_id "
+                                  "WHERE s.path = 'zeusmonitor-A40-resnet18-4gpus-monotonic-start.csv'"),
+                   36);
+  assert_int_equal(rows_of(f, "zeusmonitor-A40-shufflenetv2-1gpu-repeated-window-name-original.csv"), 9);
+  assert_int_equal(rows_of(f, "zeus-legacy-zeus_monitor-sample-time-power-mW.csv"), 19);
+  /* each Zeus log has energy in source_energy, as a session (no run here) */
+  run_sources_sql(&f->db);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file s WHERE s.format LIKE 'zeus-%%' AND NOT "
+                                  "EXISTS (SELECT 1 FROM source_energy e WHERE e.file_id = s.id AND "
+                                  "e.energy_j > 0 AND e.session_file_id = s.id)"),
+                   0);
+  assert_true(fabs(tl_real(&f->db, "SELECT energy_j FROM source_energy e JOIN source_file s ON s.id = e.file_id "
+                                   "WHERE s.path = 'zeusmonitor-A40-resnet18-4gpus-monotonic-start.csv' AND "
+                                   "e.device = '0'") -
+                   36755.9419999719) < 1e-6);
 
   /* the noheader file with the override and its field list */
   char path[1024];

@@ -341,6 +341,95 @@ FROM used, (SELECT 'total' AS component UNION ALL SELECT 'cpu' UNION ALL SELECT 
             UNION ALL SELECT 'ram') c
 GROUP BY run_id, session_file_id, file_id, c.component;
 
+-- Zeus (schema/010_zeus.sql), attached and counted here on its own.
+--   zeus-power   (legacy zeus_monitor, UTC): spanned, shifted by its file's offset
+--                and attached like the wattmeter (folder, overlap, session);
+--                'gpu' energy: trapezoid over power_w in line order, an interval
+--                longer than 5 mean periods of the file is a gap, not bridged.
+--   zeus-monitor (ZeusMonitor log_file): start_time is time.monotonic(), a clock
+--                of the process's machine with an unknown origin, so the file
+--                has no span (NULL) and is attached by folder only, else it is a
+--                session. Energy per window and device in source_zeus_window;
+--                windows may nest (an epoch window around its iterations), so
+--                the file's energy per component and device in source_energy is
+--                the sum over its outermost windows (those no other window of
+--                the file contains; of identical windows the first), covered_s
+--                their elapsed time, first_us/last_us NULL (not placed).
+INSERT INTO source_span
+  SELECT z.file_id, 0, 'zeus-power', z.lo + o.us, z.hi + o.us
+  FROM (SELECT file_id, min(ts_us) AS lo, max(ts_us) AS hi FROM zeus_power_sample GROUP BY file_id) z
+  JOIN src_file_offset o ON o.file_id = z.file_id
+  WHERE z.file_id IN (SELECT id FROM source_file WHERE status IN ('ok','partial'));
+INSERT INTO source_span
+  SELECT DISTINCT file_id, 0, 'zeus-monitor', NULL, NULL FROM zeus_window
+  WHERE file_id IN (SELECT id FROM source_file WHERE status IN ('ok','partial'));
+INSERT INTO source_attach
+  SELECT s.file_id, 0, f.run_id, NULL, 'folder', -9223372036854775807, 9223372036854775807
+  FROM source_span s JOIN source_file f ON f.id = s.file_id
+  WHERE s.format IN ('zeus-power', 'zeus-monitor') AND f.run_id IS NOT NULL;
+INSERT INTO source_attach
+  SELECT s.file_id, 0, r.run_id, NULL, 'overlap', r.start_us, r.end_us
+  FROM source_span s JOIN source_file f ON f.id = s.file_id
+  JOIN source_run_span r ON s.start_us <= r.end_us AND s.end_us >= r.start_us
+  WHERE s.format = 'zeus-power' AND f.run_id IS NULL;
+INSERT INTO source_attach
+  SELECT s.file_id, 0, NULL, s.file_id, 'session', -9223372036854775807, 9223372036854775807
+  FROM source_span s
+  WHERE s.format IN ('zeus-power', 'zeus-monitor')
+    AND NOT EXISTS (SELECT 1 FROM source_attach a WHERE a.file_id = s.file_id AND a.block = 0);
+INSERT INTO source_energy
+WITH good AS (
+  SELECT a.run_id, a.session_file_id, z.file_id, z.line, z.ts_us + o.us AS t, z.power_w AS p
+  FROM zeus_power_sample z JOIN source_attach a ON a.file_id = z.file_id AND a.block = 0
+  JOIN src_file_offset o ON o.file_id = z.file_id
+  WHERE z.power_w IS NOT NULL AND z.ts_us + o.us BETWEEN a.win_start_us AND a.win_end_us
+), period AS (
+  SELECT file_id, CAST(max(ts_us) - min(ts_us) AS REAL) / max(count(*) - 1, 1) AS us
+  FROM zeus_power_sample GROUP BY file_id
+), iv AS (
+  SELECT run_id, session_file_id, file_id, t, t - lag(t) OVER w AS dt, (p + lag(p) OVER w) / 2 AS pm
+  FROM good WINDOW w AS (PARTITION BY run_id, session_file_id, file_id ORDER BY line)
+)
+SELECT run_id, session_file_id, iv.file_id, 'zeus-power', 'gpu', '',
+       total(CASE WHEN dt <= 5 * period.us THEN pm * dt END) / 1e6,
+       total(CASE WHEN dt <= 5 * period.us THEN dt END) / 1e6, count(*), min(t), max(t)
+FROM iv JOIN period ON period.file_id = iv.file_id
+GROUP BY run_id, session_file_id, iv.file_id;
+DROP TABLE IF EXISTS source_zeus_window;
+CREATE TABLE source_zeus_window (
+  run_id    INTEGER,                  -- the run (by folder), or NULL for a session
+  session_file_id INTEGER,
+  file_id   INTEGER NOT NULL,
+  line      INTEGER NOT NULL,         -- the window's line (zeus_window)
+  window_name TEXT NOT NULL,
+  start_us  INTEGER NOT NULL,         -- on the file's own clock (monotonic), not wall time
+  elapsed_s REAL NOT NULL,
+  outermost INTEGER NOT NULL,         -- 1: no other window of the file contains it
+  component TEXT NOT NULL,            -- 'gpu', 'cpu', ...
+  device    TEXT NOT NULL,            -- '0', '1', ...
+  energy_j  REAL
+);
+INSERT INTO source_zeus_window
+WITH w AS (
+  SELECT file_id, line, window_name, start_us, elapsed_s,
+         coalesce(max(end_us) OVER (PARTITION BY file_id ORDER BY start_us, end_us DESC, line
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) < end_us, 1)
+           AS outermost
+  FROM zeus_window
+)
+SELECT a.run_id, a.session_file_id, w.file_id, w.line, w.window_name, w.start_us, w.elapsed_s,
+       w.outermost, e.component, e.device, e.energy_j
+FROM w JOIN source_attach a ON a.file_id = w.file_id AND a.block = 0
+JOIN zeus_window_energy e ON e.file_id = w.file_id AND e.line = w.line
+WHERE e.component IS NOT NULL
+ORDER BY w.file_id, w.line, e.col;
+INSERT INTO source_energy
+SELECT run_id, session_file_id, file_id, 'zeus', component, device, total(energy_j), total(elapsed_s),
+       count(energy_j), NULL, NULL
+FROM source_zeus_window WHERE outermost
+GROUP BY run_id, session_file_id, file_id, component, device
+ORDER BY run_id, session_file_id, file_id, component, CAST(device AS INTEGER);
+
 -- The reconciliation's window, per run or session (header: "Reconciliation").
 DROP TABLE IF EXISTS source_window;
 CREATE TABLE source_window (
