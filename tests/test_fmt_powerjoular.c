@@ -178,6 +178,34 @@ static void overlapping_run_energy(void **state) {
                    0);
 }
 
+/* The real files of ../shared/data/real/powerjoular (skipped without them), through
+ * ingest and 50_sources.sql: each has energy in source_energy, as a session.
+ * The appended file's three bursts (18:15:04.089-05.050, 18:15:31.240-32.082 on
+ * 2 July, 15:55:26.192-27.406 on 11 July) cover 3.017 s; its pauses are not
+ * bridged. */
+static void real_files_have_energy(void **state) {
+  struct fx *f = *state;
+  const char *real = tl_shared_real();
+  if (!real) skip();
+  char dir[1024];
+  snprintf(dir, sizeof dir, "%s/powerjoular", real);
+  fx_ingest_path(f, dir, NULL);
+  run_sources_sql(&f->db);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file WHERE format = 'powerjoular' AND id NOT IN "
+                                  "(SELECT file_id FROM source_energy WHERE source = 'powerjoular' AND "
+                                  "energy_j > 0 AND session_file_id = file_id)"),
+                   0);
+  assert_true(fabs(tl_real(&f->db, "SELECT covered_s FROM source_energy e JOIN source_file s ON s.id = e.file_id "
+                                   "WHERE s.path = 'eap-system-ms-timestamps.csv' AND component = 'total'") -
+                   3.017) < 1e-9);
+  assert_true(tl_real(&f->db, "SELECT energy_j FROM source_energy e JOIN source_file s ON s.id = e.file_id "
+                              "WHERE s.path = 'eap-system-ms-timestamps.csv' AND component = 'total'") > 250.0);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(component||':'||device) FROM source_energy e JOIN "
+                                      "source_file s ON s.id = e.file_id WHERE s.path = "
+                                      "'pjexp-pid-file-powerjoular.csv-58538.csv'"),
+                      "cpu:58538");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(system_file_to_the_second, fx_setup, fx_teardown),
@@ -189,6 +217,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(bad_lines_and_torn_tail, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(appended_sessions_energy, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(overlapping_run_energy, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(real_files_have_energy, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests_name("fmt_powerjoular", tests, NULL, NULL);
 }
