@@ -9,7 +9,10 @@
  *    2025- 7- 2  18: 15: 4. 89,0.6371...                           <- -c, development builds
  *
  * Columns are found by header name (Total Power and GPU Power may be absent:
- * NULL). Numbers are Ada `Put(X, Exp => 0, Fore => 0)`: plain decimals, power in
+ * NULL). A three-column file is a process's (powerjoular_file.layout 'process',
+ * the PID or application from its name `<FILE>-<target>.csv`), or, when its name
+ * has no such suffix, the machine's file of PowerJoular 0.1 (2021), which had
+ * that header with the CPU as the only power ('system'). Numbers are Ada `Put(X, Exp => 0, Fore => 0)`: plain decimals, power in
  * W, utilisation a 0-1 fraction; `nan` and empty fields are NULL.
  *
  * Date is the local wall clock (time_convention 'naive-local'), written by Ada as
@@ -97,23 +100,29 @@ static int pj_time(const char *s, int64_t *us, int *kind) {
 }
 
 /* The target of a per-process file: NAME's text between its last '-' and the
- * final ".csv" (powerjoular.csv-58538.csv: 58538); NULL bound when none. */
-static void bind_target(sqlite3_stmt *st, int col, const char *name) {
+ * final ".csv" (powerjoular.csv-58538.csv: 58538, *N = 5); NULL when none. */
+static const char *name_target(const char *name, int *n) {
   const char *dash = strrchr(name, '-');
-  size_t n = strlen(name);
-  if (!dash || n < 4 || strcasecmp(name + n - 4, ".csv") != 0) return;
-  const char *end = name + n - 4;
-  if (end <= dash + 1) return;
-  sqlite3_bind_text(st, col, dash + 1, (int)(end - dash - 1), SQLITE_TRANSIENT);
+  size_t len = strlen(name);
+  if (!dash || len < 4 || strcasecmp(name + len - 4, ".csv") != 0) return NULL;
+  const char *end = name + len - 4;
+  if (end <= dash + 1) return NULL;
+  *n = (int)(end - dash - 1);
+  return dash + 1;
 }
 
+/* A file without total and GPU columns is a process's (-p/-a) when its name
+ * says which one (PowerJoular always names it <FILE>-<target>.csv); otherwise it
+ * is the machine's file of PowerJoular before 0.2 (2021), whose only power was
+ * the CPU's, under the same three-column header. */
 static int store_file_row(struct parse *p, const struct state *st) {
   sqlite3_stmt *f = wdb_stmt(p->db, sql_file);
   if (!f) return -1;
-  int process = st->map[C_TOTAL] < 0 && st->map[C_GPU] < 0;
+  int n = 0;
+  const char *target = st->map[C_TOTAL] < 0 && st->map[C_GPU] < 0 ? name_target(p->name, &n) : NULL;
   sqlite3_bind_int64(f, 1, p->file_id);
-  sqlite3_bind_text(f, 2, process ? "process" : "system", -1, SQLITE_STATIC);
-  if (process) bind_target(f, 3, p->name);
+  sqlite3_bind_text(f, 2, target ? "process" : "system", -1, SQLITE_STATIC);
+  if (target) sqlite3_bind_text(f, 3, target, n, SQLITE_TRANSIENT);
   return parse_insert(p, f);
 }
 

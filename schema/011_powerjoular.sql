@@ -22,9 +22,10 @@ CREATE TABLE powerjoular_sample (
   PRIMARY KEY (file_id, line)
 ) WITHOUT ROWID;
 
--- What each file is: the machine's ('system') or one process's or application's
--- ('process', target from the file name `<FILE>-<target>.csv`, NULL when the
--- name does not say).
+-- What each file is: the machine's ('system'; also a three-column file whose
+-- name has no `-<target>.csv` suffix: PowerJoular 0.1's machine file, CPU power
+-- only) or one process's or application's ('process': three columns, target
+-- from the file name `<FILE>-<target>.csv`; NULL for 'system').
 CREATE TABLE powerjoular_file (
   file_id INTEGER PRIMARY KEY REFERENCES source_file(id) ON DELETE CASCADE,
   layout  TEXT NOT NULL CHECK (layout IN ('system', 'process')),

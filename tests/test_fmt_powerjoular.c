@@ -71,6 +71,17 @@ static void per_pid_file_without_gpu(void **state) {
   fx_assert_accounted(f);
 }
 
+/* PowerJoular 0.1 (2021) wrote the machine's file with the per-process header:
+ * a three-column file whose name has no -<PID>.csv is the machine's, CPU only. */
+static void three_columns_without_pid_is_the_machine(void **state) {
+  struct fx *f = *state;
+  fx_ingest_path(f, FX "powerjoular.csv", NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT layout||' '||coalesce(target, '-') FROM powerjoular_file"),
+                      "system -");
+  assert_true(tl_real(&f->db, "SELECT cpu_power_w FROM powerjoular_sample WHERE line = 3") == 9.25);
+  fx_assert_accounted(f);
+}
+
 /* -o rewrites the file each period with the latest line and no header: read
  * by its field count. */
 static void overwrite_mode_without_header(void **state) {
@@ -212,6 +223,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(milliseconds_unpadded, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(milliseconds_space_padded, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(per_pid_file_without_gpu, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(three_columns_without_pid_is_the_machine, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(overwrite_mode_without_header, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(header_again_and_mixed_dates, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(bad_lines_and_torn_tail, fx_setup, fx_teardown),

@@ -291,11 +291,11 @@ GROUP BY run_id, session_file_id, iv.file_id, iv.gpu;
 -- component ('total', 'cpu', 'gpu') the trapezoid over the readings that are not
 -- NULL, inside the attachment's window, in line order. device is '' for the
 -- machine's file, and for a per-process file (-p/-a, whose only power is the
--- process's CPU share) its PID or application ('process' when its name does
--- not say). The gap rule takes the file's MEDIAN sampling interval, not the
--- mean: `powerjoular -f` appends every session to one file, and the pauses
--- between them would make the mean hours long and bridge them. An interval
--- that goes back in time (the local clock set back) counts for nothing.
+-- process's CPU share) its PID or application. The gap rule takes the file's
+-- MEDIAN sampling interval, not the mean: `powerjoular -f` appends every session
+-- to one file, and the pauses between them would make the mean hours long and
+-- bridge them. An interval that goes back in time (the local clock set back)
+-- counts for nothing.
 INSERT INTO source_span
   SELECT p.file_id, 0, 'powerjoular', min(p.ts_us), max(p.ts_us)
   FROM powerjoular_sample p JOIN source_file f ON f.id = p.file_id AND f.status IN ('ok','partial')
@@ -325,7 +325,7 @@ WITH step AS (
   SELECT file_id, avg(dt) AS us FROM ranked WHERE k IN ((n + 1) / 2, (n + 2) / 2) GROUP BY file_id
 ), good AS (
   SELECT a.run_id, a.session_file_id, p.file_id, c.component,
-         CASE WHEN pf.layout = 'process' THEN coalesce(pf.target, 'process') ELSE '' END AS device,
+         coalesce(pf.target, '') AS device,
          p.line, p.ts_us AS t,
          CASE c.component WHEN 'total' THEN p.total_power_w WHEN 'cpu' THEN p.cpu_power_w
                           ELSE p.gpu_power_w END AS pw
