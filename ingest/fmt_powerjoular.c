@@ -195,23 +195,26 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
   return parse_insert(p, ins) ? LINE_FATAL : LINE_STORED;
 }
 
-/* Its header; or (-o, no header) a line that starts with a PowerJoular date and
- * has 3 or 5 fields. */
+/* Its header; or (-o, no header) a line of 3 or 5 fields: a PowerJoular date,
+ * a utilisation from 0 to 1, and powers (numbers or nan). */
 static int bid(const struct sniff *s) {
   const char *l = s->first_line;
   if (strncasecmp(l, "Date,CPU Utilization,", 21) == 0) return 90;
-  const char *comma = strchr(l, ',');
-  if (!comma || comma - l >= 40) return 0;
-  char date[40];
-  memcpy(date, l, (size_t)(comma - l));
-  date[comma - l] = '\0';
-  int64_t us;
-  int kind, commas = 0;
-  const char *d = date;
-  while (*d == ' ') d++;
-  if (pj_time(d, &us, &kind)) return 0;
-  for (const char *c = l; *c; c++) commas += *c == ',';
-  return commas == 4 || commas == 2 ? 40 : 0;
+  char buf[512];
+  if (strlen(l) >= sizeof buf) return 0;
+  snprintf(buf, sizeof buf, "%s", l);
+  int n = 0;
+  for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save), n++) {
+    if (n >= 5) return 0;
+    int64_t us;
+    int kind;
+    double x;
+    while (*tok == ' ') tok++;
+    if (n == 0 && pj_time(tok, &us, &kind)) return 0;
+    if (n == 1 && (value_number(tok, NULL, &x) != VALUE_OK || x < 0 || x > 1)) return 0;
+    if (n >= 2 && value_number(tok, NULL, &x) == VALUE_BAD) return 0;
+  }
+  return n == 5 || n == 3 ? 40 : 0;
 }
 
 const struct format fmt_powerjoular = {

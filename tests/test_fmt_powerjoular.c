@@ -91,6 +91,13 @@ static void overwrite_mode_without_header(void **state) {
                       "powerjoular seconds ok");
   assert_true(tl_real(&f->db, "SELECT gpu_power_w FROM powerjoular_sample WHERE line = 1") == 25.0);
   assert_string_equal(tl_text(&f->db, "SELECT layout FROM powerjoular_file"), "system");
+  /* a date and numbers alone are not enough: a utilisation over 1 is another tool's */
+  char *dir = tl_mkdtemp();
+  tl_write_str(dir, "other.csv", "2024-03-05 10:00:01,45.0,70.0\n");
+  fx_ingest_path(f, dir, NULL);
+  tl_rmdir(dir);
+  assert_string_equal(tl_text(&f->db, "SELECT status||' '||error FROM source_file WHERE path = 'other.csv'"),
+                      "rejected unrecognised format");
 }
 
 /* A file appended to by another build: its header again, then the other date
