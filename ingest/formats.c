@@ -9,6 +9,7 @@ extern const struct format fmt_eprof_gpu, fmt_eprof_cpu, fmt_eprof_epoch, fmt_ke
 extern const struct format fmt_wattmeter, fmt_codecarbon, fmt_nvidia_smi,
     fmt_perf_stat;
 extern const struct format fmt_zeus_monitor, fmt_zeus_power; /* issue 10 */
+extern const struct format fmt_powerjoular; /* issue 10 */
 
 /* Order matters only for equal bids: the first listed wins. */
 const struct format *const formats[] = {
@@ -19,6 +20,7 @@ const struct format *const formats[] = {
     &fmt_nvidia_smi,
     &fmt_perf_stat,
     &fmt_zeus_monitor, &fmt_zeus_power,
+    &fmt_powerjoular,
     NULL,
 };
 

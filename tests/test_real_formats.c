@@ -1,9 +1,9 @@
 /* tests/test_real_formats.c: the real files of ../shared/data/real (when present;
  * skipped otherwise): each file is recognised as its format, every line is
  * accounted for (rows + rejected + skipped = lines), and a few row counts checked
- * by hand. Formats wattdb does not read (AIPowerMeter, PowerJoular) come out
- * 'rejected' with "unrecognised format", without stopping the ingest; so does
- * the console output of a Zeus run (not a log, see ingest/fmt_zeus.c).
+ * by hand. Formats wattdb does not read (AIPowerMeter) come out 'rejected'
+ * with "unrecognised format", without stopping the ingest; so does the
+ * console output of a Zeus run (not a log, see ingest/fmt_zeus.c).
  *
  * The hand counts were made with grep on the files themselves:
  *   omegawatt/hpcnexus-idle-omegawatt-output.csv     grep -c '^[0-9]'            983 frames
@@ -16,7 +16,9 @@
  *   codecarbon/autoscalers-v2.3.2-31col-repeated-runid.csv grep -c '^2023'        111
  *   zeus/zeusmonitor-A40-resnet18-4gpus-monotonic-start.csv grep -c '^1358'       9 windows
  *       x 4 GPU columns = 36 energies; gpu0: awk -F, 'NR>1{s+=$4}'  36755.9419999719 J
- *   zeus/zeus-legacy-zeus_monitor-sample-time-power-mW.csv grep -c '^2022'        19 */
+ *   zeus/zeus-legacy-zeus_monitor-sample-time-power-mW.csv grep -c '^2022'        19
+ *   powerjoular/eap-system-ms-timestamps.csv          grep -c '^ 2025'              28
+ *   powerjoular/pjexp-pid-file-powerjoular.csv-58538.csv grep -c '^ 2024'           64 */
 #include "tests/testlib.h"
 
 #include <dirent.h>
@@ -112,7 +114,7 @@ static void real_files(void **state) {
                       "unrecognised format");
   check_dir(f, real, "aipowermeter", NULL, NULL);
   check_zeus(f, real);
-  check_dir(f, real, "powerjoular", NULL, NULL);
+  check_dir(f, real, "powerjoular", "powerjoular", NULL);
 
   /* every real file of the four formats is read without a rejected line */
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file WHERE status = 'partial'"), 0);
@@ -130,6 +132,14 @@ static void real_files(void **state) {
                    224);
   assert_int_equal(rows_of(f, "anticlos-v2.0-2.1-29col-crlf.csv"), 59);
   assert_int_equal(rows_of(f, "autoscalers-v2.3.2-31col-repeated-runid.csv"), 111);
+  /* PowerJoular: the header skipped, every dated line a sample; the per-PID file
+   * has no total or GPU power (NULL) and its PID from the name */
+  assert_int_equal(rows_of(f, "eap-system-ms-timestamps.csv"), 28);
+  assert_int_equal(rows_of(f, "pjexp-pid-file-powerjoular.csv-58538.csv"), 64);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powerjoular_sample p JOIN powerjoular_file pf ON "
+                                  "pf.file_id = p.file_id WHERE pf.layout = 'process' AND pf.target = '58538' "
+                                  "AND p.total_power_w IS NULL AND p.gpu_power_w IS NULL"),
+                   64);
   /* the workload's gcc warnings are skipped, the 9 counters and the footer stored */
   assert_int_equal(rows_of(f, "rapl-validation-haswell-i5-gcc-stderr-mixed.txt"), 10);
 

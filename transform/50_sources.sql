@@ -286,6 +286,66 @@ SELECT run_id, session_file_id, iv.file_id, 'nvidia-smi', 'gpu', iv.gpu,
 FROM iv JOIN period ON period.file_id = iv.file_id AND period.gpu = iv.gpu
 GROUP BY run_id, session_file_id, iv.file_id, iv.gpu;
 
+-- powerjoular (schema/011_powerjoular.sql), kept in this one block: its files'
+-- spans and attachment by the rules above (folder, overlap, session), then per
+-- component ('total', 'cpu', 'gpu') the trapezoid over the readings that are not
+-- NULL, inside the attachment's window, in line order. device is '' for the
+-- machine's file, and for a per-process file (-p/-a, whose only power is the
+-- process's CPU share) its PID or application. The gap rule takes the file's
+-- MEDIAN sampling interval, not the mean: `powerjoular -f` appends every session
+-- to one file, and the pauses between them would make the mean hours long and
+-- bridge them. An interval that goes back in time (the local clock set back)
+-- counts for nothing.
+INSERT INTO source_span
+  SELECT p.file_id, 0, 'powerjoular', min(p.ts_us), max(p.ts_us)
+  FROM powerjoular_sample p JOIN source_file f ON f.id = p.file_id AND f.status IN ('ok','partial')
+  GROUP BY p.file_id;
+INSERT INTO source_attach
+  SELECT s.file_id, 0, f.run_id, NULL, 'folder', -9223372036854775807, 9223372036854775807
+  FROM source_span s JOIN source_file f ON f.id = s.file_id
+  WHERE s.format = 'powerjoular' AND f.run_id IS NOT NULL;
+INSERT INTO source_attach
+  SELECT s.file_id, 0, r.run_id, NULL, 'overlap', r.start_us, r.end_us
+  FROM source_span s JOIN source_file f ON f.id = s.file_id
+  JOIN source_run_span r ON s.start_us <= r.end_us AND s.end_us >= r.start_us
+  WHERE s.format = 'powerjoular' AND f.run_id IS NULL;
+INSERT INTO source_attach
+  SELECT s.file_id, 0, NULL, s.file_id, 'session', -9223372036854775807, 9223372036854775807
+  FROM source_span s
+  WHERE s.format = 'powerjoular' AND NOT EXISTS (SELECT 1 FROM source_attach a WHERE a.file_id = s.file_id);
+INSERT INTO source_energy
+WITH step AS (
+  SELECT file_id, ts_us - lag(ts_us) OVER (PARTITION BY file_id ORDER BY line) AS dt
+  FROM powerjoular_sample WHERE file_id IN (SELECT file_id FROM source_span WHERE format = 'powerjoular')
+), ranked AS (
+  SELECT file_id, dt, row_number() OVER (PARTITION BY file_id ORDER BY dt) AS k,
+         count(*) OVER (PARTITION BY file_id) AS n
+  FROM step WHERE dt > 0
+), period AS (
+  SELECT file_id, avg(dt) AS us FROM ranked WHERE k IN ((n + 1) / 2, (n + 2) / 2) GROUP BY file_id
+), good AS (
+  SELECT a.run_id, a.session_file_id, p.file_id, c.component,
+         coalesce(pf.target, '') AS device,
+         p.line, p.ts_us AS t,
+         CASE c.component WHEN 'total' THEN p.total_power_w WHEN 'cpu' THEN p.cpu_power_w
+                          ELSE p.gpu_power_w END AS pw
+  FROM powerjoular_sample p JOIN source_attach a ON a.file_id = p.file_id AND a.block = 0
+  LEFT JOIN powerjoular_file pf ON pf.file_id = p.file_id
+  CROSS JOIN (SELECT 'total' AS component UNION ALL SELECT 'cpu' UNION ALL SELECT 'gpu') c
+  WHERE p.ts_us BETWEEN a.win_start_us AND a.win_end_us
+), iv AS (
+  SELECT run_id, session_file_id, file_id, component, device, t, t - lag(t) OVER w AS dt,
+         (pw + lag(pw) OVER w) / 2 AS pm
+  FROM good WHERE pw IS NOT NULL
+  WINDOW w AS (PARTITION BY run_id, session_file_id, file_id, component ORDER BY line)
+)
+SELECT iv.run_id, iv.session_file_id, iv.file_id, 'powerjoular', iv.component, iv.device,
+       total(CASE WHEN dt > 0 AND dt <= 5 * period.us THEN pm * dt END) / 1e6,
+       total(CASE WHEN dt > 0 AND dt <= 5 * period.us THEN dt END) / 1e6, count(*), min(t), max(t)
+FROM iv LEFT JOIN period ON period.file_id = iv.file_id
+GROUP BY iv.run_id, iv.session_file_id, iv.file_id, iv.component, iv.device
+ORDER BY iv.run_id, iv.session_file_id, iv.file_id, iv.component;
+
 -- eprof-gpu: the run's own GPU log, for the reconciliation (source_eprof_file)
 INSERT INTO source_energy
 SELECT f.run_id, NULL, s.file_id, 'eprof-gpu', 'gpu', '', s.gpu_energy_j, s.gpu_covered_s, s.gpu_samples,
