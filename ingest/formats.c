@@ -8,6 +8,7 @@ extern const struct format fmt_eprof_gpu, fmt_eprof_cpu, fmt_eprof_epoch, fmt_ke
 /* other measurement tools (issue 4) */
 extern const struct format fmt_wattmeter, fmt_codecarbon, fmt_nvidia_smi,
     fmt_perf_stat;
+extern const struct format fmt_powermetrics; /* issue 10 */
 
 /* Order matters only for equal bids: the first listed wins. */
 const struct format *const formats[] = {
@@ -17,6 +18,7 @@ const struct format *const formats[] = {
     &fmt_codecarbon,
     &fmt_nvidia_smi,
     &fmt_perf_stat,
+    &fmt_powermetrics,
     NULL,
 };
 
