@@ -258,6 +258,44 @@ static void energy_per_component(void **state) {
                    0);
 }
 
+/* A log of the Mac that ran an eprof run (naive local 22:09:55 to 22:10:05):
+ * attached to the run by overlap on the Mac's own clock (its -0500 dates), and
+ * only the samples inside the run's span count. */
+static void attached_to_an_overlapping_run(void **state) {
+  struct fx *f = *state;
+  char *dir = tl_mkdtemp();
+  char buf[4096];
+  size_t n = (size_t)snprintf(buf, sizeof buf,
+                              "timestamp,gpu_name,gpu_usage,gpu_memory_usage,gpu_total_memory,"
+                              "gpu_memory_used,gpu_power_draw,gpu_max_power,gpu_temperature\n");
+  for (int s = 55; s <= 65; s++)
+    n += (size_t)snprintf(buf + n, sizeof buf - n,
+                          "2024-03-31 22:%02d:%02d.000,GPU,50 %%,10 %%,24268 MiB,1000 MiB,20.00 W,35.00 W,60\n",
+                          9 + s / 60, s % 60);
+  tl_write_str(dir, "raw/local/cnn/ds/gpu-power-20240331T220955.csv", buf);
+  /* two samples inside the run, one 10 minutes after it */
+  tl_write_str(dir, "mac/powermetrics_log.txt",
+               "Machine model: MacBookAir10,1\nOS version: 23D60\n\n"
+               "*** Sampled system activity (Sun Mar 31 22:09:58 2024 -0500) (1000.00ms elapsed) ***\n"
+               "**** Processor usage ****\nCPU Power: 1000 mW\n\n"
+               "*** Sampled system activity (Sun Mar 31 22:10:00 2024 -0500) (1000.00ms elapsed) ***\n"
+               "**** Processor usage ****\nCPU Power: 3000 mW\n\n"
+               "*** Sampled system activity (Sun Mar 31 22:20:00 2024 -0500) (1000.00ms elapsed) ***\n"
+               "**** Processor usage ****\nCPU Power: 9000 mW\n");
+  fx_ingest_path(f, dir, NULL);
+  run_sources_sql(&f->db);
+  assert_string_equal(tl_text(&f->db, "SELECT how FROM source_attach a JOIN source_file s ON s.id = a.file_id "
+                                      "WHERE s.format = 'powermetrics'"),
+                      "overlap");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_energy WHERE source = 'powermetrics' AND "
+                                  "run_id IS NOT NULL AND component = 'cpu'"),
+                   1);
+  assert_near(tl_real(&f->db, "SELECT energy_j FROM source_energy WHERE source = 'powermetrics' AND "
+                              "component = 'cpu'"),
+              1.0 + 3.0);
+  tl_rmdir(dir);
+}
+
 /* --utc-offset given: it places the samples instead of their own offset. */
 static void given_offset_wins(void **state) {
   struct fx *f = *state;
@@ -282,6 +320,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(plist_form_is_refused, fx_setup, fx_teardown),
       cmocka_unit_test(block_sweep),
       cmocka_unit_test_setup_teardown(energy_per_component, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(attached_to_an_overlapping_run, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(given_offset_wins, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests_name("fmt_powermetrics", tests, NULL, NULL);
