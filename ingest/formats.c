@@ -8,8 +8,8 @@ extern const struct format fmt_eprof_gpu, fmt_eprof_cpu, fmt_eprof_epoch, fmt_ke
 /* other measurement tools (issue 4) */
 extern const struct format fmt_wattmeter, fmt_codecarbon, fmt_nvidia_smi,
     fmt_perf_stat;
-extern const struct format fmt_zeus_monitor, fmt_zeus_power; /* issue 10 */
-extern const struct format fmt_powerjoular; /* issue 10 */
+/* and the tools of issue 10 */
+extern const struct format fmt_zeus_monitor, fmt_zeus_power, fmt_powerjoular, fmt_powermetrics;
 
 /* Order matters only for equal bids: the first listed wins. */
 const struct format *const formats[] = {
@@ -21,6 +21,7 @@ const struct format *const formats[] = {
     &fmt_perf_stat,
     &fmt_zeus_monitor, &fmt_zeus_power,
     &fmt_powerjoular,
+    &fmt_powermetrics,
     NULL,
 };
 

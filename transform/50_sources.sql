@@ -490,6 +490,51 @@ FROM source_zeus_window WHERE outermost
 GROUP BY run_id, session_file_id, file_id, component, device
 ORDER BY run_id, session_file_id, file_id, component, CAST(device AS INTEGER);
 
+-- powermetrics (macOS, schema/012): energy = each sample's power x its own
+-- elapsed time, per component ('cpu', 'gpu', 'ane', 'dram', 'package',
+-- 'combined'; 'cluster' per CPU cluster, device the cluster's name), complete
+-- samples only, the first line of each component of a sample. A sample spans
+-- [date - elapsed, date] (the date taken as its end). Its dates are UTC; they
+-- are placed on the runs' naive local clock with the offset given
+-- (--utc-offset), else the offset each sample's own date carries (the Mac's
+-- clock). Spans, attachment (folder, overlap, session: the rules above) and
+-- energy of these files are all made here.
+DROP TABLE IF EXISTS temp.src_pm;
+CREATE TEMP TABLE src_pm AS
+  SELECT s.file_id, s.line, s.elapsed_us,
+         s.ts_us + coalesce((SELECT CAST(c.offset_s AS INTEGER) * 1000000 FROM clock_offset c
+                             WHERE c.file_id = s.file_id AND c.method = 'given'),
+                            CAST(s.utc_offset_s AS INTEGER) * 1000000) AS b_us
+  FROM powermetrics_sample s
+  WHERE s.complete = 1 AND s.ts_us IS NOT NULL AND s.elapsed_us IS NOT NULL
+    AND s.file_id IN (SELECT id FROM source_file WHERE status IN ('ok','partial'));
+INSERT INTO source_span
+  SELECT file_id, 0, 'powermetrics', min(b_us - elapsed_us), max(b_us) FROM src_pm GROUP BY file_id;
+INSERT INTO source_attach
+  SELECT s.file_id, 0, f.run_id, NULL, 'folder', -9223372036854775807, 9223372036854775807
+  FROM source_span s JOIN source_file f ON f.id = s.file_id
+  WHERE s.format = 'powermetrics' AND f.run_id IS NOT NULL;
+INSERT INTO source_attach
+  SELECT s.file_id, 0, r.run_id, NULL, 'overlap', r.start_us, r.end_us
+  FROM source_span s JOIN source_file f ON f.id = s.file_id
+  JOIN source_run_span r ON s.start_us <= r.end_us AND s.end_us >= r.start_us
+  WHERE s.format = 'powermetrics' AND f.run_id IS NULL;
+INSERT INTO source_attach
+  SELECT s.file_id, 0, NULL, s.file_id, 'session', -9223372036854775807, 9223372036854775807
+  FROM source_span s
+  WHERE s.format = 'powermetrics' AND NOT EXISTS (SELECT 1 FROM source_attach a WHERE a.file_id = s.file_id);
+INSERT INTO source_energy
+SELECT a.run_id, a.session_file_id, s.file_id, 'powermetrics', w.component, w.device,
+       total(w.power_w * s.elapsed_us) / 1e6, total(s.elapsed_us) / 1e6, count(w.power_w),
+       min(s.b_us - s.elapsed_us), max(s.b_us)
+FROM src_pm s
+JOIN powermetrics_power w ON w.file_id = s.file_id AND w.sample_line = s.line AND w.counted = 1
+JOIN source_attach a ON a.file_id = s.file_id AND a.block = 0
+WHERE w.component <> 'other' AND w.power_w IS NOT NULL
+  AND (a.how <> 'overlap' OR s.b_us BETWEEN a.win_start_us AND a.win_end_us)
+GROUP BY a.run_id, a.session_file_id, s.file_id, w.component, w.device;
+DROP TABLE temp.src_pm;
+
 -- The reconciliation's window, per run or session (header: "Reconciliation").
 DROP TABLE IF EXISTS source_window;
 CREATE TABLE source_window (

@@ -439,6 +439,7 @@ int clock_offsets_build(struct wdb *db) {
   static const char q_files[] =
       "SELECT f.id, coalesce(w.sockets, 0) FROM source_file f LEFT JOIN wattmeter_file w ON w.file_id = f.id"
       " WHERE f.time_convention = 'utc' AND f.status IN ('ok', 'partial')"
+      " AND f.format IS NOT 'powermetrics'" /* its dates carry their own offset */
       " AND NOT EXISTS (SELECT 1 FROM setting WHERE name = 'local_utc_offset_s') ORDER BY f.id";
   static const char q_insert[] =
       "INSERT INTO clock_offset(file_id, offset_s, method, best_s, score, runner_up_s, runner_up_score,"

@@ -1,0 +1,327 @@
+/* tests/test_fmt_powermetrics.c: macOS powermetrics text output
+ * (ingest/fmt_powermetrics.c), one fixture per quirk under
+ * tests/fixtures/powermetrics/, the block-size sweep over them, and the energy
+ * transform/50_sources.sql makes of them. */
+#include "tests/testlib.h"
+
+#include <math.h>
+
+#include "schema/embedded.h"
+#include "tests/fmtlib.h"
+#include "tests/ingest_checks.h"
+#include "transform/clock.h"
+#include "transform/transform.h"
+
+#define FX "tests/fixtures/powermetrics/"
+
+static void assert_near(double got, double want) {
+  if (fabs(got - want) > 1e-9) fail_msg("got %.12g, want %.12g", got, want);
+}
+
+/* macOS 12 on an M1 Pro: E, P0 and P1 cluster power lines (several P
+ * clusters), ANE/DRAM/CPU/GPU and Package Power in mW; the date's +0100 offset
+ * gives UTC, the elapsed time is the sample's own. */
+static void macos12_clusters_and_package(void **state) {
+  struct fx *f = *state;
+  fx_ingest_path(f, FX "macos12-m1pro-p0-p1-clusters-package.txt", NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT format||' '||status||' '||time_convention FROM source_file"),
+                      "powermetrics ok utc");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_sample"), 2);
+  /* Mon Mar  6 10:00:00 2023 +0100 = 09:00:00 UTC */
+  assert_int_equal(tl_int(&f->db, "SELECT ts_us FROM powermetrics_sample WHERE sample = 1"),
+                   1678093200LL * 1000000);
+  assert_int_equal(tl_int(&f->db, "SELECT utc_offset_s FROM powermetrics_sample WHERE sample = 1"), 3600);
+  assert_int_equal(tl_int(&f->db, "SELECT elapsed_us FROM powermetrics_sample WHERE sample = 2"), 2000000);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(device, ',') FROM (SELECT device FROM "
+                                      "powermetrics_power WHERE component = 'cluster' AND sample_line = 8 "
+                                      "ORDER BY line)"),
+                      "E-Cluster,P0-Cluster,P1-Cluster");
+  assert_near(tl_real(&f->db, "SELECT power_w FROM powermetrics_power WHERE component = 'package' AND "
+                              "sample_line = 8"),
+              4.0);
+  assert_near(tl_real(&f->db, "SELECT power_w FROM powermetrics_power WHERE component = 'dram' AND "
+                              "sample_line = 35"),
+              0.2);
+  /* the four header lines are rows; Boot arguments is empty */
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_info"), 4);
+  assert_string_equal(tl_text(&f->db, "SELECT '['||value||']' FROM powermetrics_info WHERE key = 'Boot arguments'"),
+                      "[]");
+  assert_int_equal(tl_int(&f->db, "SELECT rows_ok FROM source_file"), 4 + 2 + 2 * 8);
+  fx_assert_accounted(f);
+}
+
+/* macOS 13+ (here 15, Mac16,6): no cluster power, Combined Power (CPU + GPU +
+ * ANE); the GPU sampler's section repeats GPU Power, which is stored but not
+ * counted (the processor section's is the one Combined includes). */
+static void macos15_combined_and_repeated_gpu(void **state) {
+  struct fx *f = *state;
+  fx_ingest_path(f, FX "macos15-combined-gpu-sampler-repeat.txt", NULL);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_power WHERE component = 'combined'"), 2);
+  assert_near(tl_real(&f->db, "SELECT power_w FROM powermetrics_power WHERE component = 'combined' AND "
+                              "sample_line = 8"),
+              0.983);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(section||counted, ',') FROM (SELECT section, "
+                                      "counted FROM powermetrics_power WHERE component = 'gpu' ORDER BY line)"),
+                      "processor1,gpu0,processor1,gpu0");
+  assert_int_equal(tl_int(&f->db, "SELECT elapsed_us FROM powermetrics_sample WHERE sample = 1"), 5021960);
+  assert_int_equal(tl_int(&f->db, "SELECT utc_offset_s FROM powermetrics_sample WHERE sample = 1"), 32400);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_power WHERE component = 'cluster'"), 0);
+  fx_assert_accounted(f);
+}
+
+/* Intel Macs: SMC and EFI header lines, power only as the energy model's
+ * package power, in watts with decimals (1.63W), negative offset. */
+static void intel_package_power_in_watts(void **state) {
+  struct fx *f = *state;
+  fx_ingest_path(f, FX "intel-package-power-watts.txt", NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(power_w, ',') FROM (SELECT power_w FROM "
+                                      "powermetrics_power WHERE component = 'package' ORDER BY line)"),
+                      "1.63,12.25");
+  assert_string_equal(tl_text(&f->db, "SELECT value FROM powermetrics_info WHERE key = 'EFI version'"),
+                      "2022.22.0");
+  /* Wed Nov  6 15:21:22 2024 -0500 = 20:21:22 UTC */
+  assert_int_equal(tl_int(&f->db, "SELECT ts_us FROM powermetrics_sample WHERE sample = 1"),
+                   1730924482LL * 1000000);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_power"), 2);
+  fx_assert_accounted(f);
+}
+
+/* The samplers not used (tasks table, battery, network, disk, interrupts,
+ * thermal pressure) are skipped lines, even their lines with ':' and a
+ * 'Fake Power: 999 mW' inside the interrupt section. */
+static void other_samplers_are_skipped(void **state) {
+  struct fx *f = *state;
+  fx_ingest_path(f, FX "other-samplers-skipped.txt", NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT status FROM source_file"), "ok");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_power"), 4);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_power WHERE power_w > 10"), 0);
+  assert_int_equal(tl_int(&f->db, "SELECT rows_ok FROM source_file"), 4 + 1 + 4);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM rejected_row"), 0);
+  fx_assert_accounted(f);
+}
+
+/* powermetrics stopped before its first sample: read, no sample, no error. */
+static void header_only_file(void **state) {
+  struct fx *f = *state;
+  fx_ingest_path(f, FX "header-only-no-samples.txt", NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT format||' '||status||' '||rows_ok||' '||skipped_lines "
+                                      "FROM source_file"),
+                      "powermetrics ok 4 1");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_sample"), 0);
+  fx_assert_accounted(f);
+}
+
+/* Leading NUL bytes (a file whose first block was zeroed): the format is
+ * still recognised, the driver rejects their line as 'nul_byte', and both
+ * samples after it are read. */
+static void leading_nul_bytes(void **state) {
+  struct fx *f = *state;
+  fx_ingest_path(f, FX "leading-nul-bytes.txt", NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT format||' '||status FROM source_file"), "powermetrics partial");
+  assert_string_equal(tl_text(&f->db, "SELECT line||' '||reason FROM rejected_row"), "1 nul_byte");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_sample WHERE complete = 1"), 2);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_power WHERE sample_line IS NOT NULL"), 8);
+  fx_assert_accounted(f);
+}
+
+/* NULs glued to a separator mid-file: that line is refused, the repeated
+ * Processor usage section shows the lost separator, and its lines are kept
+ * with no sample (sample_line NULL) instead of doubling the previous sample;
+ * the sample after it is read whole. */
+static void nul_before_a_separator(void **state) {
+  struct fx *f = *state;
+  fx_ingest_path(f, FX "nul-before-separator.txt", NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT line||' '||reason FROM rejected_row"), "18 nul_byte");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_sample"), 2);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_power WHERE sample_line IS NULL"), 4);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_power WHERE sample_line = 8"), 4);
+  assert_near(tl_real(&f->db, "SELECT power_w FROM powermetrics_power WHERE sample_line = 28 AND "
+                              "component = 'cpu'"),
+              0.4);
+  fx_assert_accounted(f);
+}
+
+/* The logger stopped in the middle of a sample: the torn line is rejected
+ * ('truncated'), the sample it cuts is kept but marked incomplete. */
+static void torn_last_sample(void **state) {
+  struct fx *f = *state;
+  fx_ingest_path(f, FX "torn-last-sample.txt", NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT reason FROM rejected_row"), "truncated");
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(complete, ',') FROM (SELECT complete FROM "
+                                      "powermetrics_sample ORDER BY line)"),
+                      "1,1,0");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_power WHERE sample_line = 28"), 1);
+  fx_assert_accounted(f);
+}
+
+/* Dates that do not exist (Feb 30, an offset of +1500), a negative elapsed
+ * time and a power that is not a number are rejected, never stored. */
+static void bad_dates_and_values(void **state) {
+  struct fx *f = *state;
+  fx_ingest_path(f, FX "bad-dates-and-values.txt", NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(line||' '||reason, ',') FROM (SELECT line, "
+                                      "reason FROM rejected_row ORDER BY line)"),
+                      "8 bad_time,18 bad_time,28 bad_value,43 bad_value");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_sample"), 1);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_power WHERE sample_line IS NULL"), 12);
+  fx_assert_accounted(f);
+}
+
+/* The -f plist form is not read yet: recognised and refused whole, saying so. */
+static void plist_form_is_refused(void **state) {
+  struct fx *f = *state;
+  fx_ingest_path(f, FX "plist-form-refused.plist", NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT format||' '||status||' '||rows_ok FROM source_file"),
+                      "powermetrics rejected 0");
+  assert_non_null(strstr(tl_text(&f->db, "SELECT error FROM source_file"), "plist form not read yet"));
+  fx_assert_accounted(f);
+}
+
+/* Every fixture, ingested with blocks of 1 to 64 bytes, gives the same database. */
+static char *dump_with_blocks(const char *root, size_t block) {
+  struct ic_db t;
+  ic_fresh(&t);
+  struct ingest_options opt = {.block_size = block};
+  ic_ingest(&t.db, root, &opt);
+  ic_check_accounting(&t.db);
+  char *dump = ic_dump(&t.db, 1);
+  ic_done(&t);
+  return dump;
+}
+
+static void block_sweep(void **state) {
+  (void)state;
+  char *whole = dump_with_blocks(FX, 0);
+  assert_non_null(strstr(whole, "== powermetrics_power\n"));
+  for (size_t bs = 1; bs <= 64; bs++) {
+    char *cut = dump_with_blocks(FX, bs);
+    char what[64];
+    snprintf(what, sizeof what, "block size %zu", bs);
+    ic_same_dump(whole, cut, what);
+    free(cut);
+  }
+  free(whole);
+}
+
+static void run_sources_sql(struct wdb *db) {
+  for (int i = 0; transform_sql[i].name; i++) {
+    if (strcmp(transform_sql[i].name, "50_sources.sql") != 0) continue;
+    assert_int_equal(transform_register_functions(db), 0);
+    assert_int_equal(wdb_exec(db, "BEGIN", "begin"), 0);
+    assert_int_equal(clock_offsets_build(db), 0);
+    assert_int_equal(wdb_exec(db, transform_sql[i].text, "50_sources.sql"), 0);
+    assert_int_equal(wdb_exec(db, "COMMIT", "commit"), 0);
+    return;
+  }
+  fail_msg("50_sources.sql is not embedded");
+}
+
+static double energy(struct fx *f, const char *file, const char *component, const char *device) {
+  return tl_real(&f->db, "SELECT energy_j FROM source_energy e JOIN source_file s ON s.id = e.file_id "
+                         "WHERE s.path = '%s' AND e.source = 'powermetrics' AND e.component = '%s' "
+                         "AND e.device = '%s'",
+                 file, component, device);
+}
+
+/* Energy = power x the sample's own elapsed time, per component, each file a
+ * session (no eprof run); the torn sample and the GPU sampler's repeat count
+ * for nothing; a header-only file has no energy rather than NaN. */
+static void energy_per_component(void **state) {
+  struct fx *f = *state;
+  fx_ingest_path(f, FX, NULL);
+  run_sources_sql(&f->db);
+  const char *m12 = "macos12-m1pro-p0-p1-clusters-package.txt";
+  assert_near(energy(f, m12, "cpu", ""), 3.1 * 1 + 1.55 * 2);
+  assert_near(energy(f, m12, "package", ""), 4.0 * 1 + 2.2 * 2);
+  assert_near(energy(f, m12, "dram", ""), 0.25 + 0.2 * 2);
+  assert_near(energy(f, m12, "ane", ""), 0.01 * 2);
+  assert_near(energy(f, m12, "cluster", "P0-Cluster"), 2.0 + 1.0 * 2);
+  const char *m15 = "macos15-combined-gpu-sampler-repeat.txt";
+  assert_near(energy(f, m15, "combined", ""), 0.983 * 5.02196 + 0.512 * 5.0);
+  assert_near(energy(f, m15, "gpu", ""), 0.028 * 5.02196 + 0.1 * 5.0);
+  assert_near(energy(f, "intel-package-power-watts.txt", "package", ""), 1.63 * 0.10287 + 12.25 * 0.10446);
+  assert_near(energy(f, "torn-last-sample.txt", "cpu", ""), 0.1 * 0.1 + 0.3 * 0.1);
+  assert_near(energy(f, "leading-nul-bytes.txt", "combined", ""), 0.1 * 0.1 + 0.3 * 0.1);
+  /* sessions, spanning [first date - elapsed, last date] on the Mac's own clock */
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_energy WHERE source = 'powermetrics' AND "
+                                  "(run_id IS NOT NULL OR session_file_id IS NOT file_id)"),
+                   0);
+  assert_int_equal(tl_int(&f->db, "SELECT last_us FROM source_energy e JOIN source_file s ON s.id = e.file_id "
+                                  "WHERE s.path = '%s' AND component = 'cpu'",
+                          m12),
+                   (1678093202LL + 3600) * 1000000);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_energy e JOIN source_file s ON s.id = e.file_id "
+                                  "WHERE s.path = 'header-only-no-samples.txt'"),
+                   0);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_energy WHERE energy_j IS NULL OR "
+                                  "energy_j <> energy_j"),
+                   0);
+}
+
+/* A log of the Mac that ran an eprof run (naive local 22:09:55 to 22:10:05):
+ * attached to the run by overlap on the Mac's own clock (its -0500 dates), and
+ * only the samples inside the run's span count. */
+static void attached_to_an_overlapping_run(void **state) {
+  struct fx *f = *state;
+  char *dir = tl_mkdtemp();
+  char buf[4096];
+  size_t n = (size_t)snprintf(buf, sizeof buf,
+                              "timestamp,gpu_name,gpu_usage,gpu_memory_usage,gpu_total_memory,"
+                              "gpu_memory_used,gpu_power_draw,gpu_max_power,gpu_temperature\n");
+  for (int s = 55; s <= 65; s++)
+    n += (size_t)snprintf(buf + n, sizeof buf - n,
+                          "2024-03-31 22:%02d:%02d.000,GPU,50 %%,10 %%,24268 MiB,1000 MiB,20.00 W,35.00 W,60\n",
+                          9 + s / 60, s % 60);
+  tl_write_str(dir, "raw/local/cnn/ds/gpu-power-20240331T220955.csv", buf);
+  /* two samples inside the run, one 10 minutes after it */
+  tl_write_str(dir, "mac/powermetrics_log.txt",
+               "Machine model: MacBookAir10,1\nOS version: 23D60\n\n"
+               "*** Sampled system activity (Sun Mar 31 22:09:58 2024 -0500) (1000.00ms elapsed) ***\n"
+               "**** Processor usage ****\nCPU Power: 1000 mW\n\n"
+               "*** Sampled system activity (Sun Mar 31 22:10:00 2024 -0500) (1000.00ms elapsed) ***\n"
+               "**** Processor usage ****\nCPU Power: 3000 mW\n\n"
+               "*** Sampled system activity (Sun Mar 31 22:20:00 2024 -0500) (1000.00ms elapsed) ***\n"
+               "**** Processor usage ****\nCPU Power: 9000 mW\n");
+  fx_ingest_path(f, dir, NULL);
+  run_sources_sql(&f->db);
+  assert_string_equal(tl_text(&f->db, "SELECT how FROM source_attach a JOIN source_file s ON s.id = a.file_id "
+                                      "WHERE s.format = 'powermetrics'"),
+                      "overlap");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_energy WHERE source = 'powermetrics' AND "
+                                  "run_id IS NOT NULL AND component = 'cpu'"),
+                   1);
+  assert_near(tl_real(&f->db, "SELECT energy_j FROM source_energy WHERE source = 'powermetrics' AND "
+                              "component = 'cpu'"),
+              1.0 + 3.0);
+  tl_rmdir(dir);
+}
+
+/* --utc-offset given: it places the samples instead of their own offset. */
+static void given_offset_wins(void **state) {
+  struct fx *f = *state;
+  fx_ingest_path(f, FX "intel-package-power-watts.txt", NULL);
+  assert_int_equal(wdb_exec(&f->db, "INSERT OR REPLACE INTO setting VALUES ('local_utc_offset_s', 3600)", "set"), 0);
+  run_sources_sql(&f->db);
+  assert_int_equal(tl_int(&f->db, "SELECT last_us FROM source_energy WHERE source = 'powermetrics'"),
+                   (1730924482LL + 3600) * 1000000);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(macos12_clusters_and_package, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(macos15_combined_and_repeated_gpu, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(intel_package_power_in_watts, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(other_samplers_are_skipped, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(header_only_file, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(leading_nul_bytes, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(nul_before_a_separator, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(torn_last_sample, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(bad_dates_and_values, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(plist_form_is_refused, fx_setup, fx_teardown),
+      cmocka_unit_test(block_sweep),
+      cmocka_unit_test_setup_teardown(energy_per_component, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(attached_to_an_overlapping_run, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(given_offset_wins, fx_setup, fx_teardown),
+  };
+  return cmocka_run_group_tests_name("fmt_powermetrics", tests, NULL, NULL);
+}
