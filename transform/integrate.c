@@ -8,7 +8,9 @@
  *   right end, and epoch k >= 1 starts with a copy of epoch k-1's last sample.
  * default: trapezoids over consecutive non-NULL readings of each series on its
  *   own axis, intervals longer than 5 measured periods skipped, each interval
- *   split over the spans it crosses in proportion to time.
+ *   split over the spans it crosses in proportion to time; in the same pass,
+ *   how each series covers the run's window (processed_coverage: readings,
+ *   first and last, covered seconds, longest gap).
  *
  * The arithmetic is the SQL's that this replaces, operation for operation: the
  * same expressions, sums in sample order with plain double additions (SQLite
