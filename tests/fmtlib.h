@@ -1,11 +1,15 @@
 /* tests/fmtlib.h: what the suites of the measurement-tool formats share (codecarbon,
  * perf, wattmeter, nvidia-smi): a fresh database per test, ingesting one fixture
- * (with an optional --format override), and the line-accounting check. Include
+ * (with an optional --format override), the line-accounting check, and running
+ * 50_sources.sql as the transform does. Include
  * after tests/testlib.h. */
 #ifndef WATTDB_FMTLIB_H
 #define WATTDB_FMTLIB_H
 
 #include "ingest/formats.h"
+#include "schema/embedded.h"
+#include "transform/clock.h"
+#include "transform/transform.h"
 
 struct fx {
   char *dir;
@@ -49,6 +53,22 @@ static inline void fx_assert_accounted(struct fx *f) {
                                   "AND rows_rejected <> "
                                   "(SELECT count(*) FROM rejected_row r WHERE r.file_id = s.id)"),
                    0);
+}
+
+/* Runs transform/50_sources.sql on DB in one transaction, as `wattdb transform`
+ * does: its SQL functions (wm_trapezoid) registered and the clock offsets of the
+ * UTC files computed first. Fails the test on any error. */
+static inline void fx_run_sources_sql(struct wdb *db) {
+  for (int i = 0; transform_sql[i].name; i++) {
+    if (strcmp(transform_sql[i].name, "50_sources.sql") != 0) continue;
+    assert_int_equal(transform_register_functions(db), 0);
+    assert_int_equal(wdb_exec(db, "BEGIN", "begin"), 0);
+    assert_int_equal(clock_offsets_build(db), 0);
+    assert_int_equal(wdb_exec(db, transform_sql[i].text, "50_sources.sql"), 0);
+    assert_int_equal(wdb_exec(db, "COMMIT", "commit"), 0);
+    return;
+  }
+  fail_msg("50_sources.sql is not embedded");
 }
 
 #endif

@@ -124,20 +124,6 @@ static void bad_lines_and_torn_tail(void **state) {
   fx_assert_accounted(f);
 }
 
-/* Energy, through 50_sources.sql as `wattdb transform` runs it. */
-static void run_sources_sql(struct wdb *db) {
-  for (int i = 0; transform_sql[i].name; i++) {
-    if (strcmp(transform_sql[i].name, "50_sources.sql") != 0) continue;
-    assert_int_equal(transform_register_functions(db), 0);
-    assert_int_equal(wdb_exec(db, "BEGIN", "begin"), 0);
-    assert_int_equal(clock_offsets_build(db), 0);
-    assert_int_equal(wdb_exec(db, transform_sql[i].text, "50_sources.sql"), 0);
-    assert_int_equal(wdb_exec(db, "COMMIT", "commit"), 0);
-    return;
-  }
-  fail_msg("50_sources.sql is not embedded");
-}
-
 /* -f appends: two sessions 10 min apart in one file (3 s at 100 W, then 2 s at
  * 200 W), GPU power nan. The pause is a gap, not bridged; the nan GPU gives no
  * energy row; the file overlaps no run: a session. */
@@ -145,7 +131,7 @@ static void appended_sessions_energy(void **state) {
   struct fx *f = *state;
   fx_ingest_path(f, FX "appended-sessions-nan-gpu.csv", NULL);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powerjoular_sample WHERE gpu_power_w IS NULL"), 7);
-  run_sources_sql(&f->db);
+  fx_run_sources_sql(&f->db);
   assert_string_equal(tl_text(&f->db, "SELECT group_concat(how) FROM source_attach"), "session");
   assert_true(fabs(tl_real(&f->db, "SELECT energy_j FROM source_energy WHERE source = 'powerjoular' AND "
                                    "component = 'total' AND session_file_id = file_id") - 700.0) < 1e-9);
@@ -179,7 +165,7 @@ static void overlapping_run_energy(void **state) {
     n += (size_t)snprintf(buf + n, sizeof buf - n, "2024-03-05 10:00:%02d,0.1,4.0\n", s);
   tl_write_str(f->dir, "meters/powerjoular.csv-777.csv", buf);
   fx_ingest_path(f, f->dir, NULL);
-  run_sources_sql(&f->db);
+  fx_run_sources_sql(&f->db);
   assert_string_equal(tl_text(&f->db, "SELECT group_concat(how, ' ') FROM (SELECT a.how FROM source_attach a "
                                       "JOIN source_file s ON s.id = a.file_id WHERE s.format = 'powerjoular' "
                                       "ORDER BY s.path)"),
@@ -208,7 +194,7 @@ static void real_files_have_energy(void **state) {
   char dir[1024];
   snprintf(dir, sizeof dir, "%s/powerjoular", real);
   fx_ingest_path(f, dir, NULL);
-  run_sources_sql(&f->db);
+  fx_run_sources_sql(&f->db);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file WHERE format = 'powerjoular' AND id NOT IN "
                                   "(SELECT file_id FROM source_energy WHERE source = 'powerjoular' AND "
                                   "energy_j > 0 AND session_file_id = file_id)"),

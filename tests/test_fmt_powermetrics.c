@@ -203,19 +203,6 @@ static void block_sweep(void **state) {
   free(whole);
 }
 
-static void run_sources_sql(struct wdb *db) {
-  for (int i = 0; transform_sql[i].name; i++) {
-    if (strcmp(transform_sql[i].name, "50_sources.sql") != 0) continue;
-    assert_int_equal(transform_register_functions(db), 0);
-    assert_int_equal(wdb_exec(db, "BEGIN", "begin"), 0);
-    assert_int_equal(clock_offsets_build(db), 0);
-    assert_int_equal(wdb_exec(db, transform_sql[i].text, "50_sources.sql"), 0);
-    assert_int_equal(wdb_exec(db, "COMMIT", "commit"), 0);
-    return;
-  }
-  fail_msg("50_sources.sql is not embedded");
-}
-
 static double energy(struct fx *f, const char *file, const char *component, const char *device) {
   return tl_real(&f->db, "SELECT energy_j FROM source_energy e JOIN source_file s ON s.id = e.file_id "
                          "WHERE s.path = '%s' AND e.source = 'powermetrics' AND e.component = '%s' "
@@ -229,7 +216,7 @@ static double energy(struct fx *f, const char *file, const char *component, cons
 static void energy_per_component(void **state) {
   struct fx *f = *state;
   fx_ingest_path(f, FX, NULL);
-  run_sources_sql(&f->db);
+  fx_run_sources_sql(&f->db);
   const char *m12 = "macos12-m1pro-p0-p1-clusters-package.txt";
   assert_near(energy(f, m12, "cpu", ""), 3.1 * 1 + 1.55 * 2);
   assert_near(energy(f, m12, "package", ""), 4.0 * 1 + 2.2 * 2);
@@ -283,7 +270,7 @@ static void attached_to_an_overlapping_run(void **state) {
                "*** Sampled system activity (Sun Mar 31 22:20:00 2024 -0500) (1000.00ms elapsed) ***\n"
                "**** Processor usage ****\nCPU Power: 9000 mW\n");
   fx_ingest_path(f, dir, NULL);
-  run_sources_sql(&f->db);
+  fx_run_sources_sql(&f->db);
   assert_string_equal(tl_text(&f->db, "SELECT how FROM source_attach a JOIN source_file s ON s.id = a.file_id "
                                       "WHERE s.format = 'powermetrics'"),
                       "overlap");
@@ -301,7 +288,7 @@ static void given_offset_wins(void **state) {
   struct fx *f = *state;
   fx_ingest_path(f, FX "intel-package-power-watts.txt", NULL);
   assert_int_equal(wdb_exec(&f->db, "INSERT OR REPLACE INTO setting VALUES ('local_utc_offset_s', 3600)", "set"), 0);
-  run_sources_sql(&f->db);
+  fx_run_sources_sql(&f->db);
   assert_int_equal(tl_int(&f->db, "SELECT last_us FROM source_energy WHERE source = 'powermetrics'"),
                    (1730924482LL + 3600) * 1000000);
 }

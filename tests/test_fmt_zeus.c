@@ -14,19 +14,6 @@
 
 #define FX "tests/fixtures/zeus/"
 
-static void run_sources_sql(struct wdb *db) {
-  for (int i = 0; transform_sql[i].name; i++) {
-    if (strcmp(transform_sql[i].name, "50_sources.sql") != 0) continue;
-    assert_int_equal(transform_register_functions(db), 0);
-    assert_int_equal(wdb_exec(db, "BEGIN", "begin"), 0);
-    assert_int_equal(clock_offsets_build(db), 0);
-    assert_int_equal(wdb_exec(db, transform_sql[i].text, "50_sources.sql"), 0);
-    assert_int_equal(wdb_exec(db, "COMMIT", "commit"), 0);
-    return;
-  }
-  fail_msg("50_sources.sql is not embedded");
-}
-
 /* The plain log of a multi-GPU ZeusMonitor: one energy row per GPU column and
  * window, full precision, the clock recognised as monotonic (relative). */
 static void monitor_three_gpus(void **state) {
@@ -55,7 +42,7 @@ static void repeated_window_names_are_kept(void **state) {
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM zeus_window WHERE window_name = "
                                   "'__ZeusDataLoader_power_limit'"),
                    3);
-  run_sources_sql(&f->db);
+  fx_run_sources_sql(&f->db);
   assert_true(tl_real(&f->db, "SELECT energy_j FROM source_energy") == 930.0);
   fx_assert_accounted(f);
 }
@@ -81,7 +68,7 @@ static void comma_in_window_name(void **state) {
 static void nested_windows_counted_once(void **state) {
   struct fx *f = *state;
   fx_ingest_path(f, FX "monitor-nested-windows.csv", NULL);
-  run_sources_sql(&f->db);
+  fx_run_sources_sql(&f->db);
   assert_string_equal(tl_text(&f->db, "SELECT group_concat(outermost, '') FROM "
                                       "(SELECT outermost FROM source_zeus_window ORDER BY line)"),
                       "100101");
@@ -100,7 +87,7 @@ static void cpu_dram_and_unknown_columns(void **state) {
   assert_string_equal(tl_text(&f->db, "SELECT group_concat(coalesce(component||device, name), ' ') FROM "
                                       "(SELECT * FROM zeus_window_energy ORDER BY col)"),
                       "gpu0 gpu1 cpu0 dram0 note");
-  run_sources_sql(&f->db);
+  fx_run_sources_sql(&f->db);
   assert_string_equal(tl_text(&f->db, "SELECT group_concat(component||device||'='||energy_j, ' ') FROM "
                                       "(SELECT * FROM source_energy ORDER BY component, device)"),
                       "cpu0=40.0 dram0=8.0 gpu0=100.0 gpu1=110.0");
@@ -114,7 +101,7 @@ static void epoch_start_time_still_a_session(void **state) {
   fx_ingest_path(f, FX "monitor-epoch-start.csv", NULL);
   assert_string_equal(tl_text(&f->db, "SELECT format_version FROM source_file"), "epoch");
   assert_int_equal(tl_int(&f->db, "SELECT start_us FROM zeus_window"), INT64_C(1700000000250000));
-  run_sources_sql(&f->db);
+  fx_run_sources_sql(&f->db);
   assert_string_equal(tl_text(&f->db, "SELECT how FROM source_attach"), "session");
   fx_assert_accounted(f);
 }
@@ -157,7 +144,7 @@ static void power_mw_torn_last_line(void **state) {
   assert_true(tl_real(&f->db, "SELECT power_w FROM zeus_power_sample WHERE line = 3") == 32.0);
   assert_int_equal(tl_int(&f->db, "SELECT ts_us FROM zeus_power_sample WHERE line = 2"),
                    INT64_C(1657678056000000));
-  run_sources_sql(&f->db);
+  fx_run_sources_sql(&f->db);
   assert_true(fabs(tl_real(&f->db, "SELECT energy_j FROM source_energy WHERE source = 'zeus-power' AND "
                                    "session_file_id IS NOT NULL") - 49.0) < 1e-9);
   fx_assert_accounted(f);
@@ -211,7 +198,7 @@ static void attached_by_folder_overlap_and_session(void **state) {
   assert_int_equal(wdb_exec(&f->db, "INSERT OR REPLACE INTO setting VALUES ('local_utc_offset_s', 3600)",
                             "setting"),
                    0);
-  run_sources_sql(&f->db);
+  fx_run_sources_sql(&f->db);
   assert_string_equal(tl_text(&f->db, "SELECT group_concat(how, ' ') FROM (SELECT a.how FROM source_attach a "
                                       "JOIN source_file s ON s.id = a.file_id ORDER BY s.path)"),
                       "folder overlap session");
@@ -223,7 +210,7 @@ static void attached_by_folder_overlap_and_session(void **state) {
                                    "run_id = 1") - 200.0) < 1e-9);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_zeus_window WHERE run_id = 1"), 2);
   /* rebuilt, the same */
-  run_sources_sql(&f->db);
+  fx_run_sources_sql(&f->db);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_energy WHERE source LIKE 'zeus%%'"), 3);
   fx_assert_accounted(f);
 }

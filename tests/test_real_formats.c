@@ -69,20 +69,6 @@ static void check_dir(struct fx *f, const char *real, const char *sub, const cha
   fx_assert_accounted(f);
 }
 
-/* Runs transform/50_sources.sql on the test database, as transform_run does. */
-static void run_sources_sql(struct wdb *db) {
-  for (int i = 0; transform_sql[i].name; i++) {
-    if (strcmp(transform_sql[i].name, "50_sources.sql") != 0) continue;
-    assert_int_equal(transform_register_functions(db), 0);
-    assert_int_equal(wdb_exec(db, "BEGIN", "begin"), 0);
-    assert_int_equal(clock_offsets_build(db), 0);
-    assert_int_equal(wdb_exec(db, transform_sql[i].text, "50_sources.sql"), 0);
-    assert_int_equal(wdb_exec(db, "COMMIT", "commit"), 0);
-    return;
-  }
-  fail_msg("50_sources.sql is not embedded");
-}
-
 /* Zeus: two formats in one folder, and the console output left unrecognised. */
 static void check_zeus(struct fx *f, const char *real) {
   char dir[1024];
@@ -161,7 +147,7 @@ static void real_files(void **state) {
   assert_int_equal(rows_of(f, "zeusmonitor-A40-shufflenetv2-1gpu-repeated-window-name-original.csv"), 9);
   assert_int_equal(rows_of(f, "zeus-legacy-zeus_monitor-sample-time-power-mW.csv"), 19);
   /* each Zeus log has energy in source_energy, as a session (no run here) */
-  run_sources_sql(&f->db);
+  fx_run_sources_sql(&f->db);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file s WHERE s.format LIKE 'zeus-%%' AND NOT "
                                   "EXISTS (SELECT 1 FROM source_energy e WHERE e.file_id = s.id AND "
                                   "e.energy_j > 0 AND e.session_file_id = s.id)"),

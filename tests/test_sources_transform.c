@@ -10,21 +10,6 @@
 #include "transform/clock.h"
 #include "transform/transform.h"
 
-static void run_sources_sql(struct wdb *db) {
-  for (int i = 0; transform_sql[i].name; i++) {
-    if (strcmp(transform_sql[i].name, "50_sources.sql") != 0) continue;
-    /* its SQL functions (wm_trapezoid), as transform_run registers them, and
-     * the clock offsets it applies, as transform_run computes them */
-    assert_int_equal(transform_register_functions(db), 0);
-    assert_int_equal(wdb_exec(db, "BEGIN", "begin"), 0);
-    assert_int_equal(clock_offsets_build(db), 0);
-    assert_int_equal(wdb_exec(db, transform_sql[i].text, "50_sources.sql"), 0);
-    assert_int_equal(wdb_exec(db, "COMMIT", "commit"), 0);
-    return;
-  }
-  fail_msg("50_sources.sql is not embedded");
-}
-
 static void write_tree(const char *dir) {
   char buf[8192];
   size_t n = (size_t)snprintf(buf, sizeof buf,
@@ -76,7 +61,7 @@ static void attach_and_reconcile(void **state) {
   assert_int_equal(wdb_exec(&f->db, "INSERT OR REPLACE INTO setting VALUES ('local_utc_offset_s', 3600)",
                             "setting"),
                    0);
-  run_sources_sql(&f->db);
+  fx_run_sources_sql(&f->db);
 
   assert_string_equal(tl_text(&f->db, "SELECT group_concat(how, ' ') FROM (SELECT a.how FROM source_attach a "
                                       "JOIN source_file s ON s.id = a.file_id ORDER BY s.path)"),
@@ -107,7 +92,7 @@ static void attach_and_reconcile(void **state) {
   assert_string_equal(tl_text(&f->db, "SELECT gpu_source||' '||complete FROM source_reconciliation WHERE run_id = 1"),
                       "eprof-gpu 1");
   /* rebuilding gives the same */
-  run_sources_sql(&f->db);
+  fx_run_sources_sql(&f->db);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_reconciliation"), 2);
 }
 
@@ -119,7 +104,7 @@ static void utc_without_offset_is_a_session(void **state) {
   char root[600];
   snprintf(root, sizeof root, "%s", f->dir);
   fx_ingest_path(f, root, NULL);
-  run_sources_sql(&f->db);
+  fx_run_sources_sql(&f->db);
   assert_string_equal(tl_text(&f->db, "SELECT a.how FROM source_attach a JOIN source_file s ON s.id = a.file_id "
                                       "WHERE s.format = 'wattmeter'"),
                       "session");
@@ -159,7 +144,7 @@ static void transform_runs_sources_when_inputs_change(void **state) {
   char *by_align = sources_text(&f->db);
   /* The SQL's own computation of the file gives the same, to the last bit. */
   assert_int_equal(wdb_exec(&f->db, "DELETE FROM source_eprof_file", "delete"), 0);
-  run_sources_sql(&f->db);
+  fx_run_sources_sql(&f->db);
   char *by_sql = sources_text(&f->db);
   assert_string_equal(by_align, by_sql);
   /* Nothing changed: 50_sources.sql is skipped (a marker row it would drop stays). */
@@ -246,7 +231,7 @@ static void wattmeter_as_per_socket_window(void **state) {
   assert_int_equal(wdb_exec(&f->db, "INSERT OR REPLACE INTO setting VALUES ('local_utc_offset_s', 3600)",
                             "setting"),
                    0);
-  run_sources_sql(&f->db);
+  fx_run_sources_sql(&f->db);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_energy WHERE source = 'wattmeter'"), 12);
   /* 20 good frames; socket 2 misses one reading, socket 9 three */
   assert_int_equal(tl_int(&f->db, "SELECT samples FROM source_energy WHERE device = '2'"), 19);
