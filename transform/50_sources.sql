@@ -164,6 +164,26 @@ INSERT INTO source_span
   JOIN src_file_offset o ON o.file_id = w.file_id;
 INSERT INTO source_span
   SELECT file_id, 0, 'nvidia-smi', min(ts_us), max(ts_us) FROM nvidia_smi_sample GROUP BY file_id;
+-- Zeus, PowerJoular and powermetrics (their blocks below say how)
+INSERT INTO source_span
+  SELECT z.file_id, 0, 'zeus-power', z.lo + o.us, z.hi + o.us
+  FROM (SELECT file_id, min(ts_us) AS lo, max(ts_us) AS hi FROM zeus_power_sample GROUP BY file_id) z
+  JOIN src_file_offset o ON o.file_id = z.file_id;
+INSERT INTO source_span
+  SELECT DISTINCT file_id, 0, 'zeus-monitor', NULL, NULL FROM zeus_window;
+INSERT INTO source_span
+  SELECT file_id, 0, 'powerjoular', min(ts_us), max(ts_us) FROM powerjoular_sample GROUP BY file_id;
+DROP TABLE IF EXISTS temp.src_pm;
+CREATE TEMP TABLE src_pm AS
+  SELECT s.file_id, s.line, s.elapsed_us,
+         s.ts_us + coalesce((SELECT CAST(c.offset_s AS INTEGER) * 1000000 FROM clock_offset c
+                             WHERE c.file_id = s.file_id AND c.method = 'given'),
+                            CAST(s.utc_offset_s AS INTEGER) * 1000000) AS b_us
+  FROM powermetrics_sample s
+  WHERE s.complete = 1 AND s.ts_us IS NOT NULL AND s.elapsed_us IS NOT NULL
+    AND s.file_id IN (SELECT id FROM source_file WHERE status IN ('ok','partial'));
+INSERT INTO source_span
+  SELECT file_id, 0, 'powermetrics', min(b_us - elapsed_us), max(b_us) FROM src_pm GROUP BY file_id;
 -- files that own no rows (duplicates, rejected) are not sources
 DELETE FROM source_span WHERE file_id NOT IN (SELECT id FROM source_file WHERE status IN ('ok','partial'));
 
@@ -286,8 +306,8 @@ SELECT run_id, session_file_id, iv.file_id, 'nvidia-smi', 'gpu', iv.gpu,
 FROM iv JOIN period ON period.file_id = iv.file_id AND period.gpu = iv.gpu
 GROUP BY run_id, session_file_id, iv.file_id, iv.gpu;
 
--- powerjoular (schema/011_powerjoular.sql), kept in this one block: its files'
--- spans and attachment by the rules above (folder, overlap, session), then per
+-- powerjoular (schema/011_powerjoular.sql): its files are spanned and attached
+-- with the others above (folder, overlap, session); here, per
 -- component ('total', 'cpu', 'gpu') the trapezoid over the readings that are not
 -- NULL, inside the attachment's window, in line order. device is '' for the
 -- machine's file, and for a per-process file (-p/-a, whose only power is the
@@ -296,23 +316,6 @@ GROUP BY run_id, session_file_id, iv.file_id, iv.gpu;
 -- to one file, and the pauses between them would make the mean hours long and
 -- bridge them. An interval that goes back in time (the local clock set back)
 -- counts for nothing.
-INSERT INTO source_span
-  SELECT p.file_id, 0, 'powerjoular', min(p.ts_us), max(p.ts_us)
-  FROM powerjoular_sample p JOIN source_file f ON f.id = p.file_id AND f.status IN ('ok','partial')
-  GROUP BY p.file_id;
-INSERT INTO source_attach
-  SELECT s.file_id, 0, f.run_id, NULL, 'folder', -9223372036854775807, 9223372036854775807
-  FROM source_span s JOIN source_file f ON f.id = s.file_id
-  WHERE s.format = 'powerjoular' AND f.run_id IS NOT NULL;
-INSERT INTO source_attach
-  SELECT s.file_id, 0, r.run_id, NULL, 'overlap', r.start_us, r.end_us
-  FROM source_span s JOIN source_file f ON f.id = s.file_id
-  JOIN source_run_span r ON s.start_us <= r.end_us AND s.end_us >= r.start_us
-  WHERE s.format = 'powerjoular' AND f.run_id IS NULL;
-INSERT INTO source_attach
-  SELECT s.file_id, 0, NULL, s.file_id, 'session', -9223372036854775807, 9223372036854775807
-  FROM source_span s
-  WHERE s.format = 'powerjoular' AND NOT EXISTS (SELECT 1 FROM source_attach a WHERE a.file_id = s.file_id);
 INSERT INTO source_energy
 WITH step AS (
   SELECT file_id, ts_us - lag(ts_us) OVER (PARTITION BY file_id ORDER BY line) AS dt
@@ -401,7 +404,7 @@ FROM used, (SELECT 'total' AS component UNION ALL SELECT 'cpu' UNION ALL SELECT 
             UNION ALL SELECT 'ram') c
 GROUP BY run_id, session_file_id, file_id, c.component;
 
--- Zeus (schema/010_zeus.sql), attached and counted here on its own.
+-- Zeus (schema/010_zeus.sql), spanned and attached with the others above.
 --   zeus-power   (legacy zeus_monitor, UTC): spanned, shifted by its file's offset
 --                and attached like the wattmeter (folder, overlap, session);
 --                'gpu' energy: trapezoid over power_w in line order, an interval
@@ -415,28 +418,6 @@ GROUP BY run_id, session_file_id, file_id, c.component;
 --                the sum over its outermost windows (those no other window of
 --                the file contains; of identical windows the first), covered_s
 --                their elapsed time, first_us/last_us NULL (not placed).
-INSERT INTO source_span
-  SELECT z.file_id, 0, 'zeus-power', z.lo + o.us, z.hi + o.us
-  FROM (SELECT file_id, min(ts_us) AS lo, max(ts_us) AS hi FROM zeus_power_sample GROUP BY file_id) z
-  JOIN src_file_offset o ON o.file_id = z.file_id
-  WHERE z.file_id IN (SELECT id FROM source_file WHERE status IN ('ok','partial'));
-INSERT INTO source_span
-  SELECT DISTINCT file_id, 0, 'zeus-monitor', NULL, NULL FROM zeus_window
-  WHERE file_id IN (SELECT id FROM source_file WHERE status IN ('ok','partial'));
-INSERT INTO source_attach
-  SELECT s.file_id, 0, f.run_id, NULL, 'folder', -9223372036854775807, 9223372036854775807
-  FROM source_span s JOIN source_file f ON f.id = s.file_id
-  WHERE s.format IN ('zeus-power', 'zeus-monitor') AND f.run_id IS NOT NULL;
-INSERT INTO source_attach
-  SELECT s.file_id, 0, r.run_id, NULL, 'overlap', r.start_us, r.end_us
-  FROM source_span s JOIN source_file f ON f.id = s.file_id
-  JOIN source_run_span r ON s.start_us <= r.end_us AND s.end_us >= r.start_us
-  WHERE s.format = 'zeus-power' AND f.run_id IS NULL;
-INSERT INTO source_attach
-  SELECT s.file_id, 0, NULL, s.file_id, 'session', -9223372036854775807, 9223372036854775807
-  FROM source_span s
-  WHERE s.format IN ('zeus-power', 'zeus-monitor')
-    AND NOT EXISTS (SELECT 1 FROM source_attach a WHERE a.file_id = s.file_id AND a.block = 0);
 INSERT INTO source_energy
 WITH good AS (
   SELECT a.run_id, a.session_file_id, z.file_id, z.line, z.ts_us + o.us AS t, z.power_w AS p
@@ -497,32 +478,7 @@ ORDER BY run_id, session_file_id, file_id, component, CAST(device AS INTEGER);
 -- [date - elapsed, date] (the date taken as its end). Its dates are UTC; they
 -- are placed on the runs' naive local clock with the offset given
 -- (--utc-offset), else the offset each sample's own date carries (the Mac's
--- clock). Spans, attachment (folder, overlap, session: the rules above) and
--- energy of these files are all made here.
-DROP TABLE IF EXISTS temp.src_pm;
-CREATE TEMP TABLE src_pm AS
-  SELECT s.file_id, s.line, s.elapsed_us,
-         s.ts_us + coalesce((SELECT CAST(c.offset_s AS INTEGER) * 1000000 FROM clock_offset c
-                             WHERE c.file_id = s.file_id AND c.method = 'given'),
-                            CAST(s.utc_offset_s AS INTEGER) * 1000000) AS b_us
-  FROM powermetrics_sample s
-  WHERE s.complete = 1 AND s.ts_us IS NOT NULL AND s.elapsed_us IS NOT NULL
-    AND s.file_id IN (SELECT id FROM source_file WHERE status IN ('ok','partial'));
-INSERT INTO source_span
-  SELECT file_id, 0, 'powermetrics', min(b_us - elapsed_us), max(b_us) FROM src_pm GROUP BY file_id;
-INSERT INTO source_attach
-  SELECT s.file_id, 0, f.run_id, NULL, 'folder', -9223372036854775807, 9223372036854775807
-  FROM source_span s JOIN source_file f ON f.id = s.file_id
-  WHERE s.format = 'powermetrics' AND f.run_id IS NOT NULL;
-INSERT INTO source_attach
-  SELECT s.file_id, 0, r.run_id, NULL, 'overlap', r.start_us, r.end_us
-  FROM source_span s JOIN source_file f ON f.id = s.file_id
-  JOIN source_run_span r ON s.start_us <= r.end_us AND s.end_us >= r.start_us
-  WHERE s.format = 'powermetrics' AND f.run_id IS NULL;
-INSERT INTO source_attach
-  SELECT s.file_id, 0, NULL, s.file_id, 'session', -9223372036854775807, 9223372036854775807
-  FROM source_span s
-  WHERE s.format = 'powermetrics' AND NOT EXISTS (SELECT 1 FROM source_attach a WHERE a.file_id = s.file_id);
+-- clock). Spanned (src_pm) and attached with the other sources above.
 INSERT INTO source_energy
 SELECT a.run_id, a.session_file_id, s.file_id, 'powermetrics', w.component, w.device,
        total(w.power_w * s.elapsed_us) / 1e6, total(s.elapsed_us) / 1e6, count(w.power_w),
