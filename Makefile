@@ -17,13 +17,13 @@
 CC      ?= cc
 SANITIZE ?=
 WERROR  ?= -Werror
-PKGS    := sqlite3 libarchive nettle
+PKGS    := sqlite3 libarchive nettle jansson yaml-0.1 libplist-2.0 libpq
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
            -Wwrite-strings -Wvla -Wformat=2 -Wformat-security -fno-common $(WERROR)
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -I. -MMD -MP \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -larchive -lnettle) -lcsv -lm
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -larchive -lnettle -ljansson -lyaml -lplist-2.0 -lpq) -lcsv -lm
 
 comma := ,
 ifneq ($(FUZZ_BUILD),)
@@ -49,9 +49,9 @@ TESTS    := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
 WATTDB   := $(if $(SANITIZE),$(B)/wattdb,wattdb)
 
 DEB_PACKAGES := gcc make pkg-config sqlite3 libsqlite3-dev libcsv-dev libarchive-dev \
-                libcmocka-dev nettle-dev zip unzip time python3
+                libcmocka-dev nettle-dev libjansson-dev libyaml-dev libplist-dev libpq-dev postgresql zip unzip time python3
 DEB_NOTEBOOKS := python3 python3-pandas python3-matplotlib python3-scipy python3-sklearn \
-                 python3-nbconvert python3-ipykernel python3-nbformat
+                 python3-nbconvert python3-ipykernel python3-nbformat python3-psycopg2
 
 .PHONY: all deps demo check test clean bench fuzz fuzz-build
 all: $(WATTDB)
