@@ -186,12 +186,12 @@ static const char old_wattmeter_sql[] =
     "  FROM wattmeter_frame WHERE bank = 0 GROUP BY file_id"
     "), good AS ("
     "  SELECT a.run_id, a.session_file_id, w.file_id, w.socket, w.line,"
-    "         w.ts_us + (SELECT us FROM src_file_offset o WHERE o.file_id = w.file_id) AS t, w.power_w AS p"
+    "         w.ts_us + (SELECT us FROM source_file_offset o WHERE o.file_id = w.file_id) AS t, w.power_w AS p"
     "  FROM wattmeter_socket w"
     "  JOIN wattmeter_file wf ON wf.file_id = w.file_id AND w.socket <= wf.sockets"
     "  JOIN source_attach a ON a.file_id = w.file_id AND a.block = 0"
     "  WHERE w.ok AND w.power_w IS NOT NULL"
-    "    AND w.ts_us + (SELECT us FROM src_file_offset o WHERE o.file_id = w.file_id)"
+    "    AND w.ts_us + (SELECT us FROM source_file_offset o WHERE o.file_id = w.file_id)"
     "        BETWEEN a.win_start_us AND a.win_end_us"
     "), iv AS ("
     "  SELECT run_id, session_file_id, file_id, socket, t,"
@@ -244,7 +244,7 @@ static void wattmeter_as_per_socket_window(void **state) {
                                      "'%%s,%%s,%%s,%%s,%%.17g,%%.17g,%%s,%%.17g,%%.17g', run_id, session_file_id, file_id,"
                                      " device, energy_j, covered_s, samples, first_us, last_us) AS x"
                                      " FROM source_energy WHERE source = 'wattmeter' ORDER BY rowid)"));
-  /* temp.src_file_offset is 50_sources.sql's: 3600 s as REAL µs (given) */
+  /* source_file_offset is 50_sources.sql's: 3600 s as REAL µs (given) */
   assert_string_equal(now, tl_text(&f->db, old_wattmeter_sql));
   free(now);
 }

@@ -68,10 +68,10 @@
 -- before this file runs: given, estimated, or none). Given or estimated, the
 -- setting's arithmetic: REAL seconds * 1e6; none: the integer 0, as without the
 -- setting. A UTC file clock_offset does not list (this file run on its own) takes
--- the setting, else 0.
-DROP TABLE IF EXISTS temp.src_file_offset;
-CREATE TEMP TABLE src_file_offset (file_id INTEGER PRIMARY KEY, us NOT NULL);
-INSERT INTO src_file_offset
+-- the setting, else 0. Kept (not a temp table) for v_power (70_power.sql).
+DROP TABLE IF EXISTS source_file_offset;
+CREATE TABLE source_file_offset (file_id INTEGER PRIMARY KEY, us NOT NULL);
+INSERT INTO source_file_offset
   SELECT f.id, coalesce(CASE WHEN c.method = 'none' THEN 0 ELSE CAST(c.offset_s AS REAL) * 1000000 END,
                         (SELECT CAST(value AS REAL) FROM setting WHERE name = 'local_utc_offset_s') * 1000000, 0)
   FROM source_file f LEFT JOIN clock_offset c ON c.file_id = f.id
@@ -161,20 +161,22 @@ INSERT INTO source_span
 INSERT INTO source_span
   SELECT w.file_id, 0, 'wattmeter', w.lo + o.us, w.hi + o.us
   FROM (SELECT file_id, min(ts_us) AS lo, max(ts_us) AS hi FROM wattmeter_frame GROUP BY file_id) w
-  JOIN src_file_offset o ON o.file_id = w.file_id;
+  JOIN source_file_offset o ON o.file_id = w.file_id;
 INSERT INTO source_span
   SELECT file_id, 0, 'nvidia-smi', min(ts_us), max(ts_us) FROM nvidia_smi_sample GROUP BY file_id;
 -- Zeus, PowerJoular and powermetrics (their blocks below say how)
 INSERT INTO source_span
   SELECT z.file_id, 0, 'zeus-power', z.lo + o.us, z.hi + o.us
   FROM (SELECT file_id, min(ts_us) AS lo, max(ts_us) AS hi FROM zeus_power_sample GROUP BY file_id) z
-  JOIN src_file_offset o ON o.file_id = z.file_id;
+  JOIN source_file_offset o ON o.file_id = z.file_id;
 INSERT INTO source_span
   SELECT DISTINCT file_id, 0, 'zeus-monitor', NULL, NULL FROM zeus_window;
 INSERT INTO source_span
   SELECT file_id, 0, 'powerjoular', min(ts_us), max(ts_us) FROM powerjoular_sample GROUP BY file_id;
-DROP TABLE IF EXISTS temp.src_pm;
-CREATE TEMP TABLE src_pm AS
+-- powermetrics samples placed on the runs' clock (b_us: the sample's date, its
+-- end; the block on powermetrics below says how), kept for v_power as well
+DROP TABLE IF EXISTS source_powermetrics_sample;
+CREATE TABLE source_powermetrics_sample AS
   SELECT s.file_id, s.line, s.elapsed_us,
          s.ts_us + coalesce((SELECT CAST(c.offset_s AS INTEGER) * 1000000 FROM clock_offset c
                              WHERE c.file_id = s.file_id AND c.method = 'given'),
@@ -183,7 +185,7 @@ CREATE TEMP TABLE src_pm AS
   WHERE s.complete = 1 AND s.ts_us IS NOT NULL AND s.elapsed_us IS NOT NULL
     AND s.file_id IN (SELECT id FROM source_file WHERE status IN ('ok','partial'));
 INSERT INTO source_span
-  SELECT file_id, 0, 'powermetrics', min(b_us - elapsed_us), max(b_us) FROM src_pm GROUP BY file_id;
+  SELECT file_id, 0, 'powermetrics', min(b_us - elapsed_us), max(b_us) FROM source_powermetrics_sample GROUP BY file_id;
 -- files that own no rows (duplicates, rejected) are not sources
 DELETE FROM source_span WHERE file_id NOT IN (SELECT id FROM source_file WHERE status IN ('ok','partial'));
 
@@ -240,7 +242,7 @@ DROP TABLE IF EXISTS temp.src_wm_att;
 CREATE TEMP TABLE src_wm_att (
   id INTEGER PRIMARY KEY, run_id INTEGER, session_file_id INTEGER, file_id INTEGER NOT NULL,
   ws INTEGER NOT NULL, we INTEGER NOT NULL, sockets INTEGER NOT NULL, period_us REAL NOT NULL,
-  off_us NOT NULL                     -- the file's offset (src_file_offset)
+  off_us NOT NULL                     -- the file's offset (source_file_offset)
 );
 INSERT INTO src_wm_att (run_id, session_file_id, file_id, ws, we, sockets, period_us, off_us)
   WITH period AS (
@@ -249,7 +251,7 @@ INSERT INTO src_wm_att (run_id, session_file_id, file_id, ws, we, sockets, perio
   )
   SELECT a.run_id, a.session_file_id, a.file_id, a.win_start_us, a.win_end_us, wf.sockets, p.us, o.us
   FROM source_attach a JOIN wattmeter_file wf ON wf.file_id = a.file_id
-  JOIN period p ON p.file_id = a.file_id JOIN src_file_offset o ON o.file_id = a.file_id
+  JOIN period p ON p.file_id = a.file_id JOIN source_file_offset o ON o.file_id = a.file_id
   WHERE a.block = 0;
 DROP TABLE IF EXISTS temp.src_wm_bank;
 CREATE TEMP TABLE src_wm_bank (bank INTEGER PRIMARY KEY);
@@ -422,7 +424,7 @@ INSERT INTO source_energy
 WITH good AS (
   SELECT a.run_id, a.session_file_id, z.file_id, z.line, z.ts_us + o.us AS t, z.power_w AS p
   FROM zeus_power_sample z JOIN source_attach a ON a.file_id = z.file_id AND a.block = 0
-  JOIN src_file_offset o ON o.file_id = z.file_id
+  JOIN source_file_offset o ON o.file_id = z.file_id
   WHERE z.power_w IS NOT NULL AND z.ts_us + o.us BETWEEN a.win_start_us AND a.win_end_us
 ), period AS (
   SELECT file_id, CAST(max(ts_us) - min(ts_us) AS REAL) / max(count(*) - 1, 1) AS us
@@ -478,18 +480,17 @@ ORDER BY run_id, session_file_id, file_id, component, CAST(device AS INTEGER);
 -- [date - elapsed, date] (the date taken as its end). Its dates are UTC; they
 -- are placed on the runs' naive local clock with the offset given
 -- (--utc-offset), else the offset each sample's own date carries (the Mac's
--- clock). Spanned (src_pm) and attached with the other sources above.
+-- clock). Spanned (source_powermetrics_sample) and attached with the other sources above.
 INSERT INTO source_energy
 SELECT a.run_id, a.session_file_id, s.file_id, 'powermetrics', w.component, w.device,
        total(w.power_w * s.elapsed_us) / 1e6, total(s.elapsed_us) / 1e6, count(w.power_w),
        min(s.b_us - s.elapsed_us), max(s.b_us)
-FROM src_pm s
+FROM source_powermetrics_sample s
 JOIN powermetrics_power w ON w.file_id = s.file_id AND w.sample_line = s.line AND w.counted = 1
 JOIN source_attach a ON a.file_id = s.file_id AND a.block = 0
 WHERE w.component <> 'other' AND w.power_w IS NOT NULL
   AND (a.how <> 'overlap' OR s.b_us BETWEEN a.win_start_us AND a.win_end_us)
 GROUP BY a.run_id, a.session_file_id, s.file_id, w.component, w.device;
-DROP TABLE temp.src_pm;
 
 -- The reconciliation's window, per run or session (header: "Reconciliation").
 DROP TABLE IF EXISTS source_window;
