@@ -874,6 +874,57 @@ else:
     print('no other source measured the GPU of a run')
 """),
     md("""
+## Power over time: every source of a run on one axis
+
+`v_power` holds every power reading the sources above integrated (eprof GPU,
+nvidia-smi, wattmeter sockets, Zeus power logs, PowerJoular, powermetrics), each at
+its time on the runs' clock (UTC logs shifted by their offset). The run that most
+sources measured, its readings by source, component and device, against the seconds
+since its first reading (of the wattmeter, the sockets of the setting `wall_sockets`
+when it is set).
+"""),
+    code("""
+if not nb.has('v_power'):
+    nb.note('this database has no v_power: run wattdb transform with this wattdb')
+    best = run_power = pd.DataFrame()
+else:
+    best = nb.query('SELECT run_id, count(DISTINCT source) AS sources, count(*) AS readings '
+                    'FROM v_power WHERE run_id IS NOT NULL '
+                    'GROUP BY run_id ORDER BY sources DESC, readings DESC, run_id LIMIT 1')
+    run_power = (nb.query('SELECT * FROM v_power WHERE run_id = ? ORDER BY ts_us',
+                          (int(best['run_id'][0]),)) if len(best) else pd.DataFrame())
+if run_power.empty:
+    nb.note('no power readings attached to a run')
+else:
+    run_id = int(best['run_id'][0])
+    sockets = nb.query("SELECT value FROM setting WHERE name = 'wall_sockets'")
+    if len(sockets):    # the wall meter's sockets that feed this machine (--wall-sockets)
+        keep = {x.strip() for x in str(sockets['value'][0]).split(',')}
+        run_power = run_power[(run_power['source'] != 'wattmeter') | run_power['device'].isin(keep)].copy()
+    run_power['t_s'] = (run_power['ts_us'] - run_power['ts_us'].min()) / 1e6
+    series = run_power.groupby(['source', 'component', 'device'], sort=True)
+    display(series.agg(readings=('power_w', 'size'), mean_w=('power_w', 'mean'),
+                       max_w=('power_w', 'max'), first_s=('t_s', 'min'), last_s=('t_s', 'max')).round(2))
+    look = nb.styles(sorted(run_power['source'].unique()))
+    dash = dict(zip(sorted(run_power['component'].unique()), ['-', '--', ':', '-.'] * 4))
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    for (source, component, device), g in series:
+        label = ' '.join(x for x in (source, component, device) if x)
+        ax.plot(g['t_s'], g['power_w'], lw=0.8, color=look[source]['color'],
+                ls=dash[component], label=label)
+    title = 'Power of one run as each source saw it'
+    key = runs[runs['run_id'] == run_id] if 'run_id' in runs else runs.iloc[0:0]
+    if len(key):
+        title += '\\n' + ' · '.join(str(key.iloc[0][k]) for k in ['architecture', 'stamp'])
+    ax.set_title(title)
+    ax.set_xlabel("seconds since the run's first reading")
+    ax.set_ylabel('power (W)')
+    ax.legend(fontsize=7, loc='center left', bbox_to_anchor=(1, 0.5), title='source component device')
+    fig.tight_layout()
+    nb.savefig(fig, 'sources-power-over-time')
+    plt.show()
+"""),
+    md("""
 ## Reconciliation
 
 The wall energy the wattmeter measured against the sum of the components the other
