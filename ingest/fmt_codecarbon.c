@@ -218,12 +218,13 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
 static int bid(const struct sniff *s) {
   const char *l = s->first_line;
   if (!strstr(l, "timestamp") || !strstr(l, "project_name")) return 0;
-  if (strstr(l, "energy_consumed") && strstr(l, "emissions")) return 90;
-  return strstr(l, "duration") ? 60 : 0;
+  if (strstr(l, "energy_consumed") && strstr(l, "emissions")) return BID_SIGNATURE;
+  return strstr(l, "duration") ? BID_VOCABULARY : 0;
 }
 
 const struct format fmt_codecarbon = {
     .name = "codecarbon",
+    .tables = "codecarbon_row,codecarbon_extra",
     .version = 1,
     .time_convention = "naive-local",
     .bid = bid,

@@ -36,7 +36,7 @@ static const char sql_insert[] =
     "VALUES (?,?,?,?,?,?,?)";
 
 static int bid(const struct sniff *s) {
-  if (strncmp(s->first_line, "timestamp,cpu usage (%),memory usage (MB)", 41) == 0) return 95;
+  if (strncmp(s->first_line, "timestamp,cpu usage (%),memory usage (MB)", 41) == 0) return BID_EXACT;
   return 0;
 }
 
@@ -88,6 +88,7 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
 
 const struct format fmt_eprof_cpu = {
     .name = "eprof-cpu",
+    .tables = "eprof_cpu_sample",
     .version = 1,
     .time_convention = "naive-local",
     .bid = bid,

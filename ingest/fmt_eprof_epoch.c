@@ -27,7 +27,7 @@ static const char sql_insert[] =
     "INSERT INTO eprof_epoch_end(file_id, line, epoch, end_us) VALUES (?,?,?,?)";
 
 static int bid(const struct sniff *s) {
-  return strcmp(s->first_line, "epoch,end_time") == 0 ? 95 : 0;
+  return strcmp(s->first_line, "epoch,end_time") == 0 ? BID_EXACT : 0;
 }
 
 static enum line_verdict line(struct parse *p, const struct line *ln) {
@@ -51,6 +51,7 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
 
 const struct format fmt_eprof_epoch = {
     .name = "eprof-epoch",
+    .tables = "eprof_epoch_end",
     .version = 1,
     .time_convention = "naive-local",
     .bid = bid,

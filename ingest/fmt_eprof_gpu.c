@@ -91,8 +91,8 @@ static int bid(const struct sniff *s) {
   int known = known_columns(s->first_line, &has_power, &unknown);
   if (!has_power || unknown || known < 3) return 0;
   int named = strncmp(s->name, "gpu-power", 9) == 0;
-  if (strstr(s->first_line, "gpu_power_draw")) return 95; /* normalized: ours alone */
-  return named ? 95 : (known == NCOL ? 70 : 0);
+  if (strstr(s->first_line, "gpu_power_draw")) return BID_EXACT; /* normalized: ours alone */
+  return named ? BID_EXACT : (known == NCOL ? BID_COLUMNS : 0);
 }
 
 static enum line_verdict line(struct parse *p, const struct line *ln) {
@@ -139,6 +139,7 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
 
 const struct format fmt_eprof_gpu = {
     .name = "eprof-gpu",
+    .tables = "eprof_gpu_sample",
     .version = 1,
     .time_convention = "naive-local",
     .bid = bid,

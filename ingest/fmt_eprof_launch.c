@@ -29,7 +29,7 @@ static const char sql_insert[] =
     "batch_size, return_code) VALUES (?,?,?,?,?,?,?,?)";
 
 static int bid(const struct sniff *s) {
-  return strncmp(s->first_line, "start_time,architecture,dataset", 31) == 0 ? 95 : 0;
+  return strncmp(s->first_line, "start_time,architecture,dataset", 31) == 0 ? BID_EXACT : 0;
 }
 
 static enum line_verdict line(struct parse *p, const struct line *ln) {
@@ -64,6 +64,7 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
 
 const struct format fmt_eprof_launch = {
     .name = "eprof-launch",
+    .tables = "eprof_launch",
     .version = 1,
     .time_convention = "naive-local",
     .bid = bid,

@@ -24,8 +24,8 @@ static const char sql_insert[] =
 static int bid(const struct sniff *s) {
   if (strncmp(s->first_line, "epoch,", 6) != 0 || strcmp(s->first_line, "epoch,end_time") == 0)
     return 0;
-  if (strncmp(s->name, "performance", 11) == 0) return 90;
-  return strstr(s->first_line, "loss") ? 60 : 0;
+  if (strncmp(s->name, "performance", 11) == 0) return BID_SIGNATURE;
+  return strstr(s->first_line, "loss") ? BID_VOCABULARY : 0;
 }
 
 static enum line_verdict line(struct parse *p, const struct line *ln) {
@@ -64,6 +64,7 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
 
 const struct format fmt_keras_history = {
     .name = "keras-history",
+    .tables = "eprof_epoch_metric",
     .version = 1,
     .bid = bid,
     .line = line,

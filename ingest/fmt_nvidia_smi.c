@@ -227,7 +227,7 @@ static int bid(const struct sniff *s) {
     n++;
     dotted += strchr(tok, '.') != NULL || !strcmp(tok, "timestamp") || !strcmp(tok, "index");
   }
-  if (n > 0 && dotted > 0) return 60;
+  if (n > 0 && dotted > 0) return BID_VOCABULARY;
   /* 2024/10/30 18:42:33.189, ... */
   const char *l = s->first_line;
   int64_t us;
@@ -235,13 +235,14 @@ static int bid(const struct sniff *s) {
   if (strlen(l) > 24 && l[4] == '/' && l[7] == '/' && l[23] == ',') {
     memcpy(ts, l, 23);
     ts[23] = '\0';
-    if (value_time(ts, &us) == 0) return 40;
+    if (value_time(ts, &us) == 0) return BID_SHAPE;
   }
   return 0;
 }
 
 const struct format fmt_nvidia_smi = {
     .name = "nvidia-smi",
+    .tables = "nvidia_smi_sample,nvidia_smi_value",
     .version = 1,
     .time_convention = "naive-local",
     .bid = bid,

@@ -540,15 +540,16 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
 }
 
 static int bid(const struct sniff *s) {
-  if (!strncmp(s->first_line, "# started on", 12)) return 90;
-  if (strstr(s->head, "Performance counter stats for")) return 90;
-  if (strstr(s->head, "#           time ") && strstr(s->head, "counts")) return 85;
-  if (strstr(s->head, "power/energy-") && strstr(s->head, "Joules")) return 75;
+  if (!strncmp(s->first_line, "# started on", 12)) return BID_SIGNATURE;
+  if (strstr(s->head, "Performance counter stats for")) return BID_SIGNATURE;
+  if (strstr(s->head, "#           time ") && strstr(s->head, "counts")) return BID_SIGNATURE;
+  if (strstr(s->head, "power/energy-") && strstr(s->head, "Joules")) return BID_PARTIAL;
   return 0;
 }
 
 const struct format fmt_perf_stat = {
     .name = "perf-stat",
+    .tables = "perf_count",
     .version = 1,
     .time_convention = "relative",
     .bid = bid,

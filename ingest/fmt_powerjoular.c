@@ -199,7 +199,7 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
  * a utilisation from 0 to 1, and powers (numbers or nan). */
 static int bid(const struct sniff *s) {
   const char *l = s->first_line;
-  if (strncasecmp(l, "Date,CPU Utilization,", 21) == 0) return 90;
+  if (strncasecmp(l, "Date,CPU Utilization,", 21) == 0) return BID_SIGNATURE;
   char buf[512];
   if (strlen(l) >= sizeof buf) return 0;
   snprintf(buf, sizeof buf, "%s", l);
@@ -214,11 +214,12 @@ static int bid(const struct sniff *s) {
     if (n == 1 && (value_number(tok, NULL, &x) != VALUE_OK || x < 0 || x > 1)) return 0;
     if (n >= 2 && value_number(tok, NULL, &x) == VALUE_BAD) return 0;
   }
-  return n == 5 || n == 3 ? 40 : 0;
+  return n == 5 || n == 3 ? BID_SHAPE : 0;
 }
 
 const struct format fmt_powerjoular = {
     .name = "powerjoular",
+    .tables = "powerjoular_sample,powerjoular_file",
     .version = 1,
     .time_convention = "naive-local",
     .bid = bid,

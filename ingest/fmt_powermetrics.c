@@ -108,14 +108,14 @@ static const char *find(const char *h, size_t n, const char *needle) {
 }
 
 static int bid(const struct sniff *s) {
-  if (find(s->head, s->len, SEP)) return 95;
+  if (find(s->head, s->len, SEP)) return BID_EXACT;
   if (find(s->head, s->len, "Machine model: ") && find(s->head, s->len, "\nOS version: ") &&
       find(s->head, s->len, "\nBoot time: "))
-    return 90;
+    return BID_SIGNATURE;
   /* the -f plist form: recognised, refused in open() */
   if (find(s->head, s->len, "<plist") && find(s->head, s->len, "<key>kern_osversion</key>") &&
       (find(s->head, s->len, "<key>elapsed_ns</key>") || find(s->head, s->len, "<key>is_delta</key>")))
-    return 90;
+    return BID_SIGNATURE;
   return 0;
 }
 
@@ -424,6 +424,7 @@ static int close_file(struct parse *p) {
 
 const struct format fmt_powermetrics = {
     .name = "powermetrics",
+    .tables = "powermetrics_sample,powermetrics_power,powermetrics_info",
     .version = 1,
     .time_convention = "utc",
     .bid = bid,

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ingest/format.h"
+#include "ingest/runkey.h"
 #include "ingest/runmeta.h"
 #include "ingest/values.h"
 
@@ -29,9 +30,9 @@ static const unsigned required = 1u << RK_ENV | 1u << RK_ARCH | 1u << RK_DATASET
 
 /* The four key columns, in any order. */
 static int bid(const struct sniff *s) {
-  if (strncmp(s->first_line, "environment,architecture,dataset,stamp", 38) == 0) return 95;
+  if (strncmp(s->first_line, "environment,architecture,dataset,stamp", 38) == 0) return BID_EXACT;
   unsigned keys = runmeta_sniff_keys(s->first_line, runmeta_delimiter(s->first_line));
-  return (keys & required) == required ? 95 : 0;
+  return (keys & required) == required ? BID_EXACT : 0;
 }
 
 static const char *const key_label[RK_NKEY] = {"environment", "architecture", "dataset", "stamp", "run"};
@@ -77,6 +78,7 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
 
 const struct format fmt_run_manifest = {
     .name = "run-manifest",
+    .tables = "run_manifest,run_metadata_extra",
     .version = 2,
     .bid = bid,
     .line = line,

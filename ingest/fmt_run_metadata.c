@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "ingest/format.h"
+#include "ingest/runkey.h"
 #include "ingest/runmeta.h"
 #include "ingest/values.h"
 
@@ -42,8 +43,8 @@ static int bid(const struct sniff *s) {
   unsigned keys = runmeta_sniff_keys(s->first_line, runmeta_delimiter(s->first_line));
   unsigned need = 1u << RK_ENV | 1u << RK_ARCH;
   if ((keys & need) != need) return 0;
-  if (keys & 1u << RK_RUN) return 90;
-  if ((keys & 1u << RK_STAMP) && !(keys & 1u << RK_DATASET)) return 90;
+  if (keys & 1u << RK_RUN) return BID_SIGNATURE;
+  if ((keys & 1u << RK_STAMP) && !(keys & 1u << RK_DATASET)) return BID_SIGNATURE;
   return 0;
 }
 
@@ -112,6 +113,7 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
 
 const struct format fmt_run_metadata = {
     .name = "run-metadata",
+    .tables = "run_metadata,run_metadata_extra",
     .version = 1,
     .bid = bid,
     .line = line,

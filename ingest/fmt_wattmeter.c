@@ -313,14 +313,15 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
 /* The header, possibly after stray diagnostic lines, within the first lines. */
 static int bid(const struct sniff *s) {
   const char *h = strstr(s->head, "#timestamp,#frame_is_ok");
-  if (h && h - s->head < 8192) return 95;
+  if (h && h - s->head < 8192) return BID_EXACT;
   h = strstr(s->head, "#timestamp,");
-  if (h && strstr(h, "#activepow")) return 90;
+  if (h && strstr(h, "#activepow")) return BID_SIGNATURE;
   return 0;
 }
 
 const struct format fmt_wattmeter = {
     .name = "wattmeter",
+    .tables = "wattmeter_frame,wattmeter_file",
     .version = 1,
     .time_convention = "utc",
     .bid = bid,

@@ -67,7 +67,7 @@ static const char sql_energy[] =
     "VALUES (?,?,?,?,?,?,?)";
 
 static int mon_bid(const struct sniff *s) {
-  return strncmp(s->first_line, "start_time,window_name,elapsed_time", 35) == 0 ? 95 : 0;
+  return strncmp(s->first_line, "start_time,window_name,elapsed_time", 35) == 0 ? BID_EXACT : 0;
 }
 
 /* Fills C from header name N: "gpu12_energy" gives component "gpu", device "12". */
@@ -194,6 +194,7 @@ static enum line_verdict mon_line(struct parse *p, const struct line *ln) {
 
 const struct format fmt_zeus_monitor = {
     .name = "zeus-monitor",
+    .tables = "zeus_window,zeus_window_energy",
     .version = 1,
     .time_convention = "relative",
     .bid = mon_bid,
@@ -224,7 +225,7 @@ static const char sql_power[] =
 
 static int pow_bid(const struct sniff *s) {
   const char *l = s->first_line;
-  return strncmp(l, "Time,Power", 10) == 0 && (l[10] == '\0' || l[10] == ',') ? 90 : 0;
+  return strncmp(l, "Time,Power", 10) == 0 && (l[10] == '\0' || l[10] == ',') ? BID_SIGNATURE : 0;
 }
 
 static enum line_verdict pow_line(struct parse *p, const struct line *ln) {
@@ -265,6 +266,7 @@ static enum line_verdict pow_line(struct parse *p, const struct line *ln) {
 
 const struct format fmt_zeus_power = {
     .name = "zeus-power",
+    .tables = "zeus_power_sample",
     .version = 1,
     .time_convention = "utc",
     .bid = pow_bid,

@@ -6,11 +6,14 @@
  *     reads (a header line, the units, the quirks), and defining a
  *     `const struct format fmt_<name>`;
  *  2. add its tables to a schema/NNN_<name>.sql file (rows keyed by file_id, line);
- *  3. list it in formats[] in ingest/formats.c;
- *  4. add fixtures under tests/fixtures/<name>/ and a suite tests/test_fmt_<name>.c.
+ *  3. list it in formats[] in ingest/formats.c, and give it a row in the README's
+ *     format table naming its `tables` (tests/test_format_registry.c checks both
+ *     against what its fixtures fill);
+ *  4. add fixtures under tests/fixtures/<name>/ and a suite tests/test_fmt_<name>.c
+ *     (its fuzz target comes from the registry).
  *
  * Life of a file: the driver reads the first block, asks every format to bid on
- * it, and gives the file to the highest bidder. It then calls open(), line() for
+ * it (enum bid), and gives the file to the highest bidder. It then calls open(), line() for
  * every line in order (the header included), and close(), all inside one
  * transaction that also writes the file's source_file row. A parser stores each
  * line it accepts in its raw table and returns LINE_STORED, records each line it
@@ -23,7 +26,6 @@
 #include <stdint.h>
 
 #include "ingest/lines.h"
-#include "ingest/runkey.h"
 #include "schema/db.h"
 
 enum line_verdict {
@@ -44,14 +46,28 @@ struct sniff {
   int in_run_folder;     /* the path has a run key: an eprof raw/{env}/{arch}/... folder */
 };
 
+/* How sure a format is that a file is its own, from its name and first bytes.
+ * The highest bid wins; equal bids go to the format listed first in formats.c.
+ * A format bids the tier its evidence reaches, never a number of its own. */
+enum bid {
+  BID_NONE = 0,        /* not mine */
+  BID_SHAPE = 40,      /* only the shape of the lines says so (a timestamp where mine has one) */
+  BID_VOCABULARY = 60, /* a header in my tool's vocabulary, which other formats share */
+  BID_COLUMNS = 70,    /* every column of my set, spelled the way another tool spells it */
+  BID_PARTIAL = 75,    /* a part of my signature that a few others could write too */
+  BID_SIGNATURE = 90,  /* words only my tool writes: its header's key columns, a marker, a name */
+  BID_EXACT = 95,      /* my exact header or separator line */
+};
+
 struct parse;
 
 struct format {
   const char *name;            /* stored in source_file.format, e.g. "eprof-gpu" */
   int version;                 /* parser version: a change makes unchanged files re-read */
   const char *time_convention; /* "naive-local", "utc", "relative" or NULL */
-  /* 0: not mine; up to 100: how sure. The highest bid wins; ties go to the
-   * format listed first. */
+  const char *tables;          /* the raw tables it fills, comma-separated, as the README's
+                                  format table lists them (tests/test_format_registry.c) */
+  /* A tier of enum bid (BID_NONE: not mine). */
   int (*bid)(const struct sniff *s);
   /* Prepares for a file; may set p->format_version. Return 0, or -1 after
    * parse_fail() to reject the whole file. */
@@ -66,29 +82,21 @@ struct format {
   size_t state_size;           /* bytes of zeroed per-file state at p->state */
 };
 
-/* Per-file parsing context, owned by the driver. */
+struct parse_private;
+
+/* Per-file parsing context, owned by the driver: what a parser reads and writes.
+ * The driver's own part (why the file was rejected, message counts, the field
+ * splitter's buffers) is behind priv, for ingest/parse.c alone. */
 struct parse {
   struct wdb *db;
-  const struct format *format;
-  int64_t file_id;
+  int64_t file_id;             /* the source_file row every raw row is keyed by */
   const char *path;            /* logical path, for messages */
   const char *name;            /* base name */
-  struct run_key run;          /* from the path; run.valid == 0 when none */
-  int64_t run_id;              /* run row id when run.valid */
   void *state;                 /* format's own, state_size bytes, zeroed per file */
-  char format_version[32];     /* header variant, e.g. "native" */
-  char error[256];             /* why the file was rejected */
-  char first_row_error[256];   /* the first line rejection, for source_file.error */
-  long rejects_printed;
-  int max_printed;             /* messages printed per file before going quiet */
-  /* field splitting (parse_fields) */
-  struct csv_parser *csv;
-  char *arena;
-  size_t arena_len, arena_cap;
-  size_t *offsets;
-  size_t *lengths;
-  int nfields, fields_cap;
+  char format_version[32];     /* header variant, e.g. "native" (source_file.format_version) */
+  int nfields;                 /* the fields of the line parse_fields() last split */
   const char **fields;
+  struct parse_private *priv;
 };
 
 /* Splits LN into fields with DELIM (libcsv: quotes honoured, blanks around

@@ -17,7 +17,6 @@
 #define _DEFAULT_SOURCE
 #include "ingest/ingest.h"
 
-#include <csv.h>
 #include <limits.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
@@ -30,6 +29,8 @@
 #include "common/msg.h"
 #include "ingest/formats.h"
 #include "ingest/lines.h"
+#include "ingest/parse_private.h"
+#include "ingest/runkey.h"
 #include "ingest/source.h"
 
 #define SNIFF_BYTES (64 * 1024)
@@ -45,6 +46,9 @@ struct driver {
   long long archive_base;
   /* per file */
   struct parse parse;
+  struct parse_private parse_priv; /* parse.priv */
+  struct run_key run;       /* from the path; run.valid == 0 when none */
+  int64_t run_id;           /* its run row when run.valid */
   struct line_reader lines;
   long n_lines, n_skipped, n_ok, n_rejected;
   long n_torn;              /* of n_rejected: the torn last line (0 or 1) */
@@ -219,7 +223,7 @@ static int catalog_finish(struct driver *d, const char *status, const char *sha,
       "time_convention=?, status=?, duplicate_of=?, run_id=?, lines=?, skipped_lines=?, rows_ok=?, "
       "rows_rejected=?, error=? WHERE id=?";
   struct parse *p = &d->parse;
-  const struct format *f = p->format;
+  const struct format *f = p->priv->format;
   sqlite3_stmt *st = wdb_stmt(d->db, sql);
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, size);
@@ -232,7 +236,7 @@ static int catalog_finish(struct driver *d, const char *status, const char *sha,
   sqlite3_bind_int(st, 5, f ? f->version : 0); /* NOT NULL: 0 when no format took the file */
   sqlite3_bind_text(st, 7, status, -1, SQLITE_STATIC);
   if (dup_of > 0) sqlite3_bind_int64(st, 8, dup_of);
-  if (p->run.valid && p->run_id > 0) sqlite3_bind_int64(st, 9, p->run_id);
+  if (d->run.valid && d->run_id > 0) sqlite3_bind_int64(st, 9, d->run_id);
   sqlite3_bind_int64(st, 10, d->n_lines);
   sqlite3_bind_int64(st, 11, d->n_skipped);
   sqlite3_bind_int64(st, 12, d->n_ok);
@@ -280,15 +284,15 @@ static enum line_verdict parse_torn(struct driver *d, const struct line *ln) {
   struct parse *p = &d->parse;
   if (wdb_exec(d->db, "SAVEPOINT torn_line", "savepoint")) return LINE_FATAL;
   /* What the parser says of a torn line is not shown: it is rejected as torn. */
-  long printed = p->rejects_printed;
-  char first_error[sizeof p->first_row_error];
-  memcpy(first_error, p->first_row_error, sizeof first_error);
-  p->rejects_printed = LONG_MAX / 2; /* past max_printed: nothing printed */
-  enum line_verdict v = p->format->line(p, ln);
-  p->rejects_printed = printed;
+  long printed = p->priv->rejects_printed;
+  char first_error[sizeof p->priv->first_row_error];
+  memcpy(first_error, p->priv->first_row_error, sizeof first_error);
+  p->priv->rejects_printed = LONG_MAX / 2; /* past max_printed: nothing printed */
+  enum line_verdict v = p->priv->format->line(p, ln);
+  p->priv->rejects_printed = printed;
   if (v == LINE_SKIPPED || v == LINE_FATAL || v == LINE_REFUSE_FILE)
     return wdb_exec(d->db, "RELEASE torn_line", "savepoint") ? LINE_FATAL : v;
-  memcpy(p->first_row_error, first_error, sizeof first_error);
+  memcpy(p->priv->first_row_error, first_error, sizeof first_error);
   if (wdb_exec(d->db, "ROLLBACK TO torn_line; RELEASE torn_line", "savepoint")) return LINE_FATAL;
   d->n_torn++;
   return parse_reject(p, ln, 0, "truncated",
@@ -315,12 +319,12 @@ static int line_sink_parse(void *ctx, const struct line *ln) {
     v = parse_reject(p, ln, 0, "nul_byte",
                      "a NUL byte at byte %zu of the line: not text a logger writes",
                      (size_t)(nul - ln->text) + 1);
-  } else if (ln->torn && !p->format->keeps_unterminated_tail) {
+  } else if (ln->torn && !p->priv->format->keeps_unterminated_tail) {
     v = parse_torn(d, ln);
   } else if (blank(ln)) {
     v = LINE_SKIPPED;
   } else {
-    v = p->format->line(p, ln);
+    v = p->priv->format->line(p, ln);
   }
   if (v == LINE_FATAL && is_constraint_error(d)) {
     parse_fail(p, "line %ld cannot be stored: %s", ln->number, sqlite3_errmsg(d->db->sql));
@@ -387,7 +391,7 @@ static void build_sniff(struct driver *d, struct source *s, struct sniff *sn) {
   sn->path = s->path;
   sn->head = d->sniff;
   sn->len = d->sniff_len;
-  sn->in_run_folder = d->parse.run.valid;
+  sn->in_run_folder = d->run.valid;
   /* the first non-blank line, as its own string */
   char *first = d->first_line;
   first[0] = '\0';
@@ -410,11 +414,11 @@ static void build_sniff(struct driver *d, struct source *s, struct sniff *sn) {
 
 static void reset_file_state(struct driver *d) {
   struct parse *p = &d->parse;
-  p->format = NULL;
+  p->priv->format = NULL;
   p->file_id = 0;
-  p->run_id = 0;
-  p->format_version[0] = p->error[0] = p->first_row_error[0] = '\0';
-  p->rejects_printed = 0;
+  d->run_id = 0;
+  p->format_version[0] = p->priv->error[0] = p->priv->first_row_error[0] = '\0';
+  p->priv->rejects_printed = 0;
   d->n_lines = d->n_skipped = d->n_ok = d->n_rejected = d->n_torn = 0;
   d->refused = 0;
 }
@@ -452,7 +456,7 @@ static int ingest_file(struct driver *d, struct source *s) {
   }
   p->path = s->path;
   p->name = s->name;
-  run_key_from_path(s->fullpath, s->path, &p->run);
+  run_key_from_path(s->fullpath, s->path, &d->run);
 
   struct sha256_ctx hash;
   sha256_init(&hash);
@@ -463,10 +467,10 @@ static int ingest_file(struct driver *d, struct source *s) {
 
   p->file_id = catalog_claim(d, &row, s);
   if (p->file_id < 0) return rollback(d, s->path);
-  if (p->run.valid && (p->run_id = catalog_run_id(d, &p->run)) < 0) return rollback(d, s->path);
+  if (d->run.valid && (d->run_id = catalog_run_id(d, &d->run)) < 0) return rollback(d, s->path);
   if (wdb_exec(d->db, "SAVEPOINT file_rows", "savepoint")) return rollback(d, s->path);
 
-  p->format = f;
+  p->priv->format = f;
   int file_ok = f != NULL;
   if (!f) parse_fail(p, "unrecognised format");
   if (f) {
@@ -515,7 +519,7 @@ static int ingest_file(struct driver *d, struct source *s) {
      * stored or a row rejected (no rejected_row stands for them). */
     status = "rejected";
     d->n_rejected = d->n_ok = 0;
-    msg("%s: file rejected: %s", s->path, p->error);
+    msg("%s: file rejected: %s", s->path, p->priv->error);
     stats->rejected_files++;
     if (!f) stats->unrecognised++;
   } else if (dup) {
@@ -528,7 +532,7 @@ static int ingest_file(struct driver *d, struct source *s) {
     stats->rows_torn += d->n_torn;
     if (d->n_rejected) stats->partial_files++;
   }
-  if (catalog_finish(d, status, read_failed ? NULL : sha, dup, file_ok ? p->first_row_error : p->error,
+  if (catalog_finish(d, status, read_failed ? NULL : sha, dup, file_ok ? p->priv->first_row_error : p->priv->error,
                      size) ||
       wdb_exec(d->db, "RELEASE file_rows; COMMIT", "cannot commit"))
     return rollback(d, s->path);
@@ -569,7 +573,8 @@ int ingest_paths(struct wdb *db, char *const *roots, int n, const struct ingest_
   d.opt = opt;
   d.stats = stats;
   d.parse.db = db;
-  d.parse.max_printed = opt->max_printed;
+  d.parse.priv = &d.parse_priv;
+  d.parse_priv.max_printed = opt->max_printed;
   d.head_cap = SNIFF_BYTES * 2;
   d.head = xrealloc(NULL, d.head_cap);
   if (!realpath(db->path, d.db_real)) d.db_real[0] = '\0';
@@ -586,13 +591,6 @@ int ingest_paths(struct wdb *db, char *const *roots, int n, const struct ingest_
   free(d.head);
   free(d.sniff);
   free(d.parse.state);
-  free(d.parse.arena);
-  free(d.parse.offsets);
-  free(d.parse.lengths);
-  free(d.parse.fields);
-  if (d.parse.csv) {
-    csv_free(d.parse.csv);
-    free(d.parse.csv);
-  }
+  parse_private_free(&d.parse);
   return d.fatal ? -1 : 0;
 }

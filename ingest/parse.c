@@ -8,28 +8,29 @@
 
 #include "common/msg.h"
 #include "ingest/format.h"
+#include "ingest/parse_private.h"
 
 /* ---- fields ---------------------------------------------------------------- */
 
 static void add_field(void *data, size_t len, void *pp) {
   struct parse *p = pp;
-  if (p->nfields == p->fields_cap) {
-    p->fields_cap = p->fields_cap ? p->fields_cap * 2 : 32;
-    p->offsets = xrealloc(p->offsets, (size_t)p->fields_cap * sizeof *p->offsets);
-    p->lengths = xrealloc(p->lengths, (size_t)p->fields_cap * sizeof *p->lengths);
-    p->fields = xrealloc(p->fields, (size_t)p->fields_cap * sizeof *p->fields);
+  if (p->nfields == p->priv->fields_cap) {
+    p->priv->fields_cap = p->priv->fields_cap ? p->priv->fields_cap * 2 : 32;
+    p->priv->offsets = xrealloc(p->priv->offsets, (size_t)p->priv->fields_cap * sizeof *p->priv->offsets);
+    p->priv->lengths = xrealloc(p->priv->lengths, (size_t)p->priv->fields_cap * sizeof *p->priv->lengths);
+    p->fields = xrealloc(p->fields, (size_t)p->priv->fields_cap * sizeof *p->fields);
   }
-  if (p->arena_len + len + 1 > p->arena_cap) {
-    size_t cap = p->arena_cap ? p->arena_cap : 4096;
-    while (cap < p->arena_len + len + 1) cap *= 2;
-    p->arena = xrealloc(p->arena, cap);
-    p->arena_cap = cap;
+  if (p->priv->arena_len + len + 1 > p->priv->arena_cap) {
+    size_t cap = p->priv->arena_cap ? p->priv->arena_cap : 4096;
+    while (cap < p->priv->arena_len + len + 1) cap *= 2;
+    p->priv->arena = xrealloc(p->priv->arena, cap);
+    p->priv->arena_cap = cap;
   }
-  if (len) memcpy(p->arena + p->arena_len, data, len);
-  p->arena[p->arena_len + len] = '\0';
-  p->offsets[p->nfields] = p->arena_len;
-  p->lengths[p->nfields] = len;
-  p->arena_len += len + 1;
+  if (len) memcpy(p->priv->arena + p->priv->arena_len, data, len);
+  p->priv->arena[p->priv->arena_len + len] = '\0';
+  p->priv->offsets[p->nfields] = p->priv->arena_len;
+  p->priv->lengths[p->nfields] = len;
+  p->priv->arena_len += len + 1;
   p->nfields++;
 }
 
@@ -55,27 +56,43 @@ static void split_plain(struct parse *p, const struct line *ln, unsigned char de
   }
 }
 
+void parse_private_free(struct parse *p) {
+  struct parse_private *q = p->priv;
+  free(q->arena);
+  free(q->offsets);
+  free(q->lengths);
+  free(p->fields);
+  if (q->csv) {
+    csv_free(q->csv);
+    free(q->csv);
+  }
+  q->arena = NULL;
+  q->offsets = q->lengths = NULL;
+  p->fields = NULL;
+  q->csv = NULL;
+}
+
 int parse_fields(struct parse *p, const struct line *ln, unsigned char delim) {
   if (!memchr(ln->text, '"', ln->len)) {
     p->nfields = 0;
-    p->arena_len = 0;
+    p->priv->arena_len = 0;
     if (ln->len) split_plain(p, ln, delim);
-    for (int i = 0; i < p->nfields; i++) p->fields[i] = p->arena + p->offsets[i];
+    for (int i = 0; i < p->nfields; i++) p->fields[i] = p->priv->arena + p->priv->offsets[i];
     return p->nfields;
   }
-  if (!p->csv) {
-    p->csv = xrealloc(NULL, sizeof *p->csv);
-    csv_init(p->csv, 0);
-    csv_set_blk_size(p->csv, 4096);
+  if (!p->priv->csv) {
+    p->priv->csv = xrealloc(NULL, sizeof *p->priv->csv);
+    csv_init(p->priv->csv, 0);
+    csv_set_blk_size(p->priv->csv, 4096);
   }
-  csv_set_delim(p->csv, delim);
+  csv_set_delim(p->priv->csv, delim);
   p->nfields = 0;
-  p->arena_len = 0;
-  csv_parse(p->csv, ln->text, ln->len, add_field, end_record, p);
-  csv_fini(p->csv, add_field, end_record, p);
+  p->priv->arena_len = 0;
+  csv_parse(p->priv->csv, ln->text, ln->len, add_field, end_record, p);
+  csv_fini(p->priv->csv, add_field, end_record, p);
   if (ln->len == 0) p->nfields = 0;
   /* Pointers are made after parsing: the arena may have moved while growing. */
-  for (int i = 0; i < p->nfields; i++) p->fields[i] = p->arena + p->offsets[i];
+  for (int i = 0; i < p->nfields; i++) p->fields[i] = p->priv->arena + p->priv->offsets[i];
   return p->nfields;
 }
 
@@ -102,15 +119,15 @@ enum line_verdict parse_reject(struct parse *p, const struct line *ln, int col, 
   va_start(ap, fmt);
   vsnprintf(text, sizeof text, fmt, ap);
   va_end(ap);
-  if (!p->first_row_error[0])
-    snprintf(p->first_row_error, sizeof p->first_row_error, "line %ld: %.200s", ln->number, text);
-  if (p->rejects_printed < p->max_printed) {
+  if (!p->priv->first_row_error[0])
+    snprintf(p->priv->first_row_error, sizeof p->priv->first_row_error, "line %ld: %.200s", ln->number, text);
+  if (p->priv->rejects_printed < p->priv->max_printed) {
     if (col > 0) msg("%s:%ld:%d: %s", p->path, ln->number, col, text);
     else msg("%s:%ld: %s", p->path, ln->number, text);
   }
-  else if (p->rejects_printed == p->max_printed && p->max_printed > 0)
+  else if (p->priv->rejects_printed == p->priv->max_printed && p->priv->max_printed > 0)
     msg("%s: more rejected lines are not shown (see the rejected_row table)", p->path);
-  p->rejects_printed++;
+  p->priv->rejects_printed++;
   sqlite3_stmt *st = wdb_stmt(p->db, sql_reject);
   if (!st) return LINE_FATAL;
   sqlite3_bind_int64(st, 1, p->file_id);
@@ -126,7 +143,7 @@ enum line_verdict parse_reject(struct parse *p, const struct line *ln, int col, 
 void parse_fail(struct parse *p, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(p->error, sizeof p->error, fmt, ap);
+  vsnprintf(p->priv->error, sizeof p->priv->error, fmt, ap);
   va_end(ap);
 }
 
@@ -213,7 +230,7 @@ static int remember_header(struct parse *p, const struct line *ln, struct header
   h->n = p->nfields;
   h->renamed = 0;
   for (int i = 0; i < h->n; i++) {
-    int at = header_put(h, &used, p->fields[i], p->lengths[i]);
+    int at = header_put(h, &used, p->fields[i], p->priv->lengths[i]);
     if (at < 0) goto too_long;
     h->written[i] = h->name[i] = (uint16_t)at;
   }
@@ -240,7 +257,7 @@ static int remember_header(struct parse *p, const struct line *ln, struct header
         break;
       }
     }
-    if (h->renamed++ < p->max_printed)
+    if (h->renamed++ < p->priv->max_printed)
       msg("%s:%ld:%d: header repeats column '%s' (fields %d and %d): field %d is stored as '%s'",
           p->path, ln->number, i + 1, w, first + 1, i + 1, i + 1, header_name(h, i));
   }
