@@ -8,45 +8,23 @@
  * numbers on from where the first stopped. */
 #include <string.h>
 
-#include "ingest/format.h"
-#include "ingest/values.h"
+#include "ingest/csvtable.h"
 
 enum { C_EPOCH, C_END, NCOL };
 
-static const struct column_spec specs[NCOL] = {
-    [C_EPOCH] = {{"epoch"}, 1},
-    [C_END] = {{"end_time"}, 1},
+static const struct csv_column columns[NCOL] = {
+    [C_EPOCH] = {{{"epoch"}, 1}, CELL_INTEGER, "an epoch", "epoch", .nonnegative = 1,
+                 .needs_value = 1},
+    [C_END] = {{{"end_time"}, 1}, CELL_TIME, NULL, "end_us"},
 };
 
-struct state {
-  struct header header;
-  int map[NCOL];
+static const struct csv_table table = {
+    "INSERT INTO eprof_epoch_end(file_id, line, epoch, end_us) VALUES (?,?,?,?)", columns, NCOL, ',',
+    0,
 };
-
-static const char sql_insert[] =
-    "INSERT INTO eprof_epoch_end(file_id, line, epoch, end_us) VALUES (?,?,?,?)";
 
 static int bid(const struct sniff *s) {
   return strcmp(s->first_line, "epoch,end_time") == 0 ? BID_EXACT : 0;
-}
-
-static enum line_verdict line(struct parse *p, const struct line *ln) {
-  struct state *st = p->state;
-  enum line_verdict v = parse_header_or_data(p, ln, ',', &st->header, specs, NCOL, st->map);
-  if (v != LINE_STORED) return v;
-  int64_t epoch, end;
-  const char *e = p->fields[st->map[C_EPOCH]], *t = p->fields[st->map[C_END]];
-  if (value_integer(e, &epoch) != VALUE_OK || epoch < 0)
-    return parse_reject(p, ln, st->map[C_EPOCH] + 1, "bad_number", "cannot parse '%s' as an epoch", e);
-  if (value_time(t, &end))
-    return parse_reject(p, ln, st->map[C_END] + 1, "bad_time", "cannot parse '%s' as a time", t);
-  sqlite3_stmt *ins = wdb_stmt(p->db, sql_insert);
-  if (!ins) return LINE_FATAL;
-  sqlite3_bind_int64(ins, 1, p->file_id);
-  sqlite3_bind_int64(ins, 2, ln->number);
-  sqlite3_bind_int64(ins, 3, epoch);
-  sqlite3_bind_int64(ins, 4, end);
-  return parse_insert(p, ins) ? LINE_FATAL : LINE_STORED;
 }
 
 const struct format fmt_eprof_epoch = {
@@ -55,6 +33,5 @@ const struct format fmt_eprof_epoch = {
     .version = 1,
     .time_convention = "naive-local",
     .bid = bid,
-    .line = line,
-    .state_size = sizeof(struct state),
+    .table = &table,
 };

@@ -41,7 +41,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ingest/format.h"
+#include "ingest/csvtable.h"
 #include "ingest/values.h"
 
 #define ZEUS_MAX_COLS 256 /* columns after elapsed_time */
@@ -206,70 +206,31 @@ const struct format fmt_zeus_monitor = {
 
 enum { P_TIME, P_POWER, P_TEMP, P_SMFREQ, P_MEM, NP };
 
-static const struct column_spec pow_specs[NP] = {
-    [P_TIME] = {{"Time"}, 1},
-    [P_POWER] = {{"Power"}, 1},
-    [P_TEMP] = {{"Temp"}, 0},
-    [P_SMFREQ] = {{"SMFreq"}, 0},
-    [P_MEM] = {{"Mem"}, 0},
+static const struct csv_column pow_columns[NP] = {
+    [P_TIME] = {{{"Time"}, 1}, CELL_TIME, NULL, "ts_us"},
+    /* mW, stored in W */
+    [P_POWER] = {{{"Power"}, 1}, CELL_REAL, "Power", "power_w", .scale = 1e-3, .nonnegative = 1},
+    [P_TEMP] = {{{"Temp"}, 0}, CELL_REAL, "Temp", "temp_c"},
+    [P_SMFREQ] = {{{"SMFreq"}, 0}, CELL_REAL, "SMFreq", "sm_freq_mhz"},
+    [P_MEM] = {{{"Mem"}, 0}, CELL_REAL, "Mem", "mem"},
 };
 
-struct pow_state {
-  struct header header;
-  int map[NP];
-};
-
-static const char sql_power[] =
+static const struct csv_table pow_table = {
     "INSERT INTO zeus_power_sample(file_id, line, ts_us, power_w, temp_c, sm_freq_mhz, mem) "
-    "VALUES (?,?,?,?,?,?,?)";
+    "VALUES (?,?,?,?,?,?,?)",
+    pow_columns, NP, ',', 0,
+};
 
 static int pow_bid(const struct sniff *s) {
   const char *l = s->first_line;
   return strncmp(l, "Time,Power", 10) == 0 && (l[10] == '\0' || l[10] == ',') ? BID_SIGNATURE : 0;
 }
 
-static enum line_verdict pow_line(struct parse *p, const struct line *ln) {
-  struct pow_state *st = p->state;
-  enum line_verdict v = parse_header_or_data(p, ln, ',', &st->header, pow_specs, NP, st->map);
-  if (v != LINE_STORED) return v;
-  int64_t ts;
-  const char *t = p->fields[st->map[P_TIME]];
-  if (value_time(t, &ts))
-    return parse_reject(p, ln, st->map[P_TIME] + 1, "bad_time", "cannot parse '%s' as a time", t);
-  double val[NP];
-  enum value_kind kind[NP];
-  for (int i = P_POWER; i < NP; i++) {
-    kind[i] = VALUE_EMPTY;
-    if (st->map[i] < 0) continue;
-    const char *s = p->fields[st->map[i]];
-    kind[i] = value_number(s, NULL, &val[i]);
-    if (kind[i] == VALUE_BAD || (i == P_POWER && kind[i] == VALUE_OK && val[i] < 0))
-      return parse_reject(p, ln, st->map[i] + 1, "bad_number", "cannot parse '%s' as %s", s,
-                          pow_specs[i].names[0]);
-  }
-  sqlite3_stmt *ins = wdb_stmt(p->db, sql_power);
-  if (!ins) return LINE_FATAL;
-  sqlite3_bind_int64(ins, 1, p->file_id);
-  sqlite3_bind_int64(ins, 2, ln->number);
-  sqlite3_bind_int64(ins, 3, ts);
-  for (int i = P_POWER; i < NP; i++) {
-    if (kind[i] == VALUE_OK) sqlite3_bind_double(ins, 3 + i, i == P_POWER ? val[i] / 1000 : val[i]);
-    else sqlite3_bind_null(ins, 3 + i);
-  }
-  if (parse_insert(p, ins)) return LINE_FATAL;
-  for (int i = P_POWER; i < NP; i++)
-    if (st->map[i] >= 0 && kind[i] != VALUE_OK &&
-        parse_note_null(p, ln, st->map[i] + 1, pow_specs[i].names[0], p->fields[st->map[i]]))
-      return LINE_FATAL;
-  return LINE_STORED;
-}
-
 const struct format fmt_zeus_power = {
     .name = "zeus-power",
     .tables = "zeus_power_sample",
-    .version = 1,
+    .version = 2,
     .time_convention = "utc",
     .bid = pow_bid,
-    .line = pow_line,
-    .state_size = sizeof(struct pow_state),
+    .table = &pow_table,
 };

@@ -60,6 +60,7 @@ enum bid {
 };
 
 struct parse;
+struct csv_table;
 
 struct format {
   const char *name;            /* stored in source_file.format, e.g. "eprof-gpu" */
@@ -73,6 +74,9 @@ struct format {
    * parse_fail() to reject the whole file. */
   int (*open)(struct parse *p);
   enum line_verdict (*line)(struct parse *p, const struct line *ln);
+  /* A declared CSV format (ingest/csvtable.h) sets this instead of line and
+   * state_size: the driver reads its lines with csv_table_line(). */
+  const struct csv_table *table;
   /* After the last line: final checks. Return 0, or -1 after parse_fail(). */
   int (*close)(struct parse *p);
   /* Nonzero when a last line without newline is a complete record (files written

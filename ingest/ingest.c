@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "common/msg.h"
+#include "ingest/csvtable.h"
 #include "ingest/formats.h"
 #include "ingest/lines.h"
 #include "ingest/parse_private.h"
@@ -277,6 +278,13 @@ static int line_sink_count(void *ctx, const struct line *ln) {
   return 0;
 }
 
+/* The file's format's reading of LN: its line(), or for a declared CSV format
+ * (ingest/csvtable.h) csv_table_line(). */
+static enum line_verdict format_line(struct parse *p, const struct line *ln) {
+  const struct format *f = p->priv->format;
+  return f->table ? csv_table_line(p, ln, f->table, p->state) : f->line(p, ln);
+}
+
 /* A line that the input ended inside: a header or comment written whole but
  * for its newline is taken (the parser skips it); anything else is rejected as
  * torn, and what the parser stored of it is rolled back. */
@@ -288,7 +296,7 @@ static enum line_verdict parse_torn(struct driver *d, const struct line *ln) {
   char first_error[sizeof p->priv->first_row_error];
   memcpy(first_error, p->priv->first_row_error, sizeof first_error);
   p->priv->rejects_printed = LONG_MAX / 2; /* past max_printed: nothing printed */
-  enum line_verdict v = p->priv->format->line(p, ln);
+  enum line_verdict v = format_line(p, ln);
   p->priv->rejects_printed = printed;
   if (v == LINE_SKIPPED || v == LINE_FATAL || v == LINE_REFUSE_FILE)
     return wdb_exec(d->db, "RELEASE torn_line", "savepoint") ? LINE_FATAL : v;
@@ -324,7 +332,7 @@ static int line_sink_parse(void *ctx, const struct line *ln) {
   } else if (blank(ln)) {
     v = LINE_SKIPPED;
   } else {
-    v = p->priv->format->line(p, ln);
+    v = format_line(p, ln);
   }
   if (v == LINE_FATAL && is_constraint_error(d)) {
     parse_fail(p, "line %ld cannot be stored: %s", ln->number, sqlite3_errmsg(d->db->sql));
@@ -474,9 +482,10 @@ static int ingest_file(struct driver *d, struct source *s) {
   int file_ok = f != NULL;
   if (!f) parse_fail(p, "unrecognised format");
   if (f) {
-    if (f->state_size) {
-      p->state = xrealloc(p->state, f->state_size);
-      memset(p->state, 0, f->state_size);
+    size_t state_size = f->table ? sizeof(struct csv_table_state) : f->state_size;
+    if (state_size) {
+      p->state = xrealloc(p->state, state_size);
+      memset(p->state, 0, state_size);
     }
     if (f->open && f->open(p)) file_ok = 0;
   }

@@ -1,0 +1,100 @@
+/* ingest/csvtable.c: reads the lines of the declared CSV formats (csvtable.h):
+ * the header mapped by the columns' names, each data line's fields parsed by
+ * their kind, rejected with the field's column when one cannot be read,
+ * stored in one INSERT. */
+#include "ingest/csvtable.h"
+
+#include <stdio.h>
+
+#include "ingest/values.h"
+
+/* A data line's value of one column. */
+struct cell {
+  enum value_kind kind;  /* VALUE_EMPTY as well when the file has no such column */
+  int64_t i;             /* CELL_TIME, CELL_INTEGER */
+  double r;              /* CELL_REAL */
+  const char *text;      /* the field, CELL_TEXT and notes */
+};
+
+/* Parses field TEXT of column C into OUT. Returns 0, or -1 when the field cannot
+ * be read as the column's kind (OUT->kind = VALUE_BAD). */
+static int read_cell(const struct csv_column *c, const char *text, struct cell *out) {
+  out->text = text;
+  switch (c->kind) {
+  case CELL_TIME: /* a row's time is what places it: an empty one is not a time */
+    out->kind = value_time(text, &out->i) ? VALUE_BAD : VALUE_OK;
+    break;
+  case CELL_REAL:
+    out->kind = value_number(text, NULL, &out->r);
+    if (out->kind == VALUE_OK) {
+      if (c->nonnegative && out->r < 0) out->kind = VALUE_BAD;
+      else if (c->scale) out->r *= c->scale;
+    }
+    break;
+  case CELL_INTEGER:
+    out->kind = value_integer(text, &out->i);
+    if (out->kind == VALUE_OK && c->nonnegative && out->i < 0) out->kind = VALUE_BAD;
+    break;
+  case CELL_TEXT: /* as written, '' included */
+    out->kind = VALUE_OK;
+    break;
+  }
+  return out->kind == VALUE_BAD ? -1 : 0;
+}
+
+static void bind_cell(sqlite3_stmt *ins, int param, enum cell_kind kind, const struct cell *v) {
+  if (v->kind != VALUE_OK) return; /* NULL: bindings are cleared by wdb_stmt */
+  switch (kind) {
+  case CELL_TIME:
+  case CELL_INTEGER: sqlite3_bind_int64(ins, param, v->i); break;
+  case CELL_REAL: sqlite3_bind_double(ins, param, v->r); break;
+  case CELL_TEXT: sqlite3_bind_text(ins, param, v->text, -1, SQLITE_STATIC); break;
+  }
+}
+
+enum line_verdict csv_table_line(struct parse *p, const struct line *ln, const struct csv_table *t,
+                                 struct csv_table_state *st) {
+  if (!st->header.seen)
+    for (int c = 0; c < t->ncolumns; c++) st->specs[c] = t->columns[c].spec;
+  enum line_verdict v = parse_header_or_data(p, ln, t->delim, &st->header, st->specs, t->ncolumns, st->map);
+  if (v != LINE_STORED) {
+    if (v == LINE_SKIPPED && t->version_is_width && !p->format_version[0])
+      snprintf(p->format_version, sizeof p->format_version, "%dcol", st->header.n);
+    return v;
+  }
+  struct cell cells[CSV_TABLE_MAX_COLUMNS];
+  for (int c = 0; c < t->ncolumns; c++) {
+    const struct csv_column *col = &t->columns[c];
+    cells[c].kind = VALUE_EMPTY;
+    cells[c].text = "";
+    if (st->map[c] < 0) continue;
+    const char *text = p->fields[st->map[c]];
+    if (read_cell(col, text, &cells[c]) || (col->needs_value && cells[c].kind != VALUE_OK))
+      return col->kind == CELL_TIME
+                 ? parse_reject(p, ln, st->map[c] + 1, "bad_time", "cannot parse '%s' as a time", text)
+                 : parse_reject(p, ln, st->map[c] + 1, "bad_number", "cannot parse '%s' as %s", text,
+                                col->what);
+  }
+  sqlite3_stmt *ins = wdb_stmt(p->db, t->insert);
+  if (!ins) return LINE_FATAL;
+  sqlite3_bind_int64(ins, 1, p->file_id);
+  sqlite3_bind_int64(ins, 2, ln->number);
+  int param[CSV_TABLE_MAX_COLUMNS];
+  for (int c = 0, next = 3; c < t->ncolumns; c++) {
+    const struct csv_column *col = &t->columns[c];
+    if (col->instead_of) {
+      int k = col->instead_of - 1;
+      param[c] = param[k];
+      if (cells[k].kind != VALUE_OK) bind_cell(ins, param[c], col->kind, &cells[c]);
+    } else {
+      param[c] = next++;
+      bind_cell(ins, param[c], col->kind, &cells[c]);
+    }
+  }
+  if (parse_insert(p, ins)) return LINE_FATAL;
+  for (int c = 0; c < t->ncolumns; c++)
+    if (cells[c].kind == VALUE_NULL &&
+        parse_note_null(p, ln, st->map[c] + 1, t->columns[c].stored_as, cells[c].text))
+      return LINE_FATAL;
+  return LINE_STORED;
+}
