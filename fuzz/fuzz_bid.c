@@ -84,14 +84,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   memcpy(first_copy, first, flen + 1);
   memcpy(head_copy, head.s, head.len + 1);
   struct sniff sn = {.name = name, .path = path, .head = head_copy, .len = head.len,
-                     .first_line = first_copy, .in_run_folder = in_run};
+                     .first_line = first_copy};
 
   const struct format *best = NULL;
   int best_bid = 0;
   for (int i = 0; formats[i]; i++) {
     int b = formats[i]->bid(&sn);
-    if (b < 0 || b > 100) {
-      fprintf(stderr, "fuzz_bid: %s bid %d, outside 0..100\n", formats[i]->name, b);
+    static const int tiers[] = {BID_NONE,    BID_SHAPE,     BID_VOCABULARY, BID_COLUMNS,
+                                BID_PARTIAL, BID_SIGNATURE, BID_EXACT};
+    int tier = 0;
+    for (size_t k = 0; k < sizeof tiers / sizeof *tiers; k++) tier |= b == tiers[k];
+    if (!tier) {
+      fprintf(stderr, "fuzz_bid: %s bid %d, not a tier of enum bid\n", formats[i]->name, b);
       abort();
     }
     if (b > best_bid) {

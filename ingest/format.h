@@ -43,7 +43,6 @@ struct sniff {
   const char *head;      /* first bytes, UTF-8 (transcoded, BOM removed), NUL-terminated */
   size_t len;
   const char *first_line;/* the first non-blank line of head, NUL-terminated, CR removed */
-  int in_run_folder;     /* the path has a run key: an eprof raw/{env}/{arch}/... folder */
 };
 
 /* How sure a format is that a file is its own, from its name and first bytes.

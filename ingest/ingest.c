@@ -399,7 +399,6 @@ static void build_sniff(struct driver *d, struct source *s, struct sniff *sn) {
   sn->path = s->path;
   sn->head = d->sniff;
   sn->len = d->sniff_len;
-  sn->in_run_folder = d->run.valid;
   /* the first non-blank line, as its own string */
   char *first = d->first_line;
   first[0] = '\0';
