@@ -16,20 +16,23 @@
 enum { C_TIME, C_CPU, C_RSS, C_TEMP, C_RAM_GB, C_RAM_MB, NCOL };
 
 static const struct csv_column columns[NCOL] = {
-    [C_TIME] = {{{"timestamp"}, 1}, CELL_TIME, NULL, "ts_us"},
-    [C_CPU] = {{{"cpu usage (%)"}, 1}, CELL_REAL, "percent", "cpu_pct"},
-    [C_RSS] = {{{"memory usage (MB)"}, 1}, CELL_REAL, "MB", "rss_mb"},
-    [C_TEMP] = {{{"temperature (Celsius)"}, 0}, CELL_REAL, "degrees Celsius", "temp_c"},
-    [C_RAM_GB] = {{{"total memory (GB)"}, 0}, CELL_REAL, "GB", "total_ram_gb"},
+    [C_TIME] = {.spec = {{"timestamp"}, 1}, .kind = CELL_TIME, .stored_as = "ts_us"},
+    [C_CPU] = {.spec = {{"cpu usage (%)"}, 1}, .kind = CELL_REAL, .what = "percent", .stored_as = "cpu_pct"},
+    [C_RSS] = {.spec = {{"memory usage (MB)"}, 1}, .kind = CELL_REAL, .what = "MB", .stored_as = "rss_mb"},
+    [C_TEMP] = {.spec = {{"temperature (Celsius)"}, 0}, .kind = CELL_REAL, .what = "degrees Celsius", .stored_as = "temp_c"},
+    [C_RAM_GB] = {.spec = {{"total memory (GB)"}, 0}, .kind = CELL_REAL, .what = "GB", .stored_as = "total_ram_gb"},
     /* the historical label in MB, stored in GB */
-    [C_RAM_MB] = {{{"total memory (MB)"}, 0}, CELL_REAL, "MB", "total_ram_gb", .scale = 1e-3,
+    [C_RAM_MB] = {.spec = {{"total memory (MB)"}, 0}, .kind = CELL_REAL, .what = "MB", .stored_as = "total_ram_gb", .scale = 1e-3,
                   .instead_of = C_RAM_GB + 1},
 };
 
 static const struct csv_table table = {
-    "INSERT INTO eprof_cpu_sample(file_id, line, ts_us, cpu_pct, rss_mb, temp_c, total_ram_gb) "
+    .insert = "INSERT INTO eprof_cpu_sample(file_id, line, ts_us, cpu_pct, rss_mb, temp_c, total_ram_gb) "
     "VALUES (?,?,?,?,?,?,?)",
-    columns, NCOL, ',', .version_is_width = 1,
+    .columns = columns,
+    .ncolumns = NCOL,
+    .delim = ',',
+    .version_is_width = 1,
 };
 
 static int bid(const struct sniff *s) {

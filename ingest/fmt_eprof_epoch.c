@@ -13,14 +13,16 @@
 enum { C_EPOCH, C_END, NCOL };
 
 static const struct csv_column columns[NCOL] = {
-    [C_EPOCH] = {{{"epoch"}, 1}, CELL_INTEGER, "an epoch", "epoch", .nonnegative = 1,
+    [C_EPOCH] = {.spec = {{"epoch"}, 1}, .kind = CELL_INTEGER, .what = "an epoch", .stored_as = "epoch", .nonnegative = 1,
                  .needs_value = 1},
-    [C_END] = {{{"end_time"}, 1}, CELL_TIME, NULL, "end_us"},
+    [C_END] = {.spec = {{"end_time"}, 1}, .kind = CELL_TIME, .stored_as = "end_us"},
 };
 
 static const struct csv_table table = {
-    "INSERT INTO eprof_epoch_end(file_id, line, epoch, end_us) VALUES (?,?,?,?)", columns, NCOL, ',',
-    0,
+    .insert = "INSERT INTO eprof_epoch_end(file_id, line, epoch, end_us) VALUES (?,?,?,?)",
+    .columns = columns,
+    .ncolumns = NCOL,
+    .delim = ',',
 };
 
 static int bid(const struct sniff *s) {

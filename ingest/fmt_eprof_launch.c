@@ -13,18 +13,20 @@
 enum { C_START, C_ARCH, C_DATASET, C_INPUT, C_BATCH, C_RC, NCOL };
 
 static const struct csv_column columns[NCOL] = {
-    [C_START] = {{{"start_time"}, 1}, CELL_TIME, NULL, "start_us"},
-    [C_ARCH] = {{{"architecture"}, 1}, CELL_TEXT, NULL, "architecture"},
-    [C_DATASET] = {{{"dataset"}, 1}, CELL_TEXT, NULL, "dataset"},
-    [C_INPUT] = {{{"input_size"}, 0}, CELL_INTEGER, "an integer", "input_size"},
-    [C_BATCH] = {{{"batch_size"}, 0}, CELL_INTEGER, "an integer", "batch_size"},
-    [C_RC] = {{{"return_code"}, 0}, CELL_INTEGER, "an integer", "return_code"},
+    [C_START] = {.spec = {{"start_time"}, 1}, .kind = CELL_TIME, .stored_as = "start_us"},
+    [C_ARCH] = {.spec = {{"architecture"}, 1}, .kind = CELL_TEXT, .stored_as = "architecture"},
+    [C_DATASET] = {.spec = {{"dataset"}, 1}, .kind = CELL_TEXT, .stored_as = "dataset"},
+    [C_INPUT] = {.spec = {{"input_size"}, 0}, .kind = CELL_INTEGER, .what = "an integer", .stored_as = "input_size"},
+    [C_BATCH] = {.spec = {{"batch_size"}, 0}, .kind = CELL_INTEGER, .what = "an integer", .stored_as = "batch_size"},
+    [C_RC] = {.spec = {{"return_code"}, 0}, .kind = CELL_INTEGER, .what = "an integer", .stored_as = "return_code"},
 };
 
 static const struct csv_table table = {
-    "INSERT INTO eprof_launch(file_id, line, start_us, architecture, dataset, input_size, "
+    .insert = "INSERT INTO eprof_launch(file_id, line, start_us, architecture, dataset, input_size, "
     "batch_size, return_code) VALUES (?,?,?,?,?,?,?,?)",
-    columns, NCOL, ',', 0,
+    .columns = columns,
+    .ncolumns = NCOL,
+    .delim = ',',
 };
 
 static int bid(const struct sniff *s) {

@@ -207,18 +207,20 @@ const struct format fmt_zeus_monitor = {
 enum { P_TIME, P_POWER, P_TEMP, P_SMFREQ, P_MEM, NP };
 
 static const struct csv_column pow_columns[NP] = {
-    [P_TIME] = {{{"Time"}, 1}, CELL_TIME, NULL, "ts_us"},
+    [P_TIME] = {.spec = {{"Time"}, 1}, .kind = CELL_TIME, .stored_as = "ts_us"},
     /* mW, stored in W */
-    [P_POWER] = {{{"Power"}, 1}, CELL_REAL, "Power", "power_w", .scale = 1e-3, .nonnegative = 1},
-    [P_TEMP] = {{{"Temp"}, 0}, CELL_REAL, "Temp", "temp_c"},
-    [P_SMFREQ] = {{{"SMFreq"}, 0}, CELL_REAL, "SMFreq", "sm_freq_mhz"},
-    [P_MEM] = {{{"Mem"}, 0}, CELL_REAL, "Mem", "mem"},
+    [P_POWER] = {.spec = {{"Power"}, 1}, .kind = CELL_REAL, .what = "Power", .stored_as = "power_w", .scale = 1e-3, .nonnegative = 1},
+    [P_TEMP] = {.spec = {{"Temp"}, 0}, .kind = CELL_REAL, .what = "Temp", .stored_as = "temp_c"},
+    [P_SMFREQ] = {.spec = {{"SMFreq"}, 0}, .kind = CELL_REAL, .what = "SMFreq", .stored_as = "sm_freq_mhz"},
+    [P_MEM] = {.spec = {{"Mem"}, 0}, .kind = CELL_REAL, .what = "Mem", .stored_as = "mem"},
 };
 
 static const struct csv_table pow_table = {
-    "INSERT INTO zeus_power_sample(file_id, line, ts_us, power_w, temp_c, sm_freq_mhz, mem) "
+    .insert = "INSERT INTO zeus_power_sample(file_id, line, ts_us, power_w, temp_c, sm_freq_mhz, mem) "
     "VALUES (?,?,?,?,?,?,?)",
-    pow_columns, NP, ',', 0,
+    .columns = pow_columns,
+    .ncolumns = NP,
+    .delim = ',',
 };
 
 static int pow_bid(const struct sniff *s) {

@@ -11,18 +11,21 @@
 enum { C_TIME, C_CPU, C_RSS, C_TEMP, C_GB, C_MB, NCOL };
 
 static const struct csv_column columns[NCOL] = {
-    [C_TIME] = {{{"when", "time"}, 1}, CELL_TIME, NULL, "ts_us"},
-    [C_CPU] = {{{"cpu"}, 1}, CELL_REAL, "percent", "cpu_pct", .nonnegative = 1, .needs_value = 1},
-    [C_RSS] = {{{"rss_kb"}, 0}, CELL_REAL, "kB", "rss_mb", .scale = 1e-3},
-    [C_TEMP] = {{{"temp"}, 0}, CELL_REAL, "degrees", "temp_c"},
-    [C_GB] = {{{"ram_gb"}, 0}, CELL_REAL, "GB", "total_ram_gb"},
-    [C_MB] = {{{"ram_mb"}, 0}, CELL_REAL, "MB", "total_ram_gb", .scale = 1e-3, .instead_of = C_GB + 1},
+    [C_TIME] = {.spec = {{"when", "time"}, 1}, .kind = CELL_TIME, .stored_as = "ts_us"},
+    [C_CPU] = {.spec = {{"cpu"}, 1}, .kind = CELL_REAL, .what = "percent", .stored_as = "cpu_pct", .nonnegative = 1, .needs_value = 1},
+    [C_RSS] = {.spec = {{"rss_kb"}, 0}, .kind = CELL_REAL, .what = "kB", .stored_as = "rss_mb", .scale = 1e-3},
+    [C_TEMP] = {.spec = {{"temp"}, 0}, .kind = CELL_REAL, .what = "degrees", .stored_as = "temp_c"},
+    [C_GB] = {.spec = {{"ram_gb"}, 0}, .kind = CELL_REAL, .what = "GB", .stored_as = "total_ram_gb"},
+    [C_MB] = {.spec = {{"ram_mb"}, 0}, .kind = CELL_REAL, .what = "MB", .stored_as = "total_ram_gb", .scale = 1e-3, .instead_of = C_GB + 1},
 };
 
 static const struct csv_table table = {
-    "INSERT INTO eprof_cpu_sample(file_id, line, ts_us, cpu_pct, rss_mb, temp_c, total_ram_gb) "
+    .insert = "INSERT INTO eprof_cpu_sample(file_id, line, ts_us, cpu_pct, rss_mb, temp_c, total_ram_gb) "
     "VALUES (?,?,?,?,?,?,?)",
-    columns, NCOL, ';', .version_is_width = 1,
+    .columns = columns,
+    .ncolumns = NCOL,
+    .delim = ';',
+    .version_is_width = 1,
 };
 
 static int bid_never(const struct sniff *s) {
