@@ -23,6 +23,7 @@ static const char usage_main[] =
     "  transform  build the interim and processed tables from the raw tables\n"
     "  build      ingest, then transform\n"
     "  status     what the database holds: files by status and format, rows, runs\n"
+    "  diff       what differs between two databases, table by table, row by row\n"
     "\n"
     "Run `wattdb COMMAND --help` for a command's options. The database is ./wattdb.db\n"
     "unless --db says otherwise.\n"
@@ -38,6 +39,7 @@ static const struct command {
     {"transform", cmd_transform},
     {"build", cmd_build},
     {"status", cmd_status},
+    {"diff", cmd_diff},
 };
 
 int main(int argc, char **argv) {
