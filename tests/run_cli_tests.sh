@@ -32,7 +32,7 @@ has() {
 # --help everywhere: exit 0, usage on stdout
 expect 0 "wattdb --help" "$W" --help
 has "$T/out" "usage: wattdb" "wattdb --help"
-for c in ingest transform build status; do
+for c in ingest transform build status diff; do
   expect 0 "$c --help" "$W" "$c" --help
   has "$T/out" "usage: wattdb $c" "$c --help"
 done
@@ -111,6 +111,53 @@ done
 has "$T/out" "bad_number" "status rejected reasons"
 
 has "$T/out" "integrity: ok" "status integrity"
+
+# status --json: one JSON object with the documented keys
+expect 0 "status --json" "$W" status --json --db "$T/bad.db"
+if python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+missing = [k for k in ('database', 'schema_version', 'integrity', 'raw_tables', 'files', 'rejected', 'nulls', 'runs') if k not in r]
+assert not missing, missing
+assert r['integrity'] == 'ok'
+assert any(x['reason'] == 'bad_number' for x in r['rejected'])
+" "$T/out"; then ok; else bad "status --json keys"; fi
+
+# status --hash: the same data built in two folders at two times hashes alike
+mkdir -p "$T/h1" "$T/h2/deeper"
+cp -r "$T/clean" "$T/h1/logs" && cp -r "$T/clean" "$T/h2/deeper/logs"
+WABS=$(cd "$(dirname "$W")" && pwd)/$(basename "$W")
+(cd "$T/h1" && "$WABS" build -q --db one.db logs) >/dev/null 2>&1
+sleep 1
+(cd "$T/h2/deeper" && "$WABS" build -q --db two.db logs) >/dev/null 2>&1
+expect 0 "status --hash" "$W" status --hash --db "$T/h1/one.db"
+grep '^  dataset ' "$T/out" >"$T/hash1"
+has "$T/out" "eprof_gpu_sample" "status --hash lists tables"
+"$W" status --hash --db "$T/h2/deeper/two.db" | grep '^  dataset ' >"$T/hash2"
+if [ -s "$T/hash1" ] && cmp -s "$T/hash1" "$T/hash2"; then ok; else bad "two builds of the same data hash differently"; fi
+
+# diff: equal builds exit 0; one changed line shows that file's row and its run
+expect 0 "diff of equal builds" "$W" diff "$T/h1/one.db" "$T/h2/deeper/two.db"
+has "$T/out" "0 differ" "diff of equal builds"
+gpu=$(ls "$T/h2/deeper/logs/raw/cloud/mobilenet_v2/chesslive-occupancy/"gpu-power-*.csv)
+awk -F, 'NR == 3 { $7 = " 250.00 W" } { print }' OFS=, "$gpu" >"$T/gpu.new" && cp "$T/gpu.new" "$gpu"
+(cd "$T/h2/deeper" && "$WABS" build -q --db two.db logs) >/dev/null 2>&1
+expect 1 "diff after a change" "$W" diff --rows "$T/h1/one.db" "$T/h2/deeper/two.db"
+has "$T/out" "eprof_gpu_sample" "diff names the raw table"
+has "$T/out" "line=3" "diff names the changed line"
+has "$T/out" "power_w:" "diff names the changed column"
+has "$T/out" "v_run " "diff names the run's view"
+expect 1 "diff --json" "$W" diff --json "$T/h1/one.db" "$T/h2/deeper/two.db"
+if python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r['equal'] is False
+g = r['relations']['eprof_gpu_sample']
+assert g['status'] == 'differs' and g['changed'] == 1 and g['only_in_a'] == 0, g
+assert r['relations']['eprof_cpu_sample']['status'] == 'equal'
+" "$T/out"; then ok; else bad "diff --json"; fi
+expect 2 "diff with one database" "$W" diff "$T/h1/one.db"
+expect 3 "diff with a missing database" "$W" diff "$T/h1/one.db" "$T/no-such.db"
 
 # read commands never create a database; foreign and damaged ones are refused
 expect 3 "status of a database never made" "$W" status --db "$T/never-made.db"
