@@ -51,7 +51,8 @@
  * would write NaN or Infinity tokens, which are not JSON, for a non-finite
  * value), a JSON value that is neither a record object nor the marker
  * ('not_a_record'), a record without a parseable `date` ('bad_time') or without
- * a `metrics` object ('no_metrics'), keys nested too deep to name ('too_deep').
+ * a `metrics` object ('no_metrics'), a key too long or nested too deep for the
+ * bounded names of aipowermeter_value ('too_deep').
  * A torn last line (the recorder killed mid-write) is the driver's 'truncated'. */
 #include <jansson.h>
 #include <stdio.h>
@@ -360,7 +361,10 @@ static enum line_verdict store_record(struct parse *p, struct state *st, const s
   double val[NCOLUMNS];
   int have[NCOLUMNS] = {0};
   if (walk_record(&w, j, m, val, have))
-    return parse_reject(p, ln, 0, "too_deep", "keys nested too deep to name (over %d bytes of path)", SUB_MAX);
+    return parse_reject(p, ln, 0, "too_deep",
+                        "a key too long or nested too deep to name (a metric over %d bytes, a PID or "
+                        "device over %d, a path over %d)",
+                        METRIC_MAX - 1, ID_MAX - 1, SUB_MAX - 1);
   if (!st->version_set) {
     set_version(p, m);
     st->version_set = 1;

@@ -214,6 +214,33 @@ static void crlf_line_ends(void **state) {
   fx_assert_accounted(f);
 }
 
+/* Names too long for aipowermeter_value's bounded paths (600 nested keys; a PID
+ * key of 100 bytes) reject their line whole: no value of it is stored, not even
+ * those before the long one. Made here rather than as fixtures: 1.2 kB of
+ * braces say nothing a reader can check by eye. */
+static void overlong_names_reject_the_line(void **state) {
+  struct fx *f = *state;
+  char *dir = tl_mkdtemp();
+  struct ic_buf b = {0};
+  ic_put(&b, "{\"date\": \"2024-01-01 00:00:00\", \"metrics\": {\"cpu\": {\"intel_power\": 1.0, "
+             "\"before\": 2.0, \"deep\": ");
+  for (int i = 0; i < 600; i++) ic_put(&b, "{\"a\": ");
+  ic_put(&b, "1");
+  for (int i = 0; i < 600; i++) ic_put(&b, "}");
+  ic_put(&b, "}}}\n{\"date\": \"2024-01-01 00:00:02\", \"metrics\": {\"cpu\": {\"per_process_cpu_uses\": {\"");
+  for (int i = 0; i < 100; i++) ic_put(&b, "7");
+  ic_put(&b, "\": 0.5}}}}\n{\"date\": \"2024-01-01 00:00:04\", \"metrics\": {\"cpu\": {\"intel_power\": 3.0}}}\n");
+  tl_write_str(dir, "power_metrics.json", b.s);
+  free(b.s);
+  fx_ingest_path(f, dir, NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(line||' '||reason, ',') FROM rejected_row"),
+                      "1 too_deep,2 too_deep");
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(line, ',') FROM aipowermeter_record"), "3");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM aipowermeter_value"), 0);
+  fx_assert_accounted(f);
+  tl_rmdir(dir);
+}
+
 /* Every fixture, ingested with blocks of 1 to 64 bytes, gives the same database. */
 static char *dump_with_blocks(const char *root, size_t block) {
   struct ic_db t;
@@ -338,6 +365,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(escaped_quote_does_not_join_records, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(recognised_by_name, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(crlf_line_ends, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(overlong_names_reject_the_line, fx_setup, fx_teardown),
       cmocka_unit_test(block_sweep),
       cmocka_unit_test_setup_teardown(energy_per_component, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(attached_to_an_overlapping_run, fx_setup, fx_teardown),
