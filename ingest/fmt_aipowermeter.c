@@ -92,12 +92,15 @@ static const char sql_value[] =
 static const char sql_marker[] =
     "INSERT INTO aipowermeter_marker(file_id, line, segment, text) VALUES (?,?,?,?)";
 
+/* A JSON object with AIPowerMeter's two keys, the segment marker (a recording
+ * appended to after a stop), or the name the recorder gives its file (whatever
+ * the first line holds: a record cut by a crash, say). */
 static int bid(const struct sniff *s) {
   const char *l = s->first_line;
   while (*l == ' ' || *l == '\t') l++;
-  if (*l == '{' && strstr(l, "\"date\"") && strstr(l, "\"metrics\"")) return 90;
-  if (strcmp(l, "\"" SEGMENT_END "\"") == 0) return 80; /* a recording appended after a stop */
-  return strcmp(s->name, "power_metrics.json") == 0 ? 60 : 0;
+  if (*l == '{' && strstr(l, "\"date\"") && strstr(l, "\"metrics\"")) return BID_SIGNATURE;
+  if (strcmp(l, "\"" SEGMENT_END "\"") == 0) return BID_SIGNATURE;
+  return strcmp(s->name, "power_metrics.json") == 0 ? BID_SIGNATURE : BID_NONE;
 }
 
 /* How the keys of a dict level under metric GROUP.KEY are read: the first level
@@ -412,6 +415,7 @@ const struct format fmt_aipowermeter = {
     .name = "aipowermeter",
     .version = 1,
     .time_convention = "naive-local",
+    .tables = "aipowermeter_record,aipowermeter_value,aipowermeter_marker",
     .bid = bid,
     .line = line,
     .line_mode = LINES_PLAIN,
