@@ -82,6 +82,10 @@ struct format {
    * by people or written once, such as manifests). Otherwise such a line is taken
    * as torn by a killed logger and rejected as 'truncated' before the parser sees it. */
   int keeps_unterminated_tail;
+  /* How the driver cuts the file into lines (ingest/lines.h): LINES_CSV (0, the
+   * default) keeps a quoted field's newlines inside its record; LINES_PLAIN ends
+   * every record at its newline (JSON Lines, where quotes are not CSV's). */
+  enum line_mode line_mode;
   size_t state_size;           /* bytes of zeroed per-file state at p->state */
 };
 

@@ -10,6 +10,7 @@ extern const struct format fmt_wattmeter, fmt_codecarbon, fmt_nvidia_smi,
     fmt_perf_stat;
 /* and the tools of issue 10 */
 extern const struct format fmt_zeus_monitor, fmt_zeus_power, fmt_powerjoular, fmt_powermetrics;
+extern const struct format fmt_aipowermeter;
 
 /* Order matters only for equal bids: the first listed wins. */
 const struct format *const formats[] = {
@@ -22,6 +23,7 @@ const struct format *const formats[] = {
     &fmt_zeus_monitor, &fmt_zeus_power,
     &fmt_powerjoular,
     &fmt_powermetrics,
+    &fmt_aipowermeter,
     NULL,
 };
 

@@ -489,6 +489,7 @@ static int ingest_file(struct driver *d, struct source *s) {
     if (f->open && f->open(p)) file_ok = 0;
   }
   line_reader_init(&d->lines, file_ok ? line_sink_parse : line_sink_count, d);
+  if (f) d->lines.mode = f->line_mode; /* the sniffing reader above stays LINES_CSV */
   int rc = read_failed ? 0 : line_reader_feed(&d->lines, d->head, d->head_len);
   while (!rc && !read_failed && !s->eof) {
     const void *block;

@@ -3,9 +3,9 @@
  * Every line is copied into the reader's buffer so that the sink gets a
  * NUL-terminated string whatever block boundaries fell inside it; the buffer is
  * reused, so the cost is one memcpy per line and no allocation once it has grown
- * to the longest line. A quoted field may span lines, but a stray quote must not
- * swallow the rest of a large file: past MAX_JOINED bytes a record ends at the
- * next newline whatever the quotes say. */
+ * to the longest line. In LINES_CSV mode a quoted field may span lines, but a
+ * stray quote must not swallow the rest of a large file: past MAX_JOINED bytes a
+ * record ends at the next newline whatever the quotes say. */
 #include "ingest/lines.h"
 
 #include <stdlib.h>
@@ -38,6 +38,7 @@ static void append(struct line_reader *r, const char *p, size_t n) {
   }
   memcpy(r->buf + r->len, p, n);
   r->len += n;
+  if (r->mode != LINES_CSV) return;
   for (const char *q = p, *end = p + n; (q = memchr(q, '"', (size_t)(end - q))); q++) r->quotes++;
 }
 
@@ -84,7 +85,7 @@ static int feed_utf8(struct line_reader *r, const char *p, size_t n) {
       r->start_number = r->next_number;
       continue;
     }
-    if ((r->quotes & 1) && r->len < MAX_JOINED) {
+    if (r->mode == LINES_CSV && (r->quotes & 1) && r->len < MAX_JOINED) {
       append(r, "\n", 1); /* a newline inside a quoted field */
       continue;
     }

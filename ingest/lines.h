@@ -2,7 +2,8 @@
  *
  * Handles what loggers actually write: LF and CRLF endings, a UTF-8 byte order
  * mark, UTF-16LE with a BOM (a PowerShell redirect; transcoded to UTF-8 on the
- * fly), a quoted field that spans lines (kept together as one record), and a last
+ * fly), a quoted field that spans lines (kept together as one record, in the
+ * LINES_CSV mode only: see enum line_mode), and a last
  * line without newline (reported as `torn`, since a logger killed mid-write
  * leaves exactly that). Blocks may be of any size, down to one byte; the lines
  * are the same. A line that lies whole inside a block is passed without copying;
@@ -25,6 +26,14 @@ struct line {
  * cut, so that memory stays bounded whatever the input. */
 #define LINE_MAX_BYTES (1024 * 1024)
 
+/* How records are cut. LINES_CSV (the default, 0): a newline inside a pending
+ * record with an odd number of '"' is part of a quoted CSV field, and the
+ * record goes on (up to a bound, see lines.c). LINES_PLAIN: every newline ends a
+ * record whatever the quotes, for formats whose records are one physical line
+ * each (JSON Lines, where a '\"' inside a string would otherwise glue records
+ * together). */
+enum line_mode { LINES_CSV, LINES_PLAIN };
+
 /* Called per line; return 0 to go on, nonzero to stop (returned by the feeder). */
 typedef int (*line_sink)(void *ctx, const struct line *ln);
 
@@ -33,6 +42,7 @@ struct line_reader {
   void *ctx;
   char *buf;         /* pending partial line (and the NUL-terminated copy) */
   size_t len, cap;
+  enum line_mode mode; /* LINES_CSV after line_reader_init; set before the first feed */
   unsigned quotes;   /* '"' seen in the pending line: odd means inside a quoted field */
   long next_number;  /* physical number of the next line to start */
   long start_number; /* physical number where the pending record started */

@@ -1,9 +1,8 @@
 /* tests/test_real_formats.c: the real files of ../shared/data/real (when present;
  * skipped otherwise): each file is recognised as its format, every line is
  * accounted for (rows + rejected + skipped = lines), and a few row counts checked
- * by hand. Formats wattdb does not read (AIPowerMeter) come out 'rejected'
- * with "unrecognised format", without stopping the ingest; so does the
- * console output of a Zeus run (not a log, see ingest/fmt_zeus.c).
+ * by hand. The console output of a Zeus run (not a log, see ingest/fmt_zeus.c)
+ * comes out 'rejected' with "unrecognised format", without stopping the ingest.
  *
  * The hand counts were made with grep on the files themselves:
  *   omegawatt/hpcnexus-idle-omegawatt-output.csv     grep -c '^[0-9]'            983 frames
@@ -22,7 +21,17 @@
  *   powermetrics/codecarbon-m1-macos12-package-power-text-10samples.txt
  *       grep -c '^\*\*\* Sampled system activity'                                  10 samples
  *       grep -cE '^[A-Za-z].* [Pp]ower( \([^)]*\))?: [0-9.]+ ?m?W$'               70 power lines
- *       (E/P cluster, ANE, DRAM, CPU, GPU, Package x 10), + 4 header lines       84 rows */
+ *       (E/P cluster, ANE, DRAM, CPU, GPU, Package x 10), + 4 header lines       84 rows
+ *   aipowermeter/aipm-2021-08-oldkeys-cpu.power_metrics.jsonl grep -c '^{"date"'  39 records
+ *   aipowermeter/aipm-2022-05-cusparse.power_metrics.jsonl    grep -c '^{"date"'  11 records
+ *   aipowermeter/aipm-2023-test-segments.power_metrics.jsonl  grep -c '^{"date"'  44 records,
+ *       grep -c '^"END OF RECORDING SEGMENT"$'                                     2 markers
+ *       the JSON leaves outside the power columns (python: json.loads per line,
+ *       leaves of every key but the 7 column keys, a list of numbers under one
+ *       counting its elements): 234, 172 and 1046 value rows
+ *       package energy (python, integer µs: sum of intel_power x the time since
+ *       the previous record of its segment, intervals over 5 median ones left out):
+ *       cusparse 652.0111771887916 J, segments 316.6474302160643 J */
 #include "tests/testlib.h"
 
 #include <dirent.h>
@@ -108,7 +117,7 @@ static void real_files(void **state) {
   assert_string_equal(tl_text(&f->db, "SELECT format||': '||status||': '||error FROM source_file WHERE path = "
                                       "'pausemonitor-m4-mac16-5-macos26-plist-1sample.plist'"),
                       "powermetrics: rejected: powermetrics -f plist form not read yet (only the text form is)");
-  check_dir(f, real, "aipowermeter", NULL, NULL);
+  check_dir(f, real, "aipowermeter", "aipowermeter", NULL);
   check_zeus(f, real);
   check_dir(f, real, "powerjoular", "powerjoular", NULL);
 
@@ -156,6 +165,27 @@ static void real_files(void **state) {
                                    "WHERE s.path = 'zeusmonitor-A40-resnet18-4gpus-monotonic-start.csv' AND "
                                    "e.device = '0'") -
                    36755.9419999719) < 1e-6);
+
+  /* AIPowerMeter: every record a row, the markers rows of their own, every
+   * other JSON leaf a value row; the package energy of two recordings */
+  assert_int_equal(rows_of(f, "aipm-2021-08-oldkeys-cpu.power_metrics.jsonl"), 39);
+  assert_int_equal(rows_of(f, "aipm-2022-05-cusparse.power_metrics.jsonl"), 11);
+  assert_int_equal(rows_of(f, "aipm-2023-test-segments.power_metrics.jsonl"), 44 + 2);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(s.format_version || ':' || (SELECT count(*) FROM "
+                                      "aipowermeter_value v WHERE v.file_id = s.id), ',') FROM (SELECT * FROM "
+                                      "source_file WHERE format = 'aipowermeter' ORDER BY path) s"),
+                      "2021-08:234,2021-12:172,2021-12:1046");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM aipowermeter_marker m JOIN source_file s ON "
+                                  "s.id = m.file_id WHERE s.path = 'aipm-2023-test-segments.power_metrics.jsonl'"),
+                   2);
+  assert_true(fabs(tl_real(&f->db, "SELECT energy_j FROM source_energy e JOIN source_file s ON s.id = e.file_id "
+                                   "WHERE s.path = 'aipm-2022-05-cusparse.power_metrics.jsonl' AND "
+                                   "e.component = 'package'") -
+                   652.0111771887916) < 1e-6);
+  assert_true(fabs(tl_real(&f->db, "SELECT energy_j FROM source_energy e JOIN source_file s ON s.id = e.file_id "
+                                   "WHERE s.path = 'aipm-2023-test-segments.power_metrics.jsonl' AND "
+                                   "e.component = 'package'") -
+                   316.6474302160643) < 1e-6);
 
   const char *pm12 = "codecarbon-m1-macos12-package-power-text-10samples.txt";
   assert_int_equal(rows_of(f, pm12), 84);

@@ -186,6 +186,9 @@ CREATE TABLE source_powermetrics_sample AS
     AND s.file_id IN (SELECT id FROM source_file WHERE status IN ('ok','partial'));
 INSERT INTO source_span
   SELECT file_id, 0, 'powermetrics', min(b_us - elapsed_us), max(b_us) FROM source_powermetrics_sample GROUP BY file_id;
+-- AIPowerMeter: naive local dates, first to last record (its block below says how)
+INSERT INTO source_span
+  SELECT file_id, 0, 'aipowermeter', min(ts_us), max(ts_us) FROM aipowermeter_record GROUP BY file_id;
 -- files that own no rows (duplicates, rejected) are not sources
 DELETE FROM source_span WHERE file_id NOT IN (SELECT id FROM source_file WHERE status IN ('ok','partial'));
 
@@ -491,6 +494,55 @@ JOIN source_attach a ON a.file_id = s.file_id AND a.block = 0
 WHERE w.component <> 'other' AND w.power_w IS NOT NULL
   AND (a.how <> 'overlap' OR s.b_us BETWEEN a.win_start_us AND a.win_end_us)
 GROUP BY a.run_id, a.session_file_id, s.file_id, w.component, w.device;
+
+-- AIPowerMeter (schema/013_aipowermeter.sql): spanned and attached with the
+-- others above (folder, overlap, session). Each record's powers are averages over
+-- the sampling period that ends at its date (RAPL and NVML energy deltas divided
+-- by the period), so a record counts its power x the time since the previous
+-- record of its recording segment, and only when that interval ends inside the
+-- attachment's window (as powermetrics counts a sample by its end). The first
+-- record of a segment has no such interval and counts nothing; an interval
+-- longer than 5 MEDIAN intervals of the file is a gap (a recording paused, as
+-- with powerjoular -f), and none spans a segment marker. Components, device '':
+--   'package' <- cpu.intel_power: the sum of the RAPL package domains of all
+--                sockets (cores, uncore and the rest of each package);
+--   'dram'    <- cpu.total_dram_power: the dram domains, outside the package;
+--   'psys'    <- cpu.psys_power: the platform domain (the whole SoC: package and
+--                more), NULL when the file says -1. It overlaps 'package', so it
+--                is its own component, never added to it;
+--   'gpu'     <- gpu.nvidia_power (2026, NVML energy deltas), else
+--                gpu.nvidia_draw_absolute (nvidia-smi power.draw): all GPUs.
+-- total_cpu_power (cores) and uncore_power are parts of the package and the
+-- per-process and per-GPU values shares or parts of these totals: they stay in
+-- the raw tables and are not energies here, so nothing is counted twice.
+INSERT INTO source_energy
+WITH step AS (
+  SELECT file_id, ts_us AS t, ts_us - lag(ts_us) OVER w AS dt, intel_power_w, total_dram_power_w,
+         psys_power_w, coalesce(nvidia_power_w, nvidia_draw_absolute_w) AS gpu_w
+  FROM aipowermeter_record
+  WHERE file_id IN (SELECT file_id FROM source_span WHERE format = 'aipowermeter')
+  WINDOW w AS (PARTITION BY file_id, segment ORDER BY line)
+), ranked AS (
+  SELECT file_id, dt, row_number() OVER (PARTITION BY file_id ORDER BY dt) AS k,
+         count(*) OVER (PARTITION BY file_id) AS n
+  FROM step WHERE dt > 0
+), period AS (
+  SELECT file_id, avg(dt) AS us FROM ranked WHERE k IN ((n + 1) / 2, (n + 2) / 2) GROUP BY file_id
+), good AS (
+  SELECT a.run_id, a.session_file_id, s.file_id, c.component, s.t, s.dt,
+         CASE c.component WHEN 'package' THEN s.intel_power_w WHEN 'dram' THEN s.total_dram_power_w
+                          WHEN 'psys' THEN s.psys_power_w ELSE s.gpu_w END AS pw
+  FROM step s JOIN source_attach a ON a.file_id = s.file_id AND a.block = 0
+  JOIN period ON period.file_id = s.file_id
+  CROSS JOIN (SELECT 'package' AS component UNION ALL SELECT 'dram' UNION ALL SELECT 'psys'
+              UNION ALL SELECT 'gpu') c
+  WHERE s.t BETWEEN a.win_start_us AND a.win_end_us AND s.dt > 0 AND s.dt <= 5 * period.us
+)
+SELECT run_id, session_file_id, file_id, 'aipowermeter', component, '',
+       total(pw * dt) / 1e6, total(dt) / 1e6, count(*), min(t - dt), max(t)
+FROM good WHERE pw IS NOT NULL
+GROUP BY run_id, session_file_id, file_id, component
+ORDER BY run_id, session_file_id, file_id, component;
 
 -- The reconciliation's window, per run or session (header: "Reconciliation").
 DROP TABLE IF EXISTS source_window;
