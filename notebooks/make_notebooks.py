@@ -877,7 +877,8 @@ else:
 ## Power over time: every source of a run on one axis
 
 `v_power` holds every power reading the sources above integrated (eprof GPU,
-nvidia-smi, wattmeter sockets, Zeus power logs, PowerJoular, powermetrics), each at
+nvidia-smi, wattmeter sockets, Zeus power logs, PowerJoular, powermetrics,
+AIPowerMeter), each at
 its time on the runs' clock (UTC logs shifted by their offset). The run that most
 sources measured, its readings by source, component and device, against the seconds
 since its first reading (of the wattmeter, the sockets of the setting `wall_sockets`

@@ -68,3 +68,18 @@ CREATE TABLE aipowermeter_marker (
   text    TEXT NOT NULL,              -- the JSON string as decoded
   PRIMARY KEY (file_id, line)
 ) WITHOUT ROWID;
+
+-- The machine-level powers of each record as the components of source_energy
+-- and v_power name them (transform/50_sources.sql says why these and not the
+-- others), one row per record and component, NULL where the record has none:
+--   'package' <- intel_power_w; 'dram' <- total_dram_power_w;
+--   'psys'    <- psys_power_w (overlaps 'package': its own component);
+--   'gpu'     <- nvidia_power_w, else nvidia_draw_absolute_w.
+CREATE VIEW aipowermeter_power AS
+  SELECT r.file_id, r.line, r.segment, r.ts_us, c.component,
+         CASE c.component WHEN 'package' THEN r.intel_power_w WHEN 'dram' THEN r.total_dram_power_w
+                          WHEN 'psys' THEN r.psys_power_w
+                          ELSE coalesce(r.nvidia_power_w, r.nvidia_draw_absolute_w) END AS power_w
+  FROM aipowermeter_record r
+  CROSS JOIN (SELECT 'package' AS component UNION ALL SELECT 'dram' UNION ALL SELECT 'psys'
+              UNION ALL SELECT 'gpu') c;

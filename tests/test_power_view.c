@@ -8,13 +8,14 @@
 #include "tests/fmtlib.h"
 
 /* the sources v_power reads, each with readings in the fixtures below */
-static const char *const power_sources[] = {"eprof-gpu", "nvidia-smi", "wattmeter",
-                                            "zeus-power", "powerjoular", "powermetrics"};
+static const char *const power_sources[] = {"eprof-gpu",   "nvidia-smi",   "wattmeter",   "zeus-power",
+                                            "powerjoular", "powermetrics", "aipowermeter"};
 
 static void build(struct fx *f, int utc_offset_s) {
   static const char *const roots[] = {"tests/fixtures/reconciliation", "tests/fixtures/nvidia-smi",
                                       "tests/fixtures/wattmeter",      "tests/fixtures/zeus",
-                                      "tests/fixtures/powerjoular",    "tests/fixtures/powermetrics"};
+                                      "tests/fixtures/powerjoular",    "tests/fixtures/powermetrics",
+                                      "tests/fixtures/aipowermeter"};
   for (size_t i = 0; i < sizeof roots / sizeof *roots; i++) fx_ingest_path(f, roots[i], NULL);
   struct transform_options opt = {.profiles = TF_ALL, .set_utc_offset = 1, .utc_offset_s = utc_offset_s};
   struct transform_stats st;
@@ -25,8 +26,9 @@ static void build(struct fx *f, int utc_offset_s) {
 
 /* Per run or session, file, source, component and device: v_power has exactly
  * the readings source_energy counted, from its first to its last (a
- * powermetrics sample, placed at its middle, lies strictly inside the span its
- * energy covers), and nothing source_energy does not have. */
+ * powermetrics sample or an AIPowerMeter record, placed at the middle of the
+ * time it averages, lies strictly inside the span its energy covers), and
+ * nothing source_energy does not have. */
 static void readings_are_the_integrated_ones(void **state) {
   struct fx *f = *state;
   build(f, 3600);
@@ -36,12 +38,12 @@ static void readings_are_the_integrated_ones(void **state) {
       "WITH v AS (SELECT run_id, session_file_id, file_id, source, component, device, count(*) AS n,"
       "                  min(ts_us) AS lo, max(ts_us) AS hi FROM v_power GROUP BY 1, 2, 3, 4, 5, 6),"
       " e AS (SELECT * FROM source_energy WHERE source IN ('eprof-gpu', 'nvidia-smi', 'wattmeter',"
-      "       'zeus-power', 'powerjoular', 'powermetrics'))";
+      "       'zeus-power', 'powerjoular', 'powermetrics', 'aipowermeter'))";
   assert_int_equal(tl_int(&f->db,
                           "%s SELECT count(*) FROM e LEFT JOIN v ON v.run_id IS e.run_id"
                           " AND v.session_file_id IS e.session_file_id AND v.file_id = e.file_id"
                           " AND v.source = e.source AND v.component = e.component AND v.device = e.device"
-                          " WHERE v.n IS NOT e.samples OR CASE WHEN e.source = 'powermetrics'"
+                          " WHERE v.n IS NOT e.samples OR CASE WHEN e.source IN ('powermetrics', 'aipowermeter')"
                           " THEN NOT (v.lo > e.first_us AND v.hi < e.last_us)"
                           " ELSE v.lo IS NOT e.first_us OR v.hi IS NOT e.last_us END",
                           groups),
@@ -61,6 +63,12 @@ static void readings_are_the_integrated_ones(void **state) {
                                    " ON s.file_id = v.file_id"
                                    " AND v.ts_us = s.b_us - s.elapsed_us / 2"
                                    " WHERE v.source = 'powermetrics'")) < 1e-9);
+  /* an AIPowerMeter record's power x the time since the previous one is its energy */
+  assert_true(fabs(tl_real(&f->db, "SELECT total(energy_j) FROM source_energy WHERE source = 'aipowermeter'") -
+                   tl_real(&f->db, "SELECT total(v.power_w * i.dt_us) / 1e6 FROM v_power v"
+                                   " JOIN source_aipowermeter_interval i ON i.file_id = v.file_id"
+                                   " AND v.ts_us = i.ts_us - i.dt_us / 2"
+                                   " WHERE v.source = 'aipowermeter'")) < 1e-6);
 }
 
 /* UTC sources are on the runs' local clock: the wattmeter readings move with

@@ -503,7 +503,8 @@ GROUP BY a.run_id, a.session_file_id, s.file_id, w.component, w.device;
 -- attachment's window (as powermetrics counts a sample by its end). The first
 -- record of a segment has no such interval and counts nothing; an interval
 -- longer than 5 MEDIAN intervals of the file is a gap (a recording paused, as
--- with powerjoular -f), and none spans a segment marker. Components, device '':
+-- with powerjoular -f), and none spans a segment marker.
+-- Components (view aipowermeter_power), device '':
 --   'package' <- cpu.intel_power: the sum of the RAPL package domains of all
 --                sockets (cores, uncore and the rest of each package);
 --   'dram'    <- cpu.total_dram_power: the dram domains, outside the package;
@@ -515,10 +516,12 @@ GROUP BY a.run_id, a.session_file_id, s.file_id, w.component, w.device;
 -- total_cpu_power (cores) and uncore_power are parts of the package and the
 -- per-process and per-GPU values shares or parts of these totals: they stay in
 -- the raw tables and are not energies here, so nothing is counted twice.
-INSERT INTO source_energy
+-- The counted intervals, kept for v_power (70_power.sql): a record's line, its
+-- date and the time since the previous record of its segment.
+DROP TABLE IF EXISTS source_aipowermeter_interval;
+CREATE TABLE source_aipowermeter_interval AS
 WITH step AS (
-  SELECT file_id, ts_us AS t, ts_us - lag(ts_us) OVER w AS dt, intel_power_w, total_dram_power_w,
-         psys_power_w, coalesce(nvidia_power_w, nvidia_draw_absolute_w) AS gpu_w
+  SELECT file_id, line, ts_us AS t, ts_us - lag(ts_us) OVER w AS dt
   FROM aipowermeter_record
   WHERE file_id IN (SELECT file_id FROM source_span WHERE format = 'aipowermeter')
   WINDOW w AS (PARTITION BY file_id, segment ORDER BY line)
@@ -528,21 +531,19 @@ WITH step AS (
   FROM step WHERE dt > 0
 ), period AS (
   SELECT file_id, avg(dt) AS us FROM ranked WHERE k IN ((n + 1) / 2, (n + 2) / 2) GROUP BY file_id
-), good AS (
-  SELECT a.run_id, a.session_file_id, s.file_id, c.component, s.t, s.dt,
-         CASE c.component WHEN 'package' THEN s.intel_power_w WHEN 'dram' THEN s.total_dram_power_w
-                          WHEN 'psys' THEN s.psys_power_w ELSE s.gpu_w END AS pw
-  FROM step s JOIN source_attach a ON a.file_id = s.file_id AND a.block = 0
-  JOIN period ON period.file_id = s.file_id
-  CROSS JOIN (SELECT 'package' AS component UNION ALL SELECT 'dram' UNION ALL SELECT 'psys'
-              UNION ALL SELECT 'gpu') c
-  WHERE s.t BETWEEN a.win_start_us AND a.win_end_us AND s.dt > 0 AND s.dt <= 5 * period.us
 )
-SELECT run_id, session_file_id, file_id, 'aipowermeter', component, '',
-       total(pw * dt) / 1e6, total(dt) / 1e6, count(*), min(t - dt), max(t)
-FROM good WHERE pw IS NOT NULL
-GROUP BY run_id, session_file_id, file_id, component
-ORDER BY run_id, session_file_id, file_id, component;
+SELECT s.file_id, s.line, s.t AS ts_us, s.dt AS dt_us
+FROM step s JOIN period ON period.file_id = s.file_id
+WHERE s.dt > 0 AND s.dt <= 5 * period.us;
+INSERT INTO source_energy
+SELECT a.run_id, a.session_file_id, i.file_id, 'aipowermeter', p.component, '',
+       total(p.power_w * i.dt_us) / 1e6, total(i.dt_us) / 1e6, count(*), min(i.ts_us - i.dt_us), max(i.ts_us)
+FROM source_aipowermeter_interval i
+JOIN aipowermeter_power p ON p.file_id = i.file_id AND p.line = i.line
+JOIN source_attach a ON a.file_id = i.file_id AND a.block = 0
+WHERE i.ts_us BETWEEN a.win_start_us AND a.win_end_us AND p.power_w IS NOT NULL
+GROUP BY a.run_id, a.session_file_id, i.file_id, p.component
+ORDER BY a.run_id, a.session_file_id, i.file_id, p.component;
 
 -- The reconciliation's window, per run or session (header: "Reconciliation").
 DROP TABLE IF EXISTS source_window;

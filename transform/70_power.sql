@@ -1,7 +1,7 @@
 -- transform/70_power.sql: v_power, every power reading of every source on one
 -- time axis, so that a notebook plots any sources of a run together. Made by
 -- every transform, after 50_sources.sql (whose tables it reads: source_attach,
--- source_file_offset, source_powermetrics_sample).
+-- source_file_offset, source_powermetrics_sample, source_aipowermeter_interval).
 --
 -- One row per reading: the run it belongs to (or the session: a file that
 -- overlaps no run, run_id NULL), the file, the source and component as
@@ -11,8 +11,9 @@
 -- source_energy integrates: inside the attachment's window, not NULL,
 -- wattmeter frames that are good and sockets the file has, the powermetrics
 -- line of each component a sample counts. A reading of an instant is at that
--- instant; a powermetrics sample, a mean over its elapsed time, is at the middle
--- of that time. Zeus monitor windows and perf counters hold energies, not
+-- instant; a powermetrics sample or an AIPowerMeter record, a mean over its
+-- elapsed time (the record's: since the previous one), is at the middle of that
+-- time. Zeus monitor windows and perf counters hold energies, not
 -- power readings, and codecarbon one total per run: they are not here.
 DROP VIEW IF EXISTS v_power;
 CREATE VIEW v_power AS
@@ -53,4 +54,10 @@ CREATE VIEW v_power AS
   FROM source_attach a JOIN source_powermetrics_sample s ON s.file_id = a.file_id
   JOIN powermetrics_power w ON w.file_id = s.file_id AND w.sample_line = s.line AND w.counted = 1
   WHERE a.block = 0 AND w.component <> 'other' AND w.power_w IS NOT NULL
-    AND (a.how <> 'overlap' OR s.b_us BETWEEN a.win_start_us AND a.win_end_us);
+    AND (a.how <> 'overlap' OR s.b_us BETWEEN a.win_start_us AND a.win_end_us)
+  UNION ALL
+  SELECT a.run_id, a.session_file_id, i.file_id, 'aipowermeter', p.component, '',
+         i.ts_us - i.dt_us / 2, p.power_w
+  FROM source_attach a JOIN source_aipowermeter_interval i ON i.file_id = a.file_id
+  JOIN aipowermeter_power p ON p.file_id = i.file_id AND p.line = i.line
+  WHERE a.block = 0 AND i.ts_us BETWEEN a.win_start_us AND a.win_end_us AND p.power_w IS NOT NULL;
