@@ -23,6 +23,7 @@ static const char usage_main[] =
     "  transform  build the interim and processed tables from the raw tables\n"
     "  build      ingest, then transform\n"
     "  status     what the database holds: files by status and format, rows, runs\n"
+    "  explain    where one run's numbers come from: files, rejections, coverage, formulas\n"
     "  diff       what differs between two databases, table by table, row by row\n"
     "\n"
     "Run `wattdb COMMAND --help` for a command's options. The database is ./wattdb.db\n"
@@ -39,6 +40,7 @@ static const struct command {
     {"transform", cmd_transform},
     {"build", cmd_build},
     {"status", cmd_status},
+    {"explain", cmd_explain},
     {"diff", cmd_diff},
 };
 

@@ -32,7 +32,7 @@ has() {
 # --help everywhere: exit 0, usage on stdout
 expect 0 "wattdb --help" "$W" --help
 has "$T/out" "usage: wattdb" "wattdb --help"
-for c in ingest transform build status diff; do
+for c in ingest transform build status diff explain; do
   expect 0 "$c --help" "$W" "$c" --help
   has "$T/out" "usage: wattdb $c" "$c --help"
 done
@@ -158,6 +158,33 @@ assert r['relations']['eprof_cpu_sample']['status'] == 'equal'
 " "$T/out"; then ok; else bad "diff --json"; fi
 expect 2 "diff with one database" "$W" diff "$T/h1/one.db"
 expect 3 "diff with a missing database" "$W" diff "$T/h1/one.db" "$T/no-such.db"
+
+# explain: a run by stamp, by full name, by id; its files, coverage and words; JSON
+stamp=$(sqlite3 "$T/h1/one.db" "SELECT stamp FROM run LIMIT 1")
+expect 0 "explain by stamp" "$W" explain --db "$T/h1/one.db" "$stamp"
+for text in "input files" "gpu-power-$stamp.csv" "coverage of the window" "gpu_energy_j" \
+  "trapezoid of GPU power" "settings:"; do
+  has "$T/out" "$text" "explain text"
+done
+name=$(sqlite3 "$T/h1/one.db" "SELECT environment || '/' || architecture || '/' || dataset || '/' || stamp FROM run LIMIT 1")
+expect 0 "explain by name, --json" "$W" explain --json --epoch 0 --db "$T/h1/one.db" "$name"
+if python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r['run'][0]['stamp'] == sys.argv[2]
+assert {f['format'] for f in r['files']} >= {'eprof-gpu', 'eprof-cpu'}
+v = r['values']['gpu_energy_j']
+assert v['default'] > 0 and 'trapezoid' in v['how']['default'] and 'floored' in v['how']['gaissa'], v
+d = r['values']['n_samples']
+assert abs(d['default_minus_gaissa'] - (d['default'] - d['gaissa'])) < 1e-6, d
+assert any(c['component'] == 'gpu' for c in r['coverage'])
+assert r['epoch'] and all(e['epoch'] == 0 for e in r['epoch'])
+" "$T/out" "$stamp"; then ok; else bad "explain --json"; fi
+expect 0 "explain --profile" "$W" explain --db "$T/h1/one.db" --profile default 1
+expect 2 "explain of no such run" "$W" explain --db "$T/h1/one.db" 19990101T000000
+has "$T/err" "no run '19990101T000000'" "explain of no such run"
+expect 2 "explain without a run" "$W" explain --db "$T/h1/one.db"
+expect 2 "explain --profile unknown" "$W" explain --db "$T/h1/one.db" --profile fast 1
 
 # read commands never create a database; foreign and damaged ones are refused
 expect 3 "status of a database never made" "$W" status --db "$T/never-made.db"
