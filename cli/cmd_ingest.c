@@ -1,17 +1,21 @@
-/* cli/cmd_ingest.c: `wattdb ingest`, reading raw files into the database. */
+/* cli/cmd_ingest.c: `wattdb ingest`, reading raw files into the database, or
+ * (--dry-run) saying what reading them would do. */
 #define _DEFAULT_SOURCE
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cli/commands.h"
 #include "common/msg.h"
+#include "schema/db.h"
 #include "ingest/formats.h"
 #include "ingest/ingest.h"
 
 static const char usage[] =
-    "usage: wattdb ingest [--db FILE] [--format NAME] [--quiet] PATH...\n"
+    "usage: wattdb ingest [--db FILE] [--format NAME] [--quiet] [--dry-run] PATH...\n"
     "\n"
     "Reads every file under each PATH (a directory tree, a single file, or a .zip,\n"
     ".tar, .tar.gz archive read in place) into the database, one transaction per\n"
@@ -23,6 +27,9 @@ static const char usage[] =
     "  --db FILE       the database (default ./wattdb.db), created if missing\n"
     "  --format NAME   read every file as format NAME instead of recognising it\n"
     "  --quiet, -q     print no per-line messages, no progress\n"
+    "  --dry-run, -n   read and parse everything, write nothing (the database is not even\n"
+    "                  created): list what each file would be, read, replaced, unchanged,\n"
+    "                  duplicate or rejected, with its format and lines\n"
     "  --help          this text\n"
     "\n"
     "Each rejected line is stored in the rejected_row table and the first few per\n"
@@ -44,6 +51,7 @@ int ingest_parse_options(int argc, char **argv, const char *help, const char **d
   static const struct option longopts[] = {
       {"db", required_argument, NULL, 'd'},   {"format", required_argument, NULL, 'f'},
       {"quiet", no_argument, NULL, 'q'},      {"help", no_argument, NULL, 'h'},
+      {"dry-run", no_argument, NULL, 'n'},
       {NULL, 0, NULL, 0},
   };
   memset(opt, 0, sizeof *opt);
@@ -53,7 +61,7 @@ int ingest_parse_options(int argc, char **argv, const char *help, const char **d
   optind = 1;
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "qhn", longopts, NULL)) != -1) {
     switch (c) {
     case 'd': *db = optarg; break;
     case 'f':
@@ -69,6 +77,7 @@ int ingest_parse_options(int argc, char **argv, const char *help, const char **d
       opt->progress = 0;
       opt->max_printed = 0;
       break;
+    case 'n': opt->discard_rows = 1; break;
     case 'h':
       fputs(help, stdout);
       list_formats(stdout);
@@ -96,9 +105,10 @@ int ingest_run(char **paths, int n, const struct ingest_options *opt, struct wdb
              stats.rows_torn);
   fprintf(stderr,
           "wattdb: %ld files: %ld read, %ld unchanged, %ld duplicate, %ld rejected; "
-          "%lld rows stored, %lld lines rejected%s\n",
+          "%lld rows %s, %lld lines rejected%s\n",
           stats.files, stats.read, stats.unchanged, stats.duplicates, stats.rejected_files,
-          stats.rows_ok, stats.rows_rejected, torn);
+          stats.rows_ok, opt->discard_rows ? "parsed (a dry run: none stored)" : "stored", stats.rows_rejected,
+          torn);
   if (stats.unrecognised) {
     msg("%ld files in no format wattdb knows; to read one as a format, give --format NAME "
         "(nvidia-smi output without a header or timestamps: --format nvidia-smi, its fields "
@@ -113,12 +123,146 @@ int ingest_run(char **paths, int n, const struct ingest_options *opt, struct wdb
   return stats.rejected_files || stats.rows_rejected > stats.rows_torn ? EXIT_REJECTED : EXIT_OK;
 }
 
+/* ---- --dry-run ---------------------------------------------------------------- */
+
+/* The files a dry run visited, in order, with what became of them. */
+struct visited {
+  json_t *files;
+};
+
+static void note_file(void *ctx, const char *path, const char *outcome) {
+  struct visited *v = ctx;
+  json_array_append_new(v->files, json_pack("{s:s,s:s}", "path", path, "outcome", outcome));
+}
+
+/* Copies the catalog (run, source_file) of OLD into the empty database MEM, and
+ * the content hash of every path into temp.before. Returns 0 or -1 (printed). */
+static int copy_catalog(struct wdb *old, struct wdb *mem) {
+  if (wdb_int(old, "PRAGMA user_version", 0) != wdb_int(mem, "PRAGMA user_version", 0)) {
+    msg("%s: a database of another schema version (%lld, this wattdb makes %lld): a dry run compares "
+        "against a database of this version; ingest into it once without --dry-run to bring it up to date",
+        old->path, (long long)wdb_int(old, "PRAGMA user_version", 0),
+        (long long)wdb_int(mem, "PRAGMA user_version", 0));
+    return -1;
+  }
+  static const char *const tables[] = {"run", "source_file"};
+  if (wdb_exec(mem, "BEGIN; CREATE TEMP TABLE before (path TEXT PRIMARY KEY, sha256 TEXT)", "dry run")) return -1;
+  for (size_t t = 0; t < sizeof tables / sizeof *tables; t++) {
+    char *q = sqlite3_mprintf("SELECT * FROM \"%w\"", tables[t]);
+    sqlite3_stmt *from, *to = NULL;
+    int rc = sqlite3_prepare_v2(old->sql, q, -1, &from, NULL);
+    sqlite3_free(q);
+    if (rc != SQLITE_OK) {
+      msg("%s: %s", old->path, sqlite3_errmsg(old->sql));
+      return -1;
+    }
+    int n = sqlite3_column_count(from);
+    char *ins = sqlite3_mprintf("INSERT INTO \"%w\" VALUES (?", tables[t]);
+    for (int i = 1; i < n; i++) {
+      char *x = sqlite3_mprintf("%s,?", ins);
+      sqlite3_free(ins);
+      ins = x;
+    }
+    char *x = sqlite3_mprintf("%s)", ins);
+    sqlite3_free(ins);
+    rc = sqlite3_prepare_v2(mem->sql, x, -1, &to, NULL);
+    sqlite3_free(x);
+    while (rc == SQLITE_OK && sqlite3_step(from) == SQLITE_ROW) {
+      for (int i = 0; i < n; i++) sqlite3_bind_value(to, i + 1, sqlite3_column_value(from, i));
+      rc = sqlite3_step(to) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+      sqlite3_reset(to);
+    }
+    sqlite3_finalize(from);
+    sqlite3_finalize(to);
+    if (rc != SQLITE_OK) {
+      msg("dry run: cannot copy the catalog: %s", sqlite3_errmsg(mem->sql));
+      return -1;
+    }
+  }
+  return wdb_exec(mem, "INSERT INTO temp.before SELECT path, sha256 FROM source_file; COMMIT", "dry run");
+}
+
+/* `ingest --dry-run`: everything an ingest into DBPATH would do, into a
+ * database in memory that starts with DBPATH's catalog; DBPATH is only read
+ * (and need not exist). Prints what each file would be; returns the exit code
+ * the ingest would have. */
+static int dry_run(const char *dbpath, char **paths, int n, struct ingest_options *opt) {
+  struct wdb mem;
+  if (wdb_open(&mem, ":memory:")) return EXIT_DATABASE;
+  if (access(dbpath, F_OK) == 0) {
+    struct wdb old;
+    if (wdb_open_readonly(&old, dbpath)) {
+      wdb_close(&mem);
+      return EXIT_DATABASE;
+    }
+    int rc = copy_catalog(&old, &mem);
+    wdb_close(&old);
+    if (rc) {
+      wdb_close(&mem);
+      return EXIT_DATABASE;
+    }
+  } else if (wdb_exec(&mem, "CREATE TEMP TABLE before (path TEXT PRIMARY KEY, sha256 TEXT)", "dry run")) {
+    wdb_close(&mem);
+    return EXIT_DATABASE;
+  }
+  struct visited v = {json_array()};
+  opt->on_file = note_file;
+  opt->on_file_ctx = &v;
+  int rc = ingest_run(paths, n, opt, &mem);
+  /* what each visited file would be */
+  sqlite3_stmt *st;
+  if (rc != EXIT_DATABASE &&
+      sqlite3_prepare_v2(mem.sql,
+                         "SELECT coalesce(f.format, '-'), f.lines, f.rows_ok, f.rows_rejected,"
+                         " b.path IS NOT NULL AND b.sha256 IS NOT f.sha256, f.error"
+                         " FROM source_file f LEFT JOIN temp.before b ON b.path = f.path WHERE f.path = ?1",
+                         -1, &st, NULL) == SQLITE_OK) {
+    printf("%-10s %-14s %9s %9s %9s  %s\n", "would be", "format", "lines", "rows", "rejected", "path");
+    long counts[6] = {0};
+    static const char *const actions[6] = {"read", "replaced", "unchanged", "duplicate", "rejected", "partial"};
+    size_t i;
+    json_t *f;
+    json_array_foreach(v.files, i, f) {
+      const char *path = json_string_value(json_object_get(f, "path"));
+      const char *outcome = json_string_value(json_object_get(f, "outcome"));
+      sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+      if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        continue;
+      }
+      int replaced = sqlite3_column_int(st, 4);
+      int k = !strcmp(outcome, "unchanged")   ? 2
+              : !strcmp(outcome, "duplicate") ? 3
+              : !strcmp(outcome, "rejected")  ? 4
+              : replaced                      ? 1
+                                              : 0;
+      counts[k]++;
+      if (!strcmp(outcome, "partial")) counts[5]++;
+      printf("%-10s %-14s %9lld %9lld %9lld  %s%s%s\n", actions[k], sqlite3_column_text(st, 0),
+             (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2),
+             (long long)sqlite3_column_int64(st, 3), path, k == 4 ? ": " : "",
+             k == 4 && sqlite3_column_text(st, 5) ? (const char *)sqlite3_column_text(st, 5) : "");
+      sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    fprintf(stderr,
+            "wattdb: dry run: %zu files: %ld would be read (%ld with rejected lines), %ld replaced, "
+            "%ld unchanged, %ld duplicate, %ld rejected; nothing was written to %s\n",
+            json_array_size(v.files), counts[0] + counts[1], counts[5], counts[1], counts[2], counts[3], counts[4],
+            dbpath);
+  }
+  json_decref(v.files);
+  wdb_close(&mem);
+  return rc;
+}
+
 int cmd_ingest(int argc, char **argv) {
   const char *dbpath;
   struct ingest_options opt;
   int first = ingest_parse_options(argc, argv, usage, &dbpath, &opt);
   if (first == -2) return EXIT_OK;
   if (first < 0) return EXIT_USAGE;
+  if (opt.discard_rows) return dry_run(dbpath, argv + first, argc - first, &opt);
   struct wdb db;
   if (wdb_open(&db, dbpath)) return EXIT_DATABASE;
   int rc = ingest_run(argv + first, argc - first, &opt, &db);

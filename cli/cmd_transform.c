@@ -241,6 +241,10 @@ int cmd_build(int argc, char **argv) {
   int first = ingest_parse_options(argc, argv, usage_build, &dbpath, &iopt);
   if (first == -2) return EXIT_OK;
   if (first < 0) return EXIT_USAGE;
+  if (iopt.discard_rows) {
+    msg("build: --dry-run is ingest's: 'wattdb ingest --dry-run PATH...' says what would be read");
+    return usage_error("build");
+  }
   struct wdb db;
   if (wdb_open(&db, dbpath)) return EXIT_DATABASE;
   int rc = ingest_run(argv + first, argc - first, &iopt, &db);

@@ -455,6 +455,7 @@ static int ingest_file(struct driver *d, struct source *s) {
         !(d->opt->force_format && strcmp(row.format, d->opt->force_format->name) != 0)) {
       if (locked && wdb_exec(d->db, "COMMIT", "cannot commit")) return rollback(d, s->path);
       stats->unchanged++;
+      if (d->opt->on_file) d->opt->on_file(d->opt->on_file_ctx, s->path, "unchanged");
       progress(d, 0);
       return 0;
     }
@@ -520,7 +521,7 @@ static int ingest_file(struct driver *d, struct source *s) {
   const char *status = d->n_rejected ? "partial" : "ok";
   int64_t dup = 0;
   if (file_ok && (dup = catalog_same_content(d, sha, p->file_id)) < 0) return rollback(d, s->path);
-  if (!file_ok || dup) {
+  if (!file_ok || dup || d->opt->discard_rows) {
     if (wdb_exec(d->db, "ROLLBACK TO file_rows", "rollback")) return rollback(d, s->path);
   }
   if (!file_ok) {
@@ -545,6 +546,7 @@ static int ingest_file(struct driver *d, struct source *s) {
                      size) ||
       wdb_exec(d->db, "RELEASE file_rows; COMMIT", "cannot commit"))
     return rollback(d, s->path);
+  if (d->opt->on_file) d->opt->on_file(d->opt->on_file_ctx, s->path, status);
   progress(d, 0);
   return 0;
 }

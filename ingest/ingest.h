@@ -22,6 +22,15 @@ struct ingest_options {
   /* Test knob: faults and block sizes of the byte sources (source.h); when set,
    * block_size is not used. */
   const struct source_hooks *source_hooks;
+  /* Dry run (ingest --dry-run, into a throwaway database): each file is read
+   * and parsed, its source_file row written, its raw and rejected rows rolled
+   * back, so that memory does not grow with the data. */
+  int discard_rows;
+  /* Called once per file visited, after its transaction, with its path and
+   * what became of it: "unchanged" (not read), or the status it was stored
+   * with ("ok", "partial", "duplicate", "rejected"). */
+  void (*on_file)(void *ctx, const char *path, const char *outcome);
+  void *on_file_ctx;
 };
 
 struct ingest_stats {

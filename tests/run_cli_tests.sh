@@ -186,6 +186,20 @@ has "$T/err" "no run '19990101T000000'" "explain of no such run"
 expect 2 "explain without a run" "$W" explain --db "$T/h1/one.db"
 expect 2 "explain --profile unknown" "$W" explain --db "$T/h1/one.db" --profile fast 1
 
+# ingest --dry-run: says what each file would be, writes nothing
+expect 0 "dry run without a database" "$W" ingest --dry-run --db "$T/dry.db" "$T/clean"
+if [ -e "$T/dry.db" ]; then bad "dry run created the database"; else ok; fi
+has "$T/out" "read       eprof-gpu" "dry run lists a file to read with its format"
+has "$T/err" "4 files: 4 would be read" "dry run summary"
+cp "$T/h2/deeper/logs/raw/cloud/mobilenet_v2/chesslive-occupancy/"epoch_end-*.csv "$T/h1/logs/copy-of-epochs.csv"
+cp "$T/h1/one.db" "$T/h1/before.db"
+expect 0 "dry run against a database" "$W" ingest -n --db "$T/h1/one.db" "$T/h2/deeper/logs" "$T/h1/logs/copy-of-epochs.csv"
+has "$T/out" "replaced   eprof-gpu" "dry run: a changed file is replaced"
+has "$T/out" "unchanged" "dry run: unchanged files"
+has "$T/out" "duplicate" "dry run: the same bytes under another path"
+if cmp -s "$T/h1/one.db" "$T/h1/before.db" && [ ! -e "$T/h1/one.db-wal" ]; then ok; else bad "dry run changed the database"; fi
+expect 2 "build --dry-run" "$W" build --dry-run --db "$T/dry.db" "$T/clean"
+
 # read commands never create a database; foreign and damaged ones are refused
 expect 3 "status of a database never made" "$W" status --db "$T/never-made.db"
 has "$T/err" "no such database" "status of a database never made"
