@@ -164,18 +164,20 @@ WITH r AS (
 e AS (
   SELECT x.experiment_id, x.name, x.lifecycle_stage, f.in_trash,
          row_number() OVER (PARTITION BY x.experiment_id ORDER BY f.file_id DESC) AS copy
-  FROM mlflow_experiment x JOIN mlflow_file f ON f.file_id = x.file_id)
+  FROM mlflow_experiment x JOIN mlflow_file f ON f.file_id = x.file_id),
+lm AS (
+  SELECT t.run_folder, max(x.timestamp_ms) AS last_ms
+  FROM mlflow_store_file t JOIN mlflow_metric x ON x.file_id = t.owner_id
+  WHERE t.kind = 'metric' GROUP BY t.run_folder),
+rn AS (SELECT mlflow_run_id, value FROM mlflow_run_value WHERE kind = 'tag' AND key = 'mlflow.runName')
 SELECT r.file_id, r.run_folder AS mlflow_run_id,
        COALESCE(r.experiment_id, r.experiment_folder) AS experiment_id, e.name AS experiment_name,
-       COALESCE(NULLIF(r.run_name, ''),
-                (SELECT v.value FROM mlflow_run_value v
-                 WHERE v.mlflow_run_id = r.run_folder AND v.kind = 'tag' AND v.key = 'mlflow.runName')) AS run_name,
+       COALESCE(NULLIF(r.run_name, ''), rn.value) AS run_name,
        r.user_id, r.status,
        CASE r.status WHEN 1 THEN 'RUNNING' WHEN 2 THEN 'SCHEDULED' WHEN 3 THEN 'FINISHED'
                      WHEN 4 THEN 'FAILED' WHEN 5 THEN 'KILLED' END AS status_name,
        r.start_time_ms, r.end_time_ms,
-       (SELECT max(x.timestamp_ms) FROM mlflow_store_file t JOIN mlflow_metric x ON x.file_id = t.owner_id
-        WHERE t.run_folder = r.run_folder AND t.kind = 'metric') AS last_metric_ms,
+       lm.last_ms AS last_metric_ms,
        COALESCE(r.lifecycle_stage, 'active') AS lifecycle_stage, r.deleted_time_ms,
        CASE WHEN r.end_time_ms IS NULL OR r.status IS NULL OR r.status IN (1, 2) THEN 1 ELSE 0 END AS unfinished,
        CASE WHEN r.in_trash OR e.lifecycle_stage = 'deleted' OR e.in_trash THEN 'deleted experiment'
@@ -183,7 +185,8 @@ SELECT r.file_id, r.run_folder AS mlflow_run_id,
             WHEN r.experiment_id IS NOT r.experiment_folder AND r.experiment_folder IS NOT NULL
                  AND r.experiment_id IS NOT NULL THEN 'experiment mismatch'
             WHEN r.copy > 1 THEN 'older copy' END AS skipped
-FROM r LEFT JOIN e ON e.experiment_id = COALESCE(r.experiment_id, r.experiment_folder) AND e.copy = 1;
+FROM r LEFT JOIN e ON e.experiment_id = COALESCE(r.experiment_id, r.experiment_folder) AND e.copy = 1
+LEFT JOIN lm ON lm.run_folder = r.run_folder LEFT JOIN rn ON rn.mlflow_run_id = r.run_folder;
 
 -- The final value of each metric of each run: MLflow's rule (FileStore
 -- _get_metric_from_file), the line with the largest (step, timestamp, value),
