@@ -106,35 +106,35 @@ occ(file_id, pos) AS (
   UNION ALL
   SELECT o.file_id, o.pos + instr(substr(d.path, o.pos + 1), d.kw)
   FROM occ o JOIN dup d ON d.file_id = o.file_id WHERE instr(substr(d.path, o.pos + 1), d.kw) > 0),
--- at: the text before the keyword; last: its last component (after the last '/' or ':')
-hit AS (
-  SELECT d.*, o.pos, substr(d.path, 1, o.pos - 1) AS before FROM occ o JOIN dup d ON d.file_id = o.file_id),
-cut AS (
-  SELECT *, substr(before, length(rtrim(before, replace(replace(before, '/', ''), ':', ''))) + 1) AS last
-  FROM hit),
+-- the last three components of the text before each keyword, n = 1 the last
+-- (after the last '/' or ':'): rtrim(t, <every other character of t>) is t up to
+-- its last separator
+parts(file_id, pos, n, comp, rest) AS (
+  SELECT o.file_id, o.pos, 0, NULL, rtrim(substr(d.path, 1, o.pos - 1), '/:')
+  FROM occ o JOIN dup d ON d.file_id = o.file_id
+  UNION ALL
+  SELECT file_id, pos, n + 1,
+         substr(rest, length(rtrim(rest, replace(replace(rest, '/', ''), ':', ''))) + 1),
+         rtrim(rtrim(rest, replace(replace(rest, '/', ''), ':', '')), '/:')
+  FROM parts WHERE n < 3 AND rest <> ''),
 place AS (
-  SELECT *, CASE WHEN last GLOB replace(hex(zeroblob(32)), '00', '[0-9a-f]') AND length(last) = 32 THEN 1
-                 WHEN kind = 'tag' AND last <> '' AND last NOT GLOB '*[^0-9]*' THEN 2 ELSE 0 END AS at
-  FROM cut),
-first AS (
-  SELECT *, row_number() OVER (PARTITION BY file_id ORDER BY at = 1 DESC, pos) AS k FROM place WHERE at > 0),
-up AS (  -- the text before the run folder (run files) or before the experiment folder
-  SELECT *, rtrim(substr(before, 1, length(before) - length(last)), '/:') AS above FROM first WHERE k = 1),
-up2 AS (
-  SELECT *, substr(above, length(rtrim(above, replace(replace(above, '/', ''), ':', ''))) + 1) AS above_last
-  FROM up),
-up3 AS (
-  SELECT *, rtrim(substr(above, 1, length(above) - length(above_last)), '/:') AS above2 FROM up2)
+  SELECT d.*, p1.pos, p1.comp AS last, p2.comp AS above_last, p3.comp AS above2_last,
+         CASE WHEN p1.comp GLOB replace(hex(zeroblob(32)), '00', '[0-9a-f]') THEN 1
+              WHEN d.kind = 'tag' AND p1.comp <> '' AND p1.comp NOT GLOB '*[^0-9]*' THEN 2 ELSE 0 END AS at
+  FROM dup d JOIN parts p1 ON p1.file_id = d.file_id AND p1.n = 1
+  LEFT JOIN parts p2 ON p2.file_id = d.file_id AND p2.pos = p1.pos AND p2.n = 2
+  LEFT JOIN parts p3 ON p3.file_id = d.file_id AND p3.pos = p1.pos AND p3.n = 3),
+chosen AS (
+  SELECT *, row_number() OVER (PARTITION BY file_id ORDER BY at = 1 DESC, pos) AS k FROM place WHERE at > 0)
 SELECT f.file_id, f.file_id AS owner_id, f.kind, f.experiment_folder, f.run_folder, f.key, f.in_trash
 FROM mlflow_file f
 UNION ALL
 SELECT file_id, owner_id, CASE WHEN at = 1 THEN kind ELSE 'experiment tag' END,
-       CASE WHEN at = 1 THEN NULLIF(above_last, '') ELSE last END,
+       CASE WHEN at = 1 THEN above_last ELSE last END,
        CASE WHEN at = 1 THEN last END,
        substr(path, pos + length(kw)),
-       CASE WHEN at = 1 THEN substr(above2, length(rtrim(above2, replace(replace(above2, '/', ''), ':', ''))) + 1) = '.trash'
-            ELSE above_last = '.trash' END
-FROM up3;
+       COALESCE(CASE WHEN at = 1 THEN above2_last ELSE above_last END = '.trash', 0)
+FROM chosen WHERE k = 1;
 
 
 -- Each run's params and tags, and each experiment's tags (mlflow_run_id NULL,

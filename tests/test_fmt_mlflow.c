@@ -78,11 +78,10 @@ static void zip_tree(struct archive *a, const char *root, const char *dir, const
   closedir(d);
 }
 
-/* The store as a zip under mlruns/, .trash/ included (a directory walk leaves
- * dot folders out). Returns the zip's path in F's folder. */
-static const char *store_zip(struct fx *f) {
-  static char out[1024];
-  snprintf(out, sizeof out, "%s/store.zip", f->dir);
+/* Writes the store as a zip under mlruns/, .trash/ included (a directory walk
+ * leaves dot folders out), into F's folder; its path into OUT[N]. Returns OUT. */
+static const char *store_zip(struct fx *f, char *out, size_t n) {
+  snprintf(out, n, "%s/store.zip", f->dir);
   struct archive *a = archive_write_new();
   assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
   assert_int_equal(archive_write_open_filename(a, out), ARCHIVE_OK);
@@ -100,7 +99,8 @@ static long long file_rows(struct fx *f, const char *like) {
  * accounted for. The torn last line of a metric file is its only rejection. */
 static void store_files_recognised(void **state) {
   struct fx *f = *state;
-  fx_ingest_path(f, store_zip(f), NULL);
+  char zip[1024];
+  fx_ingest_path(f, store_zip(f, zip, sizeof zip), NULL);
   fx_assert_accounted(f);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file"), 36);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file WHERE format IS NULL"), 0);
@@ -110,12 +110,18 @@ static void store_files_recognised(void **state) {
   assert_string_equal(tl_text(&f->db, "SELECT group_concat(path, ' ') FROM source_file WHERE status = 'partial'"),
                       "store.zip:mlruns/" EXP "/" RA "/metrics/val_loss");
   assert_string_equal(tl_text(&f->db, "SELECT reason||' '||line FROM rejected_row"), "truncated 3");
-  /* the same bytes under another path: a duplicate, placed by its own path */
-  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file WHERE status = 'duplicate'"), 1);
-  assert_string_equal(tl_text(&f->db, "SELECT s.kind||' '||s.run_folder||' '||s.key||' '||v.value FROM "
+  /* the same bytes under another path: a duplicate, placed by its own path
+   * (which of the two owns the rows depends on the member order) */
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file WHERE status = 'duplicate'"), 2);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM mlflow_store_file"), 36);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(x, ', ') FROM (SELECT s.kind||' '||s.experiment_folder||"
+                                      "' '||s.run_folder||' '||s.key||' '||s.in_trash||' '||v.value AS x FROM "
                                       "mlflow_store_file s JOIN mlflow_value v ON v.file_id = s.owner_id "
-                                      "WHERE s.file_id <> s.owner_id"),
-                      "param " RD " batch_size 32");
+                                      "WHERE s.key = 'batch_size' ORDER BY x)"),
+                      "param 0 " R0 " batch_size 0 16, param 123456789012345678 " RA " batch_size 0 32, "
+                      "param 123456789012345678 " RD " batch_size 0 32, "
+                      "param 123456789012345678 " RU " batch_size 0 64, "
+                      "param 987654321098765432 " RT " batch_size 1 16");
   /* .trash/ is read from a zip and marked */
   assert_string_equal(tl_text(&f->db, "SELECT group_concat(kind, ',') FROM (SELECT kind FROM mlflow_file "
                                       "WHERE in_trash = 1 ORDER BY kind)"),
@@ -222,7 +228,8 @@ static void params_and_tags(void **state) {
  * mlflow.runName tag. */
 static void deleted_and_unfinished(void **state) {
   struct fx *f = *state;
-  fx_ingest_path(f, store_zip(f), NULL);
+  char zip[1024];
+  fx_ingest_path(f, store_zip(f, zip, sizeof zip), NULL);
   assert_string_equal(tl_text(&f->db, "SELECT group_concat(mlflow_run_id||'='||COALESCE(skipped, 'active'), ' ') "
                                       "FROM (SELECT * FROM v_mlflow_run ORDER BY mlflow_run_id)"),
                       RA "=active " RD "=deleted run " RU "=active " R0 "=active " RT "=deleted experiment");
@@ -241,7 +248,8 @@ static void deleted_and_unfinished(void **state) {
  * trained epochs, environment/model/dataset tags, every param as JSON. */
 static void standalone_runs_in_v_run(void **state) {
   struct fx *f = *state;
-  fx_ingest_path(f, store_zip(f), NULL);
+  char zip[1024];
+  fx_ingest_path(f, store_zip(f, zip, sizeof zip), NULL);
   transform(f, NULL);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM v_run WHERE profile = 'mlflow' AND run_id IS NULL"), 3);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM v_run WHERE mlflow_run_id IN ('" RD "', '" RT "')"), 0);
@@ -341,6 +349,22 @@ static void attached_by_estimated_offset(void **state) {
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM v_run WHERE profile = 'mlflow'"), 1);
 }
 
+/* With no offset given, the wattmeter logs' estimated offset (clock_offset, as
+ * stored when 30_meta.sql runs) is the one used: +2 h here, which moves the
+ * MLflow runs onto B and C instead. */
+static void attached_by_wattmeter_offset(void **state) {
+  struct fx *f = *state;
+  fx_ingest_path(f, "tests/fixtures/transform/raw", NULL);
+  fx_ingest_path(f, FX "paired/mlruns", NULL);
+  assert_int_equal(wdb_exec(&f->db, "INSERT INTO clock_offset(file_id, offset_s, method) "
+                                    "SELECT min(id), 7200, 'estimated' FROM source_file", "clock"), 0);
+  transform(f, NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(DISTINCT offset_s||' '||offset_method) FROM mlflow_run_meta"),
+                      "7200 wattmeter");
+  assert_int_equal(mlflow_of(f, "20240101T010000", "batch_size"), 48);
+  assert_int_equal(mlflow_of(f, "20240101T020000", "batch_size"), 96);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(store_files_recognised, fx_setup, fx_teardown),
@@ -352,6 +376,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(broken_store, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(attached_by_given_offset, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(attached_by_estimated_offset, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(attached_by_wattmeter_offset, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests_name("fmt_mlflow", tests, NULL, NULL);
 }

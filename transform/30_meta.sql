@@ -95,10 +95,11 @@ pv AS (
 spans AS (
   SELECT run_id, min(start_us) AS s, max(end_us) AS e FROM processed_run
   WHERE start_us IS NOT NULL AND end_us > start_us GROUP BY run_id),
-shifts(sh) AS (SELECT -50400 UNION ALL SELECT sh + 900 FROM shifts WHERE sh < 50400),
+lim AS (SELECT 50400 AS max_s, 900 AS step_s),  -- shifts of +-14 h by 15 min
+shifts(sh) AS (SELECT -max_s FROM lim UNION ALL SELECT sh + step_s FROM shifts, lim WHERE sh < max_s),
 cand AS (
   SELECT mr.mlflow_run_id AS id, mr.start_time_ms * 1000 AS ms, mr.end_ms * 1000 AS me, sp.run_id, sp.s, sp.e
-  FROM mr JOIN spans sp ON sp.s < mr.end_ms * 1000 + 50400000000 AND sp.e > mr.start_time_ms * 1000 - 50400000000
+  FROM mr, lim JOIN spans sp ON sp.s < mr.end_ms * 1000 + max_s * 1000000 AND sp.e > mr.start_time_ms * 1000 - max_s * 1000000
   WHERE mr.start_time_ms IS NOT NULL),
 score AS (
   SELECT sh, sum(ov) AS total FROM (
