@@ -276,7 +276,8 @@ static void standalone_runs_in_v_run(void **state) {
 /* What is not MLflow's: a meta.yaml that is not YAML is refused with libyaml's
  * position; typed keys that do not read as their type are NULL with their text
  * kept; bad metric lines are rejected with a reason each; a CRLF param is
- * marked inexact; blank lines inside a param are put back. */
+ * marked inexact; blank lines inside a param are put back, and so is a value
+ * that the line reader hands over as one record (an odd double quote). */
 static void broken_store(void **state) {
   struct fx *f = *state;
   fx_ingest_path(f, FX "broken/mlruns", NULL);
@@ -302,6 +303,11 @@ static void broken_store(void **state) {
   assert_string_equal(tl_text(&f->db, "SELECT replace(value, char(10), '/')||' '||exact FROM mlflow_value v "
                                       "JOIN mlflow_file f USING (file_id) WHERE f.key = 'blank_lines'"),
                       "a///b/ 1");
+  /* an odd double quote makes the line reader join the rest into one record */
+  assert_string_equal(tl_text(&f->db, "SELECT replace(value, char(10), '/')||' '||exact||' '||s.lines||' '||s.rows_ok "
+                                      "FROM mlflow_value v JOIN mlflow_file f USING (file_id) JOIN source_file s ON "
+                                      "s.id = v.file_id WHERE f.key = 'one_quote'"),
+                      "say \"hi/there//end 1 1 1");
 }
 
 static long long mlflow_of(struct fx *f, const char *stamp, const char *expr) {
