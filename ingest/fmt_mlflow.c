@@ -18,12 +18,12 @@
  * mlflow-param: <exp>/<run>/params/<key>, and mlflow-tag: <exp>/<run>/tags/<key>
  * and <exp>/tags/<key>: the whole file is the value, written without a
  * trailing newline (FileStore._set_run_tag); a value may hold newlines and is
- * not trimmed. The driver hands the file over in lines, LF/CRLF cut off and
- * blank lines left out; the value is put back together from them and their
+ * not trimmed. The driver hands the file over in lines (LINES_PLAIN: a quote
+ * joins none), LF/CRLF cut off and blank lines left out; the value is put back together from them and their
  * numbers (a skipped line is taken as empty), and compared with the file's size:
  * `exact` = 0 when the bytes differ (a CR, or a blank line of spaces, was not
  * seen), so that a value that could not be rebuilt byte for byte is marked. Every
- * line of the file is stored (in the one value row). */
+ * line handed over is stored (in the one value row). */
 #include "ingest/fmt_mlflow.h"
 
 #include <ctype.h>
