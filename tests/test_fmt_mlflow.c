@@ -287,8 +287,12 @@ static void broken_store(void **state) {
   assert_true(strstr(tl_text(&f->db, "SELECT error FROM source_file WHERE path = '5/meta.yaml'"),
                      "5/meta.yaml:3:1: not YAML") != NULL);
   assert_string_equal(tl_text(&f->db, "SELECT (status IS NULL)||(start_time_ms IS NULL)||(end_time_ms IS NULL) "
-                                      "FROM mlflow_run"),
+                                      "FROM mlflow_run WHERE run_id LIKE '5b%%'"),
                       "111");
+  /* a run whose experiment_id is not its folder's: MLflow ignores it */
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(substr(mlflow_run_id, 1, 2)||' '||COALESCE(skipped, 'used')"
+                                      "||' '||unfinished, ', ') FROM (SELECT * FROM v_mlflow_run ORDER BY 1)"),
+                      "5b used 1, 5c experiment mismatch 1");
   assert_string_equal(tl_text(&f->db, "SELECT group_concat(name||'='||text||'@'||line, ' ') FROM "
                                       "(SELECT * FROM unparsed_value ORDER BY line)"),
                       "start_time=soon@3 status=done@4");
