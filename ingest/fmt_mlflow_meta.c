@@ -49,6 +49,9 @@ struct meta_state {
   int too_long;
   struct mlflow_path mp;
   char buf[META_MAX];
+  size_t text_len;         /* used of text */
+  char text[2 * META_MAX]; /* the typed row's strings: at most 1.5 times the bytes they were
+                              read from (the escape \L is 2 bytes, U+2028 is 3), plus NULs */
 };
 
 enum ktype { K_TEXT, K_INT, K_TIME, K_STATUS };
@@ -165,10 +168,11 @@ struct typed {
   int set;          /* the key was in the file */
   int is_null;      /* NULL: YAML null, or unreadable as its type */
   long long i;
-  char *text;       /* K_TEXT: owned copy */
+  size_t text;      /* K_TEXT: offset of its copy in meta_state.text */
 };
 
 struct meta_doc {
+  struct meta_state *st;
   const struct key_spec *keys;
   size_t nkeys;
   struct typed val[RUN_NKEYS > EXP_NKEYS ? RUN_NKEYS : EXP_NKEYS];
@@ -176,7 +180,8 @@ struct meta_doc {
 
 /* Keeps the value TEXT (NULL: YAML null) of KEY, written in STYLE at LINE, COL,
  * in mlflow_meta_field, and types it into D when KEY is known (a sequence,
- * SCALAR 0, types as NULL). Returns 0, -1 on a database error. */
+ * SCALAR 0, types as NULL). Returns 0; 1 when the file is refused (parse_fail
+ * said why); -1 on a database error. */
 static int store_field(struct parse *p, struct meta_doc *d, const char *key, const char *text,
                        const char *style, int scalar, long line_no, int col) {
   int null = text == NULL;
@@ -191,14 +196,23 @@ static int store_field(struct parse *p, struct meta_doc *d, const char *key, con
   for (size_t k = 0; k < d->nkeys; k++) {
     if (strcmp(d->keys[k].key, key) != 0) continue;
     struct typed *t = &d->val[k];
-    free(t->text);
     memset(t, 0, sizeof *t);
     t->set = 1;
     t->is_null = null || !scalar;
     if (t->is_null) return 0;
     int ok = 1;
     switch (d->keys[k].type) {
-    case K_TEXT: t->text = strdup(text); break;
+    case K_TEXT: {
+      size_t n = strlen(text) + 1;
+      if (d->st->text_len + n > sizeof d->st->text) { /* cannot be: see meta_state */
+        parse_fail(p, "%s:%ld: value of '%s' does not fit the parser's buffer", p->path, line_no, key);
+        return 1;
+      }
+      t->text = d->st->text_len;
+      memcpy(d->st->text + t->text, text, n);
+      d->st->text_len += n;
+      break;
+    }
     case K_STATUS:
       ok = read_int(text, &t->i) == 0;
       for (long long s = 1; !ok && s <= 5; s++)
@@ -262,7 +276,7 @@ static int walk(struct parse *p, yaml_parser_t *y, struct meta_doc *d) {
       break;
     case YAML_SEQUENCE_END_EVENT: {
       char *text = json_dumps(seq, JSON_COMPACT);
-      if (!text || store_field(p, d, key, text, "sequence", 0, key_line, col)) result = -1;
+      result = text ? store_field(p, d, key, text, "sequence", 0, key_line, col) : -1;
       free(text);
       json_decref(seq);
       seq = NULL;
@@ -282,8 +296,7 @@ static int walk(struct parse *p, yaml_parser_t *y, struct meta_doc *d) {
         key_line = ln;
         want = WANT_VALUE;
       } else {
-        if (store_field(p, d, key, is_yaml_null(&ev) ? NULL : v, style_name(&ev), 1, key_line, col))
-          result = -1;
+        result = store_field(p, d, key, is_yaml_null(&ev) ? NULL : v, style_name(&ev), 1, key_line, col);
         want = WANT_KEY;
       }
       break;
@@ -308,7 +321,7 @@ static void bind_typed(sqlite3_stmt *st, int first, const struct meta_doc *d) {
   for (size_t k = 0; k < d->nkeys; k++) {
     const struct typed *t = &d->val[k];
     if (!t->set || t->is_null) continue;
-    if (d->keys[k].type == K_TEXT) sqlite3_bind_text(st, first + (int)k, t->text, -1, SQLITE_TRANSIENT);
+    if (d->keys[k].type == K_TEXT) sqlite3_bind_text(st, first + (int)k, d->st->text + t->text, -1, SQLITE_STATIC);
     else sqlite3_bind_int64(st, first + (int)k, t->i);
   }
 }
@@ -321,6 +334,7 @@ static int close_meta(struct parse *p) {
   }
   struct meta_doc d;
   memset(&d, 0, sizeof d);
+  d.st = st;
   int run = st->mp.kind == MLFLOW_RUN;
   d.keys = run ? run_keys : exp_keys;
   d.nkeys = run ? RUN_NKEYS : EXP_NKEYS;
@@ -341,7 +355,6 @@ static int close_meta(struct parse *p) {
       rc = parse_insert(p, ins) ? -1 : 0;
     }
   }
-  for (size_t k = 0; k < d.nkeys; k++) free(d.val[k].text);
   if (rc < 0) parse_fail(p, "cannot store the meta.yaml: %s", sqlite3_errmsg(p->db->sql));
   return rc ? -1 : 0;
 }
