@@ -376,6 +376,28 @@ static void attached_by_wattmeter_offset(void **state) {
   assert_int_equal(mlflow_of(f, "20240101T020000", "batch_size"), 96);
 }
 
+/* A store is read per file: a metric file that grew since (a run still
+ * logging) is read again alone, the others are unchanged, and the final value
+ * follows the new line. */
+static void grown_metric_file_read_again(void **state) {
+  struct fx *f = *state;
+  char root[256];
+  snprintf(root, sizeof root, "%s/mlruns", f->dir);
+  const char *meta = "mlruns/7/" P1 "/meta.yaml", *metric = "mlruns/7/" P1 "/metrics/val_accuracy";
+  tl_write_str(f->dir, meta, "experiment_id: '7'\nrun_id: " P1 "\nstart_time: 1704067200000\nstatus: 1\n");
+  tl_write_str(f->dir, metric, "1704067210000 0.5 0\n");
+  struct ingest_stats a = tl_ingest(&f->db, root);
+  assert_int_equal(a.read, 2);
+  assert_true(tl_real(&f->db, "SELECT value FROM mlflow_metric_final") == 0.5);
+  tl_write_str(f->dir, metric, "1704067210000 0.5 0\n1704067220000 0.6 1\n");
+  struct ingest_stats b = tl_ingest(&f->db, root);
+  assert_int_equal(b.read, 1);
+  assert_int_equal(b.unchanged, 1);
+  assert_true(tl_real(&f->db, "SELECT value FROM mlflow_metric_final") == 0.6);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM mlflow_metric"), 2);
+  fx_assert_accounted(f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(store_files_recognised, fx_setup, fx_teardown),
@@ -388,6 +410,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(attached_by_given_offset, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(attached_by_estimated_offset, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(attached_by_wattmeter_offset, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(grown_metric_file_read_again, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests_name("fmt_mlflow", tests, NULL, NULL);
 }
