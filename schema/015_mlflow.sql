@@ -215,7 +215,8 @@ CREATE TABLE mlflow_run_meta (
   end_time_ms      INTEGER,           -- UTC; an unfinished run: its last metric, else its start
   run_id           INTEGER REFERENCES run(id) ON DELETE SET NULL, -- the eprof run attached, NULL: none
   offset_s         INTEGER,           -- local - UTC applied to compare with the eprof runs' clock
-  offset_method    TEXT,              -- 'given', 'wattmeter', 'overlap'; NULL: no eprof run to compare with
+  offset_method    TEXT,              -- 'given', 'wattmeter', 'overlap'; NULL: none given and no eprof
+                                      -- run within 14 h to compare with
   overlap_s        REAL,              -- seconds of [start, end] + offset inside the eprof run's span
   environment TEXT, architecture TEXT, dataset TEXT, -- tags environment, model, dataset
   batch_size INTEGER, image_size INTEGER, train_size INTEGER, validation_size INTEGER,

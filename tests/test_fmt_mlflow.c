@@ -102,18 +102,18 @@ static void store_files_recognised(void **state) {
   char zip[1024];
   fx_ingest_path(f, store_zip(f, zip, sizeof zip), NULL);
   fx_assert_accounted(f);
-  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file"), 37);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file"), 38);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file WHERE format IS NULL"), 0);
   assert_string_equal(tl_text(&f->db, "SELECT group_concat(format||'='||n, ' ') FROM (SELECT format, count(*) n "
                                       "FROM source_file GROUP BY format ORDER BY format)"),
-                      "mlflow-meta=8 mlflow-metric=10 mlflow-param=12 mlflow-tag=7");
+                      "mlflow-meta=8 mlflow-metric=10 mlflow-param=13 mlflow-tag=7");
   assert_string_equal(tl_text(&f->db, "SELECT group_concat(path, ' ') FROM source_file WHERE status = 'partial'"),
                       "store.zip:mlruns/" EXP "/" RA "/metrics/val_loss");
   assert_string_equal(tl_text(&f->db, "SELECT reason||' '||line FROM rejected_row"), "truncated 3");
   /* the same bytes under another path: a duplicate, placed by its own path
    * (which of the two owns the rows depends on the member order) */
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file WHERE status = 'duplicate'"), 2);
-  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM mlflow_store_file"), 37);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM mlflow_store_file"), 38);
   assert_string_equal(tl_text(&f->db, "SELECT group_concat(x, ', ') FROM (SELECT s.kind||' '||s.experiment_folder||"
                                       "' '||s.run_folder||' '||s.key||' '||s.in_trash||' '||v.value AS x FROM "
                                       "mlflow_store_file s JOIN mlflow_value v ON v.file_id = s.owner_id "
@@ -268,6 +268,11 @@ static void standalone_runs_in_v_run(void **state) {
   assert_string_equal(tl_text(&f->db, "SELECT batch_size||' '||image_size||' '||duration_s||' '||"
                                       "train_size||' '||(validation_size IS NULL) FROM v_run WHERE mlflow_run_id = '" RU "'"),
                       "64 224 60.0 1000 1");
+  /* a param that is no number is NULL in its column, never 0, and kept as written */
+  assert_string_equal(tl_text(&f->db, "SELECT batch_size||' '||(validation_size IS NULL)||' '||"
+                                      "json_extract(mlflow_params, '$.validation_size') FROM v_run "
+                                      "WHERE mlflow_run_id = '" R0 "'"),
+                      "16 1 n/a");
   assert_string_equal(tl_text(&f->db, "SELECT unfinished||' '||(run_id IS NULL)||' '||(offset_method IS NULL) FROM "
                                       "mlflow_run_meta WHERE mlflow_run_id = '" RU "'"),
                       "1 1 1");

@@ -32,7 +32,9 @@
 --   val_recall, trained_epochs, MACCS (gflops = MACCS x 2 x 1e-9, else a
 --   gflops param or metric); tags environment, model (architecture), dataset.
 -- Every param is kept in `params` (JSON); the rest stays in the raw tables.
--- An integer column takes a value that reads as a whole number, else NULL.
+-- A param is a number when it reads as a JSON number (what str() of a Python
+-- int or float writes: 32, 0.001, 1e-05); an integer column takes a whole
+-- number, else NULL.
 --
 -- Attachment: the MLflow run's [start_time, end_time] (UTC; an unfinished run
 -- ends at its last metric) plus the offset local - UTC is compared with each
@@ -67,7 +69,8 @@ kv AS (
   FROM mlflow_metric_final f JOIN mr ON mr.mlflow_run_id = f.mlflow_run_id),
 kn AS (
   SELECT id, src, key, k, t, value,
-         COALESCE(num, CASE WHEN t <> '' AND t NOT GLOB '*[^0-9.eE+-]*' THEN CAST(t AS REAL)
+         COALESCE(num, CASE WHEN json_valid(t) THEN
+                              CASE WHEN json_type(t) IN ('integer', 'real') THEN CAST(t AS REAL) END
                             WHEN k = 'image_size' AND t GLOB '[([]*[0-9]*'
                               THEN CAST(ltrim(t, '([ ') AS INTEGER) END) AS num
   FROM kv),
