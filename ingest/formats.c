@@ -11,6 +11,8 @@ extern const struct format fmt_wattmeter, fmt_codecarbon, fmt_nvidia_smi,
 /* and the tools of issue 10 */
 extern const struct format fmt_zeus_monitor, fmt_zeus_power, fmt_powerjoular, fmt_powermetrics;
 extern const struct format fmt_aipowermeter;
+/* the MLflow file store */
+extern const struct format fmt_mlflow_meta, fmt_mlflow_metric, fmt_mlflow_param, fmt_mlflow_tag;
 
 /* Order matters only for equal bids: the first listed wins. */
 const struct format *const formats[] = {
@@ -24,6 +26,7 @@ const struct format *const formats[] = {
     &fmt_powerjoular,
     &fmt_powermetrics,
     &fmt_aipowermeter,
+    &fmt_mlflow_meta, &fmt_mlflow_metric, &fmt_mlflow_param, &fmt_mlflow_tag,
     NULL,
 };
 

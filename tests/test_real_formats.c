@@ -31,7 +31,15 @@
  *       counting its elements): 234, 172 and 1046 value rows
  *       package energy (python, integer µs: sum of intel_power x the time since
  *       the previous record of its segment, intervals over 5 median ones left out):
- *       cusparse 652.0111771887916 J, segments 316.6474302160643 J */
+ *       cusparse 652.0111771887916 J, segments 316.6474302160643 J
+ *   mlflow/imageclass-keras-cnn-9runs/mlruns (test real_mlflow_store), with find -type f:
+ *       every file                                                               101 files
+ *       named meta.yaml; their lines (wc -l)                                     11, 149 lines
+ *       under metrics/; their lines                                              36, 36 lines
+ *       under params/, under tags/                                               18, 36
+ *       distinct contents (md5sum | sort -u)                                     68
+ *       run meta.yaml with 'lifecycle_stage: deleted'                            2 (3a9af4bd, c9efc9e1)
+ *       7763ef31.../metrics/val_accuracy                                         0.8824999928474426 */
 #include "tests/testlib.h"
 
 #include <dirent.h>
@@ -213,9 +221,54 @@ static void real_files(void **state) {
   fx_assert_accounted(f);
 }
 
+/* The real MLflow store (9 runs, 2 deleted): every file read by its mlflow-*
+ * format, every line accounted for, the hand counts above; after the
+ * transform (no eprof run to attach to) its 7 active runs stand in v_run with
+ * their params and final val_accuracy, the 2 deleted ones left out and counted. */
+static void real_mlflow_store(void **state) {
+  struct fx *f = *state;
+  const char *real = tl_shared_real();
+  if (!real) skip();
+  char dir[1024];
+  snprintf(dir, sizeof dir, "%s/mlflow/imageclass-keras-cnn-9runs/mlruns", real);
+  fx_ingest_path(f, dir, NULL);
+  fx_assert_accounted(f);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file"), 101);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file WHERE format IS NULL OR format NOT LIKE "
+                                  "'mlflow-%%' OR status NOT IN ('ok', 'duplicate')"),
+                   0);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file WHERE status = 'duplicate'"), 101 - 68);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(format||'='||n||'/'||l||'/'||r, ' ') FROM (SELECT format, "
+                                      "count(*) n, sum(lines) l, sum(rows_ok) r FROM source_file GROUP BY format "
+                                      "ORDER BY format)"),
+                      "mlflow-meta=11/149/149 mlflow-metric=36/36/36 mlflow-param=18/18/18 mlflow-tag=36/36/36");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM rejected_row"), 0);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM mlflow_store_file"), 101);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM mlflow_run"), 9);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(substr(mlflow_run_id, 1, 8)||' '||skipped, ', ') FROM "
+                                      "(SELECT * FROM v_mlflow_run WHERE skipped IS NOT NULL ORDER BY 1)"),
+                      "3a9af4bd deleted run, c9efc9e1 deleted run");
+  struct transform_options opt = {.profiles = TF_ALL};
+  struct transform_stats st;
+  msg_quiet = 1;
+  assert_int_equal(transform_run(&f->db, &opt, &st), 0);
+  msg_quiet = 0;
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM v_run WHERE profile = 'mlflow' AND "
+                                  "mlflow_experiment = 'Fashion_MNIST_Experiment' AND mlflow_status = 'FINISHED' AND "
+                                  "json_extract(mlflow_params, '$.epochs') = '10' AND "
+                                  "json_extract(mlflow_params, '$.optimizer') IS NOT NULL AND accuracy > 0.8"),
+                   7);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM v_run WHERE substr(mlflow_run_id, 1, 8) IN "
+                                  "('3a9af4bd', 'c9efc9e1')"),
+                   0);
+  assert_true(tl_real(&f->db, "SELECT accuracy FROM v_run WHERE mlflow_run_id LIKE '7763ef31%%'") ==
+              0.8824999928474426);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(real_files, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(real_mlflow_store, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests_name("real_formats", tests, NULL, NULL);
 }

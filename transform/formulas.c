@@ -74,8 +74,15 @@ const struct formula run_formulas[] = {
     {"end_us", "the window's end, naive local µs", NULL},
     {"split_number", META, NULL},
     {"metadata_paired_by", "how the run's metadata row was found: 'manifest stamp', 'stamp', 'ordinal', "
-                           "'dataset ordinal'",
+                           "'dataset ordinal', 'mlflow overlap'",
      NULL},
+    /* the MLflow run attached by time overlap (schema/015_mlflow.sql); a row of
+     * profile 'mlflow' is an MLflow run attached to no eprof run */
+    {"mlflow_run_id", "the MLflow run attached by time overlap (mlflow_run_meta), its run folder", NULL},
+    {"mlflow_experiment", "its experiment's name (meta.yaml)", NULL},
+    {"mlflow_run_name", "its run_name, else its mlflow.runName tag", NULL},
+    {"mlflow_status", "its status: RUNNING, SCHEDULED, FINISHED, FAILED, KILLED", NULL},
+    {"mlflow_params", "its params as a JSON object, keys as written", NULL},
     {NULL, NULL, NULL},
 };
 
