@@ -1,8 +1,9 @@
 /* schema/canon.c: the canonical rows of a relation (canon.h): a SELECT built
- * from its columns, and the hash of what it returns. */
+ * from its columns, and the hash of the rows it returns, as a multiset. */
 #include "schema/canon.h"
 
 #include <nettle/sha2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,6 +44,7 @@ static int is_view_key(const char *col) {
 
 void canon_free(struct canon *c) {
   sqlite3_free(c->select);
+  sqlite3_free(c->unordered);
   for (int i = 0; i < c->ncols; i++) sqlite3_free(c->names[i]);
   memset(c, 0, sizeof *c);
 }
@@ -116,47 +118,66 @@ int canon_build(struct wdb *db, const char *schema, const char *name, struct can
       c->ncols++;
     }
   c->select = sqlite3_mprintf("%s FROM \"%w\".\"%w\" t ORDER BY %s", sel, schema, name, order);
+  c->unordered = sqlite3_mprintf("%s FROM \"%w\".\"%w\" t", sel, schema, name);
   sqlite3_free(sel);
   sqlite3_free(order);
   return 0;
 }
 
-/* Feeds one value to H: a type letter, then its text (a real with %.17g, text
- * and blobs with their length first), so that no two rows hash alike by
- * accident of concatenation. */
+/* Feeds one value to H: a type letter, then the value: an integer or a real as
+ * its 8 bytes, least significant first (a real's IEEE 754 bits: equal bits,
+ * equal value, on every machine), text and blobs with their length first, so
+ * that no two rows hash alike by accident of concatenation. */
 static void hash_value(struct sha256_ctx *h, sqlite3_stmt *st, int i) {
-  char buf[64];
-  int n;
-  switch (sqlite3_column_type(st, i)) {
+  uint8_t buf[16];
+  uint64_t bits;
+  int type = sqlite3_column_type(st, i);
+  switch (type) {
   case SQLITE_NULL: sha256_update(h, 1, (const uint8_t *)"N"); return;
-  case SQLITE_INTEGER: n = snprintf(buf, sizeof buf, "I%lld;", (long long)sqlite3_column_int64(st, i)); break;
-  case SQLITE_FLOAT: n = snprintf(buf, sizeof buf, "R%.17g;", sqlite3_column_double(st, i)); break;
+  case SQLITE_INTEGER: bits = (uint64_t)sqlite3_column_int64(st, i); break;
+  case SQLITE_FLOAT: {
+    double x = sqlite3_column_double(st, i);
+    memcpy(&bits, &x, sizeof bits);
+    break;
+  }
   default: {
-    const void *p = sqlite3_column_type(st, i) == SQLITE_BLOB ? sqlite3_column_blob(st, i)
-                                                              : (const void *)sqlite3_column_text(st, i);
-    int len = sqlite3_column_bytes(st, i);
-    n = snprintf(buf, sizeof buf, "%c%d:", sqlite3_column_type(st, i) == SQLITE_BLOB ? 'B' : 'T', len);
-    sha256_update(h, (size_t)n, (const uint8_t *)buf);
-    if (len) sha256_update(h, (size_t)len, p);
+    const void *p = type == SQLITE_BLOB ? sqlite3_column_blob(st, i) : (const void *)sqlite3_column_text(st, i);
+    uint32_t len = (uint32_t)sqlite3_column_bytes(st, i);
+    buf[0] = type == SQLITE_BLOB ? 'B' : 'T';
+    for (int k = 0; k < 4; k++) buf[1 + k] = (uint8_t)(len >> (8 * k));
+    sha256_update(h, 5, buf);
+    if (len) sha256_update(h, len, p);
     return;
   }
   }
-  sha256_update(h, (size_t)n, (const uint8_t *)buf);
+  buf[0] = type == SQLITE_INTEGER ? 'I' : 'R';
+  for (int k = 0; k < 8; k++) buf[1 + k] = (uint8_t)(bits >> (8 * k));
+  sha256_update(h, 9, buf);
 }
 
 int canon_hash(struct wdb *db, const struct canon *c, char hex[65], long long *rows) {
   sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(db->sql, c->select, -1, &st, NULL) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(db->sql, c->unordered, -1, &st, NULL) != SQLITE_OK) {
     msg("%s: %s", db->path, sqlite3_errmsg(db->sql));
     return -1;
   }
-  struct sha256_ctx h;
-  sha256_init(&h);
+  uint64_t sum[4] = {0, 0, 0, 0}; /* little-endian 256-bit sum of the rows' digests */
   long long n = 0;
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    struct sha256_ctx h;
+    sha256_init(&h);
     for (int i = 0; i < c->ncols; i++) hash_value(&h, st, i);
-    sha256_update(&h, 1, (const uint8_t *)"\n");
+    uint8_t d[SHA256_DIGEST_SIZE];
+    sha256_digest(&h, sizeof d, d);
+    unsigned carry = 0;
+    for (int w = 0; w < 4; w++) {
+      uint64_t x = 0;
+      for (int b = 0; b < 8; b++) x |= (uint64_t)d[8 * w + b] << (8 * b);
+      uint64_t s1 = sum[w] + x, s2 = s1 + carry;
+      carry = (s1 < x) + (s2 < s1);
+      sum[w] = s2;
+    }
     n++;
   }
   sqlite3_finalize(st);
@@ -164,9 +185,8 @@ int canon_hash(struct wdb *db, const struct canon *c, char hex[65], long long *r
     msg("%s: %s", db->path, sqlite3_errmsg(db->sql));
     return -1;
   }
-  uint8_t digest[SHA256_DIGEST_SIZE];
-  sha256_digest(&h, sizeof digest, digest);
-  for (int i = 0; i < SHA256_DIGEST_SIZE; i++) snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+  for (int w = 3, k = 0; w >= 0; w--)
+    for (int b = 7; b >= 0; b--, k++) snprintf(hex + 2 * k, 3, "%02x", (unsigned)(sum[w] >> (8 * b)) & 0xff);
   *rows = n;
   return 0;
 }

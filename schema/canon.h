@@ -15,7 +15,8 @@
  *    names); a view's, or a table's without one, the columns of
  *    CANON_VIEW_KEYS it has; a relation with neither is keyed by all its
  *    columns;
- *  - rows are ordered by key, then by every other column. */
+ *  - rows are ordered by key, then by every other column (for diff; the hash
+ *    does not depend on their order). */
 #ifndef WATTDB_CANON_H
 #define WATTDB_CANON_H
 
@@ -31,6 +32,7 @@
 
 struct canon {
   char *select;             /* SELECT key columns..., value columns... ORDER BY ...; sqlite3_free */
+  char *unordered;          /* the same without ORDER BY (for the hash, which needs no order) */
   int ncols, nkey;          /* the first nkey result columns are the key */
   char *names[CANON_MAX_COLS]; /* result column names, sqlite3_malloc'd */
 };
@@ -45,8 +47,10 @@ int canon_relation(const char *name);
 int canon_build(struct wdb *db, const char *schema, const char *name, struct canon *c);
 void canon_free(struct canon *c);
 
-/* The SHA-256 (64 hex digits and a NUL into HEX) of C's rows, each value in a
- * typed text form (a real with 17 significant digits), and their number. */
+/* The hash of C's rows as a multiset (64 hex digits and a NUL into HEX): the
+ * sum, modulo 2^256, of each row's SHA-256 over its typed values (a number as
+ * its 8 bytes: a real's IEEE 754 bits), so that no sort is needed; and their
+ * number. Equal rows give equal hashes whatever their order. */
 int canon_hash(struct wdb *db, const struct canon *c, char hex[65], long long *rows);
 
 #endif
