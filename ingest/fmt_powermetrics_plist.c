@@ -458,19 +458,23 @@ enum line_verdict pm_plist_line(struct parse *p, struct pm_plist *st, const stru
     /* the document before never closed (the logger was stopped while writing
      * it), or text stood before this one: rejected at this line, which opens
      * the next document */
+    int whole = closes(t, n); /* a whole document on this line too: not stored here either */
     enum line_verdict v =
         st->opened ? reject_doc(p, st, ln, "truncated",
-                                "has no </plist>: cut off (the logger was stopped while writing it), "
-                                "not read")
+                                whole ? "has no </plist>: cut off (the logger was stopped while writing it), "
+                                        "not read, nor the document on this line"
+                                      : "has no </plist>: cut off (the logger was stopped while writing it), "
+                                        "not read")
                    : reject_doc(p, st, ln, "not_plist",
-                                "is text outside a plist document (no <plist> opens it): not read");
+                                whole ? "is text outside a plist document (no <plist> opens it): not read, nor "
+                                        "the document on this line"
+                                      : "is text outside a plist document (no <plist> opens it): not read");
     reset(st);
     st->in_doc = 1;
     st->first_line = st->last_line = ln->number;
     collect(st, t, n);
     st->opened = strstr(t, "<plist") != NULL;
-    /* a whole document on this line too: it cannot also be stored here */
-    if (closes(t, n)) reset(st);
+    if (whole) reset(st);
     return v;
   }
   if (!st->in_doc) {
@@ -493,9 +497,9 @@ int pm_plist_close(struct parse *p, struct pm_plist *st) {
    * source_file.error to itself: the cut document is said on stderr, its
    * lines stay counted as skipped (a torn last line is rejected by the driver
    * as 'truncated'). */
-  msg("%s:%ld: the plist document from this line has no </plist> (the file ends inside it): not "
+  msg("%s:%ld: the plist document from this line has no </plist> (the file ends inside it%s): not "
       "read, its sample is lost",
-      p->path, st->first_line);
+      p->path, st->first_line, st->torn ? ", in a torn line" : "");
   reset(st);
   return 0;
 }
