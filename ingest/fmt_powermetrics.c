@@ -438,5 +438,8 @@ const struct format fmt_powermetrics = {
     .bid = bid,
     .line = line,
     .close = close_file,
+    /* a quote is text in both forms (a task's name in a plist string may hold
+     * one): every newline ends a line */
+    .line_mode = LINES_PLAIN,
     .state_size = sizeof(struct state),
 };

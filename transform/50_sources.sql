@@ -181,7 +181,7 @@ CREATE TABLE source_powermetrics_sample AS
          s.ts_us + coalesce((SELECT CAST(c.offset_s AS INTEGER) * 1000000 FROM clock_offset c
                              WHERE c.file_id = s.file_id AND c.method = 'given'),
                             CAST(s.utc_offset_s AS INTEGER) * 1000000,
-                            (SELECT o.us FROM src_file_offset o WHERE o.file_id = s.file_id)) AS b_us
+                            (SELECT o.us FROM source_file_offset o WHERE o.file_id = s.file_id)) AS b_us
   FROM powermetrics_sample s
   WHERE s.complete = 1 AND s.ts_us IS NOT NULL AND s.elapsed_us IS NOT NULL
     AND s.file_id IN (SELECT id FROM source_file WHERE status IN ('ok','partial'));
@@ -485,8 +485,9 @@ ORDER BY run_id, session_file_id, file_id, component, CAST(device AS INTEGER);
 -- A sample spans [date - elapsed, date] (the date taken as its end). Its dates
 -- are UTC; they are placed on the runs' naive local clock with the offset
 -- given (--utc-offset), else the offset each sample's own date carries (the
--- Mac's clock; text form), else the file's (src_file_offset: the plist form's
--- dates carry none). Spanned (source_powermetrics_sample) and attached with the other sources above.
+-- Mac's clock; text form), else the file's (source_file_offset: the plist
+-- form's dates carry none). Spanned (source_powermetrics_sample) and attached
+-- with the other sources above.
 INSERT INTO source_energy
 SELECT a.run_id, a.session_file_id, s.file_id, 'powermetrics', w.component, w.device,
        total(coalesce(w.energy_j, w.power_w * s.elapsed_us / 1e6)), total(s.elapsed_us) / 1e6,
