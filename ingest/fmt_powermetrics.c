@@ -49,8 +49,10 @@
  * the last line was torn or it lacks the total power line (Package, Combined,
  * Intel package) that the file's other samples have.
  *
- * The `-f plist` form is not read yet: a plist document with powermetrics keys
- * is recognised and refused whole with that reason. */
+ * The `-f plist` form (a stream of plist documents, one per sample) is read by
+ * ingest/fmt_powermetrics_plist.c into the same tables: a file whose first
+ * line (after any the driver refused) opens a plist document is of that form,
+ * format_version 'plist'. */
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -58,6 +60,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ingest/fmt_powermetrics_plist.h"
 #include "ingest/format.h"
 #include "ingest/values.h"
 
@@ -80,6 +83,8 @@ struct state {
   int torn;                  /* the file's last line was torn */
   int header_lines;          /* lines seen before the first sample */
   char buf[128];
+  int plist;                 /* the file is of the -f plist form */
+  struct pm_plist pl;        /* its state */
 };
 
 static const char sql_info[] =
@@ -112,10 +117,12 @@ static int bid(const struct sniff *s) {
   if (find(s->head, s->len, "Machine model: ") && find(s->head, s->len, "\nOS version: ") &&
       find(s->head, s->len, "\nBoot time: "))
     return BID_SIGNATURE;
-  /* the -f plist form: recognised, refused in open() */
+  /* the -f plist form; one stopped before its first sample (the XML prolog
+   * alone) only by its name */
   if (find(s->head, s->len, "<plist") && find(s->head, s->len, "<key>kern_osversion</key>") &&
       (find(s->head, s->len, "<key>elapsed_ns</key>") || find(s->head, s->len, "<key>is_delta</key>")))
     return BID_SIGNATURE;
+  if (strstr(s->name, "powermetrics") && find(s->head, s->len, "<!DOCTYPE plist")) return BID_PARTIAL;
   return 0;
 }
 
@@ -364,6 +371,11 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
   struct state *st = p->state;
   const char *t = ln->text;
   size_t n = ln->len;
+  if (!st->plist && !st->in_sample && st->samples == 0 && !st->header_lines && pm_plist_opens(t)) {
+    st->plist = 1;
+    snprintf(p->format_version, sizeof p->format_version, "plist");
+  }
+  if (st->plist) return pm_plist_line(p, &st->pl, ln);
   if (ln->torn) {
     /* the driver rejects it as 'truncated' (whatever is stored here is rolled
      * back); the sample it cuts is incomplete, unless it is the next sample's
@@ -371,11 +383,6 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
     size_t k = n < sizeof SEP - 1 ? n : sizeof SEP - 1;
     if (!(n >= 4 && strncmp(t, SEP, k) == 0)) st->torn = 1;
     return LINE_STORED;
-  }
-  if (!st->in_sample && st->samples == 0 && !st->header_lines &&
-      (starts(t, "<?xml") || starts(t, "<plist") || starts(t, "<!DOCTYPE plist"))) {
-    parse_fail(p, "powermetrics -f plist form not read yet (only the text form is)");
-    return LINE_REFUSE_FILE;
   }
   while (n && t[n - 1] == '\r') n--;
   if (starts(t, SEP)) return separator(p, st, ln);
@@ -409,6 +416,7 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
 
 static int close_file(struct parse *p) {
   struct state *st = p->state;
+  if (st->plist) return pm_plist_close(p, &st->pl);
   if (!st->in_sample || !st->sample_line) return 0;
   /* the sample the file ends in: cut off when the last line was torn, or when
    * it lacks the total line the file's other samples have */
@@ -425,10 +433,13 @@ static int close_file(struct parse *p) {
 const struct format fmt_powermetrics = {
     .name = "powermetrics",
     .tables = "powermetrics_sample,powermetrics_power,powermetrics_info",
-    .version = 1,
+    .version = 2,
     .time_convention = "utc",
     .bid = bid,
     .line = line,
     .close = close_file,
+    /* a quote is text in both forms (a task's name in a plist string may hold
+     * one): every newline ends a line */
+    .line_mode = LINES_PLAIN,
     .state_size = sizeof(struct state),
 };

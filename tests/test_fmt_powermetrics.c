@@ -1,11 +1,13 @@
-/* tests/test_fmt_powermetrics.c: macOS powermetrics text output
- * (ingest/fmt_powermetrics.c), one fixture per quirk under
+/* tests/test_fmt_powermetrics.c: macOS powermetrics output, the text form
+ * (ingest/fmt_powermetrics.c) and the -f plist form
+ * (ingest/fmt_powermetrics_plist.c), one fixture per quirk under
  * tests/fixtures/powermetrics/, the block-size sweep over them, and the energy
  * transform/50_sources.sql makes of them. */
 #include "tests/testlib.h"
 
 #include <math.h>
 
+#include "ingest/fmt_powermetrics_plist.h"
 #include "schema/embedded.h"
 #include "tests/fmtlib.h"
 #include "tests/ingest_checks.h"
@@ -167,14 +169,198 @@ static void bad_dates_and_values(void **state) {
   fx_assert_accounted(f);
 }
 
-/* The -f plist form is not read yet: recognised and refused whole, saying so. */
-static void plist_form_is_refused(void **state) {
+/* ---- the -f plist form --------------------------------------------------------- */
+
+static long long pm_int(struct fx *f, const char *file, const char *sql_tail) {
+  return tl_int(&f->db, "SELECT %s FROM source_file s WHERE s.path = '%s'", sql_tail, file);
+}
+
+/* Two documents, the second preceded by powermetrics' NUL byte: the driver
+ * rejects the line holding it ('nul_byte', the second document's `<?xml`
+ * line), and the document is read from its next line, so both samples are
+ * stored, at their `</plist>` lines 121 and 241. Energies are the mJ keys,
+ * powers the mW keys; the GPU sampler's gpu_energy is stored, not counted. */
+static void plist_two_samples_nul_separator(void **state) {
   struct fx *f = *state;
-  fx_ingest_path(f, FX "plist-form-refused.plist", NULL);
-  assert_string_equal(tl_text(&f->db, "SELECT format||' '||status||' '||rows_ok FROM source_file"),
-                      "powermetrics rejected 0");
-  assert_non_null(strstr(tl_text(&f->db, "SELECT error FROM source_file"), "plist form not read yet"));
+  const char *fx = "plist-two-samples-nul-separator.plist";
+  fx_ingest_path(f, FX "plist-two-samples-nul-separator.plist", NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT format||' '||format_version||' '||status||' '||time_convention "
+                                      "FROM source_file"),
+                      "powermetrics plist partial utc");
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(line||' '||reason, ',') FROM rejected_row"),
+                      "122 nul_byte");
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(line||' '||first_line||' '||sample, ',') FROM "
+                                      "(SELECT * FROM powermetrics_sample ORDER BY line)"),
+                      "121 1 1,241 123 2");
+  /* 2026-03-01T10:00:02Z; elapsed_ns 2001000000 */
+  assert_int_equal(tl_int(&f->db, "SELECT ts_us FROM powermetrics_sample WHERE sample = 2"),
+                   1772359202LL * 1000000);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_sample WHERE utc_offset_s IS NULL"), 2);
+  assert_int_equal(tl_int(&f->db, "SELECT elapsed_us FROM powermetrics_sample WHERE sample = 1"), 1000500);
+  assert_string_equal(tl_text(&f->db, "SELECT hw_model||' '||os_version FROM powermetrics_sample WHERE sample = 2"),
+                      "Mac16,5 25C56");
+  assert_near(tl_real(&f->db, "SELECT energy_j FROM powermetrics_power WHERE line = 241 AND component = 'cpu'"),
+              5.0);
+  assert_near(tl_real(&f->db, "SELECT power_w FROM powermetrics_power WHERE line = 241 AND component = 'cpu'"),
+              2.49875);
+  assert_near(tl_real(&f->db, "SELECT power_w FROM powermetrics_power WHERE line = 121 AND "
+                              "component = 'combined'"),
+              1.69915);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_power WHERE component = 'combined' AND "
+                                  "energy_j IS NULL"),
+                   2);
+  /* both GPU energies, the GPU sampler's not counted */
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(section||' '||name||' '||energy_j||' '||counted, ',') "
+                                      "FROM (SELECT * FROM powermetrics_power WHERE line = 241 AND "
+                                      "component = 'gpu' ORDER BY section DESC)"),
+                      "processor processor.gpu 0.6 1,gpu gpu.gpu 0.64 0");
+  /* every key of the document is read or counted as skipped */
+  assert_int_equal(tl_int(&f->db, "SELECT keys_read FROM powermetrics_sample WHERE sample = 1"), 12);
+  assert_true(tl_int(&f->db, "SELECT min(keys_skipped) FROM powermetrics_sample") > 40);
+  assert_int_equal(pm_int(f, fx, "rows_ok"), 2);
+  assert_int_equal(pm_int(f, fx, "skipped_lines"), 241 - 2 - 1);
   fx_assert_accounted(f);
+}
+
+/* macOS 12 keys: energies only (no power keys), package_energy and
+ * dram_energy, a power per cluster (E, P0, P1: several P clusters). */
+static void plist_macos12_keys(void **state) {
+  struct fx *f = *state;
+  fx_ingest_path(f, FX "plist-macos12-package-dram-clusters.plist", NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT status||' '||rows_ok FROM source_file"), "ok 1");
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(component||':'||device||':'||coalesce(energy_j, '-')||"
+                                      "':'||coalesce(power_w, '-'), ',') FROM (SELECT * FROM powermetrics_power "
+                                      "ORDER BY name)"),
+                      "ane::0.0:-,cluster:E-Cluster:-:0.105,cluster:P0-Cluster:-:0.842,"
+                      "cluster:P1-Cluster:-:0.012,cpu::0.96:-,dram::0.22:-,gpu::0.153:-,package::1.473:-");
+  assert_string_equal(tl_text(&f->db, "SELECT os_version FROM powermetrics_sample"), "21G115");
+  fx_assert_accounted(f);
+}
+
+/* The logger killed inside the second document: its last line is torn
+ * (rejected by the driver as 'truncated'), the first sample is kept, and the
+ * cut document's other lines are counted as skipped (and it is said on stderr). */
+static void plist_torn_last_document(void **state) {
+  struct fx *f = *state;
+  fx_ingest_path(f, FX "plist-torn-last-document.plist", NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(line||' '||reason, ',') FROM (SELECT * FROM "
+                                      "rejected_row ORDER BY line)"),
+                      "116 nul_byte,212 truncated");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_sample"), 1);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_power WHERE line <> 115"), 0);
+  fx_assert_accounted(f);
+}
+
+/* A damaged stream: broken XML (libplist cannot read it: 'bad_plist'), a
+ * document that never closes ('truncated', at the line that opens the next),
+ * a document with an unknown power key (stored as 'other'), a negative energy
+ * and a string power (NULL, in unparsed_value) and an unknown sampler (counted
+ * as skipped keys), and text before the last document ('not_plist'). */
+static void plist_damaged_stream(void **state) {
+  struct fx *f = *state;
+  fx_ingest_path(f, FX "plist-damaged-stream.plist", NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(line||' '||reason, ',') FROM (SELECT * FROM "
+                                      "rejected_row ORDER BY line)"),
+                      "114 bad_plist,115 nul_byte,226 nul_byte,227 truncated,347 nul_byte,348 not_plist");
+  assert_non_null(strstr(tl_text(&f->db, "SELECT message FROM rejected_row WHERE line = 227"), "lines 116-225"));
+  assert_int_equal(tl_int(&f->db, "SELECT raw_bytes FROM rejected_row WHERE line = 114"), 3053);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(line, ',') FROM powermetrics_sample"), "345,460");
+  assert_near(tl_real(&f->db, "SELECT energy_j FROM powermetrics_power WHERE line = 345 AND component = 'other' "
+                              "AND name = 'processor.npu'"),
+              0.042);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(col||' '||name||' '||text, ',') FROM unparsed_value "
+                                      "WHERE line = 345"),
+                      "1 energy_j processor.gpu_energy: -5 (negative),2 power_w processor.ane_power: a string");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_power WHERE line = 345 AND component = 'gpu' "
+                                  "AND energy_j IS NULL AND power_w = 0.1"),
+                   1);
+  /* the battery sampler's 2 keys are skipped on top of the others */
+  assert_int_equal(tl_int(&f->db, "SELECT (SELECT keys_skipped FROM powermetrics_sample WHERE line = 345) - "
+                                  "(SELECT keys_skipped FROM powermetrics_sample WHERE line = 460)"),
+                   2);
+  fx_assert_accounted(f);
+}
+
+/* Stopped before its first sample: the XML prolog alone (recognised by its
+ * name). Read, with no sample (said on stderr). */
+static void plist_prolog_only(void **state) {
+  struct fx *f = *state;
+  fx_ingest_path(f, FX "powermetrics-plist-prolog-only.plist", NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT format||' '||status||' '||rows_ok||' '||skipped_lines FROM "
+                                      "source_file"),
+                      "powermetrics ok 0 3");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_sample"), 0);
+  fx_assert_accounted(f);
+}
+
+/* The NUL byte on a line that also held the next document's opening
+ * (`<?xml ...?><!DOCTYPE ...><plist ...>` written on one line): that line is
+ * rejected ('nul_byte') and the document read from its `<dict>` on (libplist
+ * needs no `<plist>` opening), so the sample is not lost. */
+static void plist_opening_line_lost(void **state) {
+  struct fx *f = *state;
+  char *dir = tl_mkdtemp();
+  static const char doc[] = "<dict>\n<key>elapsed_ns</key><integer>1000000000</integer>\n"
+                            "<key>kern_osversion</key><string>25C56</string>\n"
+                            "<key>processor</key>\n<dict>\n<key>cpu_energy</key>\n<integer>%d</integer>\n"
+                            "</dict>\n</dict>\n</plist>\n";
+  char text[2048], one[512];
+  size_t n = (size_t)snprintf(text, sizeof text, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n");
+  snprintf(one, sizeof one, doc, 100);
+  n += (size_t)snprintf(text + n, sizeof text - n, "%s", one);
+  /* tl_write_str stops at a NUL: the byte is patched in after writing "@" */
+  n += (size_t)snprintf(text + n, sizeof text - n,
+                        "@<?xml version=\"1.0\" encoding=\"UTF-8\"?><!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST "
+                        "1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\"><plist version=\"1.0\">\n");
+  snprintf(one, sizeof one, doc, 300);
+  n += (size_t)snprintf(text + n, sizeof text - n, "%s", one);
+  assert_true(n < sizeof text);
+  char path[1024];
+  snprintf(path, sizeof path, "%s/powermetrics.plist", dir);
+  FILE *out = fopen(path, "wb");
+  assert_non_null(out);
+  for (size_t i = 0; i < n; i++) fputc(text[i] == '@' ? '\0' : text[i], out);
+  fclose(out);
+  fx_ingest_path(f, dir, NULL);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(line||' '||reason, ',') FROM rejected_row"), "13 nul_byte");
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(first_line||'-'||line, ',') FROM (SELECT * FROM "
+                                      "powermetrics_sample ORDER BY line)"),
+                      "1-12,14-23");
+  assert_near(tl_real(&f->db, "SELECT energy_j FROM powermetrics_power WHERE line = 23"), 0.3);
+  fx_assert_accounted(f);
+  tl_rmdir(dir);
+}
+
+/* A document past PM_PLIST_DOC_MAX is rejected ('too_long') without holding
+ * more of it, and the next one is read. */
+static void plist_document_too_long(void **state) {
+  struct fx *f = *state;
+  char *dir = tl_mkdtemp();
+  static const char head[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n<dict>\n"
+                             "<key>elapsed_ns</key><integer>1000000000</integer>\n"
+                             "<key>kern_osversion</key><string>25C56</string>\n";
+  static const char tail[] = "<key>processor</key>\n<dict>\n<key>cpu_energy</key>\n<integer>700</integer>\n"
+                             "</dict>\n</dict>\n</plist>\n";
+  /* lines of 64 bytes: "<key>padNNNNNNNN</key><string>" 30, 24 zeros, "</string>\n" 10 */
+  size_t pad_lines = PM_PLIST_DOC_MAX / 64 + 1, n = 0;
+  size_t cap = 2 * (sizeof head + sizeof tail) + pad_lines * 64 + 1;
+  char *buf = malloc(cap);
+  n += (size_t)snprintf(buf + n, cap - n, "%s", head);
+  for (size_t i = 0; i < pad_lines; i++)
+    n += (size_t)snprintf(buf + n, cap - n, "<key>pad%08zu</key><string>%024d</string>\n", i, 0);
+  assert_true(n < cap);
+  n += (size_t)snprintf(buf + n, cap - n, "%s%s%s", tail, head, tail);
+  assert_true(n < cap);
+  tl_write_str(dir, "big.plist", buf);
+  free(buf);
+  fx_ingest_path(f, dir, NULL);
+  long long doc_lines = 5 + (long long)pad_lines + 7;
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM rejected_row"), 1);
+  assert_int_equal(tl_int(&f->db, "SELECT line FROM rejected_row WHERE reason = 'too_long'"), doc_lines);
+  assert_true(tl_int(&f->db, "SELECT raw_bytes FROM rejected_row") <= PM_PLIST_DOC_MAX);
+  assert_near(tl_real(&f->db, "SELECT energy_j FROM powermetrics_power WHERE line = %lld", doc_lines + 12), 0.7);
+  fx_assert_accounted(f);
+  tl_rmdir(dir);
 }
 
 /* Every fixture, ingested with blocks of 1 to 64 bytes, gives the same database. */
@@ -283,6 +469,49 @@ static void attached_to_an_overlapping_run(void **state) {
   tl_rmdir(dir);
 }
 
+/* The plist form in source_energy: a component's energy is the sum of the
+ * samples' own energies (mJ keys) where the file gives them (cpu 1500 + 5000
+ * mJ, not cpu_power x elapsed, which differs in the 7th digit), else power x
+ * the sample's own elapsed time (combined_power; the macOS 12 clusters); the
+ * GPU sampler's gpu_energy (210 + 640 mJ) is not counted. The dates carry no
+ * UTC offset: placed with --utc-offset when given, else as UTC. */
+static void plist_energy_in_source_energy(void **state) {
+  struct fx *f = *state;
+  const char *two = "plist-two-samples-nul-separator.plist", *m12 = "plist-macos12-package-dram-clusters.plist";
+  fx_ingest_path(f, FX "plist-two-samples-nul-separator.plist", NULL);
+  fx_ingest_path(f, FX "plist-macos12-package-dram-clusters.plist", NULL);
+  fx_run_sources_sql(&f->db);
+  assert_near(energy(f, two, "cpu", ""), 1.5 + 5.0);
+  assert_true(fabs(energy(f, two, "cpu", "") - (1.49925 * 1.0005 + 2.49875 * 2.001)) > 1e-7);
+  assert_near(energy(f, two, "gpu", ""), 0.2 + 0.6);
+  assert_near(energy(f, two, "ane", ""), 0.0 + 0.01);
+  assert_near(energy(f, two, "combined", ""), 1.69915 * 1.0005 + 2.8036 * 2.001);
+  assert_near(energy(f, m12, "package", ""), 1.473);
+  assert_near(energy(f, m12, "dram", ""), 0.22);
+  assert_near(energy(f, m12, "cluster", "P0-Cluster"), 0.842 * 1.0);
+  assert_int_equal(tl_int(&f->db, "SELECT samples FROM source_energy e JOIN source_file s ON s.id = e.file_id "
+                                  "WHERE s.path = '%s' AND component = 'gpu'",
+                          two),
+                   2);
+  /* a session spanning [first date - elapsed, last date], UTC as no offset is known */
+  assert_int_equal(tl_int(&f->db, "SELECT first_us FROM source_energy e JOIN source_file s ON s.id = e.file_id "
+                                  "WHERE s.path = '%s' AND component = 'cpu' AND session_file_id = file_id",
+                          two),
+                   1772359200LL * 1000000 - 1000500);
+  assert_int_equal(tl_int(&f->db, "SELECT last_us FROM source_energy e JOIN source_file s ON s.id = e.file_id "
+                                  "WHERE s.path = '%s' AND component = 'cpu'",
+                          two),
+                   1772359202LL * 1000000);
+  assert_int_equal(wdb_exec(&f->db, "INSERT OR REPLACE INTO setting VALUES ('local_utc_offset_s', -18000)", "set"),
+                   0);
+  fx_run_sources_sql(&f->db);
+  assert_int_equal(tl_int(&f->db, "SELECT last_us FROM source_energy e JOIN source_file s ON s.id = e.file_id "
+                                  "WHERE s.path = '%s' AND component = 'cpu'",
+                          two),
+                   (1772359202LL - 18000) * 1000000);
+  assert_near(energy(f, two, "cpu", ""), 6.5);
+}
+
 /* --utc-offset given: it places the samples instead of their own offset. */
 static void given_offset_wins(void **state) {
   struct fx *f = *state;
@@ -304,11 +533,18 @@ int main(void) {
       cmocka_unit_test_setup_teardown(nul_before_a_separator, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(torn_last_sample, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(bad_dates_and_values, fx_setup, fx_teardown),
-      cmocka_unit_test_setup_teardown(plist_form_is_refused, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(plist_two_samples_nul_separator, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(plist_macos12_keys, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(plist_torn_last_document, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(plist_damaged_stream, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(plist_prolog_only, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(plist_opening_line_lost, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(plist_document_too_long, fx_setup, fx_teardown),
       cmocka_unit_test(block_sweep),
       cmocka_unit_test_setup_teardown(energy_per_component, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(attached_to_an_overlapping_run, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(given_offset_wins, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(plist_energy_in_source_energy, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests_name("fmt_powermetrics", tests, NULL, NULL);
 }

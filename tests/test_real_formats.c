@@ -39,7 +39,10 @@
  *       under params/, under tags/                                               18, 36
  *       distinct contents (md5sum | sort -u)                                     68
  *       run meta.yaml with 'lifecycle_stage: deleted'                            2 (3a9af4bd, c9efc9e1)
- *       7763ef31.../metrics/val_accuracy                                         0.8824999928474426 */
+ *       7763ef31.../metrics/val_accuracy                                         0.8824999928474426
+ *   powermetrics/pausemonitor-m4-mac16-5-macos26-plist-1sample.plist
+ *       grep -c '</plist>'                                                         1 sample
+ *       grep -c '<key>'                                                            5371 keys */
 #include "tests/testlib.h"
 
 #include <dirent.h>
@@ -110,6 +113,7 @@ static long long rows_of(struct fx *f, const char *path) {
 
 static void real_files(void **state) {
   struct fx *f = *state;
+  const char *pl = "pausemonitor-m4-mac16-5-macos26-plist-1sample.plist";
   const char *real = tl_shared_real();
   if (!real) skip();
   check_dir(f, real, "codecarbon", "codecarbon", NULL);
@@ -120,11 +124,8 @@ static void real_files(void **state) {
   assert_string_equal(tl_text(&f->db, "SELECT error FROM source_file WHERE path = "
                                       "'fastllm-powerdraw-noheader-nounits.csv'"),
                       "unrecognised format");
-  /* the -f plist form is recognised but not read yet: refused, saying so */
-  check_dir(f, real, "powermetrics", "powermetrics", "pausemonitor-m4-mac16-5-macos26-plist-1sample.plist");
-  assert_string_equal(tl_text(&f->db, "SELECT format||': '||status||': '||error FROM source_file WHERE path = "
-                                      "'pausemonitor-m4-mac16-5-macos26-plist-1sample.plist'"),
-                      "powermetrics: rejected: powermetrics -f plist form not read yet (only the text form is)");
+  /* the text form and the -f plist form alike */
+  check_dir(f, real, "powermetrics", "powermetrics", NULL);
   check_dir(f, real, "aipowermeter", "aipowermeter", NULL);
   check_zeus(f, real);
   check_dir(f, real, "powerjoular", "powerjoular", NULL);
@@ -165,6 +166,19 @@ static void real_files(void **state) {
   assert_int_equal(rows_of(f, "zeus-legacy-zeus_monitor-sample-time-power-mW.csv"), 19);
   /* each Zeus log has energy in source_energy, as a session (no run here) */
   fx_run_sources_sql(&f->db);
+  /* the plist sample's energy: its own mJ, else combined_power x elapsed_ns */
+  assert_true(fabs(tl_real(&f->db, "SELECT energy_j FROM source_energy e JOIN source_file s ON s.id = e.file_id "
+                                   "WHERE s.path = '%s' AND e.component = 'cpu'",
+                           pl) -
+                   3.049) < 1e-12);
+  assert_true(fabs(tl_real(&f->db, "SELECT energy_j FROM source_energy e JOIN source_file s ON s.id = e.file_id "
+                                   "WHERE s.path = '%s' AND e.component = 'gpu'",
+                           pl) -
+                   0.276) < 1e-12);
+  assert_true(fabs(tl_real(&f->db, "SELECT energy_j FROM source_energy e JOIN source_file s ON s.id = e.file_id "
+                                   "WHERE s.path = '%s' AND e.component = 'combined'",
+                           pl) -
+                   3.24807 * 1.023685) < 1e-12);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file s WHERE s.format LIKE 'zeus-%%' AND NOT "
                                   "EXISTS (SELECT 1 FROM source_energy e WHERE e.file_id = s.id AND "
                                   "e.energy_j > 0 AND e.session_file_id = s.id)"),
@@ -208,6 +222,28 @@ static void real_files(void **state) {
   assert_int_equal(rows_of(f, "mlenergyconsumption-m1-air-macos14-combined-power.txt"), 10 + 40 + 4);
   assert_int_equal(rows_of(f, "capstone-intel-macbookpro16-1-package-power-watts.txt"), 10 + 10 + 6);
   assert_int_equal(rows_of(f, "awt-header-only-no-samples.log"), 4);
+  /* the -f plist form: one document of 7050 lines, one sample stored at its
+   * </plist> line, the other 7049 lines read with it (skipped); its values by
+   * hand (sed -n 6792,6805p, grep -n gpu_energy): cpu 3049 mJ / 2978.45 mW,
+   * gpu 276 mJ / 269.614 mW, ane 0 / 0, combined 3248.07 mW, the GPU
+   * sampler's gpu_energy 284 mJ; elapsed_ns 1023685416; 5371 keys (grep -c
+   * '<key>'), 12 of them read */
+  assert_string_equal(tl_text(&f->db, "SELECT format_version||' '||status||' '||lines||' '||skipped_lines||' '||"
+                                      "rows_ok||' '||rows_rejected FROM source_file WHERE path = '%s'",
+                              pl),
+                      "plist ok 7050 7049 1 0");
+  assert_string_equal(tl_text(&f->db, "SELECT m.line||' '||m.ts_us||' '||m.elapsed_us||' '||m.hw_model||' '||"
+                                      "m.os_version||' '||(m.keys_read + m.keys_skipped) FROM powermetrics_sample m "
+                                      "JOIN source_file s ON s.id = m.file_id WHERE s.path = '%s'",
+                              pl),
+                      "7050 1769116027000000 1023685 Mac16,5 25C56 5371");
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(w.section||':'||w.component||':'||"
+                                      "coalesce(w.energy_j, '-')||':'||coalesce(w.power_w, '-')||':'||w.counted, ',') "
+                                      "FROM (SELECT w.* FROM powermetrics_power w JOIN source_file s ON "
+                                      "s.id = w.file_id WHERE s.path = '%s' ORDER BY w.section DESC, w.component) w",
+                              pl),
+                      "processor:ane:0.0:0.0:1,processor:combined:-:3.24807:1,processor:cpu:3.049:2.97845:1,"
+                      "processor:gpu:0.276:0.269614:1,gpu:gpu:0.284:-:0");
 
   /* the noheader file with the override and its field list */
   char path[1024];

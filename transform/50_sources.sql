@@ -180,7 +180,8 @@ CREATE TABLE source_powermetrics_sample AS
   SELECT s.file_id, s.line, s.elapsed_us,
          s.ts_us + coalesce((SELECT CAST(c.offset_s AS INTEGER) * 1000000 FROM clock_offset c
                              WHERE c.file_id = s.file_id AND c.method = 'given'),
-                            CAST(s.utc_offset_s AS INTEGER) * 1000000) AS b_us
+                            CAST(s.utc_offset_s AS INTEGER) * 1000000,
+                            (SELECT o.us FROM source_file_offset o WHERE o.file_id = s.file_id)) AS b_us
   FROM powermetrics_sample s
   WHERE s.complete = 1 AND s.ts_us IS NOT NULL AND s.elapsed_us IS NOT NULL
     AND s.file_id IN (SELECT id FROM source_file WHERE status IN ('ok','partial'));
@@ -476,22 +477,25 @@ FROM source_zeus_window WHERE outermost
 GROUP BY run_id, session_file_id, file_id, component, device
 ORDER BY run_id, session_file_id, file_id, component, CAST(device AS INTEGER);
 
--- powermetrics (macOS, schema/012): energy = each sample's power x its own
--- elapsed time, per component ('cpu', 'gpu', 'ane', 'dram', 'package',
--- 'combined'; 'cluster' per CPU cluster, device the cluster's name), complete
--- samples only, the first line of each component of a sample. A sample spans
--- [date - elapsed, date] (the date taken as its end). Its dates are UTC; they
--- are placed on the runs' naive local clock with the offset given
--- (--utc-offset), else the offset each sample's own date carries (the Mac's
--- clock). Spanned (source_powermetrics_sample) and attached with the other sources above.
+-- powermetrics (macOS, schema/012, 014): energy = each sample's own energy
+-- where the file gives it (the plist form's `*_energy`, energy_j), else its
+-- power x its own elapsed time, per component ('cpu', 'gpu', 'ane', 'dram',
+-- 'package', 'combined'; 'cluster' per CPU cluster, device the cluster's
+-- name), complete samples only, the first row of each component of a sample.
+-- A sample spans [date - elapsed, date] (the date taken as its end). Its dates
+-- are UTC; they are placed on the runs' naive local clock with the offset
+-- given (--utc-offset), else the offset each sample's own date carries (the
+-- Mac's clock; text form), else the file's (source_file_offset: the plist
+-- form's dates carry none). Spanned (source_powermetrics_sample) and attached
+-- with the other sources above.
 INSERT INTO source_energy
 SELECT a.run_id, a.session_file_id, s.file_id, 'powermetrics', w.component, w.device,
-       total(w.power_w * s.elapsed_us) / 1e6, total(s.elapsed_us) / 1e6, count(w.power_w),
-       min(s.b_us - s.elapsed_us), max(s.b_us)
+       total(coalesce(w.energy_j, w.power_w * s.elapsed_us / 1e6)), total(s.elapsed_us) / 1e6,
+       count(coalesce(w.energy_j, w.power_w)), min(s.b_us - s.elapsed_us), max(s.b_us)
 FROM source_powermetrics_sample s
 JOIN powermetrics_power w ON w.file_id = s.file_id AND w.sample_line = s.line AND w.counted = 1
 JOIN source_attach a ON a.file_id = s.file_id AND a.block = 0
-WHERE w.component <> 'other' AND w.power_w IS NOT NULL
+WHERE w.component <> 'other' AND (w.energy_j IS NOT NULL OR w.power_w IS NOT NULL)
   AND (a.how <> 'overlap' OR s.b_us BETWEEN a.win_start_us AND a.win_end_us)
 GROUP BY a.run_id, a.session_file_id, s.file_id, w.component, w.device;
 

@@ -10,11 +10,13 @@
 -- their file's offset, as for source_energy), and power_w. Only readings
 -- source_energy integrates: inside the attachment's window, not NULL,
 -- wattmeter frames that are good and sockets the file has, the powermetrics
--- line of each component a sample counts. A reading of an instant is at that
--- instant; a powermetrics sample or an AIPowerMeter record, a mean over its
--- elapsed time (the record's: since the previous one), is at the middle of that
--- time. Zeus monitor windows and perf counters hold energies, not
--- power readings, and codecarbon one total per run: they are not here.
+-- line of each component a sample counts (from a plist, the sample's own
+-- energy over its elapsed time where it gives one, as source_energy counts
+-- it, else its power). A reading of an instant is at that instant; a
+-- powermetrics sample or an AIPowerMeter record, a mean over its elapsed time
+-- (the record's: since the previous one), is at the middle of that time.
+-- Zeus monitor windows and perf counters hold energies, not power readings,
+-- and codecarbon one total per run: they are not here.
 DROP VIEW IF EXISTS v_power;
 CREATE VIEW v_power AS
   SELECT f.run_id, NULL AS session_file_id, g.file_id, 'eprof-gpu' AS source, 'gpu' AS component,
@@ -50,10 +52,10 @@ CREATE VIEW v_power AS
                          ELSE p.gpu_power_w END IS NOT NULL
   UNION ALL
   SELECT a.run_id, a.session_file_id, s.file_id, 'powermetrics', w.component, w.device,
-         s.b_us - s.elapsed_us / 2, w.power_w
+         s.b_us - s.elapsed_us / 2, coalesce(w.energy_j * 1e6 / s.elapsed_us, w.power_w)
   FROM source_attach a JOIN source_powermetrics_sample s ON s.file_id = a.file_id
   JOIN powermetrics_power w ON w.file_id = s.file_id AND w.sample_line = s.line AND w.counted = 1
-  WHERE a.block = 0 AND w.component <> 'other' AND w.power_w IS NOT NULL
+  WHERE a.block = 0 AND w.component <> 'other' AND (w.power_w IS NOT NULL OR w.energy_j IS NOT NULL)
     AND (a.how <> 'overlap' OR s.b_us BETWEEN a.win_start_us AND a.win_end_us)
   UNION ALL
   SELECT a.run_id, a.session_file_id, i.file_id, 'aipowermeter', p.component, '',
