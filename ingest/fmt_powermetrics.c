@@ -373,6 +373,7 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
   size_t n = ln->len;
   if (!st->plist && !st->in_sample && st->samples == 0 && !st->header_lines && pm_plist_opens(t)) {
     st->plist = 1;
+    p->leading_nuls_separate = 1; /* the NUL written after each document */
     snprintf(p->format_version, sizeof p->format_version, "plist");
   }
   if (st->plist) return pm_plist_line(p, &st->pl, ln);

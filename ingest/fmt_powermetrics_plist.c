@@ -45,8 +45,10 @@
  * included). A value of the wrong type or out of range is stored NULL and
  * noted in unparsed_value.
  *
- * Damaged streams: the NUL before a document makes the driver reject the line
- * holding it ('nul_byte'), usually the document's `<?xml ...?>` line; the
+ * The NUL powermetrics writes after each document opens the next document's
+ * first line: the format sets parse.leading_nuls_separate, and the driver
+ * removes it. Damaged streams: a NUL further into a line makes the driver
+ * reject it ('nul_byte'); when it was a document's `<?xml ...?>` line, the
  * document is read from its next line (libplist needs neither the XML
  * declaration nor the DOCTYPE). A document that libplist cannot read, or that
  * is longer than the limit, is rejected ('bad_plist', 'too_long') at its

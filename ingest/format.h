@@ -101,6 +101,10 @@ struct parse {
   const char *name;            /* base name */
   void *state;                 /* format's own, state_size bytes, zeroed per file */
   char format_version[32];     /* header variant, e.g. "native" (source_file.format_version) */
+  int leading_nuls_separate;   /* set by a parser: NUL bytes that open a line separate records
+                                  (powermetrics -f plist writes one after each document), so
+                                  the driver removes them instead of rejecting the line as
+                                  'nul_byte'; a NUL further in is rejected still. 0 per file */
   int nfields;                 /* the fields of the line parse_fields() last split */
   const char **fields;
   struct parse_private *priv;

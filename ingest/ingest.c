@@ -320,6 +320,15 @@ static int line_sink_parse(void *ctx, const struct line *ln) {
   struct parse *p = &d->parse;
   d->n_lines++;
   enum line_verdict v;
+  struct line after_nuls;
+  if (p->leading_nuls_separate && ln->len && ln->text[0] == '\0') {
+    after_nuls = *ln;
+    while (after_nuls.len && after_nuls.text[0] == '\0') {
+      after_nuls.text++;
+      after_nuls.len--;
+    }
+    ln = &after_nuls;
+  }
   const char *nul = memchr(ln->text, '\0', ln->len);
   if (ln->overlong) {
     v = parse_reject(p, ln, 0, "line_too_long", "line longer than %d bytes", LINE_MAX_BYTES);
@@ -425,6 +434,7 @@ static void reset_file_state(struct driver *d) {
   p->file_id = 0;
   d->run_id = 0;
   p->format_version[0] = p->priv->error[0] = p->priv->first_row_error[0] = '\0';
+  p->leading_nuls_separate = 0;
   p->priv->rejects_printed = 0;
   d->n_lines = d->n_skipped = d->n_ok = d->n_rejected = d->n_torn = 0;
   d->refused = 0;
