@@ -54,8 +54,8 @@
  * is longer than the limit, is rejected ('bad_plist', 'too_long') at its
  * `</plist>` line with its first bytes as raw. A document that never closes
  * (the logger was stopped) is rejected ('truncated') at the line that opens
- * the next one; at the end of the file it is said so on stderr (the driver
- * rejects a torn last line as 'truncated' itself). Text outside a
+ * the next one, or at its last line when the file ends inside it (when that
+ * line is torn, the driver has rejected it as 'truncated' itself). Text outside a
  * document is collected as a document without its opening and rejected with
  * it when libplist cannot read it. */
 #include "ingest/fmt_powermetrics_plist.h"
@@ -495,13 +495,22 @@ enum line_verdict pm_plist_line(struct parse *p, struct pm_plist *st, const stru
 
 int pm_plist_close(struct parse *p, struct pm_plist *st) {
   if (!st->in_doc) return 0;
-  /* The driver counts no rejection made after the last line, and keeps
-   * source_file.error to itself: the cut document is said on stderr, its
-   * lines stay counted as skipped (a torn last line is rejected by the driver
-   * as 'truncated'). */
-  msg("%s:%ld: the plist document from this line has no </plist> (the file ends inside it%s): not "
-      "read, its sample is lost",
-      p->path, st->first_line, st->torn ? ", in a torn line" : "");
+  if (st->torn) {
+    /* its last line, torn, is the driver's 'truncated' already */
+    msg("%s:%ld: the plist document from this line has no </plist> (the file ends inside it, in a "
+        "torn line): not read, its sample is lost",
+        p->path, st->first_line);
+    reset(st);
+    return 0;
+  }
+  /* cut at the end of a line: its last line, counted as skipped so far, is
+   * rejected for the document (format.h, close()) */
+  struct line last = {.text = st->doc, .len = st->len < PM_PLIST_DOC_MAX ? st->len : PM_PLIST_DOC_MAX,
+                      .number = st->last_line};
+  enum line_verdict v = parse_reject(p, &last, 0, "truncated",
+                                     "the plist document of lines %ld-%ld has no </plist> (the file ends "
+                                     "inside it): not read, its sample is lost",
+                                     st->first_line, st->last_line);
   reset(st);
-  return 0;
+  return v == LINE_FATAL ? -1 : 0;
 }

@@ -76,7 +76,11 @@ struct format {
   /* A declared CSV format (ingest/csvtable.h) sets this instead of line and
    * state_size: the driver reads its lines with csv_table_line(). */
   const struct csv_table *table;
-  /* After the last line: final checks. Return 0, or -1 after parse_fail(). */
+  /* After the last line: final checks. Return 0, or -1 after parse_fail(). It
+   * may parse_reject() a line it returned LINE_SKIPPED for, and only the last
+   * line of a record the file ends inside (cut at a line end, not torn): the
+   * driver then counts that line as rejected instead of skipped, and as the
+   * end of a stopped logger, as it counts a torn last line. */
   int (*close)(struct parse *p);
   /* Nonzero when a last line without newline is a complete record (files written
    * by people or written once, such as manifests). Otherwise such a line is taken

@@ -436,6 +436,7 @@ static void reset_file_state(struct driver *d) {
   p->format_version[0] = p->priv->error[0] = p->priv->first_row_error[0] = '\0';
   p->leading_nuls_separate = 0;
   p->priv->rejects_printed = 0;
+  p->priv->rejects = 0;
   d->n_lines = d->n_skipped = d->n_ok = d->n_rejected = d->n_torn = 0;
   d->refused = 0;
 }
@@ -516,7 +517,14 @@ static int ingest_file(struct driver *d, struct source *s) {
   line_reader_free(&d->lines);
   if (rc) return rollback(d, s->path); /* a database error inside the parser */
   if (d->refused) file_ok = 0;
+  long rejects_before_close = p->priv->rejects;
   if (file_ok && f->close && f->close(p)) file_ok = 0;
+  /* lines close() rejected were counted as skipped; they end a record the file
+   * ends inside, a stopped logger's end as a torn last line is (format.h) */
+  long cut = p->priv->rejects - rejects_before_close;
+  d->n_rejected += cut;
+  d->n_skipped -= cut;
+  d->n_torn += cut;
   if (read_failed) {
     file_ok = 0;
     parse_fail(p, "read error (see above)");

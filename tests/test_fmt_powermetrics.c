@@ -281,13 +281,15 @@ static void plist_damaged_stream(void **state) {
 }
 
 /* Stopped before its first sample: the XML prolog alone (recognised by its
- * name). Read, with no sample (said on stderr). */
+ * name). Read, with no sample: its document never closes, so its last line is
+ * rejected as 'truncated' (a stopped logger's end). */
 static void plist_prolog_only(void **state) {
   struct fx *f = *state;
   fx_ingest_path(f, FX "powermetrics-plist-prolog-only.plist", NULL);
   assert_string_equal(tl_text(&f->db, "SELECT format||' '||status||' '||rows_ok||' '||skipped_lines FROM "
                                       "source_file"),
-                      "powermetrics ok 0 3");
+                      "powermetrics partial 0 2");
+  assert_string_equal(tl_text(&f->db, "SELECT line||' '||reason FROM rejected_row"), "3 truncated");
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_sample"), 0);
   fx_assert_accounted(f);
 }
@@ -327,6 +329,38 @@ static void plist_opening_line_lost(void **state) {
                                       "powermetrics_sample ORDER BY line)"),
                       "1-12,14-23");
   assert_near(tl_real(&f->db, "SELECT energy_j FROM powermetrics_power WHERE line = 23"), 0.3);
+  fx_assert_accounted(f);
+  tl_rmdir(dir);
+}
+
+/* The logger stopped between two lines, inside the second document: no torn
+ * line, so the format rejects the cut document at its last line ('truncated',
+ * counted as rejected, not skipped), and the first sample is kept. */
+static void plist_cut_at_a_line_end(void **state) {
+  struct fx *f = *state;
+  char *dir = tl_mkdtemp();
+  static const char doc[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n<dict>\n"
+                            "<key>elapsed_ns</key><integer>1000000000</integer>\n"
+                            "<key>kern_osversion</key><string>25C56</string>\n"
+                            "<key>processor</key>\n<dict>\n<key>cpu_energy</key>\n<integer>100</integer>\n"
+                            "</dict>\n</dict>\n</plist>\n";
+  char text[2048];
+  int n = snprintf(text, sizeof text, "%s%.*s", doc, 160, doc); /* the second cut after a newline */
+  while (n > 0 && text[n - 1] != '\n') text[--n] = '\0';
+  char path[1024];
+  snprintf(path, sizeof path, "%s/powermetrics.plist", dir);
+  FILE *out = fopen(path, "wb");
+  assert_non_null(out);
+  fwrite(text, 1, (size_t)n, out);
+  fclose(out);
+  /* the end of a stopped logger, as a torn last line is: counted as one */
+  assert_int_equal(tl_ingest(&f->db, dir).rows_torn, 1);
+  assert_string_equal(tl_text(&f->db, "SELECT status||' '||rows_ok||' '||rows_rejected FROM source_file"),
+                      "partial 1 1");
+  long long last = tl_int(&f->db, "SELECT lines FROM source_file");
+  assert_string_equal(tl_text(&f->db, "SELECT line||' '||reason FROM rejected_row"),
+                      tl_text(&f->db, "SELECT %lld||' truncated'", last));
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM powermetrics_sample"), 1);
   fx_assert_accounted(f);
   tl_rmdir(dir);
 }
@@ -540,6 +574,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(plist_prolog_only, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(plist_opening_line_lost, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(plist_document_too_long, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(plist_cut_at_a_line_end, fx_setup, fx_teardown),
       cmocka_unit_test(block_sweep),
       cmocka_unit_test_setup_teardown(energy_per_component, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(attached_to_an_overlapping_run, fx_setup, fx_teardown),
