@@ -20,6 +20,11 @@ static inline const char *fuzz_path_for(const char *name) {
       {"perf-stat", "meters/perf-stat.txt"},
       {"wattmeter", "meters/wattmetre.csv"},
       {"nvidia-smi", "meters/gpus.csv"},
+      /* an MLflow store: experiment 1, one run */
+      {"mlflow-meta", "mlruns/1/0123456789abcdef0123456789abcdef/meta.yaml"},
+      {"mlflow-metric", "mlruns/1/0123456789abcdef0123456789abcdef/metrics/val_accuracy"},
+      {"mlflow-param", "mlruns/1/0123456789abcdef0123456789abcdef/params/batch_size"},
+      {"mlflow-tag", "mlruns/1/0123456789abcdef0123456789abcdef/tags/mlflow.runName"},
   };
   for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
     if (strcmp(paths[i][0], name) == 0) return paths[i][1];

@@ -300,7 +300,9 @@ static int list_tree(const char *dir, struct path_list *list) {
   int result = 0;
   struct dirent *e;
   while ((e = readdir(d))) {
-    if (e->d_name[0] == '.') continue;
+    /* hidden entries are not logs (.git, editor files), but for MLflow's
+     * .trash, where a store keeps its deleted experiments (counted as such) */
+    if (e->d_name[0] == '.' && strcmp(e->d_name, ".trash") != 0) continue;
     size_t n = strlen(dir) + strlen(e->d_name) + 2;
     char *child = xrealloc(NULL, n);
     snprintf(child, n, "%s/%s", dir, e->d_name);

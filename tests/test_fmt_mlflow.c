@@ -78,8 +78,8 @@ static void zip_tree(struct archive *a, const char *root, const char *dir, const
   closedir(d);
 }
 
-/* Writes the store as a zip under mlruns/, .trash/ included (a directory walk
- * leaves dot folders out), into F's folder; its path into OUT[N]. Returns OUT. */
+/* Writes the store as a zip under mlruns/, .trash/ included, into F's folder;
+ * its path into OUT[N]. Returns OUT. */
 static const char *store_zip(struct fx *f, char *out, size_t n) {
   snprintf(out, n, "%s/store.zip", f->dir);
   struct archive *a = archive_write_new();
@@ -126,6 +126,20 @@ static void store_files_recognised(void **state) {
   assert_string_equal(tl_text(&f->db, "SELECT group_concat(kind, ',') FROM (SELECT kind FROM mlflow_file "
                                       "WHERE in_trash = 1 ORDER BY kind)"),
                       "experiment,param,run");
+}
+
+/* The store read as a folder: .trash/ is walked too (other hidden entries are
+ * not), so its deleted experiment is read and marked as from a zip. */
+static void trash_read_from_a_folder(void **state) {
+  struct fx *f = *state;
+  fx_ingest_path(f, STORE, NULL);
+  fx_assert_accounted(f);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file"), 38);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(kind, ',') FROM (SELECT kind FROM mlflow_file "
+                                      "WHERE in_trash = 1 ORDER BY kind)"),
+                      "experiment,param,run");
+  assert_string_equal(tl_text(&f->db, "SELECT skipped FROM v_mlflow_run WHERE mlflow_run_id = '" RT "'"),
+                      "deleted experiment");
 }
 
 /* meta.yaml through libyaml: the folded experiment name, the quoted '0' id, an
@@ -406,6 +420,7 @@ static void grown_metric_file_read_again(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(store_files_recognised, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(trash_read_from_a_folder, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(meta_yaml_typed, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(metric_history_and_final, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(params_and_tags, fx_setup, fx_teardown),
