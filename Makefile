@@ -14,6 +14,9 @@
 #
 # Objects go to build/<variant>/, so sanitized and plain builds never mix.
 
+MAKEFLAGS += --no-builtin-rules
+.SUFFIXES:
+
 CC      ?= cc
 SANITIZE ?=
 WERROR  ?= -Werror

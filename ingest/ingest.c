@@ -364,6 +364,20 @@ static int line_sink_parse(void *ctx, const struct line *ln) {
 
 /* ---- one file --------------------------------------------------------------- */
 
+/* The rejected_row rows of file FILE_ID so far, or -1 (printed). */
+static long long file_rejected_rows(struct driver *d, int64_t file_id) {
+  static const char sql[] = "SELECT count(*) FROM rejected_row WHERE file_id = ?";
+  sqlite3_stmt *st = wdb_stmt(d->db, sql);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, file_id);
+  long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+  sqlite3_reset(st);
+  if (n < 0) msg("%s: %s", d->db->path, sqlite3_errmsg(d->db->sql));
+  return n;
+}
+
+
+
 static void hex_digest(struct sha256_ctx *h, char out[65]) {
   uint8_t digest[SHA256_DIGEST_SIZE];
   sha256_digest(h, sizeof digest, digest);
@@ -436,7 +450,6 @@ static void reset_file_state(struct driver *d) {
   p->format_version[0] = p->priv->error[0] = p->priv->first_row_error[0] = '\0';
   p->leading_nuls_separate = 0;
   p->priv->rejects_printed = 0;
-  p->priv->rejects = 0;
   d->n_lines = d->n_skipped = d->n_ok = d->n_rejected = d->n_torn = 0;
   d->refused = 0;
 }
@@ -517,14 +530,20 @@ static int ingest_file(struct driver *d, struct source *s) {
   line_reader_free(&d->lines);
   if (rc) return rollback(d, s->path); /* a database error inside the parser */
   if (d->refused) file_ok = 0;
-  long rejects_before_close = p->priv->rejects;
-  if (file_ok && f->close && f->close(p)) file_ok = 0;
-  /* lines close() rejected were counted as skipped; they end a record the file
-   * ends inside, a stopped logger's end as a torn last line is (format.h) */
-  long cut = p->priv->rejects - rejects_before_close;
-  d->n_rejected += cut;
-  d->n_skipped -= cut;
-  d->n_torn += cut;
+  if (file_ok && f->close) {
+    /* lines close() rejects were counted as skipped; they end a record the
+     * file ends inside, a stopped logger's end as a torn last line is
+     * (format.h). Counted in the table, so that a line rejected twice (by
+     * line() and again by close()) stays one rejected line. */
+    long long before = file_rejected_rows(d, p->file_id);
+    if (before < 0) return rollback(d, s->path);
+    if (f->close(p)) file_ok = 0;
+    long long after = file_rejected_rows(d, p->file_id);
+    if (after < 0) return rollback(d, s->path);
+    d->n_rejected += after - before;
+    d->n_skipped -= after - before;
+    d->n_torn += after - before;
+  }
   if (read_failed) {
     file_ok = 0;
     parse_fail(p, "read error (see above)");

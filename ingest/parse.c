@@ -128,7 +128,6 @@ enum line_verdict parse_reject(struct parse *p, const struct line *ln, int col, 
   else if (p->priv->rejects_printed == p->priv->max_printed && p->priv->max_printed > 0)
     msg("%s: more rejected lines are not shown (see the rejected_row table)", p->path);
   p->priv->rejects_printed++;
-  p->priv->rejects++;
   sqlite3_stmt *st = wdb_stmt(p->db, sql_reject);
   if (!st) return LINE_FATAL;
   sqlite3_bind_int64(st, 1, p->file_id);

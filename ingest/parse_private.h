@@ -16,7 +16,6 @@ struct parse_private {
   char error[256];             /* why the file was rejected (parse_fail) */
   char first_row_error[256];   /* the first line rejection, for source_file.error */
   long rejects_printed;
-  long rejects;                /* parse_reject() calls in this file */
   int max_printed;             /* messages printed per file before going quiet */
   /* field splitting (parse_fields): libcsv for quoted lines, one arena for the
    * fields' text, grown to the widest line, never per line */
