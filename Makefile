@@ -204,6 +204,13 @@ FUZZ_SEEDS_fmt-codecarbon    := -path '*/codecarbon/*' -o -name 'emissions*'
 FUZZ_SEEDS_fmt-perf-stat     := -path '*/perf/*' -o -name 'rapl*'
 FUZZ_SEEDS_fmt-wattmeter     := -path '*/wattmeter/*' -o -name 'wattmetre*'
 FUZZ_SEEDS_fmt-nvidia-smi    := -path '*/nvidia-smi/*' -o -name 'gpus*'
+FUZZ_SEEDS_fmt-zeus-monitor  := -path '*/zeus/monitor-*'
+FUZZ_SEEDS_fmt-zeus-power    := -path '*/zeus/power-*'
+FUZZ_SEEDS_fmt-zeus-log      := -path '*/zeus/console-*'
+FUZZ_SEEDS_fmt-mlflow-meta   := -path '*/mlflow/*' -name 'meta.yaml'
+FUZZ_SEEDS_fmt-mlflow-metric := -path '*/mlflow/*/metrics/*'
+FUZZ_SEEDS_fmt-mlflow-param  := -path '*/mlflow/*/params/*'
+FUZZ_SEEDS_fmt-mlflow-tag    := -path '*/mlflow/*/tags/*'
 
 ifneq ($(FUZZ_BUILD),)
 # compiled apart from the link, so that -MMD writes build/fuzz/fuzz/*.d

@@ -32,11 +32,9 @@
  * ingest/formats.c) because their clocks differ (time_convention is per format)
  * and their rows have nothing in common.
  *
- * Not a format: the console output of a Zeus run (its `[DATE] [zeus.monitor.energy]`
- * logging lines mixed with the training script's prints, and a `Training consumed
- * X Joules.` line the user's script printed, not Zeus). It holds no measurement
- * Zeus defines and no line of it has a fixed shape, so it is left an
- * unrecognised file rather than guessed at. */
+ * The console output of a Zeus run (its logger's records mixed with the
+ * script's prints) is the third Zeus format, zeus-log (ingest/fmt_zeus_log.c).
+ */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>

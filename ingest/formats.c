@@ -9,7 +9,7 @@ extern const struct format fmt_eprof_gpu, fmt_eprof_cpu, fmt_eprof_epoch, fmt_ke
 extern const struct format fmt_wattmeter, fmt_codecarbon, fmt_nvidia_smi,
     fmt_perf_stat;
 /* and the tools of issue 10 */
-extern const struct format fmt_zeus_monitor, fmt_zeus_power, fmt_powerjoular, fmt_powermetrics;
+extern const struct format fmt_zeus_monitor, fmt_zeus_power, fmt_zeus_log, fmt_powerjoular, fmt_powermetrics;
 extern const struct format fmt_aipowermeter;
 /* the MLflow file store */
 extern const struct format fmt_mlflow_meta, fmt_mlflow_metric, fmt_mlflow_param, fmt_mlflow_tag;
@@ -22,7 +22,7 @@ const struct format *const formats[] = {
     &fmt_codecarbon,
     &fmt_nvidia_smi,
     &fmt_perf_stat,
-    &fmt_zeus_monitor, &fmt_zeus_power,
+    &fmt_zeus_monitor, &fmt_zeus_power, &fmt_zeus_log,
     &fmt_powerjoular,
     &fmt_powermetrics,
     &fmt_aipowermeter,

@@ -1,8 +1,7 @@
 /* tests/test_real_formats.c: the real files of ../shared/data/real (when present;
  * skipped otherwise): each file is recognised as its format, every line is
  * accounted for (rows + rejected + skipped = lines), and a few row counts checked
- * by hand. The console output of a Zeus run (not a log, see ingest/fmt_zeus.c)
- * comes out 'rejected' with "unrecognised format", without stopping the ingest.
+ * by hand.
  *
  * The hand counts were made with grep on the files themselves:
  *   omegawatt/hpcnexus-idle-omegawatt-output.csv     grep -c '^[0-9]'            983 frames
@@ -16,6 +15,8 @@
  *   zeus/zeusmonitor-A40-resnet18-4gpus-monotonic-start.csv grep -c '^1358'       9 windows
  *       x 4 GPU columns = 36 energies; gpu0: awk -F, 'NR>1{s+=$4}'  36755.9419999719 J
  *   zeus/zeus-legacy-zeus_monitor-sample-time-power-mW.csv grep -c '^2022'        19
+ *   zeus/zeus-console-stdout-amdsmi-zero-joules.txt  grep -c ''  75 lines, grep -c '^$'  2 blank,
+ *       grep -c '^\[20' 4 logger records, grep -c ' took .* seconds\.$' 2, grep -c ' consumed .* Joules\.$' 2
  *   powerjoular/eap-system-ms-timestamps.csv          grep -c '^ 2025'              28
  *   powerjoular/pjexp-pid-file-powerjoular.csv-58538.csv grep -c '^ 2024'           64
  *   powermetrics/codecarbon-m1-macos12-package-power-text-10samples.txt
@@ -89,7 +90,7 @@ static void check_dir(struct fx *f, const char *real, const char *sub, const cha
   fx_assert_accounted(f);
 }
 
-/* Zeus: two formats in one folder, and the console output left unrecognised. */
+/* Zeus: its three formats in one folder. */
 static void check_zeus(struct fx *f, const char *real) {
   char dir[1024];
   snprintf(dir, sizeof dir, "%s/zeus", real);
@@ -100,8 +101,7 @@ static void check_zeus(struct fx *f, const char *real) {
   long long wrong = tl_int(&f->db, "SELECT count(*) FROM source_file WHERE id > %lld AND NOT ("
                                    "(path LIKE 'zeusmonitor-%%' AND format IS 'zeus-monitor' AND status = 'ok') OR "
                                    "(path LIKE 'zeus-legacy-%%' AND format IS 'zeus-power' AND status = 'ok') OR "
-                                   "(path LIKE 'zeus-console-%%' AND status = 'rejected' AND "
-                                   "error = 'unrecognised format'))",
+                                   "(path LIKE 'zeus-console-%%' AND format IS 'zeus-log' AND status = 'ok'))",
                            before);
   if (wrong) fail_msg("zeus: %lld files not read as their format", wrong);
   fx_assert_accounted(f);
@@ -164,6 +164,12 @@ static void real_files(void **state) {
                    36);
   assert_int_equal(rows_of(f, "zeusmonitor-A40-shufflenetv2-1gpu-repeated-window-name-original.csv"), 9);
   assert_int_equal(rows_of(f, "zeus-legacy-zeus_monitor-sample-time-power-mW.csv"), 19);
+  /* the console output: every line but the 2 blank ones a row, by kind */
+  assert_int_equal(rows_of(f, "zeus-console-stdout-amdsmi-zero-joules.txt"), 73);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(kind||'='||n, ' ') FROM (SELECT kind, count(*) n FROM "
+                                      "zeus_log_line z JOIN source_file s ON s.id = z.file_id WHERE s.path = "
+                                      "'zeus-console-stdout-amdsmi-zero-joules.txt' GROUP BY kind ORDER BY kind)"),
+                      "energy=2 log=4 text=65 time=2");
   /* each Zeus log has energy in source_energy, as a session (no run here) */
   fx_run_sources_sql(&f->db);
   /* the plist sample's energy: its own mJ, else combined_power x elapsed_ns */
@@ -181,8 +187,13 @@ static void real_files(void **state) {
                    3.24807 * 1.023685) < 1e-12);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file s WHERE s.format LIKE 'zeus-%%' AND NOT "
                                   "EXISTS (SELECT 1 FROM source_energy e WHERE e.file_id = s.id AND "
-                                  "e.energy_j > 0 AND e.session_file_id = s.id)"),
+                                  "(e.energy_j > 0 OR s.format = 'zeus-log') AND e.session_file_id = s.id)"),
                    0);
+  /* the console's two windows, as printed: amdsmi's counter did not advance */
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(device||' '||energy_j||' '||round(covered_s, 6), ', ') FROM "
+                                      "(SELECT e.* FROM source_energy e JOIN source_file s ON s.id = e.file_id "
+                                      "WHERE s.path = 'zeus-console-stdout-amdsmi-zero-joules.txt' ORDER BY device)"),
+                      "Testing 0.0 0.690501, Training 0.0 24.729761");
   assert_true(fabs(tl_real(&f->db, "SELECT energy_j FROM source_energy e JOIN source_file s ON s.id = e.file_id "
                                    "WHERE s.path = 'zeusmonitor-A40-resnet18-4gpus-monotonic-start.csv' AND "
                                    "e.device = '0'") -

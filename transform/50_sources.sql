@@ -172,6 +172,8 @@ INSERT INTO source_span
 INSERT INTO source_span
   SELECT DISTINCT file_id, 0, 'zeus-monitor', NULL, NULL FROM zeus_window;
 INSERT INTO source_span
+  SELECT file_id, 0, 'zeus-log', min(ts_us), max(ts_us) FROM zeus_log_line GROUP BY file_id;
+INSERT INTO source_span
   SELECT file_id, 0, 'powerjoular', min(ts_us), max(ts_us) FROM powerjoular_sample GROUP BY file_id;
 -- powermetrics samples placed on the runs' clock (b_us: the sample's date, its
 -- end; the block on powermetrics below says how), kept for v_power as well
@@ -476,6 +478,24 @@ SELECT run_id, session_file_id, file_id, 'zeus', component, device, total(energy
 FROM source_zeus_window WHERE outermost
 GROUP BY run_id, session_file_id, file_id, component, device
 ORDER BY run_id, session_file_id, file_id, component, CAST(device AS INTEGER);
+
+-- zeus-log (the console output of a Zeus run, schema/017): spanned by its
+-- logger records' times (naive local; NULL without one: a session), attached
+-- with the others above. Energy as the script printed it, "<window> consumed
+-- <J> Joules.": component 'total' (a measurement's total_energy: every device
+-- it monitored), one row per window name (in device), its lines summed; windows
+-- of different names are not added up, since a script may nest them (an epoch
+-- inside training). covered_s sums the same window's "took <s> seconds." lines.
+INSERT INTO source_energy
+SELECT a.run_id, a.session_file_id, z.file_id, 'zeus-log', 'total', z.window,
+       total(CASE WHEN z.kind = 'energy' THEN z.value END),
+       total(CASE WHEN z.kind = 'time' THEN z.value END), count(CASE WHEN z.kind = 'energy' THEN 1 END),
+       NULL, NULL
+FROM zeus_log_line z JOIN source_attach a ON a.file_id = z.file_id AND a.block = 0
+WHERE z.kind IN ('energy', 'time')
+GROUP BY a.run_id, a.session_file_id, z.file_id, z.window
+HAVING count(CASE WHEN z.kind = 'energy' THEN 1 END) > 0
+ORDER BY a.run_id, a.session_file_id, z.file_id, z.window;
 
 -- powermetrics (macOS, schema/012, 014): energy = each sample's own energy
 -- where the file gives it (the plist form's `*_energy`, energy_j), else its
