@@ -45,9 +45,9 @@ endif
 B := build/$(VARIANT)
 
 LIB_SRC  := $(wildcard common/*.c) $(wildcard ingest/*.c) $(wildcard schema/*.c) $(wildcard transform/*.c) \
-            $(filter-out cli/wattdb.c,$(wildcard cli/*.c))
+            $(wildcard push/*.c) $(filter-out cli/wattdb.c,$(wildcard cli/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema_sql.o $(B)/gen/transform_sql.o \
-            $(B)/gen/gpu_specs_csv.o
+            $(B)/gen/gpu_specs_csv.o $(B)/gen/push_sql.o
 TESTS    := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
 WATTDB   := $(if $(SANITIZE),$(B)/wattdb,wattdb)
 
@@ -86,6 +86,10 @@ $(B)/gen/schema_sql.c: schema/embed.sh $(sort $(wildcard schema/*.sql))
 $(B)/gen/transform_sql.c: schema/embed.sh $(sort $(wildcard transform/*.sql))
 	@mkdir -p $(dir $@)
 	sh schema/embed.sh transform_sql $(sort $(wildcard transform/*.sql)) > $@
+
+$(B)/gen/push_sql.c: schema/embed.sh $(sort $(wildcard push/pg/*.sql))
+	@mkdir -p $(dir $@)
+	sh schema/embed.sh push_sql $(sort $(wildcard push/pg/*.sql)) > $@
 
 $(B)/gen/gpu_specs_csv.c: schema/embed.sh data/gpu_specs.csv
 	@mkdir -p $(dir $@)
@@ -161,8 +165,17 @@ $(B)/tests/%: tests/%.c $(B)/libwattdb.a tests/testlib.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libwattdb.a $(LDLIBS) -lcmocka
 
+# The push tests (tests/test_push*.c) run against a throwaway PostgreSQL that
+# tests/pg.sh starts for the whole run and stops at the end (WATTDB_PG_URL);
+# where it cannot start they skip, saying why, unless WATTDB_PG_REQUIRED=1
+# (.ci/run), which makes that a failure.
+PG_DIR := $(or $(TMPDIR),/tmp)/wattdb-pg-$(VARIANT)-$(shell echo $$$$)
 test: $(WATTDB) $(B)/gen-sample $(TESTS)
-	@failed=0; for t in $(TESTS); do \
+	@failed=0; trap 'sh tests/pg.sh stop $(PG_DIR)' EXIT; \
+	if sh tests/pg.sh start $(PG_DIR); then WATTDB_PG_URL=$$(sh tests/pg.sh url $(PG_DIR)); export WATTDB_PG_URL; \
+	elif [ "$(WATTDB_PG_REQUIRED)" = 1 ]; then echo "push tests: PostgreSQL could not start (above)" >&2; exit 1; \
+	else echo "push tests: PostgreSQL could not start (above): the tests that need it skip"; fi; \
+	for t in $(TESTS); do \
 	  WATTDB=./$(WATTDB) GEN_SAMPLE=./$(B)/gen-sample $$t || failed=1; \
 	done; \
 	WATTDB=./$(WATTDB) GEN_SAMPLE=./$(B)/gen-sample sh tests/run_cli_tests.sh || failed=1; \
