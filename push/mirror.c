@@ -1,0 +1,194 @@
+/* push/mirror.c: the server tables made from the local schema.
+ *
+ * The raw tables (every local table with a foreign key file_id -> source_file)
+ * and the per-run tables (run_id -> run: interim, processed, run_meta,
+ * run_input, ...) are not written a second time in PostgreSQL's dialect: the
+ * server gets, for each, a table of the same name and columns (declared types
+ * mapped by SQLite's affinity rules), the same primary key, and two more
+ * columns, origin and host, filled by their defaults. A local schema that
+ * grows a table or a column grows the server's at the next push.
+ *
+ * On the server, a raw table's file_id is a file_content id and a per-run
+ * table's run_id a server run id; a per-run table's other *_file_id columns are
+ * file_content ids too (MIRROR_FILEREF): push/push.c maps them. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/msg.h"
+#include "push/server.h"
+
+static const char tables_sql[] =
+    "SELECT m.name, EXISTS (SELECT 1 FROM pragma_foreign_key_list(m.name) f"
+    "                       WHERE f.\"table\" = 'run' AND f.\"from\" = 'run_id')"
+    " FROM sqlite_schema m"
+    " WHERE m.type = 'table' AND m.name NOT IN ('source_file', 'run')"
+    "   AND EXISTS (SELECT 1 FROM pragma_foreign_key_list(m.name) f"
+    "               WHERE (f.\"table\" = 'source_file' AND f.\"from\" = 'file_id')"
+    "                  OR (f.\"table\" = 'run' AND f.\"from\" = 'run_id'))"
+    " ORDER BY m.name";
+
+static const char columns_sql[] =
+    "SELECT name, type, pk FROM pragma_table_info(?1) ORDER BY cid";
+
+/* Appends the printf-formatted text to *S (of length *N). */
+__attribute__((format(printf, 3, 4))) static void append(char **s, size_t *n, const char *fmt,
+                                                         ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int k = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  *s = xrealloc(*s, *n + (size_t)k + 1);
+  va_start(ap, fmt);
+  vsnprintf(*s + *n, (size_t)k + 1, fmt, ap);
+  va_end(ap);
+  *n += (size_t)k;
+}
+
+static int kind_of(int per_run, const char *col) {
+  size_t n = strlen(col);
+  if (per_run && !strcmp(col, "run_id")) return MIRROR_RUN;
+  if (!per_run && !strcmp(col, "file_id")) return MIRROR_FILE;
+  if (per_run && n >= 7 && !strcmp(col + n - 7, "file_id")) return MIRROR_FILEREF;
+  return MIRROR_PLAIN;
+}
+
+int mirror_load(struct mirror *m, struct wdb *local) {
+  memset(m, 0, sizeof *m);
+  sqlite3_stmt *st = wdb_stmt(local, tables_sql), *cs;
+  if (!st) return -1;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    m->t = xrealloc(m->t, sizeof *m->t * (size_t)(m->n + 1));
+    struct mirror_table *t = &m->t[m->n++];
+    memset(t, 0, sizeof *t);
+    t->name = xstrdup((const char *)sqlite3_column_text(st, 0));
+    t->per_run = sqlite3_column_int(st, 1);
+  }
+  sqlite3_reset(st);
+  for (int i = 0; i < m->n; i++) {
+    struct mirror_table *t = &m->t[i];
+    if (!(cs = wdb_stmt(local, columns_sql))) {
+      mirror_free(m);
+      return -1;
+    }
+    sqlite3_bind_text(cs, 1, t->name, -1, SQLITE_STATIC);
+    char *sel = NULL;
+    size_t nsel = 0, ncopy = 0;
+    char *list = NULL;
+    size_t nlist = 0;
+    while (sqlite3_step(cs) == SQLITE_ROW) {
+      const char *c = (const char *)sqlite3_column_text(cs, 0);
+      t->cols = xrealloc(t->cols, sizeof *t->cols * (size_t)(t->ncols + 1));
+      t->kind = xrealloc(t->kind, sizeof *t->kind * (size_t)(t->ncols + 1));
+      t->cols[t->ncols] = xstrdup(c);
+      t->kind[t->ncols] = kind_of(t->per_run, c);
+      append(&list, &nlist, "%s\"%s\"", t->ncols ? ", " : "", c);
+      t->ncols++;
+    }
+    sqlite3_reset(cs);
+    append(&sel, &nsel, "SELECT %s FROM \"%s\" WHERE \"%s\" = ?1", list, t->name,
+           t->per_run ? "run_id" : "file_id");
+    if (sqlite3_prepare_v2(local->sql, sel, -1, &t->select, NULL) != SQLITE_OK) {
+      msg("%s: %s: %s", local->path, t->name, sqlite3_errmsg(local->sql));
+      free(sel);
+      free(list);
+      mirror_free(m);
+      return -1;
+    }
+    free(sel);
+    append(&t->copy, &ncopy, "COPY \"%s\" (%s) FROM STDIN", t->name, list);
+    if (t->per_run) {
+      size_t ndel = 0;
+      append(&t->del, &ndel, "DELETE FROM \"%s\" WHERE run_id = $1", t->name);
+    }
+    free(list);
+  }
+  return 0;
+}
+
+void mirror_free(struct mirror *m) {
+  for (int i = 0; i < m->n; i++) {
+    struct mirror_table *t = &m->t[i];
+    for (int j = 0; j < t->ncols; j++) free(t->cols[j]);
+    free(t->cols);
+    free(t->kind);
+    free(t->name);
+    sqlite3_finalize(t->select);
+    free(t->copy);
+    free(t->del);
+  }
+  free(m->t);
+  memset(m, 0, sizeof *m);
+}
+
+/* The PostgreSQL type of a column SQLite declared as DECL, by SQLite's
+ * affinity rules (datatype3.html, 3.1): INT -> integer, CHAR/CLOB/TEXT ->
+ * text, BLOB or none -> any (text here), REAL/FLOA/DOUB -> real, else numeric
+ * (double precision here: wattdb stores no decimals that need more). */
+static const char *pg_type(const char *decl) {
+  char up[64];
+  size_t i = 0;
+  for (; decl && decl[i] && i + 1 < sizeof up; i++)
+    up[i] = (char)(decl[i] >= 'a' && decl[i] <= 'z' ? decl[i] - 32 : decl[i]);
+  up[i] = '\0';
+  if (strstr(up, "INT")) return "bigint";
+  if (strstr(up, "CHAR") || strstr(up, "CLOB") || strstr(up, "TEXT")) return "text";
+  if (strstr(up, "BLOB") || !*up) return "text";
+  return "double precision";
+}
+
+/* Whether the server has column COL of TABLE (COLS: rows of table_name,
+ * column_name); with COL NULL, whether it has TABLE at all. */
+static int server_has(const PGresult *cols, const char *table, const char *col) {
+  for (int r = 0; r < PQntuples(cols); r++)
+    if (!strcmp(PQgetvalue(cols, r, 0), table) && (!col || !strcmp(PQgetvalue(cols, r, 1), col)))
+      return 1;
+  return 0;
+}
+
+char *mirror_ddl(const struct mirror *m, struct wdb *local, const PGresult *cols) {
+  char *ddl = NULL;
+  size_t n = 0;
+  for (int i = 0; i < m->n; i++) {
+    const struct mirror_table *t = &m->t[i];
+    sqlite3_stmt *cs = wdb_stmt(local, columns_sql);
+    if (!cs) continue;
+    sqlite3_bind_text(cs, 1, t->name, -1, SQLITE_STATIC);
+    int create = !server_has(cols, t->name, NULL);
+    char *pk[16] = {0};         /* the key's columns, by their place in it */
+    char *keys = NULL;
+    size_t nkeys = 0;
+    int first = 1, npk = 0;
+    if (create) append(&ddl, &n, "CREATE TABLE \"%s\" (\n", t->name);
+    while (sqlite3_step(cs) == SQLITE_ROW) {
+      const char *c = (const char *)sqlite3_column_text(cs, 0);
+      const char *type = pg_type((const char *)sqlite3_column_text(cs, 1));
+      int key = sqlite3_column_int(cs, 2);
+      if (create) {
+        append(&ddl, &n, "%s  \"%s\" %s", first ? "" : ",\n", c, type);
+        first = 0;
+        /* pragma_table_info's pk: the column's 1-based place in the key */
+        if (key > 0 && key <= 16) {
+          pk[key - 1] = xstrdup(c);
+          if (key > npk) npk = key;
+        }
+      } else if (!server_has(cols, t->name, c)) {
+        append(&ddl, &n, "ALTER TABLE \"%s\" ADD COLUMN \"%s\" %s;\n", t->name, c, type);
+      }
+    }
+    sqlite3_reset(cs);
+    if (create) {
+      append(&ddl, &n,
+             ",\n  origin uuid NOT NULL DEFAULT current_setting('wattdb.origin')::uuid"
+             ",\n  host text NOT NULL DEFAULT current_setting('wattdb.host')");
+      for (int k = 0; k < npk; k++)
+        if (pk[k]) append(&keys, &nkeys, "%s\"%s\"", nkeys ? ", " : "", pk[k]);
+      if (keys) append(&ddl, &n, ",\n  PRIMARY KEY (%s)", keys);
+      append(&ddl, &n, "\n);\n");
+    }
+    for (int k = 0; k < npk; k++) free(pk[k]);
+    free(keys);
+  }
+  return ddl;
+}

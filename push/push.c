@@ -1,0 +1,373 @@
+/* push/push.c: the driver of `wattdb push` (what is sent and when: push.h).
+ *
+ * The local database is read in one read transaction (a snapshot: an ingest
+ * running meanwhile is not half seen). What the server already has is read
+ * once per push for this origin (its source_file rows, its runs with their
+ * digests), so that a push with nothing new sends no transaction at all. */
+#include "push/push.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/msg.h"
+#include "push/copy.h"
+#include "push/identity.h"
+
+/* What says that a local file is on the server as it is now; the same
+ * expression in both dialects. */
+#define FILE_STATE \
+  "coalesce(sha256, '') || '|' || parser_version || '|' || status || '|' || ingested_at"
+
+static const char local_files_sql[] =
+    "SELECT id, sha256, coalesce(format, ''), parser_version, format_version, time_convention,"
+    " status, lines, skipped_lines, rows_ok, rows_rejected, error,"
+    " path, size, mtime, format, duplicate_of, run_id, ingested_at, " FILE_STATE
+    " FROM source_file ORDER BY status = 'duplicate', id";
+enum { LF_ID, LF_SHA, LF_FORMAT_KEY, LF_PARSER, LF_PATH = 12, LF_SIZE, LF_MTIME, LF_FORMAT,
+       LF_DUP, LF_RUN, LF_INGESTED, LF_STATE, LF_NCOLS };
+
+static const char server_files_sql[] =
+    "SELECT local_id, " FILE_STATE ", coalesce(file_id, 0) FROM source_file WHERE origin = $1";
+
+static const char server_runs_sql[] =
+    "SELECT o.local_id, r.fingerprint, coalesce(s.digest, ''), o.run_id"
+    " FROM run_origin o JOIN run r ON r.id = o.run_id LEFT JOIN run_state s ON s.run_id = o.run_id"
+    " WHERE o.origin = $1";
+
+static const char content_insert_sql[] =
+    "INSERT INTO file_content (sha256, format, parser_version, format_version, time_convention,"
+    " status, lines, skipped_lines, rows_ok, rows_rejected, error)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    " ON CONFLICT (sha256, format, parser_version) DO NOTHING RETURNING id";
+static const char content_find_sql[] =
+    "SELECT id FROM file_content WHERE sha256 = $1 AND format = $2 AND parser_version = $3";
+
+static const char source_upsert_sql[] =
+    "INSERT INTO source_file (local_id, path, size, mtime, sha256, format, parser_version, status,"
+    " duplicate_of, local_run_id, file_id, ingested_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+    " ON CONFLICT (origin, local_id) DO UPDATE SET path = EXCLUDED.path, size = EXCLUDED.size,"
+    " mtime = EXCLUDED.mtime, sha256 = EXCLUDED.sha256, format = EXCLUDED.format,"
+    " parser_version = EXCLUDED.parser_version, status = EXCLUDED.status,"
+    " duplicate_of = EXCLUDED.duplicate_of, local_run_id = EXCLUDED.local_run_id,"
+    " file_id = EXCLUDED.file_id, ingested_at = EXCLUDED.ingested_at, host = EXCLUDED.host,"
+    " pushed_at = now()";
+
+static const char run_insert_sql[] =
+    "INSERT INTO run (environment, architecture, dataset, stamp, fingerprint)"
+    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id";
+static const char run_find_sql[] =
+    "SELECT id FROM run WHERE environment = $1 AND architecture = $2 AND dataset = $3"
+    " AND stamp = $4 AND fingerprint = $5";
+static const char run_origin_sql[] =
+    "INSERT INTO run_origin (local_id, run_id) VALUES ($1, $2) ON CONFLICT (origin, local_id)"
+    " DO UPDATE SET run_id = EXCLUDED.run_id, host = EXCLUDED.host";
+
+/* The per-run tables whose rows make a run's digest (push.h). */
+static const char *const digest_tables[] = {"run_input", "run_meta", "processed_run", NULL};
+
+struct state {
+  struct wdb *local;
+  struct pg *pg;
+  const struct push_options *opt;
+  struct push_stats *stats;
+  struct identity id;
+  struct mirror mirror;
+  int has_schema;        /* the server has wattdb's schema (dry_run: maybe not) */
+  struct rowbuf *buf;
+  struct id_map files;   /* local file id -> file_content id */
+  char **server_state;   /* by local file id: FILE_STATE on the server, NULL: absent */
+  long long nlocal;      /* ids below this are indexed */
+  double started, last_progress;
+};
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void progress(struct state *s, long files_done, long runs_done, int final) {
+  if (!s->opt->progress || s->opt->dry_run) return;
+  double t = now_seconds();
+  if (!final && t - s->last_progress < 0.25) return;
+  s->last_progress = t;
+  msg_clear_line = !final;
+  fprintf(stderr, "\rwattdb: push: files %ld/%ld, runs %ld/%ld, %lld rows sent%s", files_done,
+          s->stats->files, runs_done, s->stats->runs, s->stats->rows, final ? "\n" : "  ");
+}
+
+/* BEGIN on the server with this push's origin and host as the defaults of
+ * the origin and host columns. */
+static int begin(struct state *s) {
+  const char *p[2] = {s->id.origin, s->id.host};
+  if (pg_exec(s->pg, "BEGIN", "cannot begin a transaction")) return -1;
+  PGresult *r = pg_query(s->pg,
+                         "SELECT set_config('wattdb.origin', $1, true),"
+                         " set_config('wattdb.host', $2, true)",
+                         2, p, "cannot set the origin");
+  PQclear(r);
+  return r ? 0 : -1;
+}
+
+static int fail(struct state *s) {
+  PQclear(PQexec(s->pg->conn, "ROLLBACK"));
+  return -1;
+}
+
+/* The first column of the first row of R as an integer (0 when no row), R cleared. */
+static long long take_id(PGresult *r) {
+  long long v = r && PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
+  PQclear(r);
+  return v;
+}
+
+/* Sends the local file of the current row of ST (local_files_sql). */
+static int push_file(struct state *s, sqlite3_stmt *st) {
+  const char *v[LF_NCOLS];
+  for (int i = 0; i < LF_NCOLS; i++) v[i] = (const char *)sqlite3_column_text(st, i);
+  long long local_id = sqlite3_column_int64(st, LF_ID), content = 0;
+  int duplicate = !strcmp(v[6], "duplicate");
+  if (s->opt->dry_run) {
+    const char *what = duplicate || !v[LF_SHA] ? "path only" : "content";
+    if (!duplicate && v[LF_SHA]) {
+      if (s->has_schema) {
+        const char *p[3] = {v[LF_SHA], v[LF_FORMAT_KEY], v[LF_PARSER]};
+        if (take_id(pg_query(s->pg, content_find_sql, 3, p, "cannot read file_content")))
+          what = "path only, content already on the server";
+      }
+    }
+    printf("file %s (%s)\n", v[LF_PATH], what);
+    s->stats->files_sent++;
+    return 0;
+  }
+  if (begin(s)) return -1;
+  if (duplicate) {
+    long long dup = sqlite3_column_int64(st, LF_DUP);
+    content = dup > 0 && dup < s->files.n ? s->files.to[dup] : 0;
+  } else if (v[LF_SHA]) {
+    content = take_id(pg_query(s->pg, content_insert_sql, 11, v + 1, "cannot record the file"));
+    if (content) {
+      /* new content: its rows */
+      for (int i = 0; i < s->mirror.n; i++)
+        if (!s->mirror.t[i].per_run &&
+            copy_table(s->pg, s->local, s->buf, &s->mirror.t[i], local_id, content, &s->files,
+                       &s->stats->rows))
+          return fail(s);
+      s->stats->contents_sent++;
+    } else {
+      /* another origin's, or sent meanwhile by a concurrent push (the insert
+       * waited for it) */
+      content = take_id(pg_query(s->pg, content_find_sql, 3, v + 1, "cannot read file_content"));
+      if (!content) return fail(s);
+    }
+  }
+  char content_id[32];
+  snprintf(content_id, sizeof content_id, "%lld", content);
+  const char *p[12] = {v[LF_ID],     v[LF_PATH], v[LF_SIZE],   v[LF_MTIME],
+                       v[LF_SHA],    v[LF_FORMAT], v[LF_PARSER], v[6],
+                       v[LF_DUP],    v[LF_RUN],  content ? content_id : NULL, v[LF_INGESTED]};
+  PGresult *r = pg_query(s->pg, source_upsert_sql, 12, p, "cannot record the file");
+  if (!r) return fail(s);
+  PQclear(r);
+  if (pg_exec(s->pg, "COMMIT", "cannot commit the file")) return fail(s);
+  if (local_id > 0 && local_id < s->files.n) s->files.to[local_id] = content;
+  s->stats->files_sent++;
+  return 0;
+}
+
+static const struct mirror_table *mirror_find(const struct mirror *m, const char *name) {
+  for (int i = 0; i < m->n; i++)
+    if (!strcmp(m->t[i].name, name)) return &m->t[i];
+  return NULL;
+}
+
+/* The hex digest of run LOCAL_ID's digest_tables rows into HEX (65 bytes). */
+static int run_digest(struct state *s, long long local_id, char *hex) {
+  struct sha256_ctx ctx;
+  sha256_init(&ctx);
+  s->buf->hash = &ctx;
+  for (int i = 0; digest_tables[i]; i++) {
+    const struct mirror_table *t = mirror_find(&s->mirror, digest_tables[i]);
+    if (t && digest_table(s->local, s->buf, t, local_id)) return -1;
+  }
+  uint8_t d[SHA256_DIGEST_SIZE];
+  sha256_digest(&ctx, sizeof d, d);
+  for (size_t i = 0; i < sizeof d; i++) snprintf(hex + 2 * i, 3, "%02x", d[i]);
+  return 0;
+}
+
+/* Sends run V (identity_runs_sql's columns as text) with digest DIGEST. */
+static int push_run(struct state *s, const char *const *v, const char *digest) {
+  if (s->opt->dry_run) {
+    printf("run %s/%s/%s/%s\n", v[1], v[2], v[3], v[4]);
+    s->stats->runs_sent++;
+    return 0;
+  }
+  if (begin(s)) return -1;
+  long long run = take_id(pg_query(s->pg, run_insert_sql, 5, v + 1, "cannot record the run"));
+  if (!run) run = take_id(pg_query(s->pg, run_find_sql, 5, v + 1, "cannot read the run"));
+  if (!run) return fail(s);
+  char run_id[32];
+  snprintf(run_id, sizeof run_id, "%lld", run);
+  const char *p[2] = {v[0], run_id};
+  PGresult *r = pg_query(s->pg, run_origin_sql, 2, p, "cannot record the run");
+  if (!r) return fail(s);
+  PQclear(r);
+  /* The run_state row, locked: a concurrent push of the same run waits here,
+   * then finds the digest it would send. */
+  r = pg_query(s->pg, "INSERT INTO run_state (run_id) VALUES ($1) ON CONFLICT DO NOTHING", 1, p + 1,
+               "cannot record the run");
+  if (!r) return fail(s);
+  PQclear(r);
+  r = pg_query(s->pg, "SELECT coalesce(digest, '') FROM run_state WHERE run_id = $1 FOR UPDATE", 1,
+               p + 1, "cannot read the run");
+  if (!r || PQntuples(r) != 1) {
+    PQclear(r);
+    return fail(s);
+  }
+  int same = !strcmp(PQgetvalue(r, 0, 0), digest);
+  PQclear(r);
+  if (!same) {
+    for (int i = 0; i < s->mirror.n; i++) {
+      const struct mirror_table *t = &s->mirror.t[i];
+      if (!t->per_run) continue;
+      r = pg_query(s->pg, t->del, 1, p + 1, t->name);
+      if (!r) return fail(s);
+      PQclear(r);
+      if (copy_table(s->pg, s->local, s->buf, t, atoll(v[0]), run, &s->files, &s->stats->rows))
+        return fail(s);
+    }
+    const char *q[2] = {run_id, digest};
+    r = pg_query(s->pg,
+                 "UPDATE run_state SET digest = $2, origin = DEFAULT, host = DEFAULT,"
+                 " pushed_at = now() WHERE run_id = $1",
+                 2, q, "cannot record the run");
+    if (!r) return fail(s);
+    PQclear(r);
+    s->stats->runs_sent++;
+  }
+  return pg_exec(s->pg, "COMMIT", "cannot commit the run") ? fail(s) : 0;
+}
+
+/* Reads what the server has of this origin into s->files / s->server_state,
+ * and sends the files it lacks. */
+static int push_files(struct state *s, int has_schema) {
+  if (has_schema) {
+    const char *p[1] = {s->id.origin};
+    PGresult *r = pg_query(s->pg, server_files_sql, 1, p, "cannot read source_file");
+    if (!r) return -1;
+    for (int i = 0; i < PQntuples(r); i++) {
+      long long id = atoll(PQgetvalue(r, i, 0));
+      if (id <= 0 || id >= s->nlocal) continue;
+      s->server_state[id] = xstrdup(PQgetvalue(r, i, 1));
+      s->files.to[id] = atoll(PQgetvalue(r, i, 2));
+    }
+    PQclear(r);
+  }
+  sqlite3_stmt *st = wdb_stmt(s->local, local_files_sql);
+  if (!st) return -1;
+  long done = 0;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    long long id = sqlite3_column_int64(st, LF_ID);
+    const char *state = (const char *)sqlite3_column_text(st, LF_STATE);
+    const char *there = id > 0 && id < s->nlocal ? s->server_state[id] : NULL;
+    if (!there || strcmp(there, state)) {
+      if (push_file(s, st)) {
+        sqlite3_reset(st);
+        return -1;
+      }
+    }
+    progress(s, ++done, 0, 0);
+  }
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE) {
+    msg("%s: cannot read source_file: %s", s->local->path, sqlite3_errmsg(s->local->sql));
+    return -1;
+  }
+  return 0;
+}
+
+/* Sends the runs whose identity or digest the server does not have. */
+static int push_runs(struct state *s, int has_schema) {
+  PGresult *known = NULL;
+  if (has_schema) {
+    const char *p[1] = {s->id.origin};
+    if (!(known = pg_query(s->pg, server_runs_sql, 1, p, "cannot read the runs"))) return -1;
+  }
+  sqlite3_stmt *st = wdb_stmt(s->local, identity_runs_sql);
+  if (!st) {
+    PQclear(known);
+    return -1;
+  }
+  long done = 0;
+  int rc, err = 0;
+  while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *v[6];
+    for (int i = 0; i < 6; i++) v[i] = (const char *)sqlite3_column_text(st, i);
+    char digest[2 * SHA256_DIGEST_SIZE + 1];
+    if (run_digest(s, sqlite3_column_int64(st, 0), digest)) {
+      err = 1;
+      break;
+    }
+    int up_to_date = 0;
+    for (int i = 0; known && i < PQntuples(known) && !up_to_date; i++)
+      up_to_date = !strcmp(PQgetvalue(known, i, 0), v[0]) && !strcmp(PQgetvalue(known, i, 1), v[5]) &&
+                   !strcmp(PQgetvalue(known, i, 2), digest);
+    if (!up_to_date && push_run(s, v, digest)) err = 1;
+    progress(s, s->stats->files, ++done, 0);
+  }
+  sqlite3_reset(st);
+  PQclear(known);
+  return err ? -1 : 0;
+}
+
+int push_database(struct wdb *local, struct pg *pg, const struct push_options *opt,
+                  struct push_stats *stats) {
+  memset(stats, 0, sizeof *stats);
+  struct state s = {.local = local, .pg = pg, .opt = opt, .stats = stats};
+  s.started = now_seconds();
+  if (identity_read(&s.id, local)) return -1;
+  int has = pg_has_schema(pg);
+  if (has < 0) return -1;
+  if (!opt->dry_run) {
+    if (pg_schema(pg, local)) return -1;
+    has = 1;
+    const char *p[3] = {s.id.origin, s.id.host, s.id.created_at};
+    PGresult *r = pg_query(pg,
+                           "INSERT INTO origin (id, host, created_at) VALUES ($1, $2, $3)"
+                           " ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, last_push = now()",
+                           3, p, "cannot record the origin");
+    if (!r) return -1;
+    PQclear(r);
+  }
+  if (wdb_exec(local, "BEGIN", "cannot read the database")) return -1;
+  int rc = mirror_load(&s.mirror, local);
+  if (rc == 0) {
+    s.nlocal = wdb_int(local, "SELECT coalesce(max(id), 0) + 1 FROM source_file", 1);
+    stats->files = (long)wdb_int(local, "SELECT count(*) FROM source_file", 0);
+    stats->runs = (long)wdb_int(local, "SELECT count(*) FROM run", 0);
+    s.files.n = s.nlocal;
+    s.files.to = calloc((size_t)s.nlocal, sizeof *s.files.to);
+    s.server_state = calloc((size_t)s.nlocal, sizeof *s.server_state);
+    s.buf = malloc(sizeof *s.buf);
+    if (!s.files.to || !s.server_state || !s.buf) {
+      msg("out of memory");
+      rc = -1;
+    }
+  }
+  s.has_schema = has;
+  if (rc == 0) rc = push_files(&s, has);
+  if (rc == 0) rc = push_runs(&s, has);
+  progress(&s, stats->files, stats->runs, 1);
+  wdb_exec(local, "COMMIT", "cannot end the read");
+  for (long long i = 0; s.server_state && i < s.nlocal; i++) free(s.server_state[i]);
+  free(s.server_state);
+  free(s.files.to);
+  free(s.buf);
+  mirror_free(&s.mirror);
+  return rc;
+}
