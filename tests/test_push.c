@@ -1,0 +1,450 @@
+/* tests/test_push.c: `wattdb push` against a real PostgreSQL server.
+ *
+ * The server is the throwaway one make test starts with tests/pg.sh
+ * (WATTDB_PG_URL, its 'postgres' database); every test makes a database of its
+ * own on it. Without WATTDB_PG_URL every test skips, saying so. The local
+ * databases are built from the demo sample (gen-sample, $GEN_SAMPLE) by the
+ * command line ($WATTDB), twice, so that a.db and b.db hold the same files under
+ * two origins.
+ *
+ * "The server holds what one uninterrupted push of LOCAL gives" is checked
+ * against the local database itself, not against a recorded output: every raw
+ * and per-run table has as many rows on the server as locally (contents are
+ * stored once, so a second origin adds none), file_content one row per distinct
+ * content, source_file and run_origin one per local row and origin, every run
+ * a digest, and v_run, v_epoch and v_profile_diff equal row for row. The views
+ * are compared exactly, with no tolerance: they only project stored doubles
+ * (sent with 17 significant digits, read back bit for bit) and divide them the
+ * same IEEE way in both databases. */
+#include "tests/testlib.h"
+
+#include <libpq-fe.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "push/push.h"
+
+static char *dir;         /* scratch: data.zip, a.db, b.db, ... */
+static char a_db[600], b_db[600];
+
+static const char *base_url(void) {
+  const char *u = getenv("WATTDB_PG_URL");
+  return u && *u ? u : NULL;
+}
+
+#define NEED_SERVER()                                                                        \
+  do {                                                                                       \
+    if (!base_url()) {                                                                       \
+      print_message("skipped: no PostgreSQL server: WATTDB_PG_URL is unset (make test sets " \
+                    "it when tests/pg.sh can start one)\n");                                 \
+      skip();                                                                                \
+    }                                                                                        \
+  } while (0)
+
+static const char *wattdb_bin(void) {
+  const char *w = getenv("WATTDB");
+  return w && *w ? w : "./wattdb";
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The connection string of database DB on the test server, into OUT. */
+static void server_url(const char *db, char *out, size_t n) {
+  PQconninfoOption *o = PQconninfoParse(base_url(), NULL);
+  assert_non_null(o);
+  size_t k = 0;
+  out[0] = '\0';
+  for (PQconninfoOption *p = o; p->keyword; p++)
+    if (p->val && *p->val && strcmp(p->keyword, "dbname"))
+      k += (size_t)snprintf(out + k, n - k, "%s='%s' ", p->keyword, p->val);
+  snprintf(out + k, n - k, "dbname='%s'", db);
+  PQconninfoFree(o);
+}
+
+static void pg_ok(PGconn *c, const char *sql) {
+  PGresult *r = PQexec(c, sql);
+  if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+    fail_msg("%s: %s", sql, PQerrorMessage(c));
+  PQclear(r);
+}
+
+/* A new, empty database NAME on the test server; its URL into URL (512). */
+static void fresh_server(const char *name, char *url) {
+  char db[128], sql[256];
+  snprintf(db, sizeof db, "push_%s_%d", name, (int)getpid());
+  PGconn *c = PQconnectdb(base_url());
+  assert_int_equal(PQstatus(c), CONNECTION_OK);
+  pg_ok(c, "SET client_min_messages = warning");
+  snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", db);
+  pg_ok(c, sql);
+  snprintf(sql, sizeof sql, "CREATE DATABASE %s", db);
+  pg_ok(c, sql);
+  PQfinish(c);
+  server_url(db, url, 512);
+}
+
+static PGconn *connect_to(const char *url) {
+  PGconn *c = PQconnectdb(url);
+  if (PQstatus(c) != CONNECTION_OK) fail_msg("%s: %s", url, PQerrorMessage(c));
+  return c;
+}
+
+/* The integer of a one-value query on the server. */
+static long long pg_int(PGconn *c, const char *sql) {
+  PGresult *r = PQexec(c, sql);
+  if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+    fail_msg("%s: %s", sql, PQerrorMessage(c));
+  long long v = atoll(PQgetvalue(r, 0, 0));
+  PQclear(r);
+  return v;
+}
+
+/* Pushes LOCAL to URL in this process; returns push_database's result. */
+static int push(const char *local, const char *url, int dry_run, struct push_stats *st) {
+  struct wdb db;
+  assert_int_equal(wdb_open(&db, local), 0);
+  struct pg pg;
+  assert_int_equal(pg_connect(&pg, url), 0);
+  struct push_options opt = {.dry_run = dry_run};
+  int saved = dup(STDOUT_FILENO);
+  if (dry_run) assert_non_null(freopen("/dev/null", "w", stdout));
+  int rc = push_database(&db, &pg, &opt, st);
+  if (dry_run) {
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+  }
+  close(saved);
+  pg_close(&pg);
+  wdb_close(&db);
+  return rc;
+}
+
+/* Builds the demo sample into DIR/NAME with the command line. */
+static void build_local(const char *name, char *path, size_t n) {
+  char cmd[2400];
+  snprintf(path, n, "%s/%s", dir, name);
+  snprintf(cmd, sizeof cmd, "%s build --quiet --db '%s' --wall-sockets 1 '%s/data.zip' 2>/dev/null",
+           wattdb_bin(), path, dir);
+  int rc = system(cmd);
+  /* 1: some lines of the sample are rejected on purpose */
+  if (!WIFEXITED(rc) || (WEXITSTATUS(rc) != 0 && WEXITSTATUS(rc) != 1)) fail_msg("failed: %s", cmd);
+}
+
+static int setup_suite(void **state) {
+  (void)state;
+  if (!base_url()) {
+    fprintf(stderr, "test_push: skipped: no PostgreSQL server: WATTDB_PG_URL is unset (make "
+                    "test sets it when tests/pg.sh can start one)\n");
+    return 0;
+  }
+  dir = tl_mkdtemp();
+  char cmd[1400];
+  snprintf(cmd, sizeof cmd, "%s --zip '%s/data.zip'", tl_gen_sample(), dir);
+  if (system(cmd) != 0) return -1;
+  build_local("a.db", a_db, sizeof a_db);
+  build_local("b.db", b_db, sizeof b_db);
+  return 0;
+}
+
+static int teardown_suite(void **state) {
+  (void)state;
+  if (dir) tl_rmdir(dir);
+  return 0;
+}
+
+/* ---- checking the server against the local database --------------------------- */
+
+static long long local_int(struct wdb *db, const char *sql) { return tl_int(db, "%s", sql); }
+
+/* Every view of VIEWS on URL equals LOCAL's, row for row (run_id, origin and
+ * host aside: server ids and the sender's identity). */
+static void views_equal(const char *local, const char *url) {
+  static const char *const views[][2] = {
+      {"v_run", "profile, environment, architecture, dataset, stamp"},
+      {"v_epoch", "profile, environment, architecture, dataset, stamp, epoch"},
+      {"v_profile_diff", "environment, architecture, dataset, stamp"},
+  };
+  struct wdb db;
+  assert_int_equal(wdb_open_readonly(&db, local), 0);
+  PGconn *c = connect_to(url);
+  for (size_t v = 0; v < sizeof views / sizeof views[0]; v++) {
+    char cols[4096] = "", sql[8192];
+    size_t k = 0;
+    sqlite3_stmt *st;
+    snprintf(sql, sizeof sql, "SELECT name FROM pragma_table_info('%s')", views[v][0]);
+    assert_int_equal(sqlite3_prepare_v2(db.sql, sql, -1, &st, NULL), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      const char *name = (const char *)sqlite3_column_text(st, 0);
+      if (!strcmp(name, "run_id")) continue;
+      k += (size_t)snprintf(cols + k, sizeof cols - k, "%s\"%s\"", k ? ", " : "", name);
+    }
+    sqlite3_finalize(st);
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s ORDER BY %s", cols, views[v][0], views[v][1]);
+    assert_int_equal(sqlite3_prepare_v2(db.sql, sql, -1, &st, NULL), SQLITE_OK);
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) fail_msg("%s: %s", sql, PQerrorMessage(c));
+    int row = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      assert_true(row < PQntuples(r));
+      for (int i = 0; i < sqlite3_column_count(st); i++) {
+        const char *name = sqlite3_column_name(st, i), *there = PQgetvalue(r, row, i);
+        int type = sqlite3_column_type(st, i);
+        if (type == SQLITE_NULL || PQgetisnull(r, row, i)) {
+          if (type != SQLITE_NULL || !PQgetisnull(r, row, i))
+            fail_msg("%s row %d %s: local %s, server %s", views[v][0], row, name,
+                     type == SQLITE_NULL ? "NULL" : (const char *)sqlite3_column_text(st, i),
+                     PQgetisnull(r, row, i) ? "NULL" : there);
+        } else if (type == SQLITE_FLOAT) {
+          double a = sqlite3_column_double(st, i), b = strtod(there, NULL);
+          if (a != b) fail_msg("%s row %d %s: local %.17g, server %s", views[v][0], row, name, a, there);
+        } else if (strcmp((const char *)sqlite3_column_text(st, i), there)) {
+          fail_msg("%s row %d %s: local %s, server %s", views[v][0], row, name,
+                   (const char *)sqlite3_column_text(st, i), there);
+        }
+      }
+      row++;
+    }
+    assert_int_equal(row, PQntuples(r));
+    assert_true(row > 0);
+    PQclear(r);
+    sqlite3_finalize(st);
+  }
+  PQfinish(c);
+  wdb_close(&db);
+}
+
+/* The server URL holds what uninterrupted pushes of LOCAL from ORIGINS
+ * databases with the same files give (see the top of this file). */
+static void server_matches(const char *local, const char *url, int origins) {
+  struct wdb db;
+  assert_int_equal(wdb_open(&db, local), 0);
+  struct mirror m;
+  assert_int_equal(mirror_load(&m, &db), 0);
+  PGconn *c = connect_to(url);
+  char sql[512];
+  for (int i = 0; i < m.n; i++) {
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", m.t[i].name);
+    long long here = local_int(&db, sql), there = pg_int(c, sql);
+    if (here != there) fail_msg("%s: %lld rows locally, %lld on the server", m.t[i].name, here, there);
+  }
+  assert_int_equal(pg_int(c, "SELECT count(*) FROM file_content"),
+                   local_int(&db, "SELECT count(*) FROM (SELECT DISTINCT sha256, coalesce(format, ''),"
+                                  " parser_version FROM source_file WHERE status <> 'duplicate'"
+                                  " AND sha256 IS NOT NULL)"));
+  assert_int_equal(pg_int(c, "SELECT count(*) FROM source_file"),
+                   origins * local_int(&db, "SELECT count(*) FROM source_file"));
+  assert_int_equal(pg_int(c, "SELECT count(*) FROM run"), local_int(&db, "SELECT count(*) FROM run"));
+  assert_int_equal(pg_int(c, "SELECT count(*) FROM run_origin"),
+                   origins * local_int(&db, "SELECT count(*) FROM run"));
+  assert_int_equal(pg_int(c, "SELECT count(*) FROM run_state WHERE digest IS NOT NULL"),
+                   local_int(&db, "SELECT count(*) FROM run"));
+  assert_int_equal(pg_int(c, "SELECT count(*) FROM origin"), origins);
+  PQfinish(c);
+  mirror_free(&m);
+  wdb_close(&db);
+  views_equal(local, url);
+}
+
+/* ---- the tests ------------------------------------------------------------------- */
+
+/* The sample, pushed once, then again: the second sends nothing, fast. Every
+ * row on the server carries the origin and host of the local database. */
+static void push_then_push_again_sends_nothing(void **state) {
+  (void)state;
+  NEED_SERVER();
+  char url[512];
+  fresh_server("again", url);
+  struct push_stats st;
+  assert_int_equal(push(a_db, url, 0, &st), 0);
+  assert_true(st.files > 100);
+  assert_int_equal(st.files_sent, st.files);
+  assert_int_equal(st.runs_sent, st.runs);
+  assert_true(st.rows > 10000);
+  server_matches(a_db, url, 1);
+
+  double t0 = now_s();
+  assert_int_equal(push(a_db, url, 0, &st), 0);
+  double took = now_s() - t0;
+  assert_int_equal(st.files_sent, 0);
+  assert_int_equal(st.contents_sent, 0);
+  assert_int_equal(st.runs_sent, 0);
+  assert_int_equal(st.rows, 0);
+  print_message("no-op push: %.3f s\n", took);
+  assert_true(took < 1.0);
+  server_matches(a_db, url, 1);
+
+  struct wdb db;
+  assert_int_equal(wdb_open_readonly(&db, a_db), 0);
+  char origin[64], host[256], sql[600];
+  snprintf(origin, sizeof origin, "%s", tl_text(&db, "SELECT id FROM origin"));
+  wdb_close(&db);
+  assert_int_equal(strlen(origin), 36);
+  assert_int_equal(gethostname(host, sizeof host), 0);
+  PGconn *c = connect_to(url);
+  static const char *const tables[] = {"eprof_gpu_sample", "rejected_row", "file_content",
+                                       "source_file", "run", "processed_run", "interim_sample",
+                                       NULL};
+  for (int i = 0; tables[i]; i++) {
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE origin <> '%s' OR host <> '%s'",
+             tables[i], origin, host);
+    assert_int_equal(pg_int(c, sql), 0);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", tables[i]);
+    assert_true(pg_int(c, sql) > 0);
+  }
+  PQfinish(c);
+}
+
+/* --dry-run lists everything on a new server and creates nothing there; after
+ * a push it lists nothing. */
+static void dry_run_changes_nothing(void **state) {
+  (void)state;
+  NEED_SERVER();
+  char url[512];
+  fresh_server("dry", url);
+  struct push_stats st;
+  assert_int_equal(push(a_db, url, 1, &st), 0);
+  assert_int_equal(st.files_sent, st.files);
+  assert_int_equal(st.runs_sent, st.runs);
+  assert_int_equal(st.rows, 0);
+  PGconn *c = connect_to(url);
+  assert_int_equal(pg_int(c, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), 0);
+  assert_int_equal(push(a_db, url, 0, &st), 0);
+  assert_int_equal(push(a_db, url, 1, &st), 0);
+  assert_int_equal(st.files_sent, 0);
+  assert_int_equal(st.runs_sent, 0);
+  PQfinish(c);
+}
+
+/* Two local databases with the same files, pushed at the same time by two
+ * processes: no error, each content and run once, every path and run of both
+ * origins recorded. */
+static void two_databases_at_once(void **state) {
+  (void)state;
+  NEED_SERVER();
+  char url[512], cmd[3000];
+  fresh_server("twice", url);
+  snprintf(cmd, sizeof cmd,
+           "%s push --quiet --db '%s' \"%s\" & a=$!; %s push --quiet --db '%s' \"%s\" & b=$!;"
+           " wait $a && wait $b",
+           wattdb_bin(), a_db, url, wattdb_bin(), b_db, url);
+  assert_int_equal(system(cmd), 0);
+  server_matches(a_db, url, 2);
+  views_equal(b_db, url);
+}
+
+/* A push killed at various points, then run again, leaves the server as one
+ * uninterrupted push does. */
+static void killed_push_then_push_again(void **state) {
+  (void)state;
+  NEED_SERVER();
+  /* milliseconds after the start: while the schema is made, in the files, in the runs */
+  static const int delays_ms[] = {5, 40, 120, 250, 450, 700};
+  for (size_t k = 0; k < sizeof delays_ms / sizeof delays_ms[0]; k++) {
+    char url[512], name[32];
+    snprintf(name, sizeof name, "kill%zu", k);
+    fresh_server(name, url);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+      execl(wattdb_bin(), wattdb_bin(), "push", "--quiet", "--db", a_db, url, (char *)NULL);
+      _exit(127);
+    }
+    usleep((useconds_t)delays_ms[k] * 1000);
+    kill(pid, SIGKILL);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    struct push_stats st;
+    assert_int_equal(push(a_db, url, 0, &st), 0);
+    print_message("killed after %d ms (%s): the next push sent %ld files, %ld runs\n",
+                  delays_ms[k], WIFSIGNALED(status) ? "killed" : "had finished", st.files_sent,
+                  st.runs_sent);
+    server_matches(a_db, url, 1);
+  }
+}
+
+/* New processed rows (another carbon intensity) are sent again, for every
+ * run, and nothing else is. */
+static void changed_runs_are_sent_again(void **state) {
+  (void)state;
+  NEED_SERVER();
+  char url[512], c_db[700], cmd[2000];
+  fresh_server("changed", url);
+  snprintf(c_db, sizeof c_db, "%s/c.db", dir);
+  snprintf(cmd, sizeof cmd, "cp '%s' '%s'", a_db, c_db);
+  assert_int_equal(system(cmd), 0);
+  struct push_stats st;
+  assert_int_equal(push(c_db, url, 0, &st), 0);
+  snprintf(cmd, sizeof cmd, "%s transform --quiet --db '%s' --carbon-intensity 123 2>/dev/null",
+           wattdb_bin(),
+           c_db);
+  assert_int_equal(system(cmd), 0);
+  assert_int_equal(push(c_db, url, 0, &st), 0);
+  assert_int_equal(st.files_sent, 0);
+  assert_true(st.runs_sent > 0);
+  server_matches(c_db, url, 1);
+  PGconn *c = connect_to(url);
+  assert_true(pg_int(c, "SELECT count(*) FROM v_run WHERE carbon_intensity_g_per_kwh = 123") > 0);
+  PQfinish(c);
+  unlink(c_db);
+}
+
+/* Two machines whose runs share folder names and stamps but not data: two
+ * runs on the server; the runs that differ in stamp too are two as well. */
+static void colliding_runs_stay_two(void **state) {
+  (void)state;
+  NEED_SERVER();
+  char url[512], cmd[3000], db1[700], db2[700];
+  fresh_server("collide", url);
+  for (int seed = 1; seed <= 2; seed++) {
+    char *db = seed == 1 ? db1 : db2;
+    snprintf(db, 700, "%s/seed%d.db", dir, seed);
+    snprintf(cmd, sizeof cmd,
+             "%s --dir '%s/seed%d' --runs 2 --seconds 30 --seed %d && %s build --quiet --db '%s' "
+             "'%s/seed%d' 2>/dev/null",
+             tl_gen_sample(), dir, seed, seed, wattdb_bin(), db, dir, seed);
+    int rc = system(cmd);
+    assert_true(WIFEXITED(rc) && WEXITSTATUS(rc) <= 1);
+  }
+  struct wdb d1, d2;
+  assert_int_equal(wdb_open_readonly(&d1, db1), 0);
+  assert_int_equal(wdb_open_readonly(&d2, db2), 0);
+  /* the premise: one key in common, with other bytes */
+  const char *key = tl_text(&d1, "SELECT environment||'/'||architecture||'/'||dataset||'/'||stamp "
+                                 "FROM run ORDER BY stamp LIMIT 1");
+  char common[256];
+  snprintf(common, sizeof common, "%s", key);
+  assert_string_equal(tl_text(&d2, "SELECT environment||'/'||architecture||'/'||dataset||'/'||stamp "
+                                   "FROM run ORDER BY stamp LIMIT 1"),
+                      common);
+  long long runs = tl_int(&d1, "SELECT count(*) FROM run") + tl_int(&d2, "SELECT count(*) FROM run");
+  wdb_close(&d1);
+  wdb_close(&d2);
+  struct push_stats st;
+  assert_int_equal(push(db1, url, 0, &st), 0);
+  assert_int_equal(push(db2, url, 0, &st), 0);
+  PGconn *c = connect_to(url);
+  assert_int_equal(pg_int(c, "SELECT count(*) FROM run"), runs);
+  char sql[512];
+  snprintf(sql, sizeof sql,
+           "SELECT count(DISTINCT run_id) FROM v_run WHERE environment||'/'||architecture||'/'||"
+           "dataset||'/'||stamp = '%s'", common);
+  assert_int_equal(pg_int(c, sql), 2);
+  PQfinish(c);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(push_then_push_again_sends_nothing),
+      cmocka_unit_test(dry_run_changes_nothing),
+      cmocka_unit_test(two_databases_at_once),
+      cmocka_unit_test(killed_push_then_push_again),
+      cmocka_unit_test(changed_runs_are_sent_again),
+      cmocka_unit_test(colliding_runs_stay_two),
+  };
+  return cmocka_run_group_tests_name("push", tests, setup_suite, teardown_suite);
+}
