@@ -25,8 +25,9 @@ static const char local_files_sql[] =
     " status, lines, skipped_lines, rows_ok, rows_rejected, error,"
     " path, size, mtime, format, duplicate_of, run_id, ingested_at, " FILE_STATE
     " FROM source_file ORDER BY status = 'duplicate', id";
-enum { LF_ID, LF_SHA, LF_FORMAT_KEY, LF_PARSER, LF_PATH = 12, LF_SIZE, LF_MTIME, LF_FORMAT,
-       LF_DUP, LF_RUN, LF_INGESTED, LF_STATE, LF_NCOLS };
+enum { LF_ID, LF_SHA, LF_FORMAT_KEY, LF_PARSER, LF_FORMAT_VERSION, LF_TIME_CONVENTION,
+       LF_STATUS, LF_LINES, LF_SKIPPED, LF_ROWS_OK, LF_ROWS_REJECTED, LF_ERROR, LF_PATH, LF_SIZE,
+       LF_MTIME, LF_FORMAT, LF_DUP, LF_RUN, LF_INGESTED, LF_STATE, LF_NCOLS };
 
 static const char server_files_sql[] =
     "SELECT local_id, " FILE_STATE ", coalesce(file_id, 0) FROM source_file WHERE origin = $1";
@@ -46,14 +47,26 @@ static const char content_find_sql[] =
 
 static const char source_upsert_sql[] =
     "INSERT INTO source_file (local_id, path, size, mtime, sha256, format, parser_version, status,"
-    " duplicate_of, local_run_id, file_id, ingested_at)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+    " duplicate_of, local_run_id, file_id, ingested_at, format_version, time_convention, lines,"
+    " skipped_lines, rows_ok, rows_rejected, error, run_id)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,"
+    "  (SELECT run_id FROM run_origin WHERE origin = current_setting('wattdb.origin')::uuid"
+    "   AND local_id = $10))"
     " ON CONFLICT (origin, local_id) DO UPDATE SET path = EXCLUDED.path, size = EXCLUDED.size,"
     " mtime = EXCLUDED.mtime, sha256 = EXCLUDED.sha256, format = EXCLUDED.format,"
     " parser_version = EXCLUDED.parser_version, status = EXCLUDED.status,"
     " duplicate_of = EXCLUDED.duplicate_of, local_run_id = EXCLUDED.local_run_id,"
-    " file_id = EXCLUDED.file_id, ingested_at = EXCLUDED.ingested_at, host = EXCLUDED.host,"
+    " run_id = EXCLUDED.run_id, file_id = EXCLUDED.file_id, ingested_at = EXCLUDED.ingested_at,"
+    " format_version = EXCLUDED.format_version, time_convention = EXCLUDED.time_convention,"
+    " lines = EXCLUDED.lines, skipped_lines = EXCLUDED.skipped_lines, rows_ok = EXCLUDED.rows_ok,"
+    " rows_rejected = EXCLUDED.rows_rejected, error = EXCLUDED.error, host = EXCLUDED.host,"
     " pushed_at = now()";
+
+/* The server run of this origin's files of local run $2 (on a first push the
+ * files go before their run). */
+static const char source_run_sql[] =
+    "UPDATE source_file SET run_id = $1 WHERE origin = current_setting('wattdb.origin')::uuid"
+    " AND local_run_id = $2 AND run_id IS DISTINCT FROM $1";
 
 static const char run_insert_sql[] =
     "INSERT INTO run (environment, architecture, dataset, stamp, fingerprint)"
@@ -129,7 +142,7 @@ static int push_file(struct state *s, sqlite3_stmt *st) {
   const char *v[LF_NCOLS];
   for (int i = 0; i < LF_NCOLS; i++) v[i] = (const char *)sqlite3_column_text(st, i);
   long long local_id = sqlite3_column_int64(st, LF_ID), content = 0;
-  int duplicate = !strcmp(v[6], "duplicate");
+  int duplicate = !strcmp(v[LF_STATUS], "duplicate");
   if (s->opt->dry_run) {
     const char *what = duplicate || !v[LF_SHA] ? "path only" : "content";
     if (!duplicate && v[LF_SHA]) {
@@ -166,10 +179,12 @@ static int push_file(struct state *s, sqlite3_stmt *st) {
   }
   char content_id[32];
   snprintf(content_id, sizeof content_id, "%lld", content);
-  const char *p[12] = {v[LF_ID],     v[LF_PATH], v[LF_SIZE],   v[LF_MTIME],
-                       v[LF_SHA],    v[LF_FORMAT], v[LF_PARSER], v[6],
-                       v[LF_DUP],    v[LF_RUN],  content ? content_id : NULL, v[LF_INGESTED]};
-  PGresult *r = pg_query(s->pg, source_upsert_sql, 12, p, "cannot record the file");
+  const char *p[19] = {v[LF_ID],  v[LF_PATH], v[LF_SIZE], v[LF_MTIME], v[LF_SHA],
+                       v[LF_FORMAT], v[LF_PARSER], v[LF_STATUS], v[LF_DUP], v[LF_RUN],
+                       content ? content_id : NULL, v[LF_INGESTED], v[LF_FORMAT_VERSION],
+                       v[LF_TIME_CONVENTION], v[LF_LINES], v[LF_SKIPPED], v[LF_ROWS_OK],
+                       v[LF_ROWS_REJECTED], v[LF_ERROR]};
+  PGresult *r = pg_query(s->pg, source_upsert_sql, 19, p, "cannot record the file");
   if (!r) return fail(s);
   PQclear(r);
   if (pg_exec(s->pg, "COMMIT", "cannot commit the file")) return fail(s);
@@ -216,6 +231,10 @@ static int push_run(struct state *s, const char *const *v, const char *digest) {
   PGresult *r = pg_query(s->pg, run_origin_sql, 2, p, "cannot record the run");
   if (!r) return fail(s);
   PQclear(r);
+  const char *q[2] = {run_id, v[0]};
+  if (!(r = pg_query(s->pg, source_run_sql, 2, q, "cannot record the run's files")))
+    return fail(s);
+  PQclear(r);
   /* The run_state row, locked: a concurrent push of the same run waits here,
    * then finds the digest it would send. */
   r = pg_query(s->pg, "INSERT INTO run_state (run_id) VALUES ($1) ON CONFLICT DO NOTHING", 1, p + 1,
@@ -240,11 +259,11 @@ static int push_run(struct state *s, const char *const *v, const char *digest) {
       if (copy_table(s->pg, s->local, s->buf, t, atoll(v[0]), run, &s->files, &s->stats->rows))
         return fail(s);
     }
-    const char *q[2] = {run_id, digest};
+    const char *d[2] = {run_id, digest};
     r = pg_query(s->pg,
                  "UPDATE run_state SET digest = $2, origin = DEFAULT, host = DEFAULT,"
                  " pushed_at = now() WHERE run_id = $1",
-                 2, q, "cannot record the run");
+                 2, d, "cannot record the run");
     if (!r) return fail(s);
     PQclear(r);
     s->stats->runs_sent++;

@@ -244,6 +244,10 @@ static void server_matches(const char *local, const char *url, int origins) {
   assert_int_equal(pg_int(c, "SELECT count(*) FROM run_state WHERE digest IS NOT NULL"),
                    local_int(&db, "SELECT count(*) FROM run"));
   assert_int_equal(pg_int(c, "SELECT count(*) FROM origin"), origins);
+  /* every path of a run knows the server run */
+  assert_int_equal(pg_int(c, "SELECT count(*) FROM source_file WHERE local_run_id IS NOT NULL"
+                             " AND run_id IS NULL"),
+                   0);
   PQfinish(c);
   mirror_free(&m);
   wdb_close(&db);

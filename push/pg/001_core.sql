@@ -44,26 +44,38 @@ CREATE TABLE file_content (
 );
 
 -- Every path of every origin: the local source_file, keyed by the origin and
--- its local id. file_id is the content holding its rows (a local duplicate
--- points at its original's content; NULL when the file had no content hash).
+-- its local id, with the local columns a notebook reads (id is the server's
+-- own, run_id the server run, set when the run is sent). file_id is the
+-- content holding its rows (a local duplicate points at its original's
+-- content; NULL when the file had no content hash).
 CREATE TABLE source_file (
-  origin         uuid NOT NULL DEFAULT current_setting('wattdb.origin')::uuid,
-  host           text NOT NULL DEFAULT current_setting('wattdb.host'),
-  local_id       bigint NOT NULL,
-  path           text NOT NULL,
-  size           bigint NOT NULL,
-  mtime          bigint NOT NULL,
-  sha256         text,
-  format         text,
-  parser_version bigint NOT NULL,
-  status         text NOT NULL,
-  duplicate_of   bigint,              -- local id of the original, same origin
-  local_run_id   bigint,              -- local run id, same origin (see run_origin)
-  file_id        bigint REFERENCES file_content(id),
-  ingested_at    text NOT NULL,
-  pushed_at      timestamptz NOT NULL DEFAULT now(),
+  id              bigserial UNIQUE,
+  origin          uuid NOT NULL DEFAULT current_setting('wattdb.origin')::uuid,
+  host            text NOT NULL DEFAULT current_setting('wattdb.host'),
+  local_id        bigint NOT NULL,
+  path            text NOT NULL,
+  size            bigint NOT NULL,
+  mtime           bigint NOT NULL,
+  sha256          text,
+  format          text,
+  format_version  text,
+  parser_version  bigint NOT NULL,
+  time_convention text,
+  status          text NOT NULL,
+  duplicate_of    bigint,             -- local id of the original, same origin
+  local_run_id    bigint,             -- local run id, same origin (see run_origin)
+  run_id          bigint,             -- the server run (run.id)
+  lines           bigint NOT NULL,
+  skipped_lines   bigint NOT NULL,
+  rows_ok         bigint NOT NULL,
+  rows_rejected   bigint NOT NULL,
+  error           text,
+  file_id         bigint REFERENCES file_content(id),
+  ingested_at     text NOT NULL,
+  pushed_at       timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (origin, local_id)
 );
+CREATE INDEX source_file_local_run ON source_file(origin, local_run_id);
 CREATE INDEX source_file_content ON source_file(file_id);
 
 -- The runs of all origins. id is the server's run id: the run_id of every
