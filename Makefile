@@ -141,20 +141,23 @@ WATTDB_DB  ?= out/demo.db
 NB_PYTHON  ?= /usr/bin/python3
 NB_TIMEOUT ?= 600
 NB_KERNELS := out/jupyter/kernels/python3
+# a postgresql:// URL is passed as it is, a file as its absolute path
+NB_DB      = $(if $(filter postgres://% postgresql://%,$(WATTDB_DB)),$(WATTDB_DB),$(abspath $(WATTDB_DB)))
 
 .PHONY: notebooks
 notebooks: deps $(NB_DEMO)
 	@$(NB_PYTHON) -c 'import pandas, matplotlib, scipy, sklearn, nbconvert, nbformat, ipykernel' \
 	  || { echo "notebooks: $(NB_PYTHON) lacks the notebook packages; run 'make deps'" >&2; exit 1; }
 	$(NB_PYTHON) notebooks/make_notebooks.py --check
-	@test -f $(WATTDB_DB) || { echo "notebooks: $(WATTDB_DB): no such database" >&2; exit 1; }
+	@case "$(WATTDB_DB)" in postgres://*|postgresql://*) ;; *) test -f $(WATTDB_DB) || \
+	  { echo "notebooks: $(WATTDB_DB): no such database" >&2; exit 1; } ;; esac
 	rm -rf out/notebooks out/figures $(NB_KERNELS)
 	mkdir -p out/notebooks out/figures $(NB_KERNELS)
 	printf '{"argv": ["%s", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"],\n "display_name": "Python 3 (wattdb)", "language": "python"}\n' \
 	  "$(NB_PYTHON)" > $(NB_KERNELS)/kernel.json
 	PATH=/usr/bin:$$PATH JUPYTER_PATH=$(CURDIR)/out/jupyter MPLBACKEND=Agg PYTHONNOUSERSITE=1 \
 	  PYDEVD_DISABLE_FILE_VALIDATION=1 \
-	  WATTDB_DB=$(abspath $(WATTDB_DB)) WATTDB_FIGURES=$(CURDIR)/out/figures \
+	  WATTDB_DB='$(NB_DB)' WATTDB_FIGURES=$(CURDIR)/out/figures \
 	  $(NB_PYTHON) -m nbconvert --to notebook --execute --output-dir out/notebooks \
 	    --ExecutePreprocessor.timeout=$(NB_TIMEOUT) --ExecutePreprocessor.kernel_name=python3 \
 	    $(sort $(wildcard notebooks/[0-9]*.ipynb))
