@@ -121,7 +121,7 @@ int copy_table(struct pg *pg, struct wdb *local, struct rowbuf *b, const struct 
                long long *rows) {
   sqlite3_stmt *st = t->select;
   sqlite3_reset(st);
-  sqlite3_bind_int64(st, 1, local_id);
+  if (t->owner != MIRROR_OF_ORIGIN) sqlite3_bind_int64(st, 1, local_id);
   b->conn = pg->conn;
   b->hash = NULL;
   b->failed = 0;
@@ -149,7 +149,7 @@ int digest_table(struct wdb *local, struct rowbuf *b, const struct mirror_table 
                  long long local_id) {
   sqlite3_stmt *st = t->select;
   sqlite3_reset(st);
-  sqlite3_bind_int64(st, 1, local_id);
+  if (t->owner != MIRROR_OF_ORIGIN) sqlite3_bind_int64(st, 1, local_id);
   b->conn = NULL;
   b->failed = 0;
   b->n = 0;

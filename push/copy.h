@@ -26,7 +26,8 @@ struct rowbuf {
   char data[1 << 16];
 };
 
-/* Sends the rows of table T that belong to local file or run LOCAL_ID, with
+/* Sends the rows of table T that belong to local file or run LOCAL_ID (all of
+ * them for a table of the database's own, MIRROR_OF_ORIGIN), with
  * its file_id or run_id written as SERVER_ID and the other *_file_id columns
  * mapped through FILES, as one COPY on PG (inside the caller's transaction).
  * A table without such rows sends nothing. Adds the rows to *ROWS. 0, or -1

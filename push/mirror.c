@@ -1,16 +1,18 @@
 /* push/mirror.c: the server tables made from the local schema.
  *
- * The raw tables (every local table with a foreign key file_id -> source_file)
- * and the per-run tables (run_id -> run: interim, processed, run_meta,
- * run_input, ...) are not written a second time in PostgreSQL's dialect: the
- * server gets, for each, a table of the same name and columns (declared types
- * mapped by SQLite's affinity rules), the same primary key, and two more
- * columns, origin and host, filled by their defaults. A local schema that
- * grows a table or a column grows the server's at the next push.
+ * The raw tables (every local table with a foreign key file_id -> source_file),
+ * the per-run tables (run_id: interim, processed, run_meta, run_input, the
+ * transform's source_* tables) and the database's own tables (setting,
+ * gpu_spec) are not written a second time in PostgreSQL's dialect: the server
+ * gets, for each, a table of the same name and columns (declared types mapped
+ * by SQLite's affinity rules), the same primary key (led by origin for the
+ * database's own tables: one set per origin), and two more columns, origin and
+ * host, filled by their defaults. A local schema that grows a table or a
+ * column grows the server's at the next push.
  *
  * On the server, a raw table's file_id is a file_content id and a per-run
- * table's run_id a server run id; a per-run table's other *_file_id columns are
- * file_content ids too (MIRROR_FILEREF): push/push.c maps them. */
+ * table's run_id a server run id; the other *_file_id columns of per-run
+ * tables are file_content ids too (MIRROR_FILEREF): push/push.c maps them. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,18 +21,23 @@
 #include "common/msg.h"
 #include "push/server.h"
 
+/* owner: MIRROR_OF_FILE, MIRROR_OF_RUN or MIRROR_OF_ORIGIN (0, 1, 2) */
 static const char tables_sql[] =
-    "SELECT m.name, EXISTS (SELECT 1 FROM pragma_foreign_key_list(m.name) f"
-    "                       WHERE f.\"table\" = 'run' AND f.\"from\" = 'run_id')"
+    "WITH t AS ("
+    " SELECT m.name,"
+    "  EXISTS (SELECT 1 FROM pragma_foreign_key_list(m.name) f"
+    "          WHERE f.\"table\" = 'source_file' AND f.\"from\" = 'file_id') AS of_file,"
+    "  EXISTS (SELECT 1 FROM pragma_table_info(m.name) c WHERE c.name = 'run_id') AS has_run"
     " FROM sqlite_schema m"
-    " WHERE m.type = 'table' AND m.name NOT IN ('source_file', 'run')"
-    "   AND EXISTS (SELECT 1 FROM pragma_foreign_key_list(m.name) f"
-    "               WHERE (f.\"table\" = 'source_file' AND f.\"from\" = 'file_id')"
-    "                  OR (f.\"table\" = 'run' AND f.\"from\" = 'run_id'))"
-    " ORDER BY m.name";
+    " WHERE m.type = 'table' AND m.name NOT IN ('source_file', 'run', 'origin'))"
+    " SELECT name, CASE WHEN of_file THEN 0 WHEN has_run THEN 1 ELSE 2 END FROM t"
+    " WHERE of_file OR has_run OR name IN ('setting', 'gpu_spec')"
+    " ORDER BY name";
 
 static const char columns_sql[] =
     "SELECT name, type, pk FROM pragma_table_info(?1) ORDER BY cid";
+
+static const char *const owner_key[] = {"file_id", "run_id", "origin"};
 
 /* Appends the printf-formatted text to *S (of length *N). */
 __attribute__((format(printf, 3, 4))) static void append(char **s, size_t *n, const char *fmt,
@@ -46,11 +53,12 @@ __attribute__((format(printf, 3, 4))) static void append(char **s, size_t *n, co
   *n += (size_t)k;
 }
 
-static int kind_of(int per_run, const char *col) {
+static int kind_of(enum mirror_owner owner, const char *col) {
   size_t n = strlen(col);
-  if (per_run && !strcmp(col, "run_id")) return MIRROR_RUN;
-  if (!per_run && !strcmp(col, "file_id")) return MIRROR_FILE;
-  if (per_run && n >= 7 && !strcmp(col + n - 7, "file_id")) return MIRROR_FILEREF;
+  if (owner == MIRROR_OF_FILE && !strcmp(col, "file_id")) return MIRROR_FILE;
+  if (owner == MIRROR_OF_FILE) return MIRROR_PLAIN; /* codecarbon_row.run_id is codecarbon's */
+  if (owner == MIRROR_OF_RUN && !strcmp(col, "run_id")) return MIRROR_RUN;
+  if (n >= 7 && !strcmp(col + n - 7, "file_id")) return MIRROR_FILEREF;
   return MIRROR_PLAIN;
 }
 
@@ -63,7 +71,7 @@ int mirror_load(struct mirror *m, struct wdb *local) {
     struct mirror_table *t = &m->t[m->n++];
     memset(t, 0, sizeof *t);
     t->name = xstrdup((const char *)sqlite3_column_text(st, 0));
-    t->per_run = sqlite3_column_int(st, 1);
+    t->owner = (enum mirror_owner)sqlite3_column_int(st, 1);
   }
   sqlite3_reset(st);
   for (int i = 0; i < m->n; i++) {
@@ -82,13 +90,16 @@ int mirror_load(struct mirror *m, struct wdb *local) {
       t->cols = xrealloc(t->cols, sizeof *t->cols * (size_t)(t->ncols + 1));
       t->kind = xrealloc(t->kind, sizeof *t->kind * (size_t)(t->ncols + 1));
       t->cols[t->ncols] = xstrdup(c);
-      t->kind[t->ncols] = kind_of(t->per_run, c);
+      t->kind[t->ncols] = kind_of(t->owner, c);
       append(&list, &nlist, "%s\"%s\"", t->ncols ? ", " : "", c);
       t->ncols++;
     }
     sqlite3_reset(cs);
-    append(&sel, &nsel, "SELECT %s FROM \"%s\" WHERE \"%s\" = ?1", list, t->name,
-           t->per_run ? "run_id" : "file_id");
+    if (t->owner == MIRROR_OF_ORIGIN)
+      append(&sel, &nsel, "SELECT %s FROM \"%s\" WHERE ?1 IS NULL", list, t->name);
+    else
+      append(&sel, &nsel, "SELECT %s FROM \"%s\" WHERE \"%s\" = ?1", list, t->name,
+             owner_key[t->owner]);
     if (sqlite3_prepare_v2(local->sql, sel, -1, &t->select, NULL) != SQLITE_OK) {
       msg("%s: %s: %s", local->path, t->name, sqlite3_errmsg(local->sql));
       free(sel);
@@ -98,9 +109,10 @@ int mirror_load(struct mirror *m, struct wdb *local) {
     }
     free(sel);
     append(&t->copy, &ncopy, "COPY \"%s\" (%s) FROM STDIN", t->name, list);
-    if (t->per_run) {
+    if (t->owner != MIRROR_OF_FILE) {
       size_t ndel = 0;
-      append(&t->del, &ndel, "DELETE FROM \"%s\" WHERE run_id = $1", t->name);
+      append(&t->del, &ndel, "DELETE FROM \"%s\" WHERE %s = $1%s", t->name, owner_key[t->owner],
+             t->owner == MIRROR_OF_ORIGIN ? "::uuid" : "");
     }
     free(list);
   }
@@ -184,8 +196,14 @@ char *mirror_ddl(const struct mirror *m, struct wdb *local, const PGresult *cols
              ",\n  host text NOT NULL DEFAULT current_setting('wattdb.host')");
       for (int k = 0; k < npk; k++)
         if (pk[k]) append(&keys, &nkeys, "%s\"%s\"", nkeys ? ", " : "", pk[k]);
-      if (keys) append(&ddl, &n, ",\n  PRIMARY KEY (%s)", keys);
+      if (keys)
+        append(&ddl, &n, ",\n  PRIMARY KEY (%s%s)", t->owner == MIRROR_OF_ORIGIN ? "origin, " : "",
+               keys);
       append(&ddl, &n, "\n);\n");
+      /* what a file's or run's rows are found and replaced by */
+      if (t->owner == MIRROR_OF_ORIGIN ? !keys : !keys || !pk[0] || strcmp(pk[0], owner_key[t->owner]))
+        append(&ddl, &n, "CREATE INDEX \"%s_%s\" ON \"%s\" (%s);\n", t->name,
+               owner_key[t->owner], t->name, owner_key[t->owner]);
     }
     for (int k = 0; k < npk; k++) free(pk[k]);
     free(keys);

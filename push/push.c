@@ -78,8 +78,10 @@ static const char run_origin_sql[] =
     "INSERT INTO run_origin (local_id, run_id) VALUES ($1, $2) ON CONFLICT (origin, local_id)"
     " DO UPDATE SET run_id = EXCLUDED.run_id, host = EXCLUDED.host";
 
-/* The per-run tables whose rows make a run's digest (push.h). */
-static const char *const digest_tables[] = {"run_input", "run_meta", "processed_run", NULL};
+/* The per-run tables whose rows make a run's digest (push.h): its inputs, its
+ * metadata, its results. */
+static const char *const digest_tables[] = {"run_input", "run_meta", "processed_run",
+                                            "source_energy", "source_window_energy", NULL};
 
 struct state {
   struct wdb *local;
@@ -165,7 +167,7 @@ static int push_file(struct state *s, sqlite3_stmt *st) {
     if (content) {
       /* new content: its rows */
       for (int i = 0; i < s->mirror.n; i++)
-        if (!s->mirror.t[i].per_run &&
+        if (s->mirror.t[i].owner == MIRROR_OF_FILE &&
             copy_table(s->pg, s->local, s->buf, &s->mirror.t[i], local_id, content, &s->files,
                        &s->stats->rows))
           return fail(s);
@@ -199,13 +201,16 @@ static const struct mirror_table *mirror_find(const struct mirror *m, const char
   return NULL;
 }
 
-/* The hex digest of run LOCAL_ID's digest_tables rows into HEX (65 bytes). */
-static int run_digest(struct state *s, long long local_id, char *hex) {
+/* The hex digest into HEX (65 bytes) of the rows of the tables NAMES (or of
+ * table ONE) that belong to LOCAL_ID. */
+static int digest_of(struct state *s, const char *const *names, const struct mirror_table *one,
+                     long long local_id, char *hex) {
   struct sha256_ctx ctx;
   sha256_init(&ctx);
   s->buf->hash = &ctx;
-  for (int i = 0; digest_tables[i]; i++) {
-    const struct mirror_table *t = mirror_find(&s->mirror, digest_tables[i]);
+  if (one && digest_table(s->local, s->buf, one, local_id)) return -1;
+  for (int i = 0; names && names[i]; i++) {
+    const struct mirror_table *t = mirror_find(&s->mirror, names[i]);
     if (t && digest_table(s->local, s->buf, t, local_id)) return -1;
   }
   uint8_t d[SHA256_DIGEST_SIZE];
@@ -252,7 +257,7 @@ static int push_run(struct state *s, const char *const *v, const char *digest) {
   if (!same) {
     for (int i = 0; i < s->mirror.n; i++) {
       const struct mirror_table *t = &s->mirror.t[i];
-      if (!t->per_run) continue;
+      if (t->owner != MIRROR_OF_RUN) continue;
       r = pg_query(s->pg, t->del, 1, p + 1, t->name);
       if (!r) return fail(s);
       PQclear(r);
@@ -328,7 +333,7 @@ static int push_runs(struct state *s, int has_schema) {
     const char *v[6];
     for (int i = 0; i < 6; i++) v[i] = (const char *)sqlite3_column_text(st, i);
     char digest[2 * SHA256_DIGEST_SIZE + 1];
-    if (run_digest(s, sqlite3_column_int64(st, 0), digest)) {
+    if (digest_of(s, digest_tables, NULL, sqlite3_column_int64(st, 0), digest)) {
       err = 1;
       break;
     }
@@ -340,6 +345,55 @@ static int push_runs(struct state *s, int has_schema) {
     progress(s, s->stats->files, ++done, 0);
   }
   sqlite3_reset(st);
+  PQclear(known);
+  return err ? -1 : 0;
+}
+
+/* Sends the database's own tables (setting, gpu_spec) whose rows changed since
+ * this origin last sent them, one transaction each. */
+static int push_origin_tables(struct state *s) {
+  PGresult *known = NULL;
+  const char *p[1] = {s->id.origin};
+  if (s->has_schema &&
+      !(known = pg_query(s->pg, "SELECT name, digest FROM origin_table WHERE origin = $1", 1, p,
+                         "cannot read origin_table")))
+    return -1;
+  int err = 0;
+  for (int i = 0; i < s->mirror.n && !err; i++) {
+    const struct mirror_table *t = &s->mirror.t[i];
+    if (t->owner != MIRROR_OF_ORIGIN) continue;
+    char digest[2 * SHA256_DIGEST_SIZE + 1];
+    if (digest_of(s, NULL, t, 0, digest)) {
+      err = 1;
+      break;
+    }
+    int same = 0;
+    for (int r = 0; known && r < PQntuples(known); r++)
+      same |= !strcmp(PQgetvalue(known, r, 0), t->name) && !strcmp(PQgetvalue(known, r, 1), digest);
+    if (same) continue;
+    if (s->opt->dry_run) {
+      printf("table %s\n", t->name);
+      continue;
+    }
+    const char *q[2] = {t->name, digest};
+    PGresult *r = NULL;
+    /* one sender of this origin at a time: delete and copy are not atomic
+     * against each other */
+    err = begin(s) ||
+          !(r = pg_query(s->pg, "SELECT pg_advisory_xact_lock(hashtext($1))", 1, p, "lock")) ||
+          (PQclear(r), !(r = pg_query(s->pg, t->del, 1, p, t->name)));
+    PQclear(r);
+    r = NULL;
+    err = err || copy_table(s->pg, s->local, s->buf, t, 0, 0, &s->files, &s->stats->rows) ||
+          !(r = pg_query(s->pg,
+                         "INSERT INTO origin_table (name, digest) VALUES ($1, $2)"
+                         " ON CONFLICT (origin, name) DO UPDATE SET digest = EXCLUDED.digest,"
+                         " host = EXCLUDED.host",
+                         2, q, "cannot record the table")) ||
+          pg_exec(s->pg, "COMMIT", "cannot commit the table");
+    PQclear(r);
+    if (err) fail(s);
+  }
   PQclear(known);
   return err ? -1 : 0;
 }
@@ -381,6 +435,7 @@ int push_database(struct wdb *local, struct pg *pg, const struct push_options *o
   s.has_schema = has;
   if (rc == 0) rc = push_files(&s, has);
   if (rc == 0) rc = push_runs(&s, has);
+  if (rc == 0) rc = push_origin_tables(&s);
   progress(&s, stats->files, stats->runs, 1);
   wdb_exec(local, "COMMIT", "cannot end the read");
   for (long long i = 0; s.server_state && i < s.nlocal; i++) free(s.server_state[i]);

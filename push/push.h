@@ -4,9 +4,12 @@
  * not have as it is now (its content's raw rows, rejected and unparsed values
  * with COPY, when the server has no file_content of that hash, format and
  * parser version yet), one server transaction per file; then every run, with
- * its per-run rows (processed, interim, metadata) replaced when the digest of
- * its run_input, run_meta and processed_run rows differs from the one the
- * server has, one transaction per run. A push stopped anywhere and run again
+ * its per-run rows (processed, interim, metadata, energy per source) replaced
+ * when the digest of its run_input, run_meta, processed_run and source energy
+ * rows differs from the one the server has, one transaction per run; then the
+ * database's own tables (setting, gpu_spec) when they changed. Rows of the
+ * source_* tables that belong to no run (sessions) are not sent. A push
+ * stopped anywhere and run again
  * ends as one uninterrupted push; pushes of other databases at the same time
  * wait for each other on the same content or run, never fail on it. */
 #ifndef WATTDB_PUSH_PUSH_H

@@ -45,15 +45,20 @@ int pg_has_schema(struct pg *pg);
 int pg_schema(struct pg *pg, struct wdb *local);
 
 /* Mirror tables (push/mirror.c). */
+enum mirror_owner {
+  MIRROR_OF_FILE,    /* rows belong to a file: file_id -> source_file (raw tables) */
+  MIRROR_OF_RUN,     /* rows belong to a run: run_id (interim, processed, source_*) */
+  MIRROR_OF_ORIGIN   /* the database's own settings and references (setting, gpu_spec) */
+};
 struct mirror_table {
-  char *name;        /* local and server table name */
-  int per_run;       /* 1: rows belong to a run (run_id), 0: to a file (file_id) */
+  char *name;          /* local and server table name */
+  enum mirror_owner owner;
   int ncols;
-  char **cols;       /* local column names, in order */
-  int *kind;         /* MIRROR_PLAIN, MIRROR_FILE, MIRROR_RUN, MIRROR_FILEREF */
-  sqlite3_stmt *select; /* SELECT cols FROM name WHERE run_id|file_id = ?1, prepared */
-  char *copy;        /* COPY name (cols) FROM STDIN */
-  char *del;         /* per_run: DELETE FROM name WHERE run_id = $1 */
+  char **cols;         /* local column names, in order */
+  int *kind;           /* MIRROR_PLAIN, MIRROR_FILE, MIRROR_RUN, MIRROR_FILEREF */
+  sqlite3_stmt *select; /* the rows of one file or run (?1), or all rows; prepared */
+  char *copy;          /* COPY name (cols) FROM STDIN */
+  char *del;           /* run: DELETE ... WHERE run_id = $1; origin: WHERE origin = $1 */
 };
 enum { MIRROR_PLAIN, MIRROR_FILE, MIRROR_RUN, MIRROR_FILEREF };
 
@@ -63,7 +68,9 @@ struct mirror {
 };
 
 /* The tables of LOCAL whose rows belong to a file (a foreign key file_id ->
- * source_file) or to a run (run_id -> run), with their columns. 0, or -1. */
+ * source_file), to a run (a foreign key run_id -> run, or a run_id column in a
+ * table without the file key: the transform's source_* tables) or to the
+ * database (setting, gpu_spec), with their columns. 0, or -1. */
 int mirror_load(struct mirror *m, struct wdb *local);
 void mirror_free(struct mirror *m);
 

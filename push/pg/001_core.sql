@@ -112,3 +112,12 @@ CREATE TABLE run_state (
   host      text NOT NULL DEFAULT current_setting('wattdb.host'),
   pushed_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- The digest of each origin's own tables (setting, gpu_spec) last sent.
+CREATE TABLE origin_table (
+  origin uuid NOT NULL DEFAULT current_setting('wattdb.origin')::uuid,
+  host   text NOT NULL DEFAULT current_setting('wattdb.host'),
+  name   text NOT NULL,
+  digest text NOT NULL,
+  PRIMARY KEY (origin, name)
+);
