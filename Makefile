@@ -4,6 +4,7 @@
 #   make demo         install missing packages, build, generate the sample data.zip,
 #                     build the demo database out/demo.db from it, print its status
 #   make check        install missing packages, build, run every test suite and the notebooks
+#                     (on the SQLite demo database, then on a throwaway PostgreSQL fed by push)
 #   make notebooks    execute notebooks/ against out/demo.db (or WATTDB_DB=FILE), figures to out/figures
 #   make check SANITIZE=address,undefined   the same under the sanitizers
 #   make deps         install the Debian packages wattdb needs (sudo when not root)
@@ -187,6 +188,28 @@ test: $(WATTDB) $(B)/gen-sample $(TESTS)
 check: deps
 	$(MAKE) --no-print-directory test
 	$(if $(NO_NOTEBOOKS),,$(MAKE) --no-print-directory notebooks)
+	$(if $(NO_NOTEBOOKS),,$(MAKE) --no-print-directory notebooks-server NB_COMPARE=1)
+
+# The notebooks again, on a throwaway PostgreSQL (tests/pg.sh) fed by `wattdb push`
+# of the demo database that `make notebooks` built; skipped, saying why, where
+# PostgreSQL cannot start (a failure with WATTDB_PG_REQUIRED=1). With NB_COMPARE=1
+# (make check, right after the notebooks on that database) every figure must come
+# out byte for byte as it did from the SQLite file.
+.PHONY: notebooks-server
+notebooks-server: $(WATTDB)
+	@trap 'sh tests/pg.sh stop $(PG_DIR)-nb' EXIT; \
+	rm -rf out/figures-sqlite; \
+	if [ "$(NB_COMPARE)" = 1 ]; then cp -r out/figures out/figures-sqlite; fi; \
+	if sh tests/pg.sh start $(PG_DIR)-nb; then \
+	  url=$$(sh tests/pg.sh url $(PG_DIR)-nb); \
+	  echo "notebooks on the server: ./$(WATTDB) push --db out/demo.db $$url"; \
+	  ./$(WATTDB) push --quiet --db out/demo.db "$$url" && \
+	  $(MAKE) --no-print-directory notebooks WATTDB_DB="$$url" || exit 1; \
+	  for f in $$(ls out/figures-sqlite 2>/dev/null); do cmp -s out/figures-sqlite/$$f out/figures/$$f || \
+	    { echo "notebooks-server: $$f differs from the SQLite database's" >&2; exit 1; }; done; \
+	  [ -d out/figures-sqlite ] && echo "notebooks-server: $$(ls out/figures-sqlite | wc -l) figures, the same bytes as from the SQLite database"; true; \
+	elif [ "$(WATTDB_PG_REQUIRED)" = 1 ]; then echo "notebooks-server: PostgreSQL could not start (above)" >&2; exit 1; \
+	else echo "notebooks-server: PostgreSQL could not start (above): skipped"; fi
 
 $(B)/bench-floor: bench/floor.c $(B)/libwattdb.a
 	@mkdir -p $(dir $@)
