@@ -380,32 +380,48 @@ static void two_databases_at_once(void **state) {
   views_equal(b_db, url, 1);
 }
 
-/* A push killed at various points, then run again, leaves the server as one
- * uninterrupted push does. */
+/* Runs `wattdb push` of LOCAL to URL in a child process and, after DELAY_MS
+ * (< 0: never), kills it with SIGKILL. Returns whether it was killed. */
+static int push_killed_after(const char *local, const char *url, int delay_ms) {
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    execl(wattdb_bin(), wattdb_bin(), "push", "--quiet", "--db", local, url, (char *)NULL);
+    _exit(127);
+  }
+  if (delay_ms >= 0) {
+    usleep((useconds_t)delay_ms * 1000);
+    kill(pid, SIGKILL);
+  }
+  int status;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  if (delay_ms < 0) assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  return WIFSIGNALED(status);
+}
+
+/* A push killed at random points of its course (creating the schema, in the
+ * files, in the runs: fractions of the time an uninterrupted one takes), then
+ * run again, leaves the server as one uninterrupted push does. */
 static void killed_push_then_push_again(void **state) {
   (void)state;
   NEED_SERVER();
-  /* milliseconds after the start: while the schema is made, in the files, in the runs */
-  static const int delays_ms[] = {5, 40, 120, 250, 450, 700};
-  for (size_t k = 0; k < sizeof delays_ms / sizeof delays_ms[0]; k++) {
-    char url[512], name[32];
-    snprintf(name, sizeof name, "kill%zu", k);
+  char url[512];
+  fresh_server("kill_full", url);
+  double t0 = now_s();
+  push_killed_after(a_db, url, -1);
+  int full_ms = (int)((now_s() - t0) * 1000);
+  srand(2022);
+  for (int k = 0; k < 8; k++) {
+    char name[32];
+    /* spread over the whole push, each point somewhere in its eighth */
+    int delay = (int)(full_ms * (k + (double)rand() / RAND_MAX) / 8);
+    snprintf(name, sizeof name, "kill%d", k);
     fresh_server(name, url);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-      execl(wattdb_bin(), wattdb_bin(), "push", "--quiet", "--db", a_db, url, (char *)NULL);
-      _exit(127);
-    }
-    usleep((useconds_t)delays_ms[k] * 1000);
-    kill(pid, SIGKILL);
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
+    int killed = push_killed_after(a_db, url, delay);
     struct push_stats st;
     assert_int_equal(push(a_db, url, 0, &st), 0);
-    print_message("killed after %d ms (%s): the next push sent %ld files, %ld runs\n",
-                  delays_ms[k], WIFSIGNALED(status) ? "killed" : "had finished", st.files_sent,
-                  st.runs_sent);
+    print_message("killed after %d of %d ms (%s): the next push sent %ld files, %ld runs\n", delay,
+                  full_ms, killed ? "killed" : "had finished", st.files_sent, st.runs_sent);
     server_matches(a_db, url, 1, 1);
   }
 }
