@@ -172,6 +172,7 @@ static const struct {
 } views[] = {
     {"v_run", "profile, environment, architecture, dataset, stamp", "true", 0},
     {"v_epoch", "profile, environment, architecture, dataset, stamp, epoch", "true", 0},
+    {"v_sample", "profile, environment, architecture, dataset, stamp, seq", "true", 0},
     {"v_profile_diff", "environment, architecture, dataset, stamp", "true", 0},
     {"v_features", "profile, environment, architecture, dataset, stamp", "true", 1e-12},
     {"v_run_coverage", "environment, architecture, dataset, stamp, source, component, device", "true", 0},
@@ -530,8 +531,48 @@ static void real_zip_from_two_databases_at_once(void **state) {
   unlink(r2);
 }
 
+/* The command line, without a server: a usage error is exit 2 with a message,
+ * a server that cannot be reached exit 3 naming it, and neither touches the
+ * local database beyond opening it. */
+static void command_line_errors(void **state) {
+  (void)state;
+  static const struct {
+    const char *args; /* after `wattdb push --db LOCAL` (with_db) or `wattdb push` */
+    int with_db, exit;
+  } cases[] = {
+      {"", 0, 2},
+      {"--bogus postgresql:///x", 1, 2},
+      {"postgresql:///x postgresql:///y", 1, 2},
+      {"--db", 0, 2},
+      {"--quiet 'host=/nonexistent-wattdb-socket-dir dbname=x connect_timeout=2'", 1, 3},
+  };
+  if (!dir) dir = tl_mkdtemp();
+  char local[700];
+  snprintf(local, sizeof local, "%s/cli.db", dir);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char cmd[1600];
+    snprintf(cmd, sizeof cmd, "%s push%s%s%s %s 2>'%s/err.txt'", wattdb_bin(),
+             cases[i].with_db ? " --db '" : "", cases[i].with_db ? local : "",
+             cases[i].with_db ? "'" : "", cases[i].args, dir);
+    int rc = system(cmd);
+    if (!WIFEXITED(rc) || WEXITSTATUS(rc) != cases[i].exit)
+      fail_msg("%s: exit %d, want %d", cmd, WEXITSTATUS(rc), cases[i].exit);
+    char path[800], text[4096] = "";
+    snprintf(path, sizeof path, "%s/err.txt", dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    assert_non_null(strstr(text, "wattdb: "));
+    if (cases[i].exit == 3) assert_non_null(strstr(text, "cannot connect"));
+    else assert_non_null(strstr(text, "see 'wattdb push --help'"));
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(command_line_errors),
       cmocka_unit_test(push_then_push_again_sends_nothing),
       cmocka_unit_test(dry_run_changes_nothing),
       cmocka_unit_test(two_databases_at_once),
