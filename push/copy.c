@@ -30,16 +30,40 @@ static void rb_put(struct rowbuf *b, const char *s, size_t n) {
   }
 }
 
-/* TEXT with COPY's escapes for backslash, tab, newline and carriage return. */
+/* The length of the valid UTF-8 character at S (N bytes left), or 0 when the
+ * bytes there are not one or are NUL (RFC 3629: no overlong forms, no
+ * surrogates, nothing past U+10FFFF). */
+static int utf8_len(const unsigned char *s, size_t n) {
+  if (s[0] < 0x80) return s[0] ? 1 : 0;
+  int len = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+          : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+  if (!len || (size_t)len > n) return 0;
+  for (int i = 1; i < len; i++)
+    if ((s[i] & 0xC0) != 0x80) return 0;
+  if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xF0 && s[1] < 0x90)) return 0; /* overlong */
+  if (s[0] == 0xED && s[1] >= 0xA0) return 0;                                   /* surrogate */
+  if (s[0] == 0xF4 && s[1] >= 0x90) return 0;                                   /* > U+10FFFF */
+  return len;
+}
+
+/* TEXT with COPY's escapes for backslash, tab, newline and carriage return.
+ * PostgreSQL's text holds valid UTF-8 without NUL only: a byte that is not
+ * part of a valid character (a Latin-1 letter, a zero of a torn write, kept
+ * as is in the local database) is sent as U+FFFD. */
 static void rb_text(struct rowbuf *b, const unsigned char *s, int n) {
   int from = 0;
-  for (int i = 0; i < n; i++) {
+  for (int i = 0; i < n;) {
     const char *esc = s[i] == '\\' ? "\\\\" : s[i] == '\t' ? "\\t" : s[i] == '\n' ? "\\n"
                     : s[i] == '\r' ? "\\r" : NULL;
-    if (!esc) continue;
+    int len = esc ? 1 : utf8_len(s + i, (size_t)(n - i));
+    if (!esc && len) {
+      i += len;
+      continue;
+    }
     rb_put(b, (const char *)s + from, (size_t)(i - from));
-    rb_put(b, esc, 2);
-    from = i + 1;
+    if (esc) rb_put(b, esc, 2);
+    else rb_put(b, "\xef\xbf\xbd", 3);
+    from = ++i;
   }
   rb_put(b, (const char *)s + from, (size_t)(n - from));
 }

@@ -3,7 +3,8 @@
  * Rows go out in COPY's text format (tab-separated, \N for NULL, backslash
  * escapes) through a fixed buffer: no allocation per row. Values keep their
  * SQLite storage class: integers as integers, reals with 17 significant digits
- * (they read back bit for bit), text as is. */
+ * (they read back bit for bit), text as is but for bytes that are not UTF-8
+ * (or NUL), which PostgreSQL's text cannot hold: those become U+FFFD. */
 #ifndef WATTDB_PUSH_COPY_H
 #define WATTDB_PUSH_COPY_H
 

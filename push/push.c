@@ -30,7 +30,8 @@ enum { LF_ID, LF_SHA, LF_FORMAT_KEY, LF_PARSER, LF_FORMAT_VERSION, LF_TIME_CONVE
        LF_MTIME, LF_FORMAT, LF_DUP, LF_RUN, LF_INGESTED, LF_STATE, LF_NCOLS };
 
 static const char server_files_sql[] =
-    "SELECT local_id, " FILE_STATE ", coalesce(file_id, 0) FROM source_file WHERE origin = $1";
+    "SELECT local_id, " FILE_STATE ", coalesce(file_id, 0), path FROM source_file"
+    " WHERE origin = $1";
 
 static const char server_runs_sql[] =
     "SELECT o.local_id, r.fingerprint, coalesce(s.digest, ''), o.run_id"
@@ -139,6 +140,32 @@ static long long take_id(PGresult *r) {
   return v;
 }
 
+/* Removes content CONTENT when no path of any origin holds it any more (its
+ * only path was read again with other bytes): its raw rows and its row.
+ * Inside the caller's transaction. */
+static int drop_unused_content(struct state *s, const char *content) {
+  const char *p[1] = {content};
+  PGresult *r = pg_query(s->pg, "SELECT id FROM file_content WHERE id = $1 FOR UPDATE", 1, p,
+                         "cannot lock the content");
+  if (!r) return -1;
+  PQclear(r);
+  if (take_id(pg_query(s->pg, "SELECT count(*) FROM source_file WHERE file_id = $1", 1, p,
+                       "cannot read source_file")))
+    return 0;
+  char sql[256];
+  for (int i = 0; i < s->mirror.n; i++) {
+    if (s->mirror.t[i].owner != MIRROR_OF_FILE) continue;
+    snprintf(sql, sizeof sql, "DELETE FROM \"%s\" WHERE file_id = $1", s->mirror.t[i].name);
+    if (!(r = pg_query(s->pg, sql, 1, p, s->mirror.t[i].name))) return -1;
+    PQclear(r);
+  }
+  if (!(r = pg_query(s->pg, "DELETE FROM file_content WHERE id = $1", 1, p,
+                     "cannot remove the former content")))
+    return -1;
+  PQclear(r);
+  return 0;
+}
+
 /* Sends the local file of the current row of ST (local_files_sql). */
 static int push_file(struct state *s, sqlite3_stmt *st) {
   const char *v[LF_NCOLS];
@@ -189,6 +216,12 @@ static int push_file(struct state *s, sqlite3_stmt *st) {
   PGresult *r = pg_query(s->pg, source_upsert_sql, 19, p, "cannot record the file");
   if (!r) return fail(s);
   PQclear(r);
+  long long before = local_id > 0 && local_id < s->nlocal ? s->files.to[local_id] : 0;
+  if (before && before != content) {
+    char former[32];
+    snprintf(former, sizeof former, "%lld", before);
+    if (drop_unused_content(s, former)) return fail(s);
+  }
   if (pg_exec(s->pg, "COMMIT", "cannot commit the file")) return fail(s);
   if (local_id > 0 && local_id < s->files.n) s->files.to[local_id] = content;
   s->stats->files_sent++;
@@ -219,6 +252,36 @@ static int digest_of(struct state *s, const char *const *names, const struct mir
   return 0;
 }
 
+/* Removes server run RUN when no origin's local run is it any more (its only
+ * sender's run got another fingerprint: a GPU log read again, grown): its
+ * per-run rows, its state, the run. Inside the caller's transaction. */
+static int drop_orphan(struct state *s, const char *run) {
+  const char *p[1] = {run};
+  PGresult *r = pg_query(s->pg, "SELECT id FROM run WHERE id = $1 FOR UPDATE", 1, p, "lock the run");
+  if (!r) return -1;
+  PQclear(r);
+  r = pg_query(s->pg, "SELECT count(*) FROM run_origin WHERE run_id = $1", 1, p, "read run_origin");
+  if (!r) return -1;
+  long long senders = take_id(r);
+  if (senders) return 0;
+  for (int i = 0; i < s->mirror.n; i++) {
+    if (s->mirror.t[i].owner != MIRROR_OF_RUN) continue;
+    if (!(r = pg_query(s->pg, s->mirror.t[i].del, 1, p, s->mirror.t[i].name))) return -1;
+    PQclear(r);
+  }
+  static const char *const cleanup[] = {
+      "DELETE FROM run_state WHERE run_id = $1",
+      "UPDATE source_file SET run_id = NULL WHERE run_id = $1",
+      "DELETE FROM run WHERE id = $1",
+      NULL,
+  };
+  for (int i = 0; cleanup[i]; i++) {
+    if (!(r = pg_query(s->pg, cleanup[i], 1, p, "cannot remove the former run"))) return -1;
+    PQclear(r);
+  }
+  return 0;
+}
+
 /* Sends run V (identity_runs_sql's columns as text) with digest DIGEST. */
 static int push_run(struct state *s, const char *const *v, const char *digest) {
   if (s->opt->dry_run) {
@@ -233,9 +296,19 @@ static int push_run(struct state *s, const char *const *v, const char *digest) {
   char run_id[32];
   snprintf(run_id, sizeof run_id, "%lld", run);
   const char *p[2] = {v[0], run_id};
+  /* the server run this local run was until now */
+  long long before = take_id(pg_query(s->pg,
+                                      "SELECT run_id FROM run_origin WHERE local_id = $1"
+                                      " AND origin = current_setting('wattdb.origin')::uuid",
+                                      1, p, "cannot read run_origin"));
   PGresult *r = pg_query(s->pg, run_origin_sql, 2, p, "cannot record the run");
   if (!r) return fail(s);
   PQclear(r);
+  if (before && before != run) {
+    char former[32];
+    snprintf(former, sizeof former, "%lld", before);
+    if (drop_orphan(s, former)) return fail(s);
+  }
   const char *q[2] = {run_id, v[0]};
   if (!(r = pg_query(s->pg, source_run_sql, 2, q, "cannot record the run's files")))
     return fail(s);
@@ -279,40 +352,59 @@ static int push_run(struct state *s, const char *const *v, const char *digest) {
 /* Reads what the server has of this origin into s->files / s->server_state,
  * and sends the files it lacks. */
 static int push_files(struct state *s, int has_schema) {
+  PGresult *there_rows = NULL;
   if (has_schema) {
     const char *p[1] = {s->id.origin};
-    PGresult *r = pg_query(s->pg, server_files_sql, 1, p, "cannot read source_file");
-    if (!r) return -1;
-    for (int i = 0; i < PQntuples(r); i++) {
-      long long id = atoll(PQgetvalue(r, i, 0));
+    if (!(there_rows = pg_query(s->pg, server_files_sql, 1, p, "cannot read source_file")))
+      return -1;
+    for (int i = 0; i < PQntuples(there_rows); i++) {
+      long long id = atoll(PQgetvalue(there_rows, i, 0));
       if (id <= 0 || id >= s->nlocal) continue;
-      s->server_state[id] = xstrdup(PQgetvalue(r, i, 1));
-      s->files.to[id] = atoll(PQgetvalue(r, i, 2));
+      s->server_state[id] = xstrdup(PQgetvalue(there_rows, i, 1));
+      s->files.to[id] = atoll(PQgetvalue(there_rows, i, 2));
     }
-    PQclear(r);
   }
+  unsigned char *here = calloc((size_t)s->nlocal, 1); /* local ids that exist */
   sqlite3_stmt *st = wdb_stmt(s->local, local_files_sql);
-  if (!st) return -1;
+  int rc = here && st ? SQLITE_DONE : SQLITE_ERROR, err = !here || !st;
   long done = 0;
-  int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     long long id = sqlite3_column_int64(st, LF_ID);
     const char *state = (const char *)sqlite3_column_text(st, LF_STATE);
     const char *there = id > 0 && id < s->nlocal ? s->server_state[id] : NULL;
-    if (!there || strcmp(there, state)) {
-      if (push_file(s, st)) {
-        sqlite3_reset(st);
-        return -1;
-      }
-    }
+    if (id > 0 && id < s->nlocal) here[id] = 1;
+    if ((!there || strcmp(there, state)) && push_file(s, st)) err = 1;
     progress(s, ++done, 0, 0);
   }
-  sqlite3_reset(st);
-  if (rc != SQLITE_DONE) {
+  if (st) sqlite3_reset(st);
+  if (!err && rc != SQLITE_DONE) {
     msg("%s: cannot read source_file: %s", s->local->path, sqlite3_errmsg(s->local->sql));
-    return -1;
+    err = 1;
   }
-  return 0;
+  /* Paths the local database no longer has under that id (ingest gives a file
+   * read again a new id): gone from the server too, with their content when no
+   * other path holds it. One transaction each. */
+  for (int i = 0; !err && there_rows && i < PQntuples(there_rows); i++) {
+    long long id = atoll(PQgetvalue(there_rows, i, 0));
+    if (id > 0 && id < s->nlocal && here[id]) continue;
+    if (s->opt->dry_run) {
+      printf("file %s (gone from the local database: removed)\n", PQgetvalue(there_rows, i, 3));
+      continue;
+    }
+    const char *p[2] = {s->id.origin, PQgetvalue(there_rows, i, 0)};
+    const char *content = PQgetvalue(there_rows, i, 2);
+    PGresult *r = NULL;
+    err = begin(s) ||
+          !(r = pg_query(s->pg, "DELETE FROM source_file WHERE origin = $1 AND local_id = $2", 2, p,
+                         "cannot remove the file")) ||
+          (strcmp(content, "0") && drop_unused_content(s, content)) ||
+          pg_exec(s->pg, "COMMIT", "cannot commit the removal");
+    PQclear(r);
+    if (err) fail(s);
+  }
+  PQclear(there_rows);
+  free(here);
+  return err ? -1 : 0;
 }
 
 /* Sends the runs whose identity or digest the server does not have. */

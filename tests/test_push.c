@@ -453,6 +453,47 @@ static void changed_runs_are_sent_again(void **state) {
   unlink(c_db);
 }
 
+/* Files read again after a push: a GPU log that grew (its run gets another
+ * fingerprint: the server's former run of it goes away, no run twice) and a
+ * CPU log with a line that is not UTF-8 (sent with U+FFFD for the bytes that
+ * are not). */
+static void changed_files_are_sent_again(void **state) {
+  (void)state;
+  NEED_SERVER();
+  char url[512], cmd[4000], local[700], tree[700];
+  fresh_server("files", url);
+  snprintf(tree, sizeof tree, "%s/grow", dir);
+  snprintf(local, sizeof local, "%s/grow.db", dir);
+  snprintf(cmd, sizeof cmd,
+           "%s --dir '%s' --runs 2 --seconds 30 --seed 3 && %s build --quiet --db '%s' '%s' 2>/dev/null",
+           tl_gen_sample(), tree, wattdb_bin(), local, tree);
+  int rc = system(cmd);
+  assert_true(WIFEXITED(rc) && WEXITSTATUS(rc) <= 1);
+  struct push_stats st;
+  assert_int_equal(push(local, url, 0, &st), 0);
+  server_matches(local, url, 1, 0);
+  PGconn *c = connect_to(url);
+  long long runs = pg_int(c, "SELECT count(*) FROM run");
+
+  snprintf(cmd, sizeof cmd,
+           "f=$(find '%s' -name 'gpu-power-*' | sort | head -1) && tail -n 1 \"$f\" >> \"$f\" &&"
+           " c=$(find '%s' -name 'cpu-mem-usage-*' | sort | head -1) &&"
+           " printf 'caf\\351 \\377\\376 \\355\\240\\200 not a sample\\n' >> \"$c\" &&"
+           " %s build --quiet --db '%s' '%s' 2>/dev/null; [ $? -le 1 ]",
+           tree, tree, wattdb_bin(), local, tree);
+  assert_int_equal(system(cmd), 0);
+  assert_int_equal(push(local, url, 0, &st), 0);
+  assert_int_equal(st.files_sent, 2);
+  assert_int_equal(st.contents_sent, 2);
+  assert_int_equal(pg_int(c, "SELECT count(*) FROM run"), runs);
+  server_matches(local, url, 1, 0);
+  /* the bytes 351 (Latin-1 e-acute), 377, 376 and a UTF-16 surrogate's three, each U+FFFD */
+  assert_int_equal(pg_int(c, "SELECT count(*) FROM rejected_row WHERE raw LIKE"
+                             " 'caf\uFFFD \uFFFD\uFFFD \uFFFD\uFFFD\uFFFD not a sample%'"),
+                   1);
+  PQfinish(c);
+}
+
 /* Two machines whose runs share folder names and stamps but not data: two
  * runs on the server; the runs that differ in stamp too are two as well. */
 static void colliding_runs_stay_two(void **state) {
@@ -578,6 +619,7 @@ int main(void) {
       cmocka_unit_test(two_databases_at_once),
       cmocka_unit_test(killed_push_then_push_again),
       cmocka_unit_test(changed_runs_are_sent_again),
+      cmocka_unit_test(changed_files_are_sent_again),
       cmocka_unit_test(colliding_runs_stay_two),
       cmocka_unit_test(real_zip_from_two_databases_at_once),
   };
