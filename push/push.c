@@ -173,7 +173,7 @@ static int push_file(struct state *s, sqlite3_stmt *st) {
   long long local_id = sqlite3_column_int64(st, LF_ID), content = 0;
   int duplicate = !strcmp(v[LF_STATUS], "duplicate");
   if (s->opt->dry_run) {
-    const char *what = duplicate || !v[LF_SHA] ? "path only" : "content";
+    const char *what = duplicate || !v[LF_SHA] ? "path only" : "path, content and its rows";
     if (!duplicate && v[LF_SHA]) {
       if (s->has_schema) {
         const char *p[3] = {v[LF_SHA], v[LF_FORMAT_KEY], v[LF_PARSER]};
