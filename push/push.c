@@ -16,21 +16,22 @@
 #include "push/identity.h"
 
 /* What says that a local file is on the server as it is now; the same
- * expression in both dialects. */
-#define FILE_STATE \
-  "coalesce(sha256, '') || '|' || parser_version || '|' || status || '|' || ingested_at"
+ * expression in both dialects, RUN naming the local run id's column. */
+#define FILE_STATE(RUN)                                                                   \
+  "coalesce(sha256, '') || '|' || parser_version || '|' || status || '|' || ingested_at" \
+  " || '|' || coalesce(" RUN ", 0)"
 
 static const char local_files_sql[] =
     "SELECT id, sha256, coalesce(format, ''), parser_version, format_version, time_convention,"
     " status, lines, skipped_lines, rows_ok, rows_rejected, error,"
-    " path, size, mtime, format, duplicate_of, run_id, ingested_at, " FILE_STATE
+    " path, size, mtime, format, duplicate_of, run_id, ingested_at, " FILE_STATE("run_id")
     " FROM source_file ORDER BY status = 'duplicate', id";
 enum { LF_ID, LF_SHA, LF_FORMAT_KEY, LF_PARSER, LF_FORMAT_VERSION, LF_TIME_CONVENTION,
        LF_STATUS, LF_LINES, LF_SKIPPED, LF_ROWS_OK, LF_ROWS_REJECTED, LF_ERROR, LF_PATH, LF_SIZE,
        LF_MTIME, LF_FORMAT, LF_DUP, LF_RUN, LF_INGESTED, LF_STATE, LF_NCOLS };
 
 static const char server_files_sql[] =
-    "SELECT local_id, " FILE_STATE ", coalesce(file_id, 0), path FROM source_file"
+    "SELECT local_id, " FILE_STATE("local_run_id") ", coalesce(file_id, 0), path FROM source_file"
     " WHERE origin = $1";
 
 static const char server_runs_sql[] =
@@ -414,30 +415,60 @@ static int push_runs(struct state *s, int has_schema) {
     const char *p[1] = {s->id.origin};
     if (!(known = pg_query(s->pg, server_runs_sql, 1, p, "cannot read the runs"))) return -1;
   }
+  /* by local run id: the row of known (+1, 0: none), whether the run is here */
+  long long nruns = wdb_int(s->local, "SELECT coalesce(max(id), 0) + 1 FROM run", 1);
+  int *row = calloc((size_t)nruns, sizeof *row);
+  unsigned char *here = calloc((size_t)nruns, 1);
   sqlite3_stmt *st = wdb_stmt(s->local, identity_runs_sql);
-  if (!st) {
-    PQclear(known);
-    return -1;
+  int rc = SQLITE_DONE, err = !row || !here || !st;
+  for (int i = 0; !err && known && i < PQntuples(known); i++) {
+    long long id = atoll(PQgetvalue(known, i, 0));
+    if (id > 0 && id < nruns) row[id] = i + 1;
   }
   long done = 0;
-  int rc, err = 0;
   while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    long long id = sqlite3_column_int64(st, 0);
     const char *v[6];
     for (int i = 0; i < 6; i++) v[i] = (const char *)sqlite3_column_text(st, i);
     char digest[2 * SHA256_DIGEST_SIZE + 1];
-    if (digest_of(s, digest_tables, NULL, sqlite3_column_int64(st, 0), digest)) {
+    if (digest_of(s, digest_tables, NULL, id, digest)) {
       err = 1;
       break;
     }
-    int up_to_date = 0;
-    for (int i = 0; known && i < PQntuples(known) && !up_to_date; i++)
-      up_to_date = !strcmp(PQgetvalue(known, i, 0), v[0]) && !strcmp(PQgetvalue(known, i, 1), v[5]) &&
-                   !strcmp(PQgetvalue(known, i, 2), digest);
+    int k = id > 0 && id < nruns ? row[id] - 1 : -1;
+    if (id > 0 && id < nruns) here[id] = 1;
+    int up_to_date = k >= 0 && !strcmp(PQgetvalue(known, k, 1), v[5]) &&
+                     !strcmp(PQgetvalue(known, k, 2), digest);
     if (!up_to_date && push_run(s, v, digest)) err = 1;
     progress(s, s->stats->files, ++done, 0);
   }
-  sqlite3_reset(st);
+  if (st) sqlite3_reset(st);
+  if (!err && rc != SQLITE_DONE) {
+    msg("%s: cannot read the runs: %s", s->local->path, sqlite3_errmsg(s->local->sql));
+    err = 1;
+  }
+  /* Runs the local database no longer has: this origin leaves them, and a run
+   * no origin has any more goes with its rows. One transaction each. */
+  for (int i = 0; !err && known && i < PQntuples(known); i++) {
+    long long id = atoll(PQgetvalue(known, i, 0));
+    if (id > 0 && id < nruns && here[id]) continue;
+    if (s->opt->dry_run) {
+      printf("run %s (gone from the local database: removed)\n", PQgetvalue(known, i, 3));
+      continue;
+    }
+    const char *p[2] = {s->id.origin, PQgetvalue(known, i, 0)};
+    PGresult *r = NULL;
+    err = begin(s) ||
+          !(r = pg_query(s->pg, "DELETE FROM run_origin WHERE origin = $1 AND local_id = $2", 2, p,
+                         "cannot remove the run")) ||
+          drop_orphan(s, PQgetvalue(known, i, 3)) ||
+          pg_exec(s->pg, "COMMIT", "cannot commit the removal");
+    PQclear(r);
+    if (err) fail(s);
+  }
   PQclear(known);
+  free(row);
+  free(here);
   return err ? -1 : 0;
 }
 

@@ -456,7 +456,7 @@ static void changed_runs_are_sent_again(void **state) {
 /* Files read again after a push: a GPU log that grew (its run gets another
  * fingerprint: the server's former run of it goes away, no run twice) and a
  * CPU log with a line that is not UTF-8 (sent with U+FFFD for the bytes that
- * are not). */
+ * are not); then a run removed from the local database. */
 static void changed_files_are_sent_again(void **state) {
   (void)state;
   NEED_SERVER();
@@ -491,6 +491,27 @@ static void changed_files_are_sent_again(void **state) {
   assert_int_equal(pg_int(c, "SELECT count(*) FROM rejected_row WHERE raw LIKE"
                              " 'caf\uFFFD \uFFFD\uFFFD \uFFFD\uFFFD\uFFFD not a sample%'"),
                    1);
+
+  /* a run gone from the local database (with its rows) leaves the server too */
+  struct wdb db;
+  assert_int_equal(wdb_open(&db, local), 0);
+  struct mirror m;
+  assert_int_equal(mirror_load(&m, &db), 0);
+  long long gone = tl_int(&db, "SELECT min(id) FROM run");
+  char sql[256];
+  for (int i = 0; i < m.n; i++) {
+    if (m.t[i].owner != MIRROR_OF_RUN) continue;
+    snprintf(sql, sizeof sql, "DELETE FROM \"%s\" WHERE run_id = %lld", m.t[i].name, gone);
+    assert_int_equal(wdb_exec(&db, sql, "delete"), 0);
+  }
+  snprintf(sql, sizeof sql, "UPDATE source_file SET run_id = NULL WHERE run_id = %lld;"
+                            " DELETE FROM run WHERE id = %lld", gone, gone);
+  assert_int_equal(wdb_exec(&db, sql, "delete"), 0);
+  mirror_free(&m);
+  wdb_close(&db);
+  assert_int_equal(push(local, url, 0, &st), 0);
+  assert_int_equal(pg_int(c, "SELECT count(*) FROM run"), runs - 1);
+  server_matches(local, url, 1, 0);
   PQfinish(c);
 }
 
