@@ -7,8 +7,9 @@
  * gets, for each, a table of the same name and columns (declared types mapped
  * by SQLite's affinity rules), the same primary key (led by origin for the
  * database's own tables: one set per origin), and two more columns, origin and
- * host, filled by their defaults. A local schema that grows a table or a
- * column grows the server's at the next push.
+ * host, filled by their defaults (a local column of either name is renamed:
+ * server_column()). A local schema that grows a table or a column grows the
+ * server's at the next push.
  *
  * On the server, a raw table's file_id is a file_content id and a per-run
  * table's run_id a server run id; the other *_file_id columns of per-run
@@ -53,6 +54,16 @@ __attribute__((format(printf, 3, 4))) static void append(char **s, size_t *n, co
   *n += (size_t)k;
 }
 
+/* The server's name of local column NAME: the same, but for a local column
+ * called origin or host (zeus_log_line.origin, a log record's source line),
+ * which becomes local_origin / local_host, the server's origin and host being
+ * the sender's. */
+static const char *server_column(const char *name) {
+  if (!strcmp(name, "origin")) return "local_origin";
+  if (!strcmp(name, "host")) return "local_host";
+  return name;
+}
+
 static int kind_of(enum mirror_owner owner, const char *col) {
   size_t n = strlen(col);
   if (owner == MIRROR_OF_FILE && !strcmp(col, "file_id")) return MIRROR_FILE;
@@ -83,8 +94,8 @@ int mirror_load(struct mirror *m, struct wdb *local) {
     sqlite3_bind_text(cs, 1, t->name, -1, SQLITE_STATIC);
     char *sel = NULL;
     size_t nsel = 0, ncopy = 0;
-    char *list = NULL;
-    size_t nlist = 0;
+    char *list = NULL, *copy_list = NULL;
+    size_t nlist = 0, ncopy_list = 0;
     while (sqlite3_step(cs) == SQLITE_ROW) {
       const char *c = (const char *)sqlite3_column_text(cs, 0);
       t->cols = xrealloc(t->cols, sizeof *t->cols * (size_t)(t->ncols + 1));
@@ -92,6 +103,7 @@ int mirror_load(struct mirror *m, struct wdb *local) {
       t->cols[t->ncols] = xstrdup(c);
       t->kind[t->ncols] = kind_of(t->owner, c);
       append(&list, &nlist, "%s\"%s\"", t->ncols ? ", " : "", c);
+      append(&copy_list, &ncopy_list, "%s\"%s\"", t->ncols ? ", " : "", server_column(c));
       t->ncols++;
     }
     sqlite3_reset(cs);
@@ -104,11 +116,13 @@ int mirror_load(struct mirror *m, struct wdb *local) {
       msg("%s: %s: %s", local->path, t->name, sqlite3_errmsg(local->sql));
       free(sel);
       free(list);
+      free(copy_list);
       mirror_free(m);
       return -1;
     }
     free(sel);
-    append(&t->copy, &ncopy, "COPY \"%s\" (%s) FROM STDIN", t->name, list);
+    append(&t->copy, &ncopy, "COPY \"%s\" (%s) FROM STDIN", t->name, copy_list);
+    free(copy_list);
     if (t->owner != MIRROR_OF_FILE) {
       size_t ndel = 0;
       append(&t->del, &ndel, "DELETE FROM \"%s\" WHERE %s = $1%s", t->name, owner_key[t->owner],
@@ -178,15 +192,16 @@ char *mirror_ddl(const struct mirror *m, struct wdb *local, const PGresult *cols
       const char *type = pg_type((const char *)sqlite3_column_text(cs, 1));
       int key = sqlite3_column_int(cs, 2);
       if (create) {
-        append(&ddl, &n, "%s  \"%s\" %s", first ? "" : ",\n", c, type);
+        append(&ddl, &n, "%s  \"%s\" %s", first ? "" : ",\n", server_column(c), type);
         first = 0;
         /* pragma_table_info's pk: the column's 1-based place in the key */
         if (key > 0 && key <= 16) {
-          pk[key - 1] = xstrdup(c);
+          pk[key - 1] = xstrdup(server_column(c));
           if (key > npk) npk = key;
         }
-      } else if (!server_has(cols, t->name, c)) {
-        append(&ddl, &n, "ALTER TABLE \"%s\" ADD COLUMN \"%s\" %s;\n", t->name, c, type);
+      } else if (!server_has(cols, t->name, server_column(c))) {
+        append(&ddl, &n, "ALTER TABLE \"%s\" ADD COLUMN \"%s\" %s;\n", t->name, server_column(c),
+               type);
       }
     }
     sqlite3_reset(cs);
