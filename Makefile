@@ -4,6 +4,7 @@
 #   make demo         install missing packages, build, generate the sample data.zip,
 #                     build the demo database out/demo.db from it, print its status
 #   make check        install missing packages, build, run every test suite and the notebooks
+#                     (on the SQLite demo database, then on a throwaway PostgreSQL fed by push)
 #   make notebooks    execute notebooks/ against out/demo.db (or WATTDB_DB=FILE), figures to out/figures
 #   make check SANITIZE=address,undefined   the same under the sanitizers
 #   make deps         install the Debian packages wattdb needs (sudo when not root)
@@ -45,9 +46,9 @@ endif
 B := build/$(VARIANT)
 
 LIB_SRC  := $(wildcard common/*.c) $(wildcard ingest/*.c) $(wildcard schema/*.c) $(wildcard transform/*.c) \
-            $(filter-out cli/wattdb.c,$(wildcard cli/*.c))
+            $(wildcard push/*.c) $(filter-out cli/wattdb.c,$(wildcard cli/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema_sql.o $(B)/gen/transform_sql.o \
-            $(B)/gen/gpu_specs_csv.o
+            $(B)/gen/gpu_specs_csv.o $(B)/gen/push_sql.o
 TESTS    := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
 WATTDB   := $(if $(SANITIZE),$(B)/wattdb,wattdb)
 
@@ -86,6 +87,10 @@ $(B)/gen/schema_sql.c: schema/embed.sh $(sort $(wildcard schema/*.sql))
 $(B)/gen/transform_sql.c: schema/embed.sh $(sort $(wildcard transform/*.sql))
 	@mkdir -p $(dir $@)
 	sh schema/embed.sh transform_sql $(sort $(wildcard transform/*.sql)) > $@
+
+$(B)/gen/push_sql.c: schema/embed.sh $(sort $(wildcard push/pg/*.sql))
+	@mkdir -p $(dir $@)
+	sh schema/embed.sh push_sql $(sort $(wildcard push/pg/*.sql)) > $@
 
 $(B)/gen/gpu_specs_csv.c: schema/embed.sh data/gpu_specs.csv
 	@mkdir -p $(dir $@)
@@ -137,20 +142,23 @@ WATTDB_DB  ?= out/demo.db
 NB_PYTHON  ?= /usr/bin/python3
 NB_TIMEOUT ?= 600
 NB_KERNELS := out/jupyter/kernels/python3
+# a postgresql:// URL is passed as it is, a file as its absolute path
+NB_DB      = $(if $(filter postgres://% postgresql://%,$(WATTDB_DB)),$(WATTDB_DB),$(abspath $(WATTDB_DB)))
 
 .PHONY: notebooks
 notebooks: deps $(NB_DEMO)
 	@$(NB_PYTHON) -c 'import pandas, matplotlib, scipy, sklearn, nbconvert, nbformat, ipykernel' \
 	  || { echo "notebooks: $(NB_PYTHON) lacks the notebook packages; run 'make deps'" >&2; exit 1; }
 	$(NB_PYTHON) notebooks/make_notebooks.py --check
-	@test -f $(WATTDB_DB) || { echo "notebooks: $(WATTDB_DB): no such database" >&2; exit 1; }
+	@case "$(WATTDB_DB)" in postgres://*|postgresql://*) ;; *) test -f $(WATTDB_DB) || \
+	  { echo "notebooks: $(WATTDB_DB): no such database" >&2; exit 1; } ;; esac
 	rm -rf out/notebooks out/figures $(NB_KERNELS)
 	mkdir -p out/notebooks out/figures $(NB_KERNELS)
 	printf '{"argv": ["%s", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"],\n "display_name": "Python 3 (wattdb)", "language": "python"}\n' \
 	  "$(NB_PYTHON)" > $(NB_KERNELS)/kernel.json
 	PATH=/usr/bin:$$PATH JUPYTER_PATH=$(CURDIR)/out/jupyter MPLBACKEND=Agg PYTHONNOUSERSITE=1 \
 	  PYDEVD_DISABLE_FILE_VALIDATION=1 \
-	  WATTDB_DB=$(abspath $(WATTDB_DB)) WATTDB_FIGURES=$(CURDIR)/out/figures \
+	  WATTDB_DB='$(NB_DB)' WATTDB_FIGURES=$(CURDIR)/out/figures \
 	  $(NB_PYTHON) -m nbconvert --to notebook --execute --output-dir out/notebooks \
 	    --ExecutePreprocessor.timeout=$(NB_TIMEOUT) --ExecutePreprocessor.kernel_name=python3 \
 	    $(sort $(wildcard notebooks/[0-9]*.ipynb))
@@ -161,8 +169,17 @@ $(B)/tests/%: tests/%.c $(B)/libwattdb.a tests/testlib.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libwattdb.a $(LDLIBS) -lcmocka
 
+# The push tests (tests/test_push*.c) run against a throwaway PostgreSQL that
+# tests/pg.sh starts for the whole run and stops at the end (WATTDB_PG_URL);
+# where it cannot start they skip, saying why, unless WATTDB_PG_REQUIRED=1
+# (.ci/run), which makes that a failure.
+PG_DIR := $(or $(TMPDIR),/tmp)/wattdb-pg-$(VARIANT)-$(shell echo $$$$)
 test: $(WATTDB) $(B)/gen-sample $(TESTS)
-	@failed=0; for t in $(TESTS); do \
+	@failed=0; trap 'sh tests/pg.sh stop $(PG_DIR)' EXIT; \
+	if sh tests/pg.sh start $(PG_DIR); then WATTDB_PG_URL=$$(sh tests/pg.sh url $(PG_DIR)); export WATTDB_PG_URL; \
+	elif [ "$(WATTDB_PG_REQUIRED)" = 1 ]; then echo "push tests: PostgreSQL could not start (above)" >&2; exit 1; \
+	else echo "push tests: PostgreSQL could not start (above): the tests that need it skip"; fi; \
+	for t in $(TESTS); do \
 	  WATTDB=./$(WATTDB) GEN_SAMPLE=./$(B)/gen-sample $$t || failed=1; \
 	done; \
 	WATTDB=./$(WATTDB) GEN_SAMPLE=./$(B)/gen-sample sh tests/run_cli_tests.sh || failed=1; \
@@ -171,6 +188,32 @@ test: $(WATTDB) $(B)/gen-sample $(TESTS)
 check: deps
 	$(MAKE) --no-print-directory test
 	$(if $(NO_NOTEBOOKS),,$(MAKE) --no-print-directory notebooks)
+	$(if $(NO_NOTEBOOKS),,$(MAKE) --no-print-directory notebooks-server NB_COMPARE=1)
+
+# The notebooks again, on a throwaway PostgreSQL (tests/pg.sh) fed by `wattdb push`
+# of the demo database that `make notebooks` built; skipped, saying why, where
+# PostgreSQL cannot start (a failure with WATTDB_PG_REQUIRED=1). With NB_COMPARE=1
+# (make check, right after the notebooks on that database) every figure must come
+# out byte for byte as it did from the SQLite file.
+# Figures drawn from views the server does not have yet: v_power.
+NB_SERVER_GAPS := sources-power-over-time.png
+.PHONY: notebooks-server
+notebooks-server: $(WATTDB)
+	@trap 'sh tests/pg.sh stop $(PG_DIR)-nb' EXIT; \
+	rm -rf out/figures-sqlite; \
+	if [ "$(NB_COMPARE)" = 1 ]; then cp -r out/figures out/figures-sqlite; fi; \
+	if sh tests/pg.sh start $(PG_DIR)-nb; then \
+	  url=$$(sh tests/pg.sh url $(PG_DIR)-nb); \
+	  echo "notebooks on the server: ./$(WATTDB) push --db out/demo.db $$url"; \
+	  ./$(WATTDB) push --quiet --db out/demo.db "$$url" && \
+	  $(MAKE) --no-print-directory notebooks WATTDB_DB="$$url" || exit 1; \
+	  for f in $$(ls out/figures-sqlite 2>/dev/null); do \
+	    case " $(NB_SERVER_GAPS) " in *" $$f "*) echo "notebooks-server: $$f not compared (a view the server lacks)"; continue;; esac; \
+	    cmp -s out/figures-sqlite/$$f out/figures/$$f || \
+	    { echo "notebooks-server: $$f differs from the SQLite database's" >&2; exit 1; }; done; \
+	  [ -d out/figures-sqlite ] && echo "notebooks-server: the other figures, the same bytes as from the SQLite database"; true; \
+	elif [ "$(WATTDB_PG_REQUIRED)" = 1 ]; then echo "notebooks-server: PostgreSQL could not start (above)" >&2; exit 1; \
+	else echo "notebooks-server: PostgreSQL could not start (above): skipped"; fi
 
 $(B)/bench-floor: bench/floor.c $(B)/libwattdb.a
 	@mkdir -p $(dir $@)

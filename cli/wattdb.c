@@ -25,6 +25,7 @@ static const char usage_main[] =
     "  status     what the database holds: files by status and format, rows, runs\n"
     "  explain    where one run's numbers come from: files, rejections, coverage, formulas\n"
     "  diff       what differs between two databases, table by table, row by row\n"
+    "  push       send what a lab's PostgreSQL database lacks of this one\n"
     "\n"
     "Run `wattdb COMMAND --help` for a command's options. The database is ./wattdb.db\n"
     "unless --db says otherwise.\n"
@@ -42,6 +43,7 @@ static const struct command {
     {"status", cmd_status},
     {"explain", cmd_explain},
     {"diff", cmd_diff},
+    {"push", cmd_push},
 };
 
 int main(int argc, char **argv) {

@@ -8,7 +8,10 @@
 
 The database is the file named by the environment variable WATTDB_DB (default
 out/demo.db, the database `make demo` builds); a relative path is taken from the
-repository root. It is opened read-only: a notebook never changes the data.
+repository root. A WATTDB_DB that starts with postgresql:// (or postgres://) is a
+lab's PostgreSQL database that `wattdb push` feeds, read through psycopg2 with the
+same views; SQL written for SQLite with ? parameters runs there unchanged. It is
+opened read-only: a notebook never changes the data.
 Figures go to WATTDB_FIGURES (default out/figures). WATTDB_PROFILE picks the
 transform profile the analyses read (default: 'default' when the database holds
 it, else the first one it holds).
@@ -39,7 +42,14 @@ def _path(env, default):
     return p if p.is_absolute() else ROOT / p
 
 
-DB = _path('WATTDB_DB', 'out/demo.db')
+def _server(url):
+    """Whether url names a PostgreSQL server rather than a file."""
+    return url.startswith(('postgresql://', 'postgres://'))
+
+
+SERVER = _server(os.environ.get('WATTDB_DB') or '')
+DB = os.environ['WATTDB_DB'] if SERVER else _path('WATTDB_DB', 'out/demo.db')
+DB_NAME = (urllib.parse.urlsplit(DB).path.lstrip('/') or DB) if SERVER else DB.name
 FIGURES = _path('WATTDB_FIGURES', 'out/figures')
 
 _conn = None
@@ -48,6 +58,10 @@ _conn = None
 def connect():
     """The read-only connection to DB, opened once."""
     global _conn
+    if _conn is None and SERVER:
+        import psycopg2
+        _conn = psycopg2.connect(DB)
+        _conn.set_session(readonly=True, autocommit=True)
     if _conn is None:
         if not DB.is_file():
             raise FileNotFoundError(
@@ -58,6 +72,17 @@ def connect():
     return _conn
 
 
+def _dialect(sql):
+    """SQL written for SQLite, as the server runs it: ? parameters become %s
+    (and a literal % is doubled) for psycopg2, PRAGMA user_version reads the
+    server schema's version."""
+    if not SERVER:
+        return sql
+    if sql.strip().lower() == 'pragma user_version':
+        return 'SELECT version AS user_version FROM wattdb_schema'
+    return sql.replace('%', '%%').replace('?', '%s')
+
+
 def note(msg):
     """A remark printed in the notebook's output: what was skipped and why."""
     print('note:', msg)
@@ -65,6 +90,9 @@ def note(msg):
 
 def objects():
     """Names of the tables and views in the database."""
+    if SERVER:
+        return set(query('SELECT table_name AS name FROM information_schema.tables'
+                         ' WHERE table_schema = current_schema()')['name'])
     return set(query("SELECT name FROM sqlite_master WHERE type IN ('table','view')")['name'])
 
 
@@ -76,12 +104,21 @@ def columns(name):
     """Column names of a table or view ([] when it does not exist)."""
     if not has(name):
         return []
+    if SERVER:
+        return list(query('SELECT column_name FROM information_schema.columns WHERE table_schema'
+                          ' = current_schema() AND table_name = ? ORDER BY ordinal_position',
+                          (name,))['column_name'])
     return [r[1] for r in connect().execute(f'PRAGMA table_info("{name}")')]
 
 
 def query(sql, params=()):
     """Run a SELECT and return its rows as a DataFrame."""
-    return pd.read_sql_query(sql, connect(), params=params)
+    if not SERVER:
+        return pd.read_sql_query(sql, connect(), params=params)
+    with connect().cursor() as cur:
+        cur.execute(_dialect(sql), tuple(params))
+        names = [d[0] for d in cur.description]
+        return pd.DataFrame.from_records(cur.fetchall(), columns=names).infer_objects()
 
 
 def view(name, where=None, params=(), order_by=None):
@@ -90,7 +127,7 @@ def view(name, where=None, params=(), order_by=None):
     An absent view gives an empty DataFrame and a note, so that a notebook can
     go on with what the database holds."""
     if not has(name):
-        note(f'{name} is not in {DB.name}; the steps that need it are skipped')
+        note(f'{name} is not in {DB_NAME}; the steps that need it are skipped')
         return pd.DataFrame()
     sql = f'SELECT * FROM "{name}"'
     if where:

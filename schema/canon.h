@@ -11,6 +11,7 @@
  *    dataset/stamp;
  *  - left out: source_file.id, mtime, ingested_at; run.id;
  *    source_eprof_file.version; the table source_built (what one build saw);
+ *    the table origin (the database's random id);
  *  - a table's key is its primary key (source_file: path; run: its four
  *    names); a view's, or a table's without one, the columns of
  *    CANON_VIEW_KEYS it has; a relation with neither is keyed by all its

@@ -1,0 +1,570 @@
+/* push/push.c: the driver of `wattdb push` (what is sent and when: push.h).
+ *
+ * The local database is read in one read transaction (a snapshot: an ingest
+ * running meanwhile is not half seen). What the server already has is read
+ * once per push for this origin (its source_file rows, its runs with their
+ * digests), so that a push with nothing new sends no transaction at all. */
+#include "push/push.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/msg.h"
+#include "push/copy.h"
+#include "push/identity.h"
+
+/* What says that a local file is on the server as it is now; the same
+ * expression in both dialects, RUN naming the local run id's column. */
+#define FILE_STATE(RUN)                                                                   \
+  "coalesce(sha256, '') || '|' || parser_version || '|' || status || '|' || ingested_at" \
+  " || '|' || coalesce(" RUN ", 0)"
+
+static const char local_files_sql[] =
+    "SELECT id, sha256, coalesce(format, ''), parser_version, format_version, time_convention,"
+    " status, lines, skipped_lines, rows_ok, rows_rejected, error,"
+    " path, size, mtime, format, duplicate_of, run_id, ingested_at, " FILE_STATE("run_id")
+    " FROM source_file ORDER BY status = 'duplicate', id";
+enum { LF_ID, LF_SHA, LF_FORMAT_KEY, LF_PARSER, LF_FORMAT_VERSION, LF_TIME_CONVENTION,
+       LF_STATUS, LF_LINES, LF_SKIPPED, LF_ROWS_OK, LF_ROWS_REJECTED, LF_ERROR, LF_PATH, LF_SIZE,
+       LF_MTIME, LF_FORMAT, LF_DUP, LF_RUN, LF_INGESTED, LF_STATE, LF_NCOLS };
+
+static const char server_files_sql[] =
+    "SELECT local_id, " FILE_STATE("local_run_id") ", coalesce(file_id, 0), path FROM source_file"
+    " WHERE origin = $1";
+
+static const char server_runs_sql[] =
+    "SELECT o.local_id, r.fingerprint, coalesce(s.digest, ''), o.run_id"
+    " FROM run_origin o JOIN run r ON r.id = o.run_id LEFT JOIN run_state s ON s.run_id = o.run_id"
+    " WHERE o.origin = $1";
+
+static const char content_insert_sql[] =
+    "INSERT INTO file_content (sha256, format, parser_version, format_version, time_convention,"
+    " status, lines, skipped_lines, rows_ok, rows_rejected, error)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    " ON CONFLICT (sha256, format, parser_version) DO NOTHING RETURNING id";
+static const char content_find_sql[] =
+    "SELECT id FROM file_content WHERE sha256 = $1 AND format = $2 AND parser_version = $3";
+
+static const char source_upsert_sql[] =
+    "INSERT INTO source_file (local_id, path, size, mtime, sha256, format, parser_version, status,"
+    " duplicate_of, local_run_id, file_id, ingested_at, format_version, time_convention, lines,"
+    " skipped_lines, rows_ok, rows_rejected, error, run_id)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,"
+    "  (SELECT run_id FROM run_origin WHERE origin = current_setting('wattdb.origin')::uuid"
+    "   AND local_id = $10))"
+    " ON CONFLICT (origin, local_id) DO UPDATE SET path = EXCLUDED.path, size = EXCLUDED.size,"
+    " mtime = EXCLUDED.mtime, sha256 = EXCLUDED.sha256, format = EXCLUDED.format,"
+    " parser_version = EXCLUDED.parser_version, status = EXCLUDED.status,"
+    " duplicate_of = EXCLUDED.duplicate_of, local_run_id = EXCLUDED.local_run_id,"
+    " run_id = EXCLUDED.run_id, file_id = EXCLUDED.file_id, ingested_at = EXCLUDED.ingested_at,"
+    " format_version = EXCLUDED.format_version, time_convention = EXCLUDED.time_convention,"
+    " lines = EXCLUDED.lines, skipped_lines = EXCLUDED.skipped_lines, rows_ok = EXCLUDED.rows_ok,"
+    " rows_rejected = EXCLUDED.rows_rejected, error = EXCLUDED.error, host = EXCLUDED.host,"
+    " pushed_at = now()";
+
+/* The server run of this origin's files of local run $2 (on a first push the
+ * files go before their run). */
+static const char source_run_sql[] =
+    "UPDATE source_file SET run_id = $1 WHERE origin = current_setting('wattdb.origin')::uuid"
+    " AND local_run_id = $2 AND run_id IS DISTINCT FROM $1";
+
+static const char run_insert_sql[] =
+    "INSERT INTO run (environment, architecture, dataset, stamp, fingerprint)"
+    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id";
+static const char run_find_sql[] =
+    "SELECT id FROM run WHERE environment = $1 AND architecture = $2 AND dataset = $3"
+    " AND stamp = $4 AND fingerprint = $5";
+static const char run_origin_sql[] =
+    "INSERT INTO run_origin (local_id, run_id) VALUES ($1, $2) ON CONFLICT (origin, local_id)"
+    " DO UPDATE SET run_id = EXCLUDED.run_id, host = EXCLUDED.host";
+
+/* The per-run tables whose rows make a run's digest (push.h): its inputs, its
+ * metadata, its results. */
+static const char *const digest_tables[] = {"run_input", "run_meta", "processed_run",
+                                            "source_energy", "source_window_energy", NULL};
+
+struct state {
+  struct wdb *local;
+  struct pg *pg;
+  const struct push_options *opt;
+  struct push_stats *stats;
+  struct identity id;
+  struct mirror mirror;
+  int has_schema;        /* the server has wattdb's schema (dry_run: maybe not) */
+  struct rowbuf *buf;
+  struct id_map files;   /* local file id -> file_content id */
+  char **server_state;   /* by local file id: FILE_STATE on the server, NULL: absent */
+  long long nlocal;      /* ids below this are indexed */
+  double started, last_progress;
+};
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void progress(struct state *s, long files_done, long runs_done, int final) {
+  if (!s->opt->progress || s->opt->dry_run) return;
+  double t = now_seconds();
+  if (!final && t - s->last_progress < 0.25) return;
+  s->last_progress = t;
+  msg_clear_line = !final;
+  fprintf(stderr, "\rwattdb: push: files %ld/%ld, runs %ld/%ld, %lld rows sent%s", files_done,
+          s->stats->files, runs_done, s->stats->runs, s->stats->rows, final ? "\n" : "  ");
+}
+
+/* BEGIN on the server with this push's origin and host as the defaults of
+ * the origin and host columns. */
+static int begin(struct state *s) {
+  const char *p[2] = {s->id.origin, s->id.host};
+  if (pg_exec(s->pg, "BEGIN", "cannot begin a transaction")) return -1;
+  PGresult *r = pg_query(s->pg,
+                         "SELECT set_config('wattdb.origin', $1, true),"
+                         " set_config('wattdb.host', $2, true)",
+                         2, p, "cannot set the origin");
+  PQclear(r);
+  return r ? 0 : -1;
+}
+
+static int fail(struct state *s) {
+  PQclear(PQexec(s->pg->conn, "ROLLBACK"));
+  return -1;
+}
+
+/* The first column of the first row of R as an integer (0 when no row), R cleared. */
+static long long take_id(PGresult *r) {
+  long long v = r && PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
+  PQclear(r);
+  return v;
+}
+
+/* Removes content CONTENT when no path of any origin holds it any more (its
+ * only path was read again with other bytes): its raw rows and its row.
+ * Inside the caller's transaction. */
+static int drop_unused_content(struct state *s, const char *content) {
+  const char *p[1] = {content};
+  PGresult *r = pg_query(s->pg, "SELECT id FROM file_content WHERE id = $1 FOR UPDATE", 1, p,
+                         "cannot lock the content");
+  if (!r) return -1;
+  PQclear(r);
+  if (take_id(pg_query(s->pg, "SELECT count(*) FROM source_file WHERE file_id = $1", 1, p,
+                       "cannot read source_file")))
+    return 0;
+  char sql[256];
+  for (int i = 0; i < s->mirror.n; i++) {
+    if (s->mirror.t[i].owner != MIRROR_OF_FILE) continue;
+    snprintf(sql, sizeof sql, "DELETE FROM \"%s\" WHERE file_id = $1", s->mirror.t[i].name);
+    if (!(r = pg_query(s->pg, sql, 1, p, s->mirror.t[i].name))) return -1;
+    PQclear(r);
+  }
+  if (!(r = pg_query(s->pg, "DELETE FROM file_content WHERE id = $1", 1, p,
+                     "cannot remove the former content")))
+    return -1;
+  PQclear(r);
+  return 0;
+}
+
+/* Sends the local file of the current row of ST (local_files_sql). */
+static int push_file(struct state *s, sqlite3_stmt *st) {
+  const char *v[LF_NCOLS];
+  for (int i = 0; i < LF_NCOLS; i++) v[i] = (const char *)sqlite3_column_text(st, i);
+  long long local_id = sqlite3_column_int64(st, LF_ID), content = 0;
+  int duplicate = !strcmp(v[LF_STATUS], "duplicate");
+  if (s->opt->dry_run) {
+    const char *what = duplicate || !v[LF_SHA] ? "path only" : "path, content and its rows";
+    if (!duplicate && v[LF_SHA]) {
+      if (s->has_schema) {
+        const char *p[3] = {v[LF_SHA], v[LF_FORMAT_KEY], v[LF_PARSER]};
+        if (take_id(pg_query(s->pg, content_find_sql, 3, p, "cannot read file_content")))
+          what = "path only, content already on the server";
+      }
+    }
+    printf("file %s (%s)\n", v[LF_PATH], what);
+    s->stats->files_sent++;
+    return 0;
+  }
+  if (begin(s)) return -1;
+  if (duplicate) {
+    long long dup = sqlite3_column_int64(st, LF_DUP);
+    content = dup > 0 && dup < s->files.n ? s->files.to[dup] : 0;
+  } else if (v[LF_SHA]) {
+    content = take_id(pg_query(s->pg, content_insert_sql, 11, v + 1, "cannot record the file"));
+    if (content) {
+      /* new content: its rows */
+      for (int i = 0; i < s->mirror.n; i++)
+        if (s->mirror.t[i].owner == MIRROR_OF_FILE &&
+            copy_table(s->pg, s->local, s->buf, &s->mirror.t[i], local_id, content, &s->files,
+                       &s->stats->rows))
+          return fail(s);
+      s->stats->contents_sent++;
+    } else {
+      /* another origin's, or sent meanwhile by a concurrent push (the insert
+       * waited for it) */
+      content = take_id(pg_query(s->pg, content_find_sql, 3, v + 1, "cannot read file_content"));
+      if (!content) return fail(s);
+    }
+  }
+  char content_id[32];
+  snprintf(content_id, sizeof content_id, "%lld", content);
+  const char *p[19] = {v[LF_ID],  v[LF_PATH], v[LF_SIZE], v[LF_MTIME], v[LF_SHA],
+                       v[LF_FORMAT], v[LF_PARSER], v[LF_STATUS], v[LF_DUP], v[LF_RUN],
+                       content ? content_id : NULL, v[LF_INGESTED], v[LF_FORMAT_VERSION],
+                       v[LF_TIME_CONVENTION], v[LF_LINES], v[LF_SKIPPED], v[LF_ROWS_OK],
+                       v[LF_ROWS_REJECTED], v[LF_ERROR]};
+  PGresult *r = pg_query(s->pg, source_upsert_sql, 19, p, "cannot record the file");
+  if (!r) return fail(s);
+  PQclear(r);
+  long long before = local_id > 0 && local_id < s->nlocal ? s->files.to[local_id] : 0;
+  if (before && before != content) {
+    char former[32];
+    snprintf(former, sizeof former, "%lld", before);
+    if (drop_unused_content(s, former)) return fail(s);
+  }
+  if (pg_exec(s->pg, "COMMIT", "cannot commit the file")) return fail(s);
+  if (local_id > 0 && local_id < s->files.n) s->files.to[local_id] = content;
+  s->stats->files_sent++;
+  return 0;
+}
+
+static const struct mirror_table *mirror_find(const struct mirror *m, const char *name) {
+  for (int i = 0; i < m->n; i++)
+    if (!strcmp(m->t[i].name, name)) return &m->t[i];
+  return NULL;
+}
+
+/* The hex digest into HEX (65 bytes) of the rows of the tables NAMES (or of
+ * table ONE) that belong to LOCAL_ID. */
+static int digest_of(struct state *s, const char *const *names, const struct mirror_table *one,
+                     long long local_id, char *hex) {
+  struct sha256_ctx ctx;
+  sha256_init(&ctx);
+  s->buf->hash = &ctx;
+  if (one && digest_table(s->local, s->buf, one, local_id)) return -1;
+  for (int i = 0; names && names[i]; i++) {
+    const struct mirror_table *t = mirror_find(&s->mirror, names[i]);
+    if (t && digest_table(s->local, s->buf, t, local_id)) return -1;
+  }
+  uint8_t d[SHA256_DIGEST_SIZE];
+  sha256_digest(&ctx, sizeof d, d);
+  for (size_t i = 0; i < sizeof d; i++) snprintf(hex + 2 * i, 3, "%02x", d[i]);
+  return 0;
+}
+
+/* Removes server run RUN when no origin's local run is it any more (its only
+ * sender's run got another fingerprint: a GPU log read again, grown): its
+ * per-run rows, its state, the run. Inside the caller's transaction. */
+static int drop_orphan(struct state *s, const char *run) {
+  const char *p[1] = {run};
+  PGresult *r = pg_query(s->pg, "SELECT id FROM run WHERE id = $1 FOR UPDATE", 1, p, "lock the run");
+  if (!r) return -1;
+  PQclear(r);
+  r = pg_query(s->pg, "SELECT count(*) FROM run_origin WHERE run_id = $1", 1, p, "read run_origin");
+  if (!r) return -1;
+  long long senders = take_id(r);
+  if (senders) return 0;
+  for (int i = 0; i < s->mirror.n; i++) {
+    if (s->mirror.t[i].owner != MIRROR_OF_RUN) continue;
+    if (!(r = pg_query(s->pg, s->mirror.t[i].del, 1, p, s->mirror.t[i].name))) return -1;
+    PQclear(r);
+  }
+  static const char *const cleanup[] = {
+      "DELETE FROM run_state WHERE run_id = $1",
+      "UPDATE source_file SET run_id = NULL WHERE run_id = $1",
+      "DELETE FROM run WHERE id = $1",
+      NULL,
+  };
+  for (int i = 0; cleanup[i]; i++) {
+    if (!(r = pg_query(s->pg, cleanup[i], 1, p, "cannot remove the former run"))) return -1;
+    PQclear(r);
+  }
+  return 0;
+}
+
+/* Sends run V (identity_runs_sql's columns as text) with digest DIGEST. */
+static int push_run(struct state *s, const char *const *v, const char *digest) {
+  if (s->opt->dry_run) {
+    printf("run %s/%s/%s/%s\n", v[1], v[2], v[3], v[4]);
+    s->stats->runs_sent++;
+    return 0;
+  }
+  if (begin(s)) return -1;
+  long long run = take_id(pg_query(s->pg, run_insert_sql, 5, v + 1, "cannot record the run"));
+  if (!run) run = take_id(pg_query(s->pg, run_find_sql, 5, v + 1, "cannot read the run"));
+  if (!run) return fail(s);
+  char run_id[32];
+  snprintf(run_id, sizeof run_id, "%lld", run);
+  const char *p[2] = {v[0], run_id};
+  /* the server run this local run was until now */
+  long long before = take_id(pg_query(s->pg,
+                                      "SELECT run_id FROM run_origin WHERE local_id = $1"
+                                      " AND origin = current_setting('wattdb.origin')::uuid",
+                                      1, p, "cannot read run_origin"));
+  PGresult *r = pg_query(s->pg, run_origin_sql, 2, p, "cannot record the run");
+  if (!r) return fail(s);
+  PQclear(r);
+  if (before && before != run) {
+    char former[32];
+    snprintf(former, sizeof former, "%lld", before);
+    if (drop_orphan(s, former)) return fail(s);
+  }
+  const char *q[2] = {run_id, v[0]};
+  if (!(r = pg_query(s->pg, source_run_sql, 2, q, "cannot record the run's files")))
+    return fail(s);
+  PQclear(r);
+  /* The run_state row, locked: a concurrent push of the same run waits here,
+   * then finds the digest it would send. */
+  r = pg_query(s->pg, "INSERT INTO run_state (run_id) VALUES ($1) ON CONFLICT DO NOTHING", 1, p + 1,
+               "cannot record the run");
+  if (!r) return fail(s);
+  PQclear(r);
+  r = pg_query(s->pg, "SELECT coalesce(digest, '') FROM run_state WHERE run_id = $1 FOR UPDATE", 1,
+               p + 1, "cannot read the run");
+  if (!r || PQntuples(r) != 1) {
+    PQclear(r);
+    return fail(s);
+  }
+  int same = !strcmp(PQgetvalue(r, 0, 0), digest);
+  PQclear(r);
+  if (!same) {
+    for (int i = 0; i < s->mirror.n; i++) {
+      const struct mirror_table *t = &s->mirror.t[i];
+      if (t->owner != MIRROR_OF_RUN) continue;
+      r = pg_query(s->pg, t->del, 1, p + 1, t->name);
+      if (!r) return fail(s);
+      PQclear(r);
+      if (copy_table(s->pg, s->local, s->buf, t, atoll(v[0]), run, &s->files, &s->stats->rows))
+        return fail(s);
+    }
+    const char *d[2] = {run_id, digest};
+    r = pg_query(s->pg,
+                 "UPDATE run_state SET digest = $2, origin = DEFAULT, host = DEFAULT,"
+                 " pushed_at = now() WHERE run_id = $1",
+                 2, d, "cannot record the run");
+    if (!r) return fail(s);
+    PQclear(r);
+    s->stats->runs_sent++;
+  }
+  return pg_exec(s->pg, "COMMIT", "cannot commit the run") ? fail(s) : 0;
+}
+
+/* Reads what the server has of this origin into s->files / s->server_state,
+ * and sends the files it lacks. */
+static int push_files(struct state *s, int has_schema) {
+  PGresult *there_rows = NULL;
+  if (has_schema) {
+    const char *p[1] = {s->id.origin};
+    if (!(there_rows = pg_query(s->pg, server_files_sql, 1, p, "cannot read source_file")))
+      return -1;
+    for (int i = 0; i < PQntuples(there_rows); i++) {
+      long long id = atoll(PQgetvalue(there_rows, i, 0));
+      if (id <= 0 || id >= s->nlocal) continue;
+      s->server_state[id] = xstrdup(PQgetvalue(there_rows, i, 1));
+      s->files.to[id] = atoll(PQgetvalue(there_rows, i, 2));
+    }
+  }
+  unsigned char *here = calloc((size_t)s->nlocal, 1); /* local ids that exist */
+  sqlite3_stmt *st = wdb_stmt(s->local, local_files_sql);
+  int rc = here && st ? SQLITE_DONE : SQLITE_ERROR, err = !here || !st;
+  long done = 0;
+  while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    long long id = sqlite3_column_int64(st, LF_ID);
+    const char *state = (const char *)sqlite3_column_text(st, LF_STATE);
+    const char *there = id > 0 && id < s->nlocal ? s->server_state[id] : NULL;
+    if (id > 0 && id < s->nlocal) here[id] = 1;
+    if ((!there || strcmp(there, state)) && push_file(s, st)) err = 1;
+    progress(s, ++done, 0, 0);
+  }
+  if (st) sqlite3_reset(st);
+  if (!err && rc != SQLITE_DONE) {
+    msg("%s: cannot read source_file: %s", s->local->path, sqlite3_errmsg(s->local->sql));
+    err = 1;
+  }
+  /* Paths the local database no longer has under that id (ingest gives a file
+   * read again a new id): gone from the server too, with their content when no
+   * other path holds it. One transaction each. */
+  for (int i = 0; !err && there_rows && i < PQntuples(there_rows); i++) {
+    long long id = atoll(PQgetvalue(there_rows, i, 0));
+    if (id > 0 && id < s->nlocal && here[id]) continue;
+    if (s->opt->dry_run) {
+      printf("file %s (gone from the local database: removed)\n", PQgetvalue(there_rows, i, 3));
+      continue;
+    }
+    const char *p[2] = {s->id.origin, PQgetvalue(there_rows, i, 0)};
+    const char *content = PQgetvalue(there_rows, i, 2);
+    PGresult *r = NULL;
+    err = begin(s) ||
+          !(r = pg_query(s->pg, "DELETE FROM source_file WHERE origin = $1 AND local_id = $2", 2, p,
+                         "cannot remove the file")) ||
+          (strcmp(content, "0") && drop_unused_content(s, content)) ||
+          pg_exec(s->pg, "COMMIT", "cannot commit the removal");
+    PQclear(r);
+    if (err) fail(s);
+  }
+  PQclear(there_rows);
+  free(here);
+  return err ? -1 : 0;
+}
+
+/* Sends the runs whose identity or digest the server does not have. */
+static int push_runs(struct state *s, int has_schema) {
+  PGresult *known = NULL;
+  if (has_schema) {
+    const char *p[1] = {s->id.origin};
+    if (!(known = pg_query(s->pg, server_runs_sql, 1, p, "cannot read the runs"))) return -1;
+  }
+  /* by local run id: the row of known (+1, 0: none), whether the run is here */
+  long long nruns = wdb_int(s->local, "SELECT coalesce(max(id), 0) + 1 FROM run", 1);
+  int *row = calloc((size_t)nruns, sizeof *row);
+  unsigned char *here = calloc((size_t)nruns, 1);
+  sqlite3_stmt *st = wdb_stmt(s->local, identity_runs_sql);
+  int rc = SQLITE_DONE, err = !row || !here || !st;
+  for (int i = 0; !err && known && i < PQntuples(known); i++) {
+    long long id = atoll(PQgetvalue(known, i, 0));
+    if (id > 0 && id < nruns) row[id] = i + 1;
+  }
+  long done = 0;
+  while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    long long id = sqlite3_column_int64(st, 0);
+    const char *v[6];
+    for (int i = 0; i < 6; i++) v[i] = (const char *)sqlite3_column_text(st, i);
+    char digest[2 * SHA256_DIGEST_SIZE + 1];
+    if (digest_of(s, digest_tables, NULL, id, digest)) {
+      err = 1;
+      break;
+    }
+    int k = id > 0 && id < nruns ? row[id] - 1 : -1;
+    if (id > 0 && id < nruns) here[id] = 1;
+    int up_to_date = k >= 0 && !strcmp(PQgetvalue(known, k, 1), v[5]) &&
+                     !strcmp(PQgetvalue(known, k, 2), digest);
+    if (!up_to_date && push_run(s, v, digest)) err = 1;
+    progress(s, s->stats->files, ++done, 0);
+  }
+  if (st) sqlite3_reset(st);
+  if (!err && rc != SQLITE_DONE) {
+    msg("%s: cannot read the runs: %s", s->local->path, sqlite3_errmsg(s->local->sql));
+    err = 1;
+  }
+  /* Runs the local database no longer has: this origin leaves them, and a run
+   * no origin has any more goes with its rows. One transaction each. */
+  for (int i = 0; !err && known && i < PQntuples(known); i++) {
+    long long id = atoll(PQgetvalue(known, i, 0));
+    if (id > 0 && id < nruns && here[id]) continue;
+    if (s->opt->dry_run) {
+      printf("run %s (gone from the local database: removed)\n", PQgetvalue(known, i, 3));
+      continue;
+    }
+    const char *p[2] = {s->id.origin, PQgetvalue(known, i, 0)};
+    PGresult *r = NULL;
+    err = begin(s) ||
+          !(r = pg_query(s->pg, "DELETE FROM run_origin WHERE origin = $1 AND local_id = $2", 2, p,
+                         "cannot remove the run")) ||
+          drop_orphan(s, PQgetvalue(known, i, 3)) ||
+          pg_exec(s->pg, "COMMIT", "cannot commit the removal");
+    PQclear(r);
+    if (err) fail(s);
+  }
+  PQclear(known);
+  free(row);
+  free(here);
+  return err ? -1 : 0;
+}
+
+/* Sends the database's own tables (setting, gpu_spec) whose rows changed since
+ * this origin last sent them, one transaction each. */
+static int push_origin_tables(struct state *s) {
+  PGresult *known = NULL;
+  const char *p[1] = {s->id.origin};
+  if (s->has_schema &&
+      !(known = pg_query(s->pg, "SELECT name, digest FROM origin_table WHERE origin = $1", 1, p,
+                         "cannot read origin_table")))
+    return -1;
+  int err = 0;
+  for (int i = 0; i < s->mirror.n && !err; i++) {
+    const struct mirror_table *t = &s->mirror.t[i];
+    if (t->owner != MIRROR_OF_ORIGIN) continue;
+    char digest[2 * SHA256_DIGEST_SIZE + 1];
+    if (digest_of(s, NULL, t, 0, digest)) {
+      err = 1;
+      break;
+    }
+    int same = 0;
+    for (int r = 0; known && r < PQntuples(known); r++)
+      same |= !strcmp(PQgetvalue(known, r, 0), t->name) && !strcmp(PQgetvalue(known, r, 1), digest);
+    if (same) continue;
+    if (s->opt->dry_run) {
+      printf("table %s\n", t->name);
+      continue;
+    }
+    const char *q[2] = {t->name, digest};
+    PGresult *r = NULL;
+    /* one sender of this origin at a time: delete and copy are not atomic
+     * against each other */
+    err = begin(s) ||
+          !(r = pg_query(s->pg, "SELECT pg_advisory_xact_lock(hashtext($1))", 1, p, "lock")) ||
+          (PQclear(r), !(r = pg_query(s->pg, t->del, 1, p, t->name)));
+    PQclear(r);
+    r = NULL;
+    err = err || copy_table(s->pg, s->local, s->buf, t, 0, 0, &s->files, &s->stats->rows) ||
+          !(r = pg_query(s->pg,
+                         "INSERT INTO origin_table (name, digest) VALUES ($1, $2)"
+                         " ON CONFLICT (origin, name) DO UPDATE SET digest = EXCLUDED.digest,"
+                         " host = EXCLUDED.host",
+                         2, q, "cannot record the table")) ||
+          pg_exec(s->pg, "COMMIT", "cannot commit the table");
+    PQclear(r);
+    if (err) fail(s);
+  }
+  PQclear(known);
+  return err ? -1 : 0;
+}
+
+int push_database(struct wdb *local, struct pg *pg, const struct push_options *opt,
+                  struct push_stats *stats) {
+  memset(stats, 0, sizeof *stats);
+  struct state s = {.local = local, .pg = pg, .opt = opt, .stats = stats};
+  s.started = now_seconds();
+  if (identity_read(&s.id, local)) return -1;
+  int has = pg_has_schema(pg);
+  if (has < 0) return -1;
+  if (!opt->dry_run) {
+    if (pg_schema(pg, local)) return -1;
+    has = 1;
+    const char *p[3] = {s.id.origin, s.id.host, s.id.created_at};
+    PGresult *r = pg_query(pg,
+                           "INSERT INTO origin (id, host, created_at) VALUES ($1, $2, $3)"
+                           " ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, last_push = now()",
+                           3, p, "cannot record the origin");
+    if (!r) return -1;
+    PQclear(r);
+  }
+  if (wdb_exec(local, "BEGIN", "cannot read the database")) return -1;
+  int rc = mirror_load(&s.mirror, local);
+  if (rc == 0) {
+    s.nlocal = wdb_int(local, "SELECT coalesce(max(id), 0) + 1 FROM source_file", 1);
+    stats->files = (long)wdb_int(local, "SELECT count(*) FROM source_file", 0);
+    stats->runs = (long)wdb_int(local, "SELECT count(*) FROM run", 0);
+    s.files.n = s.nlocal;
+    s.files.to = calloc((size_t)s.nlocal, sizeof *s.files.to);
+    s.server_state = calloc((size_t)s.nlocal, sizeof *s.server_state);
+    s.buf = malloc(sizeof *s.buf);
+    if (!s.files.to || !s.server_state || !s.buf) {
+      msg("out of memory");
+      rc = -1;
+    }
+  }
+  s.has_schema = has;
+  if (rc == 0) rc = push_files(&s, has);
+  if (rc == 0) rc = push_runs(&s, has);
+  if (rc == 0) rc = push_origin_tables(&s);
+  progress(&s, stats->files, stats->runs, 1);
+  wdb_exec(local, "COMMIT", "cannot end the read");
+  for (long long i = 0; s.server_state && i < s.nlocal; i++) free(s.server_state[i]);
+  free(s.server_state);
+  free(s.files.to);
+  free(s.buf);
+  mirror_free(&s.mirror);
+  return rc;
+}
