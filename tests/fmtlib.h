@@ -71,4 +71,19 @@ static inline void fx_run_sources_sql(struct wdb *db) {
   fail_msg("50_sources.sql is not embedded");
 }
 
+/* Writes under DIR an eprof run for another tool's log to overlap:
+ * raw/local/cnn/ds/gpu-power-20240331T220955.csv, 11 GPU samples at 20 W, naive
+ * local 2024-03-31 22:09:55 to 22:10:05. */
+static inline void fx_write_overlapped_run(const char *dir) {
+  char buf[4096];
+  size_t n = (size_t)snprintf(buf, sizeof buf,
+                              "timestamp,gpu_name,gpu_usage,gpu_memory_usage,gpu_total_memory,"
+                              "gpu_memory_used,gpu_power_draw,gpu_max_power,gpu_temperature\n");
+  for (int s = 55; s <= 65; s++)
+    n += (size_t)snprintf(buf + n, sizeof buf - n,
+                          "2024-03-31 22:%02d:%02d.000,GPU,50 %%,10 %%,24268 MiB,1000 MiB,20.00 W,35.00 W,60\n",
+                          9 + s / 60, s % 60);
+  tl_write_str(dir, "raw/local/cnn/ds/gpu-power-20240331T220955.csv", buf);
+}
+
 #endif

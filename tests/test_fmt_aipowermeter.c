@@ -328,15 +328,7 @@ static void energy_per_component(void **state) {
 static void attached_to_an_overlapping_run(void **state) {
   struct fx *f = *state;
   char *dir = tl_mkdtemp();
-  char buf[4096];
-  size_t n = (size_t)snprintf(buf, sizeof buf,
-                              "timestamp,gpu_name,gpu_usage,gpu_memory_usage,gpu_total_memory,"
-                              "gpu_memory_used,gpu_power_draw,gpu_max_power,gpu_temperature\n");
-  for (int s = 55; s <= 65; s++)
-    n += (size_t)snprintf(buf + n, sizeof buf - n,
-                          "2024-03-31 22:%02d:%02d.000,GPU,50 %%,10 %%,24268 MiB,1000 MiB,20.00 W,35.00 W,60\n",
-                          9 + s / 60, s % 60);
-  tl_write_str(dir, "raw/local/cnn/ds/gpu-power-20240331T220955.csv", buf);
+  fx_write_overlapped_run(dir);
   tl_write_str(dir, "aipm/power_metrics.json",
                "{\"date\": \"2024-03-31 22:09:50.000000\", \"metrics\": {\"cpu\": {\"intel_power\": 100.0}}}\n"
                "{\"date\": \"2024-03-31 22:09:58.000000\", \"metrics\": {\"cpu\": {\"intel_power\": 10.0}}}\n"
