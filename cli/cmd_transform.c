@@ -174,9 +174,16 @@ static int transform_and_report(struct wdb *db, const struct transform_options *
   if (!quiet) fprintf(stderr, "wattdb: transforming...\n");
   if (transform_run(db, opt, &st)) return EXIT_DATABASE;
   if (clock_offsets_report(db, stderr, quiet)) return EXIT_DATABASE;
-  if (st.runs == 0)
-    msg("%s: no runs to transform: ingest a folder of logs or a data.zip first "
-        "(wattdb build PATH does both)", db->path);
+  if (st.runs == 0) {
+    long logs = (long)wdb_int(db, "SELECT count(*) FROM source_file WHERE status IN ('ok', 'partial')", 0);
+    if (logs)
+      msg("%s: no eprof runs (raw/{environment}/{architecture}/.../gpu-power-T.csv): the other "
+          "tools' logs stand as sessions of their own (source_energy, run_id NULL), MLflow runs as "
+          "v_run rows of profile 'mlflow'", db->path);
+    else
+      msg("%s: no runs to transform: ingest a folder of logs or a data.zip first "
+          "(wattdb build PATH does both)", db->path);
+  }
   long warned = (long)wdb_int(db, "SELECT count(DISTINCT run_id) FROM v_run_warning", 0);
   if (warned)
     msg("%ld runs have components that cover too little of the run (their energy_j leaves "

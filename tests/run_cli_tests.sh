@@ -91,6 +91,9 @@ mkdir -p "$T/empty"
 expect 0 "build of an empty folder" "$W" build --db "$T/empty.db" "$T/empty"
 has "$T/err" "no files found under" "empty folder warning"
 has "$T/err" "no runs to transform" "transform without runs warning"
+mkdir -p "$T/sessions" && cp tests/fixtures/zeus/power-temp-freq-mem.csv "$T/sessions/"
+expect 0 "build of another tool's log alone" "$W" build --db "$T/sessions.db" "$T/sessions"
+has "$T/err" "stand as sessions of their own" "a log without eprof runs is a session"
 
 # the real replication zip builds with exit 0 (its torn last lines are no error)
 REALZIP=../shared/data/real/eprof/seaa2023-data.zip
