@@ -254,6 +254,7 @@ FUZZ_SEEDS_fmt-mlflow-meta   := -path '*/mlflow/*' -name 'meta.yaml'
 FUZZ_SEEDS_fmt-mlflow-metric := -path '*/mlflow/*/metrics/*'
 FUZZ_SEEDS_fmt-mlflow-param  := -path '*/mlflow/*/params/*'
 FUZZ_SEEDS_fmt-mlflow-tag    := -path '*/mlflow/*/tags/*'
+FUZZ_SEEDS_fmt-mlflow-artifact := -path '*/mlflow/*/artifacts/*'
 
 ifneq ($(FUZZ_BUILD),)
 # compiled apart from the link, so that -MMD writes build/fuzz/fuzz/*.d

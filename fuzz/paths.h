@@ -25,6 +25,7 @@ static inline const char *fuzz_path_for(const char *name) {
       {"mlflow-metric", "mlruns/1/0123456789abcdef0123456789abcdef/metrics/val_accuracy"},
       {"mlflow-param", "mlruns/1/0123456789abcdef0123456789abcdef/params/batch_size"},
       {"mlflow-tag", "mlruns/1/0123456789abcdef0123456789abcdef/tags/mlflow.runName"},
+      {"mlflow-artifact", "mlruns/1/0123456789abcdef0123456789abcdef/artifacts/model/MLmodel"},
   };
   for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
     if (strcmp(paths[i][0], name) == 0) return paths[i][1];

@@ -98,12 +98,14 @@ enum mlflow_kind mlflow_path_parse(const char *path, struct mlflow_path *mp) {
     else if (i + 2 < n && comp_is(&c[i + 1], "metrics")) k = MLFLOW_METRIC;
     else if (i + 2 < n && comp_is(&c[i + 1], "params")) k = MLFLOW_PARAM;
     else if (i + 2 < n && comp_is(&c[i + 1], "tags")) k = MLFLOW_TAG;
+    else if (i + 2 < n && (comp_is(&c[i + 1], "artifacts") || comp_is(&c[i + 1], "inputs"))) k = MLFLOW_ARTIFACT;
     if (k == MLFLOW_NONE) continue;
     memcpy(mp->run, c[i].s, 32);
     mp->run[32] = '\0';
     if (i >= 1 && copy_name(mp->experiment, c[i - 1].s, c[i - 1].n)) return MLFLOW_NONE;
     mp->in_trash = i >= 2 && comp_is(&c[i - 2], ".trash");
-    if (k != MLFLOW_RUN && copy_key(mp->key, c, i + 2, n)) return MLFLOW_NONE;
+    /* an artifact's key keeps its folder: 'artifacts/model/MLmodel', 'inputs/...' */
+    if (k != MLFLOW_RUN && copy_key(mp->key, c, k == MLFLOW_ARTIFACT ? i + 1 : i + 2, n)) return MLFLOW_NONE;
     return mp->kind = k;
   }
   /* an experiment's file */
@@ -125,7 +127,8 @@ enum mlflow_kind mlflow_path_parse(const char *path, struct mlflow_path *mp) {
 const char *mlflow_kind_name(enum mlflow_kind k) {
   static const char *const names[] = {
       [MLFLOW_NONE] = "", [MLFLOW_EXPERIMENT] = "experiment", [MLFLOW_EXPERIMENT_TAG] = "experiment tag",
-      [MLFLOW_RUN] = "run", [MLFLOW_METRIC] = "metric", [MLFLOW_PARAM] = "param", [MLFLOW_TAG] = "tag"};
+      [MLFLOW_RUN] = "run", [MLFLOW_METRIC] = "metric", [MLFLOW_PARAM] = "param", [MLFLOW_TAG] = "tag",
+      [MLFLOW_ARTIFACT] = "artifact"};
   return names[k];
 }
 

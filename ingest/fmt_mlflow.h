@@ -10,6 +10,8 @@
  *   <experiment_id>/<run_id>/metrics/<key>        metric history
  *   <experiment_id>/<run_id>/params/<key>         param
  *   <experiment_id>/<run_id>/tags/<key>           run tag
+ *   <experiment_id>/<run_id>/artifacts/<path>     artifact (a model, a plot: not a log)
+ *   <experiment_id>/<run_id>/inputs/<path>        dataset input (MLflow 2.x)
  * run_id is uuid4().hex (32 lowercase hex digits); a key may hold '/', which
  * the store writes as nested folders (metrics/a/b is metric `a/b`). A deleted
  * experiment is moved whole under `.trash/`. The logical path may start with
@@ -27,7 +29,8 @@ enum mlflow_kind {
   MLFLOW_RUN,            /* <exp>/<run>/meta.yaml */
   MLFLOW_METRIC,
   MLFLOW_PARAM,
-  MLFLOW_TAG
+  MLFLOW_TAG,
+  MLFLOW_ARTIFACT        /* <exp>/<run>/artifacts/<path> or inputs/<path>: key is <path> */
 };
 
 /* Longest folder or key kept (MLflow's limit on keys is 250 characters). */

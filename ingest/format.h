@@ -90,6 +90,10 @@ struct format {
    * default) keeps a quoted field's newlines inside its record; LINES_PLAIN ends
    * every record at its newline (JSON Lines, where quotes are not CSV's). */
   enum line_mode line_mode;
+  /* Nonzero for files whose bytes are not lines of a log (an MLflow artifact: a
+   * model, a plot): the driver reads them for the hash only and counts no line;
+   * open() stores what the format keeps of the file. */
+  int opaque;
   size_t state_size;           /* bytes of zeroed per-file state at p->state */
 };
 

@@ -12,7 +12,8 @@ extern const struct format fmt_wattmeter, fmt_codecarbon, fmt_nvidia_smi,
 extern const struct format fmt_zeus_monitor, fmt_zeus_power, fmt_zeus_log, fmt_powerjoular, fmt_powermetrics;
 extern const struct format fmt_aipowermeter;
 /* the MLflow file store */
-extern const struct format fmt_mlflow_meta, fmt_mlflow_metric, fmt_mlflow_param, fmt_mlflow_tag;
+extern const struct format fmt_mlflow_meta, fmt_mlflow_metric, fmt_mlflow_param, fmt_mlflow_tag,
+    fmt_mlflow_artifact;
 
 /* Order matters only for equal bids: the first listed wins. */
 const struct format *const formats[] = {
@@ -26,7 +27,7 @@ const struct format *const formats[] = {
     &fmt_powerjoular,
     &fmt_powermetrics,
     &fmt_aipowermeter,
-    &fmt_mlflow_meta, &fmt_mlflow_metric, &fmt_mlflow_param, &fmt_mlflow_tag,
+    &fmt_mlflow_meta, &fmt_mlflow_metric, &fmt_mlflow_param, &fmt_mlflow_tag, &fmt_mlflow_artifact,
     NULL,
 };
 

@@ -269,6 +269,13 @@ static int blank(const struct line *ln) {
   return 1;
 }
 
+/* Takes the lines of an opaque file (format.h): none of them is a line of a log. */
+static int line_sink_none(void *ctx, const struct line *ln) {
+  (void)ctx;
+  (void)ln;
+  return 0;
+}
+
 /* Counts lines of a file no parser takes. */
 static int line_sink_count(void *ctx, const struct line *ln) {
   struct driver *d = ctx;
@@ -513,7 +520,7 @@ static int ingest_file(struct driver *d, struct source *s) {
     }
     if (f->open && f->open(p)) file_ok = 0;
   }
-  line_reader_init(&d->lines, file_ok ? line_sink_parse : line_sink_count, d);
+  line_reader_init(&d->lines, !file_ok ? line_sink_count : f->opaque ? line_sink_none : line_sink_parse, d);
   if (f) d->lines.mode = f->line_mode; /* the sniffing reader above stays LINES_CSV */
   int rc = read_failed ? 0 : line_reader_feed(&d->lines, d->head, d->head_len);
   while (!rc && !read_failed && !s->eof) {

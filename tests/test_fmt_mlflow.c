@@ -417,10 +417,30 @@ static void grown_metric_file_read_again(void **state) {
   fx_assert_accounted(f);
 }
 
+/* A run's artifacts (a model description, a binary plot) are read as
+ * mlflow-artifact: hashed, no line counted (the plot's NUL bytes are no
+ * rejected line), each recorded with its run; nothing of the store is left
+ * unrecognised. */
+static void artifacts_recorded_with_their_run(void **state) {
+  struct fx *f = *state;
+  struct ingest_stats st = tl_ingest(&f->db, FX "artifacts/mlruns");
+  assert_int_equal(st.rejected_files, 0);
+  assert_int_equal(st.rows_rejected, 0);
+  fx_assert_accounted(f);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(x, ', ') FROM (SELECT s.format||' '||s.status||' '||"
+                                      "s.lines||' '||a.run_folder||' '||a.path AS x FROM source_file s JOIN "
+                                      "mlflow_artifact a ON a.file_id = s.id ORDER BY a.path)"),
+                      "mlflow-artifact ok 0 ab000000000000000000000000000001 artifacts/loss.png, "
+                      "mlflow-artifact ok 0 ab000000000000000000000000000001 artifacts/model/MLmodel");
+  assert_int_equal(tl_int(&f->db, "SELECT size FROM source_file WHERE path LIKE '%%loss.png'"), 20);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file WHERE sha256 IS NULL OR format IS NULL"), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(store_files_recognised, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(trash_read_from_a_folder, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(artifacts_recorded_with_their_run, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(meta_yaml_typed, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(metric_history_and_final, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(params_and_tags, fx_setup, fx_teardown),
