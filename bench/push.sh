@@ -12,6 +12,7 @@ set -eu
 zip=${1:-../shared/data/real/eprof/seaa2023-data.zip}
 [ -f "$zip" ] || { echo "bench/push.sh: no $zip" >&2; exit 1; }
 out=$(mktemp -d "${TMPDIR:-/tmp}/wattdb-push-bench-XXXXXX")
+chmod 755 "$out" # the server runs as another user when this runs as root
 pg=$out/pg
 trap 'sh tests/pg.sh stop "$pg"; rm -rf "$out"' EXIT INT TERM
 sh tests/pg.sh start "$pg"
