@@ -1111,6 +1111,185 @@ else:
 )
 
 
+# ---------------------------------------------------------------------------------
+notebook(
+    '07-power-limits',
+    md("""
+# 07 · The energy-time trade-off of GPU power limits (Zeus)
+
+Zeus's `GlobalPowerLimitOptimizer` profiles a training job under each GPU power limit
+in turn and logs one ZeusMonitor window per limit, named `__GlobalPowerLimitOptimizer_<W>`.
+For each ZeusMonitor log this notebook reads, per power limit, the window's time and its
+energy per GPU and summed over the GPUs; then the energy-time Pareto front (one point per
+limit, as in the Zeus paper), and the energy saved against the time lost relative to the
+highest limit.
+
+Reads `zeus_window` and `zeus_window_energy` (the raw windows, `schema/010_zeus.sql`)
+and `source_zeus_window` (the same windows with the run each file belongs to, made by
+the transform). A log whose window names state no power limit is listed and skipped.
+"""),
+    SETUP,
+    code("""
+windows = nb.query('''
+    SELECT f.path, w.file_id, w.line, w.window_name, w.elapsed_s, w.run_id,
+           w.component, w.device, w.energy_j
+    FROM source_zeus_window w JOIN source_file f ON f.id = w.file_id
+    ORDER BY w.file_id, w.line, w.component, CAST(w.device AS INTEGER)''') \\
+    if nb.has('source_zeus_window') else pd.DataFrame()
+if windows.empty:
+    nb.note('no ZeusMonitor window in this database (source_zeus_window is empty or absent): '
+            'nothing below is drawn')
+else:
+    windows['file'] = windows['path'].str.rsplit('/', n=1).str[-1]
+    windows['power_limit_w'] = nb.power_limit_w(windows['window_name']).to_numpy()
+    per_file = windows.groupby('file').agg(
+        windows=('line', 'nunique'), devices=('device', 'nunique'),
+        limits=('power_limit_w', 'nunique'))
+    display(per_file)
+    unnamed = per_file[per_file['limits'] == 0]
+    for f in unnamed.index:
+        names = ', '.join(sorted(windows.loc[windows['file'] == f, 'window_name'].unique())[:3])
+        nb.note(f'{f}: no window name states a power limit ({names}): skipped')
+"""),
+    md("""
+## Energy and time per power limit
+
+A limit profiled more than once in a file counts each window: time and energy are
+their sums. Energies are the GPUs' (`component = 'gpu'`); the summed column is over
+every GPU of the window.
+"""),
+    code("""
+gpu = windows[(windows['component'] == 'gpu') & windows['power_limit_w'].notna()] \\
+    if len(windows) else pd.DataFrame()
+if len(gpu):
+    per_gpu = gpu.pivot_table(index=['file', 'power_limit_w'], columns='device',
+                              values='energy_j', aggfunc='sum')
+    per_gpu.columns = [f'gpu{d}_j' for d in per_gpu.columns]
+    time = gpu.drop_duplicates(['file_id', 'line']).groupby(['file', 'power_limit_w']).agg(
+        windows=('line', 'size'), time_s=('elapsed_s', 'sum'))
+    limits = time.join(per_gpu)
+    limits['energy_j'] = gpu.groupby(['file', 'power_limit_w'])['energy_j'].sum(min_count=1)
+    limits = limits.reset_index().sort_values(['file', 'power_limit_w'], ascending=[True, False])
+    pd.set_option('display.float_format', '{:.3f}'.format)
+    print(len(limits), 'power limits in', limits['file'].nunique(), 'file(s)')
+    display(limits)
+else:
+    limits = pd.DataFrame()
+"""),
+    md("""
+The same sums straight from the raw tables (`zeus_window`, `zeus_window_energy`),
+without the transform: they must match, limit by limit.
+"""),
+    code("""
+if len(limits):
+    raw = nb.query('''
+        SELECT f.path, w.file_id, w.line, w.window_name, w.elapsed_s,
+               (SELECT total(e.energy_j) FROM zeus_window_energy e
+                 WHERE e.file_id = w.file_id AND e.line = w.line AND e.component = 'gpu') AS energy_j
+        FROM zeus_window w JOIN source_file f ON f.id = w.file_id''')
+    raw['file'] = raw['path'].str.rsplit('/', n=1).str[-1]
+    raw['power_limit_w'] = nb.power_limit_w(raw['window_name']).to_numpy()
+    raw = raw.dropna(subset=['power_limit_w']).groupby(['file', 'power_limit_w']).agg(
+        raw_time_s=('elapsed_s', 'sum'), raw_energy_j=('energy_j', 'sum')).reset_index()
+    check = limits.merge(raw, on=['file', 'power_limit_w'], how='outer')
+    assert len(check) == len(limits) == len(raw), 'a power limit is in one table only'
+    assert np.allclose(check['time_s'], check['raw_time_s'], rtol=1e-12, atol=1e-9)
+    assert np.allclose(check['energy_j'], check['raw_energy_j'], rtol=1e-12, atol=1e-6)
+    print('energy and time per limit equal the sums of the raw windows:', len(check), 'limits')
+    display(check[['file', 'power_limit_w', 'time_s', 'raw_time_s', 'energy_j', 'raw_energy_j']])
+"""),
+    md("""
+## The energy-time Pareto front
+
+One point per power limit: the time of its window(s) and the energy of all GPUs. A
+limit is on the front when no other limit is both faster and less energy-hungry.
+"""),
+    code("""
+files = [f for f, g in limits.groupby('file') if len(g) >= 2] if len(limits) else []
+if not files:
+    nb.note('no ZeusMonitor log profiles two power limits or more: no trade-off to plot')
+else:
+    ncol = min(2, len(files))
+    nrow = -(-len(files) // ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(6.2 * ncol, 4.8 * nrow), squeeze=False)
+    for ax, f in zip(axes.flat, files):
+        g = limits[limits['file'] == f].copy()
+        g['pareto'] = nb.pareto(g, 'time_s', 'energy_j')
+        div, unit = nb.energy_unit(g['energy_j'])
+        st = nb.styles(sorted(g['power_limit_w'], reverse=True))   # one colour per limit in both figures
+        front = g[g['pareto']].sort_values('time_s')
+        ax.plot(front['time_s'], front['energy_j'] / div, color=nb.GREY, lw=1.5, zorder=1,
+                label='Pareto front')
+        for _, r in g.iterrows():
+            ax.scatter(r['time_s'], r['energy_j'] / div, s=60, zorder=2,
+                       edgecolor='black' if r['pareto'] else 'none',
+                       label=f"{r['power_limit_w']:.0f} W", **st[r['power_limit_w']])
+        ax.set_xlabel('time of the window(s) (s)')
+        ax.set_ylabel(f'energy, all GPUs ({unit})')
+        n_gpu = g.filter(regex=r'^gpu\\d+_j$').notna().any().sum()
+        ax.set_title(f'{f}\\nn = {len(g)} power limits, {n_gpu} GPU(s); on the front: '
+                     f'{int(g["pareto"].sum())}', fontsize=8)
+        ax.legend(fontsize=7, title='power limit', title_fontsize=7, ncol=2)
+        print(f, 'n =', len(g), 'limits; on the front:',
+              ', '.join(f'{w:.0f} W' for w in front['power_limit_w']))
+    for ax in list(axes.flat)[len(files):]:
+        ax.set_visible(False)
+    fig.suptitle('Energy against time per GPU power limit (black edge: on the Pareto front)')
+    fig.tight_layout()
+    nb.savefig(fig, 'zeus-power-limit-front')
+    plt.show()
+"""),
+    md("""
+## Energy saved against time lost, relative to the highest limit
+
+For each limit, `energy saved = 1 - E / E(highest)` and `time lost = T / T(highest) - 1`,
+in percent; per GPU as well, to see whether the GPUs of one job respond alike.
+"""),
+    code("""
+if files:
+    rel = []
+    for f in files:
+        g = limits[limits['file'] == f].sort_values('power_limit_w')
+        top = g.iloc[-1]
+        d = g[['file', 'power_limit_w']].copy()
+        d['time_lost_pct'] = (g['time_s'] / top['time_s'] - 1) * 100
+        d['energy_saved_pct'] = (1 - g['energy_j'] / top['energy_j']) * 100
+        for c in g.filter(regex=r'^gpu\\d+_j$').columns:
+            d[c.replace('_j', '_saved_pct')] = (1 - g[c] / top[c]) * 100
+        rel.append(d)
+    rel = pd.concat(rel, ignore_index=True)
+    display(rel.round(2))
+    fig, axes = plt.subplots(len(files), 2, figsize=(11, 4.2 * len(files)), squeeze=False)
+    for (ax, bx), f in zip(axes, files):
+        d = rel[rel['file'] == f]
+        st = nb.styles(sorted(d['power_limit_w'], reverse=True))
+        for _, r in d.iterrows():
+            ax.scatter(r['time_lost_pct'], r['energy_saved_pct'], s=55,
+                       label=f"{r['power_limit_w']:.0f} W", **st[r['power_limit_w']])
+        ax.axhline(0, color=nb.GREY, lw=0.8)
+        ax.axvline(0, color=nb.GREY, lw=0.8)
+        ax.set_xlabel('time lost against the highest limit (%)')
+        ax.set_ylabel('energy saved against the highest limit (%)')
+        ax.set_title(f'{f}\\nn = {len(d)} power limits', fontsize=8)
+        ax.legend(fontsize=7, ncol=2, title='power limit', title_fontsize=7)
+        cols = [c for c in d.columns if c.startswith('gpu') and c.endswith('_saved_pct')]
+        gs = nb.styles(cols + ['all GPUs'])
+        for c in cols:
+            bx.plot(d['power_limit_w'], d[c], lw=1, label=c.split('_')[0], **gs[c])
+        bx.plot(d['power_limit_w'], d['energy_saved_pct'], lw=2.2, label='all GPUs',
+                **gs['all GPUs'])
+        bx.axhline(0, color=nb.GREY, lw=0.8)
+        bx.set_xlabel('GPU power limit (W)')
+        bx.set_ylabel('energy saved against the highest limit (%)')
+        bx.set_title(f'per GPU: n = {len(cols)} GPU(s) x {len(d)} limits', fontsize=8)
+        bx.legend(fontsize=7)
+    fig.suptitle('What a lower power limit saves, and what it costs')
+    fig.tight_layout()
+    nb.savefig(fig, 'zeus-energy-saved-time-lost')
+    plt.show()
+"""),
+)
+
 def build(name, cells):
     nbk = nbformat.v4.new_notebook()
     nbk.metadata = {
