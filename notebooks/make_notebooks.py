@@ -1290,6 +1290,170 @@ if files:
 """),
 )
 
+# ---------------------------------------------------------------------------------
+notebook(
+    '08-codecarbon',
+    md("""
+# 08 · CodeCarbon over time
+
+CodeCarbon writes one `emissions.csv` row per `stop()`, and one per `flush()` when a
+tracker flushes periodically: then a run id repeats, each row cumulative since the
+tracker started (duration, energy, emissions). This notebook counts each codecarbon
+run once (its last, longest row), and shows per project and run the duration, energy
+and emissions against time, how the repeated rows of one run grow, and the share of
+CPU, GPU and RAM in each project's energy.
+
+Reads `codecarbon_row` (the raw rows, `schema/003_sources.sql`) and `source_file`
+(the file each row comes from); `source_energy` for the wattdb runs the codecarbon
+runs are attached to.
+"""),
+    SETUP,
+    code("""
+rows = nb.query('''
+    SELECT f.path, c.file_id, c.line, c.ts_us, c.project_name, c.run_id, c.duration_s,
+           c.emissions_kg, c.cpu_energy_j, c.gpu_energy_j, c.ram_energy_j, c.energy_j
+    FROM codecarbon_row c JOIN source_file f ON f.id = c.file_id
+    ORDER BY c.file_id, c.line''') if nb.has('codecarbon_row') else pd.DataFrame()
+if rows.empty:
+    nb.note('no codecarbon row in this database: nothing below is drawn')
+    runs = rows
+else:
+    rows['file'] = rows['path'].str.rsplit('/', n=1).str[-1]
+    rows['project'] = rows['project_name'].fillna('(no project)')
+    # a row without a run id is a run of its own
+    rows['run'] = rows['run_id'].where(rows['run_id'].fillna('') != '',
+                                       'line ' + rows['line'].astype(str))
+    rows['time'] = pd.to_datetime(rows['ts_us'], unit='us')   # the file's naive local time
+    KEYS = ['file_id', 'project', 'run']
+    rows['flushes'] = rows.groupby(KEYS)['line'].transform('size')
+    # cumulative rows: within a run id, duration never falls from one row to the next
+    falls = rows.sort_values('line').groupby(KEYS)['duration_s'].apply(
+        lambda s: bool((s.diff() < 0).any()))
+    runs = nb.last_flush(rows, KEYS)
+    print(f'{len(rows)} rows in {rows["file_id"].nunique()} file(s): {len(runs)} codecarbon runs, '
+          f'{int((runs["flushes"] > 1).sum())} of them written more than once '
+          f'({len(rows) - len(runs)} earlier flushes not counted)')
+    if falls.any():
+        nb.note(f'{int(falls.sum())} repeated run id(s) whose duration falls between rows '
+                '(not cumulative flushes): the longest row is still the one counted')
+    display(runs.groupby('project').agg(runs=('run', 'size'), rows=('flushes', 'sum'),
+                                        energy_j=('energy_j', 'sum'),
+                                        duration_s=('duration_s', 'sum')))
+"""),
+    md("""
+## Duration, energy and emissions per run against time
+
+One point per codecarbon run (its last row), at the time that row was written; one
+colour and marker per project. An axis is logarithmic when its runs span decades.
+"""),
+    code("""
+if len(runs):
+    st = nb.styles(sorted(runs['project'].unique()))
+    div, unit = nb.energy_unit(runs['energy_j'])
+    panels = [('duration_s', 1.0, 'duration per run (s)'),
+              ('energy_j', div, f'energy per run ({unit})'),
+              ('emissions_kg', 1e-3, 'emissions per run (g CO2eq)')]
+    fig, axes = plt.subplots(3, 1, figsize=(10, 9), sharex=True)
+    for ax, (col, d, label) in zip(axes, panels):
+        for proj, g in runs.groupby('project'):
+            ok = g[g[col] > 0]
+            ax.scatter(ok['time'], ok[col] / d, s=22, label=f'{proj} (n = {len(g)})', **st[proj])
+        v = runs.loc[runs[col] > 0, col]
+        if len(v) and v.max() > 30 * v.min():     # log only when the runs span decades
+            ax.set_yscale('log')
+        ax.set_ylabel(label)
+    axes[-1].set_xlabel('time the run\\'s last row was written (local time of the file)')
+    fig.suptitle(f'CodeCarbon runs over time: n = {len(runs)} runs, '
+                 f'{runs["project"].nunique()} project(s)')
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    h, l = axes[0].get_legend_handles_labels()
+    fig.legend(h, l, fontsize=7, ncol=2, loc='upper center', bbox_to_anchor=(0.5, 0.0))
+    nb.savefig(fig, 'codecarbon-runs-over-time')
+    plt.show()
+"""),
+    md("""
+## The rows of a run written more than once
+
+Each periodic flush repeats the run id with the totals so far: energy grows with the
+tracker's duration, and only the last row (marked) counts. Up to twelve such runs, the
+ones with the most rows first.
+"""),
+    code("""
+multi = runs[runs['flushes'] > 1].sort_values('flushes', ascending=False).head(12) \\
+    if len(runs) else pd.DataFrame()
+if multi.empty:
+    nb.note('no codecarbon run id is written more than once: no flush series to draw')
+else:
+    sel = rows.merge(multi[KEYS], on=KEYS)
+    div, unit = nb.energy_unit(sel['energy_j'])
+    labels = [f"{r['project']} / {str(r['run'])[:8]}" for _, r in multi.iterrows()]
+    st = nb.styles(labels)
+    fig, ax = plt.subplots(figsize=(8.5, 5))
+    for (_, r), lab in zip(multi.iterrows(), labels):
+        g = sel[(sel['file_id'] == r['file_id']) & (sel['project'] == r['project']) &
+                (sel['run'] == r['run'])].sort_values('line')
+        ax.plot(g['duration_s'] / 60, g['energy_j'] / div, lw=1, markersize=3,
+                label=f'{lab} (n = {len(g)} rows)', **st[lab])
+        ax.scatter(r['duration_s'] / 60, r['energy_j'] / div, s=80, facecolor='none',
+                   edgecolor=st[lab]['color'], lw=1.5)
+    ax.set_xlabel('duration written in the row (min)')
+    ax.set_ylabel(f'energy written in the row ({unit})')
+    ax.legend(fontsize=7)
+    ax.set_title(f'Cumulative rows of {len(multi)} run id(s) written more than once '
+                 '(circled: the row counted)', fontsize=9)
+    fig.tight_layout()
+    nb.savefig(fig, 'codecarbon-flushes')
+    plt.show()
+"""),
+    md("""
+## CPU, GPU and RAM: each project's share of its energy
+
+The components of the counted rows, summed over each project's runs. A file that does
+not give a component (older versions, CPU-only machines) leaves that part out.
+"""),
+    code("""
+parts = ['cpu_energy_j', 'gpu_energy_j', 'ram_energy_j']
+share = runs.groupby('project')[parts].sum(min_count=1) if len(runs) else pd.DataFrame()
+share = share[share.sum(axis=1) > 0] if len(share) else share
+if share.empty:
+    nb.note('no codecarbon run gives its CPU, GPU or RAM energy: no share to draw')
+else:
+    n = runs.groupby('project').size()
+    pct = share.div(share.sum(axis=1), axis=0) * 100
+    display(pct.round(1))
+    st = nb.styles(parts)
+    fig, ax = plt.subplots(figsize=(8.5, 0.45 * len(pct) + 1.6))
+    left = np.zeros(len(pct))
+    ylabels = [f'{p} (n = {n[p]})' for p in pct.index]
+    for c, name in zip(parts, ['CPU', 'GPU', 'RAM']):
+        v = pct[c].fillna(0).to_numpy()
+        ax.barh(ylabels, v, left=left, color=st[c]['color'], label=name)
+        left += v
+    ax.set_xlabel('share of the project\\'s energy (%)')
+    ax.set_xlim(0, 100)
+    ax.legend(fontsize=8, ncol=3, loc='lower center', bbox_to_anchor=(0.5, 1.0))
+    ax.set_title(f'n = {int(n[pct.index].sum())} codecarbon runs in {len(pct)} project(s)',
+                 fontsize=9, pad=22)
+    fig.tight_layout()
+    nb.savefig(fig, 'codecarbon-component-share')
+    plt.show()
+"""),
+    code("""
+if nb.has('source_energy'):
+    att = nb.query('''
+        SELECT r.environment, r.architecture, r.stamp, e.component, e.energy_j
+        FROM source_energy e JOIN run r ON r.id = e.run_id
+        WHERE e.source = 'codecarbon' ''')
+    if att.empty:
+        print('no codecarbon run is attached to a wattdb run')
+    else:
+        print(att['stamp'].nunique(), 'wattdb run(s) measured by codecarbon (source_energy):')
+        display(att.pivot_table(index=['environment', 'architecture', 'stamp'],
+                                columns='component', values='energy_j').round(0))
+"""),
+)
+
 def build(name, cells):
     nbk = nbformat.v4.new_notebook()
     nbk.metadata = {
