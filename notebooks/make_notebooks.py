@@ -1454,6 +1454,176 @@ if nb.has('source_energy'):
 """),
 )
 
+# ---------------------------------------------------------------------------------
+notebook(
+    '09-meter-vs-software',
+    md("""
+# 09 · A wall meter against software estimates
+
+For the runs measured both by a wall meter (OmegaWatt) and by software (nvidia-smi or
+eprof GPU, powermetrics, PowerJoular, AIPowerMeter, Zeus power), the energy of each over
+the window both cover, the ratio wall / software, and the power of both over time on one
+axis with the wall meter's moving average, as the AIPowerMeter documentation compares
+them. The RAPL and codecarbon totals, which are not power series, come from
+`source_reconciliation` (the wattdb transform's comparison over one window).
+
+Reads `v_power` (every power reading on one time axis, `transform/70_power.sql`),
+`source_reconciliation` and `run`.
+"""),
+    SETUP,
+    code("""
+power = nb.query('''
+    SELECT p.run_id, p.session_file_id, p.file_id, p.source, p.component, p.device, p.ts_us,
+           p.power_w, r.environment || '/' || r.architecture || '/' || r.stamp AS run
+    FROM v_power p LEFT JOIN run r ON r.id = p.run_id''') if nb.has('v_power') else pd.DataFrame()
+# the sockets that feed the measured machine: the setting wall_sockets, else every socket
+setting = nb.query("SELECT value FROM setting WHERE name = 'wall_sockets'") \\
+    if nb.has('setting') else pd.DataFrame()
+wall_sockets = set(str(setting.iloc[0, 0]).replace(' ', '').split(',')) if len(setting) else None
+print('wall meter sockets read:', ', '.join(sorted(wall_sockets)) if wall_sockets else 'all')
+
+
+series = []
+if len(power):
+    power['who'] = power['run'].fillna(
+        'session of file ' + power['session_file_id'].astype('Int64').astype(str))
+    for (who, src, comp), g in power.groupby(['who', 'source', 'component']):
+        if src == 'wattmeter':
+            # the sockets of one frame share its timestamp: the wall power is their sum
+            if wall_sockets:
+                g = g[g['device'].isin(wall_sockets)]
+            name = 'wall meter (socket ' + ','.join(sorted(g['device'].unique())) + ')'
+            g = g.groupby('ts_us', as_index=False)['power_w'].sum().assign(device='')
+        else:
+            name = f'{src} {comp}'
+        if len(g):
+            series.append(g[['ts_us', 'power_w', 'device']].assign(
+                series=name, who=who, wall=src == 'wattmeter'))
+series = pd.concat(series, ignore_index=True) if series else pd.DataFrame(
+    columns=['ts_us', 'power_w', 'device', 'series', 'who', 'wall'])
+series['wall'] = series['wall'].astype(bool)
+metered = sorted(series.loc[series['wall'], 'who'].unique())
+both = sorted(set(metered) & set(series.loc[~series['wall'], 'who']))
+print(len(metered), 'run(s) or session(s) with a wall meter;', len(both),
+      'of them with a software source too (v_power)')
+if not both:
+    nb.note('no run is measured by both a wall meter and a software source (v_power): '
+            'the energy ratios are skipped')
+"""),
+    md("""
+## Energy over the common window, and the ratio wall / software
+
+For each run, and each software series next to each wall-meter socket, the window is
+the intersection of the two series' spans; each energy is the trapezoid of its power
+readings over that window.
+"""),
+    code("""
+rows = []
+for who in both:
+    g = series[series['who'] == who]
+    w = g[g['wall']]
+    for sw_name, sw in g[~g['wall']].groupby('series'):
+        # the window both cover; a source of several devices (GPUs): their energies added
+        lo, hi = max(w['ts_us'].min(), sw['ts_us'].min()), min(w['ts_us'].max(), sw['ts_us'].max())
+        if hi <= lo:
+            continue
+        ew = nb.trapezoid_j(w['ts_us'], w['power_w'], lo, hi)
+        es = sum(nb.trapezoid_j(d['ts_us'], d['power_w'], lo, hi) for _, d in sw.groupby('device'))
+        devices = sw['device'].nunique()
+        rows.append({'run': who, 'software': sw_name + (f' ({devices} devices)' if devices > 1 else ''),
+                     'window_s': (hi - lo) / 1e6, 'wall_j': ew, 'software_j': es,
+                     'wall / software': ew / es if es and es > 0 else np.nan})
+energies = pd.DataFrame(rows)
+if len(energies):
+    display(energies.round(3))
+elif both:
+    nb.note('no wall-meter and software series overlap in time')
+"""),
+    code("""
+if len(energies):
+    pairs = energies.dropna(subset=['wall / software'])
+    labels = [f"{r['run'][-34:]}\\n{r['software']}" for _, r in pairs.iterrows()]
+    st = nb.styles(sorted(pairs['software'].unique()))
+    fig, ax = plt.subplots(figsize=(8.5, 0.5 * len(pairs) + 1.8))
+    for i, (_, r) in enumerate(pairs.iterrows()):
+        ax.barh(i, r['wall / software'], color=st[r['software']]['color'])
+        ax.annotate(f"{r['window_s']:.0f} s", (r['wall / software'], i), xytext=(3, -3),
+                    textcoords='offset points', fontsize=7)
+    ax.set_yticks(range(len(pairs)), labels, fontsize=7)
+    ax.axvline(1, color=nb.GREY, lw=0.8)
+    ax.set_xlabel('wall energy / software energy over the common window (ratio, no unit)')
+    from matplotlib.patches import Patch
+    ax.legend([Patch(color=st[k]['color']) for k in st], list(st), fontsize=7, title='software',
+              title_fontsize=7, loc='upper left', bbox_to_anchor=(1.01, 1))
+    ax.set_title(f'n = {len(pairs)} pairs of series in {pairs["run"].nunique()} run(s)', fontsize=9)
+    fig.tight_layout()
+    nb.savefig(fig, 'meter-vs-software-ratio')
+    plt.show()
+"""),
+    code("""
+if nb.has('source_reconciliation'):
+    rec = nb.query('''
+        SELECT r.environment || '/' || r.architecture || '/' || r.stamp AS run, c.window,
+               c.window_s, c.wall_j, c.gpu_j, c.gpu_source, c.rapl_pkg_j, c.rapl_dram_j,
+               c.codecarbon_j, c.unaccounted_share
+        FROM source_reconciliation c JOIN run r ON r.id = c.run_id
+        WHERE c.wall_j IS NOT NULL ORDER BY 1''')
+    if len(rec):
+        for c in ['gpu_j', 'rapl_pkg_j', 'codecarbon_j']:
+            rec['wall / ' + c.replace('_j', '')] = rec['wall_j'] / rec[c].where(rec[c] > 0)
+        print(len(rec), 'run window(s) with a wall meter in source_reconciliation:')
+        display(rec.round(3))
+    else:
+        print('source_reconciliation has no window with a wall meter')
+"""),
+    md("""
+## Power over time: the wall meter and the software on one axis
+
+The wall meter's readings (faint), their moving average over 10 s, and each software
+series of the run; up to four runs, one panel each.
+"""),
+    code("""
+# the runs with a software source first, then the wall meter's other sessions; at most four
+shown = (both + [w for w in metered if w not in both])[:4]
+if not shown:
+    nb.note('no run or session has a wall meter in v_power: no power over time to draw')
+else:
+    fig, axes = plt.subplots(len(shown), 1, figsize=(10, 3.6 * len(shown)), squeeze=False)
+    drawn = series[series['who'].isin(shown)]
+    drawn = drawn.assign(series=drawn['series'] +
+                         drawn['device'].where(drawn['device'] == '', ' ' + drawn['device']))
+    # one colour per series across the panels (the wall meter's sockets may differ per run)
+    walls_, others = sorted(drawn.loc[drawn['wall'], 'series'].unique()), \\
+        sorted(drawn.loc[~drawn['wall'], 'series'].unique())
+    st = nb.styles(['wall meter, 10 s moving average'] + walls_ + others)
+    for ax, who in zip(axes[:, 0], shown):
+        g = drawn[drawn['who'] == who]
+        t0 = g['ts_us'].min()
+        names = sorted(g['series'].unique(), key=lambda n: (not n.startswith('wall'), n))
+        for name in names:
+            s = g[g['series'] == name].sort_values('ts_us')
+            x = (s['ts_us'] - t0) / 1e6
+            if name.startswith('wall'):
+                ax.plot(x, s['power_w'], lw=0.5, alpha=0.35, color=st[name]['color'],
+                        label=f'{name} (n = {len(s)})')
+                ma = s.set_index(pd.to_datetime(s['ts_us'], unit='us'))['power_w'] \\
+                    .rolling('10s').mean()
+                k = 'wall meter, 10 s moving average'
+                ax.plot(x, ma.to_numpy(), lw=1.8, color=st[k]['color'], label=k)
+            else:
+                ax.plot(x, s['power_w'], lw=1.2, color=st[name]['color'],
+                        label=f'{name} (n = {len(s)})')
+        ax.set_xlabel('time since the first reading (s)')
+        ax.set_ylabel('power (W)')
+        ax.set_title(who + ('' if who in both else ': no software source overlaps'), fontsize=9)
+        ax.legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.01, 1))
+    fig.suptitle('Wall meter and software power over time')
+    fig.tight_layout()
+    nb.savefig(fig, 'meter-vs-software-power')
+    plt.show()
+"""),
+)
+
 def build(name, cells):
     nbk = nbformat.v4.new_notebook()
     nbk.metadata = {
