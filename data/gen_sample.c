@@ -92,6 +92,8 @@ enum stream {
   STREAM_WATTMETER,
   STREAM_MULTI_GPU,
   STREAM_SESSION,
+  STREAM_ZEUS,
+  STREAM_CODECARBON_FLUSH,
 };
 
 static struct rng rng_stream(uint64_t seed, uint64_t run, enum stream purpose) {
@@ -596,6 +598,8 @@ enum {
   Q_WATTMETER = 1u << 13,   /* other/omegawatt/wattmetre-T.csv, one minute */
   Q_MULTI_GPU = 1u << 14,   /* other/nvidia-smi/gpus-T.csv, both GPUs of the machine */
   Q_WALL_RUN = 1u << 15,    /* other/omegawatt/wattmetre-T.csv, the whole run */
+  Q_ZEUS = 1u << 16,        /* zeus-monitor-T.csv in the run folder: power-limit windows */
+  Q_CODECARBON_FLUSH = 1u << 17, /* rows in other/codecarbon/periodic/emissions.csv */
 };
 
 /* One experiment configuration, repeated REPETITIONS times back to back. */
@@ -623,7 +627,7 @@ static const struct config DEMO_CONFIGS[] = {
     {ENV_CLOUD, ARCH_MOBILENET, DS_CHESSLIVE, 1, 32, 128, {2022, 12, 5, 14, 2, 11}, 40, 2.6, 0.61,
      52, GPU_NORMALIZED, CPU_LINUX_4COL, 0, 2, {Q_EPOCH_MLFLOW, 0, 0}},
     {ENV_CLOUD, ARCH_MOBILENET, DS_CHESSLIVE, 0, 32, 128, {2023, 3, 7, 10, 14, 27}, 38, 2.7, 0.62,
-     53, GPU_NATIVE, CPU_LINUX_4COL, 0, 3, {0, 0, 0}},
+     53, GPU_NATIVE, CPU_LINUX_4COL, 0, 3, {Q_ZEUS | Q_CODECARBON_FLUSH, Q_CODECARBON_FLUSH, 0}},
     {ENV_CLOUD, ARCH_RESNET50, DS_CHESSLIVE, 0, 32, 128, {2023, 3, 8, 13, 11, 33}, 22, 5.4, 0.93,
      81, GPU_NATIVE, CPU_LINUX_4COL, 0, 3, {Q_UNAVAILABLE | Q_CPU_WHOLE, Q_NO_EPOCH_FILE, 0}},
     {ENV_CLOUD, ARCH_VGG16, DS_CHESSLIVE, 0, 32, 128, {2023, 3, 9, 16, 24, 50}, 22, 7.4, 0.90, 88,
@@ -1179,23 +1183,24 @@ static const char CODECARBON_HEADER[] =
     "cpu_count,cpu_model,gpu_count,gpu_model,longitude,latitude,ram_total_size,tracking_mode,"
     "on_cloud,pue\n";
 
-/* One codecarbon 2.7.1 row: the tracker ran inside the training process, from
- * the CPU monitor's start to its stop, on the whole machine (both GPUs). */
-static void put_codecarbon_row(struct text *o, const struct run_plan *p, uint64_t seed) {
-  struct rng r = rng_stream(seed, (uint64_t)p->index, STREAM_CODECARBON);
-  int64_t from = p->cpu_start_us + rng_us(&r, 0.05, 0.3);
-  int64_t to = p->cpu_end_us - rng_us(&r, 0.05, 0.2);
+/* One codecarbon 2.7.1 row of P's tracker for PROJECT, run UUID (A, B),
+ * started at FROM_US and flushed at TO_US: duration, energy and emissions
+ * since FROM_US (cumulative), on the whole machine (both GPUs). */
+static void put_codecarbon_line(struct text *o, const struct run_plan *p, const char *project,
+                                int64_t from, int64_t to, double jitter_s, uint64_t a, uint64_t b,
+                                uint64_t seed) {
   struct energy e = integrate_energy(p, from, to, seed);
   const double ram_total_gb = 15.536453247070312, kwh = 3.6e6, kg_per_kwh = 0.15915;
-  double duration = (double)(to - from) / 1e6 + rng_between(&r, 0.0, 1e-6);
+  double duration = (double)(to - from) / 1e6 + jitter_s;
   double ram_w = ram_total_gb * 3.0 / 8.0;
   double cpu_kwh = e.cpu_j / kwh, gpu_kwh = (e.gpu0_j + e.gpu1_j) / kwh;
   double ram_kwh = ram_w * duration / kwh, total_kwh = cpu_kwh + gpu_kwh + ram_kwh;
   double emissions = total_kwh * kg_per_kwh;
   put_time(o, to, TIME_ISO_SECONDS);
-  put_str(o, ",codecarbon,");
+  put_char(o, ',');
+  put_str(o, project);
+  put_char(o, ',');
   static const char hex[] = "0123456789abcdef";
-  uint64_t a = rng_next(&r), b = rng_next(&r);
   for (int i = 0; i < 32; i++) { /* a version-4 UUID */
     uint64_t word = i < 16 ? a : b;
     int nibble = (int)((word >> (4 * (i % 16))) & 15);
@@ -1216,6 +1221,80 @@ static void put_codecarbon_row(struct text *o, const struct run_plan *p, uint64_
              "2.1734,41.3851,");
   put_pyfloat(o, ram_total_gb);
   put_str(o, ",machine,N,1.0\n");
+}
+
+/* The codecarbon row of P: the tracker ran inside the training process, from
+ * the CPU monitor's start to its stop, and wrote once, at stop(). */
+static void put_codecarbon_row(struct text *o, const struct run_plan *p, uint64_t seed) {
+  struct rng r = rng_stream(seed, (uint64_t)p->index, STREAM_CODECARBON);
+  int64_t from = p->cpu_start_us + rng_us(&r, 0.05, 0.3);
+  int64_t to = p->cpu_end_us - rng_us(&r, 0.05, 0.2);
+  double jitter = rng_between(&r, 0.0, 1e-6);
+  uint64_t a = rng_next(&r), b = rng_next(&r);
+  put_codecarbon_line(o, p, "codecarbon", from, to, jitter, a, b, seed);
+}
+
+/* The rows of P's tracker in project "mobilenet-periodic", started with the
+ * training and flushed every CODECARBON_FLUSH_S seconds (tracker.flush()) and
+ * at stop(): one run id, repeated, each row cumulative since the start. */
+#define CODECARBON_FLUSH_S 30
+static void put_codecarbon_flushes(struct text *o, const struct run_plan *p, uint64_t seed) {
+  struct rng r = rng_stream(seed, (uint64_t)p->index, STREAM_CODECARBON_FLUSH);
+  int64_t from = p->train_start_us - rng_us(&r, 0.2, 0.6);
+  int64_t stop = p->epoch_end_us[p->n_epochs - 1] + rng_us(&r, 0.1, 0.4);
+  uint64_t a = rng_next(&r), b = rng_next(&r);
+  for (int64_t to = from + CODECARBON_FLUSH_S * US_PER_S;; to += CODECARBON_FLUSH_S * US_PER_S) {
+    int last = to >= stop;
+    put_codecarbon_line(o, p, "mobilenet-periodic", from, last ? stop : to,
+                        rng_between(&r, 0.0, 1e-6), a, b, seed);
+    if (last) break;
+  }
+}
+
+/* ZeusMonitor(log_file=...) of Zeus's GlobalPowerLimitOptimizer, before Aug
+ * 2023 (start_time is time.monotonic(): the machine's uptime, no wall clock):
+ * from the start of training, one profiling window per power limit, from the
+ * GPU's maximum down in steps of 25 W, ZEUS_LIMITS of them, on both GPUs of the
+ * machine (data parallel), each window after a warm-up of a few seconds. The
+ * window runs a fixed number of iterations: under a limit L below the draw P
+ * of an unlimited step it takes (P/L)^a times longer (a grows as L falls) at
+ * about L per GPU. */
+#define ZEUS_LIMITS 9
+
+/* X^A for X in [1, 4], A in [0, 1], as exp(A ln X) by their series (no libm):
+ * ln X = 2 atanh((X-1)/(X+1)), whose argument is at most 0.6 here. */
+static double power_of(double x, double a) {
+  double y = (x - 1.0) / (x + 1.0), y2 = y * y, term = y, ln = 0.0;
+  for (int i = 1; i < 60; i += 2, term *= y2) ln += term / i;
+  double z = 2.0 * a * ln, step = 1.0, sum = 1.0;
+  for (int i = 1; i < 30; i++) sum += (step *= z / i);
+  return sum;
+}
+static void write_zeus_monitor(struct sink *s, const struct run_plan *p, uint64_t seed) {
+  struct text *o = &s->body;
+  struct rng r = rng_stream(seed, (uint64_t)p->index, STREAM_ZEUS);
+  const double max_w = p->env->gpu->max_limit_w, draw_w = 0.95 * max_w, base_s = 30.0;
+  double uptime_s = rng_between(&r, 2.5e5, 9.0e5);
+  double t = uptime_s + rng_between(&r, 2.0, 6.0);
+  put_str(o, "start_time,window_name,elapsed_time,gpu0_energy,gpu1_energy\n");
+  for (int k = 0; k < ZEUS_LIMITS; k++) {
+    double limit_w = max_w - 25.0 * k;
+    double capped = limit_w < draw_w ? limit_w : draw_w, ratio = capped / draw_w;
+    double a = 0.45 + 0.5 * (1.0 - ratio) * (1.0 - ratio);
+    double elapsed = base_s * power_of(draw_w / capped, a) * (1.0 + 0.015 * rng_gauss(&r));
+    put_pyfloat(o, (double)(int64_t)(t * 1e6) / 1e6); /* whole µs: at most 6 decimals */
+    put_str(o, ",__GlobalPowerLimitOptimizer_");
+    put_uint(o, (uint64_t)limit_w);
+    put_char(o, ',');
+    put_pyfloat(o, elapsed);
+    for (int g = 0; g < 2; g++) {
+      double watts = capped * (0.955 + 0.02 * rng_unit(&r)) * (g ? 1.03 : 1.0);
+      put_char(o, ',');
+      put_pyfloat(o, (double)(int64_t)(watts * elapsed * 1e3) / 1e3); /* NVML's mJ counter */
+    }
+    put_char(o, '\n');
+    t += elapsed + rng_between(&r, 4.0, 9.0);
+  }
 }
 
 /* perf stat -I 1000 -x, -e power/energy-pkg/,power/energy-ram/ -a -o FILE,
@@ -1509,6 +1588,12 @@ static void write_run_files(struct sink *s, const struct run_plan *p, uint64_t s
     write_multi_gpu_log(s, p, seed);
     sink_end(s, p->gpu_end_us + 15 * US_PER_S);
   }
+  if (p->quirks & Q_ZEUS) {
+    stamped_path(path, sizeof path, dir, "zeus-monitor-", p);
+    sink_begin(s, path);
+    write_zeus_monitor(s, p, seed);
+    sink_end(s, p->epoch_end_us[p->n_epochs - 1]);
+  }
 }
 
 /* The stamp of the next run of a session: the pause while the launcher
@@ -1519,13 +1604,15 @@ static int64_t next_stamp(int64_t previous_gpu_end_us, struct rng *r) {
 }
 
 static void write_demo(struct sink *s, uint64_t seed) {
-  struct text runs = {0, 0, 0}, launcher = {0, 0, 0}, emissions = {0, 0, 0};
+  struct text runs = {0, 0, 0}, launcher = {0, 0, 0}, emissions = {0, 0, 0}, flushes = {0, 0, 0};
   struct rng session = rng_stream(seed, 0, STREAM_SESSION);
   struct run_plan plan;
   put_str(&runs, RUNS_HEADER);
   put_str(&launcher, "start_time,architecture,dataset,input_size,batch_size,return_code\n");
   put_str(&emissions, CODECARBON_HEADER);
+  put_str(&flushes, CODECARBON_HEADER);
   int64_t clock = 0, launcher_start = 0, launcher_end = 0, emissions_end = 0, runs_end = 0;
+  int64_t flushes_end = 0;
   int index = 0;
   for (size_t ci = 0; ci < N_DEMO_CONFIGS; ci++) {
     const struct config *cfg = &DEMO_CONFIGS[ci];
@@ -1549,12 +1636,17 @@ static void write_demo(struct sink *s, uint64_t seed) {
         put_codecarbon_row(&emissions, &plan, seed);
         emissions_end = plan.cpu_end_us;
       }
+      if (plan.quirks & Q_CODECARBON_FLUSH) {
+        put_codecarbon_flushes(&flushes, &plan, seed);
+        flushes_end = plan.epoch_end_us[plan.n_epochs - 1] + US_PER_S;
+      }
       clock = plan.gpu_end_us;
       if (clock > runs_end) runs_end = clock;
     }
   }
   char path[MAX_PATH_LEN];
   sink_put_file(s, "data/metrics/other/codecarbon/emissions.csv", &emissions, emissions_end);
+  sink_put_file(s, "data/metrics/other/codecarbon/periodic/emissions.csv", &flushes, flushes_end);
   sink_put_file(s, "data/metrics/runs.csv", &runs, runs_end + 3600 * US_PER_S);
   struct text name = {0, 0, 0};
   put_str(&name, "out/oom-experiments_");
@@ -1567,6 +1659,7 @@ static void write_demo(struct sink *s, uint64_t seed) {
   text_free(&runs);
   text_free(&launcher);
   text_free(&emissions);
+  text_free(&flushes);
 }
 
 /* ------------------------------------------------------------------------ */

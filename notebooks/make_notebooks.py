@@ -1111,6 +1111,519 @@ else:
 )
 
 
+# ---------------------------------------------------------------------------------
+notebook(
+    '07-power-limits',
+    md("""
+# 07 · The energy-time trade-off of GPU power limits (Zeus)
+
+Zeus's `GlobalPowerLimitOptimizer` profiles a training job under each GPU power limit
+in turn and logs one ZeusMonitor window per limit, named `__GlobalPowerLimitOptimizer_<W>`.
+For each ZeusMonitor log this notebook reads, per power limit, the window's time and its
+energy per GPU and summed over the GPUs; then the energy-time Pareto front (one point per
+limit, as in the Zeus paper), and the energy saved against the time lost relative to the
+highest limit.
+
+Reads `zeus_window` and `zeus_window_energy` (the raw windows, `schema/010_zeus.sql`)
+and `source_zeus_window` (the same windows with the run each file belongs to, made by
+the transform). A log whose window names state no power limit is listed and skipped.
+"""),
+    SETUP,
+    code("""
+windows = nb.query('''
+    SELECT f.path, w.file_id, w.line, w.window_name, w.elapsed_s, w.run_id,
+           w.component, w.device, w.energy_j
+    FROM source_zeus_window w JOIN source_file f ON f.id = w.file_id
+    ORDER BY w.file_id, w.line, w.component, CAST(w.device AS INTEGER)''') \\
+    if nb.has('source_zeus_window') else pd.DataFrame()
+if windows.empty:
+    nb.note('no ZeusMonitor window in this database (source_zeus_window is empty or absent): '
+            'nothing below is drawn')
+else:
+    windows['file'] = windows['path'].str.rsplit('/', n=1).str[-1]
+    windows['power_limit_w'] = nb.power_limit_w(windows['window_name']).to_numpy()
+    per_file = windows.groupby('file').agg(
+        windows=('line', 'nunique'), devices=('device', 'nunique'),
+        limits=('power_limit_w', 'nunique'))
+    display(per_file)
+    unnamed = per_file[per_file['limits'] == 0]
+    for f in unnamed.index:
+        names = ', '.join(sorted(windows.loc[windows['file'] == f, 'window_name'].unique())[:3])
+        nb.note(f'{f}: no window name states a power limit ({names}): skipped')
+"""),
+    md("""
+## Energy and time per power limit
+
+A limit profiled more than once in a file counts each window: time and energy are
+their sums. Energies are the GPUs' (`component = 'gpu'`); the summed column is over
+every GPU of the window.
+"""),
+    code("""
+gpu = windows[(windows['component'] == 'gpu') & windows['power_limit_w'].notna()] \\
+    if len(windows) else pd.DataFrame()
+if len(gpu):
+    per_gpu = gpu.pivot_table(index=['file', 'power_limit_w'], columns='device',
+                              values='energy_j', aggfunc='sum')
+    per_gpu.columns = [f'gpu{d}_j' for d in per_gpu.columns]
+    time = gpu.drop_duplicates(['file_id', 'line']).groupby(['file', 'power_limit_w']).agg(
+        windows=('line', 'size'), time_s=('elapsed_s', 'sum'))
+    limits = time.join(per_gpu)
+    limits['energy_j'] = gpu.groupby(['file', 'power_limit_w'])['energy_j'].sum(min_count=1)
+    limits = limits.reset_index().sort_values(['file', 'power_limit_w'], ascending=[True, False])
+    pd.set_option('display.float_format', '{:.3f}'.format)
+    print(len(limits), 'power limits in', limits['file'].nunique(), 'file(s)')
+    display(limits)
+else:
+    limits = pd.DataFrame()
+"""),
+    md("""
+The same sums straight from the raw tables (`zeus_window`, `zeus_window_energy`),
+without the transform: they must match, limit by limit.
+"""),
+    code("""
+if len(limits):
+    raw = nb.query('''
+        SELECT f.path, w.file_id, w.line, w.window_name, w.elapsed_s,
+               (SELECT total(e.energy_j) FROM zeus_window_energy e
+                 WHERE e.file_id = w.file_id AND e.line = w.line AND e.component = 'gpu') AS energy_j
+        FROM zeus_window w JOIN source_file f ON f.id = w.file_id''')
+    raw['file'] = raw['path'].str.rsplit('/', n=1).str[-1]
+    raw['power_limit_w'] = nb.power_limit_w(raw['window_name']).to_numpy()
+    raw = raw.dropna(subset=['power_limit_w']).groupby(['file', 'power_limit_w']).agg(
+        raw_time_s=('elapsed_s', 'sum'), raw_energy_j=('energy_j', 'sum')).reset_index()
+    check = limits.merge(raw, on=['file', 'power_limit_w'], how='outer')
+    assert len(check) == len(limits) == len(raw), 'a power limit is in one table only'
+    assert np.allclose(check['time_s'], check['raw_time_s'], rtol=1e-12, atol=1e-9)
+    assert np.allclose(check['energy_j'], check['raw_energy_j'], rtol=1e-12, atol=1e-6)
+    print('energy and time per limit equal the sums of the raw windows:', len(check), 'limits')
+    display(check[['file', 'power_limit_w', 'time_s', 'raw_time_s', 'energy_j', 'raw_energy_j']])
+"""),
+    md("""
+## The energy-time Pareto front
+
+One point per power limit: the time of its window(s) and the energy of all GPUs. A
+limit is on the front when no other limit is both faster and less energy-hungry.
+"""),
+    code("""
+files = [f for f, g in limits.groupby('file') if len(g) >= 2] if len(limits) else []
+if not files:
+    nb.note('no ZeusMonitor log profiles two power limits or more: no trade-off to plot')
+else:
+    ncol = min(2, len(files))
+    nrow = -(-len(files) // ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(6.2 * ncol, 4.8 * nrow), squeeze=False)
+    for ax, f in zip(axes.flat, files):
+        g = limits[limits['file'] == f].copy()
+        g['pareto'] = nb.pareto(g, 'time_s', 'energy_j')
+        div, unit = nb.energy_unit(g['energy_j'])
+        st = nb.styles(sorted(g['power_limit_w'], reverse=True))   # one colour per limit in both figures
+        front = g[g['pareto']].sort_values('time_s')
+        ax.plot(front['time_s'], front['energy_j'] / div, color=nb.GREY, lw=1.5, zorder=1,
+                label='Pareto front')
+        for _, r in g.iterrows():
+            ax.scatter(r['time_s'], r['energy_j'] / div, s=60, zorder=2,
+                       edgecolor='black' if r['pareto'] else 'none',
+                       label=f"{r['power_limit_w']:.0f} W", **st[r['power_limit_w']])
+        ax.set_xlabel('time of the window(s) (s)')
+        ax.set_ylabel(f'energy, all GPUs ({unit})')
+        n_gpu = g.filter(regex=r'^gpu\\d+_j$').notna().any().sum()
+        ax.set_title(f'{f}\\nn = {len(g)} power limits, {n_gpu} GPU(s); on the front: '
+                     f'{int(g["pareto"].sum())}', fontsize=8)
+        ax.legend(fontsize=7, title='power limit', title_fontsize=7, ncol=2)
+        print(f, 'n =', len(g), 'limits; on the front:',
+              ', '.join(f'{w:.0f} W' for w in front['power_limit_w']))
+    for ax in list(axes.flat)[len(files):]:
+        ax.set_visible(False)
+    fig.suptitle('Energy against time per GPU power limit (black edge: on the Pareto front)')
+    fig.tight_layout()
+    nb.savefig(fig, 'zeus-power-limit-front')
+    plt.show()
+"""),
+    md("""
+## Energy saved against time lost, relative to the highest limit
+
+For each limit, `energy saved = 1 - E / E(highest)` and `time lost = T / T(highest) - 1`,
+in percent; per GPU as well, to see whether the GPUs of one job respond alike.
+"""),
+    code("""
+if files:
+    rel = []
+    for f in files:
+        g = limits[limits['file'] == f].sort_values('power_limit_w')
+        top = g.iloc[-1]
+        d = g[['file', 'power_limit_w']].copy()
+        d['time_lost_pct'] = (g['time_s'] / top['time_s'] - 1) * 100
+        d['energy_saved_pct'] = (1 - g['energy_j'] / top['energy_j']) * 100
+        for c in g.filter(regex=r'^gpu\\d+_j$').columns:
+            d[c.replace('_j', '_saved_pct')] = (1 - g[c] / top[c]) * 100
+        rel.append(d)
+    rel = pd.concat(rel, ignore_index=True)
+    display(rel.round(2))
+    fig, axes = plt.subplots(len(files), 2, figsize=(11, 4.2 * len(files)), squeeze=False)
+    for (ax, bx), f in zip(axes, files):
+        d = rel[rel['file'] == f]
+        st = nb.styles(sorted(d['power_limit_w'], reverse=True))
+        for _, r in d.iterrows():
+            ax.scatter(r['time_lost_pct'], r['energy_saved_pct'], s=55,
+                       label=f"{r['power_limit_w']:.0f} W", **st[r['power_limit_w']])
+        ax.axhline(0, color=nb.GREY, lw=0.8)
+        ax.axvline(0, color=nb.GREY, lw=0.8)
+        ax.set_xlabel('time lost against the highest limit (%)')
+        ax.set_ylabel('energy saved against the highest limit (%)')
+        ax.set_title(f'{f}\\nn = {len(d)} power limits', fontsize=8)
+        ax.legend(fontsize=7, ncol=2, title='power limit', title_fontsize=7)
+        cols = [c for c in d.columns if c.startswith('gpu') and c.endswith('_saved_pct')]
+        gs = nb.styles(cols + ['all GPUs'])
+        for c in cols:
+            bx.plot(d['power_limit_w'], d[c], lw=1, label=c.split('_')[0], **gs[c])
+        bx.plot(d['power_limit_w'], d['energy_saved_pct'], lw=2.2, label='all GPUs',
+                **gs['all GPUs'])
+        bx.axhline(0, color=nb.GREY, lw=0.8)
+        bx.set_xlabel('GPU power limit (W)')
+        bx.set_ylabel('energy saved against the highest limit (%)')
+        bx.set_title(f'per GPU: n = {len(cols)} GPU(s) x {len(d)} limits', fontsize=8)
+        bx.legend(fontsize=7)
+    fig.suptitle('What a lower power limit saves, and what it costs')
+    fig.tight_layout()
+    nb.savefig(fig, 'zeus-energy-saved-time-lost')
+    plt.show()
+"""),
+)
+
+# ---------------------------------------------------------------------------------
+notebook(
+    '08-codecarbon',
+    md("""
+# 08 · CodeCarbon over time
+
+CodeCarbon writes one `emissions.csv` row per `stop()`, and one per `flush()` when a
+tracker flushes periodically: then a run id repeats, each row cumulative since the
+tracker started (duration, energy, emissions). This notebook counts each codecarbon
+run once (its last, longest row), and shows per project and run the duration, energy
+and emissions against time, how the repeated rows of one run grow, and the share of
+CPU, GPU and RAM in each project's energy.
+
+Reads `codecarbon_row` (the raw rows, `schema/003_sources.sql`) and `source_file`
+(the file each row comes from); `source_energy` for the wattdb runs the codecarbon
+runs are attached to.
+"""),
+    SETUP,
+    code("""
+rows = nb.query('''
+    SELECT f.path, c.file_id, c.line, c.ts_us, c.project_name, c.run_id, c.duration_s,
+           c.emissions_kg, c.cpu_energy_j, c.gpu_energy_j, c.ram_energy_j, c.energy_j
+    FROM codecarbon_row c JOIN source_file f ON f.id = c.file_id
+    ORDER BY c.file_id, c.line''') if nb.has('codecarbon_row') else pd.DataFrame()
+if rows.empty:
+    nb.note('no codecarbon row in this database: nothing below is drawn')
+    runs = rows
+else:
+    rows['file'] = rows['path'].str.rsplit('/', n=1).str[-1]
+    rows['project'] = rows['project_name'].fillna('(no project)')
+    # a row without a run id is a run of its own
+    rows['run'] = rows['run_id'].where(rows['run_id'].fillna('') != '',
+                                       'line ' + rows['line'].astype(str))
+    rows['time'] = pd.to_datetime(rows['ts_us'], unit='us')   # the file's naive local time
+    KEYS = ['file_id', 'project', 'run']
+    rows['flushes'] = rows.groupby(KEYS)['line'].transform('size')
+    # cumulative rows: within a run id, duration never falls from one row to the next
+    falls = rows.sort_values('line').groupby(KEYS)['duration_s'].apply(
+        lambda s: bool((s.diff() < 0).any()))
+    runs = nb.last_flush(rows, KEYS)
+    print(f'{len(rows)} rows in {rows["file_id"].nunique()} file(s): {len(runs)} codecarbon runs, '
+          f'{int((runs["flushes"] > 1).sum())} of them written more than once '
+          f'({len(rows) - len(runs)} earlier flushes not counted)')
+    if falls.any():
+        nb.note(f'{int(falls.sum())} repeated run id(s) whose duration falls between rows '
+                '(not cumulative flushes): the longest row is still the one counted')
+    display(runs.groupby('project').agg(runs=('run', 'size'), rows=('flushes', 'sum'),
+                                        energy_j=('energy_j', 'sum'),
+                                        duration_s=('duration_s', 'sum')))
+"""),
+    md("""
+## Duration, energy and emissions per run against time
+
+One point per codecarbon run (its last row), at the time that row was written; one
+colour and marker per project. An axis is logarithmic when its runs span decades.
+"""),
+    code("""
+if len(runs):
+    st = nb.styles(sorted(runs['project'].unique()))
+    div, unit = nb.energy_unit(runs['energy_j'])
+    panels = [('duration_s', 1.0, 'duration per run (s)'),
+              ('energy_j', div, f'energy per run ({unit})'),
+              ('emissions_kg', 1e-3, 'emissions per run (g CO2eq)')]
+    fig, axes = plt.subplots(3, 1, figsize=(10, 9), sharex=True)
+    for ax, (col, d, label) in zip(axes, panels):
+        for proj, g in runs.groupby('project'):
+            ok = g[g[col] > 0]
+            ax.scatter(ok['time'], ok[col] / d, s=22, label=f'{proj} (n = {len(g)})', **st[proj])
+        v = runs.loc[runs[col] > 0, col]
+        if len(v) and v.max() > 30 * v.min():     # log only when the runs span decades
+            ax.set_yscale('log')
+        ax.set_ylabel(label)
+    axes[-1].set_xlabel('time the run\\'s last row was written (local time of the file)')
+    fig.suptitle(f'CodeCarbon runs over time: n = {len(runs)} runs, '
+                 f'{runs["project"].nunique()} project(s)')
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    h, l = axes[0].get_legend_handles_labels()
+    fig.legend(h, l, fontsize=7, ncol=2, loc='upper center', bbox_to_anchor=(0.5, 0.0))
+    nb.savefig(fig, 'codecarbon-runs-over-time')
+    plt.show()
+"""),
+    md("""
+## The rows of a run written more than once
+
+Each periodic flush repeats the run id with the totals so far: energy grows with the
+tracker's duration, and only the last row (marked) counts. Up to twelve such runs, the
+ones with the most rows first.
+"""),
+    code("""
+multi = runs[runs['flushes'] > 1].sort_values('flushes', ascending=False).head(12) \\
+    if len(runs) else pd.DataFrame()
+if multi.empty:
+    nb.note('no codecarbon run id is written more than once: no flush series to draw')
+else:
+    sel = rows.merge(multi[KEYS], on=KEYS)
+    div, unit = nb.energy_unit(sel['energy_j'])
+    labels = [f"{r['project']} / {str(r['run'])[:8]}" for _, r in multi.iterrows()]
+    st = nb.styles(labels)
+    fig, ax = plt.subplots(figsize=(8.5, 5))
+    for (_, r), lab in zip(multi.iterrows(), labels):
+        g = sel[(sel['file_id'] == r['file_id']) & (sel['project'] == r['project']) &
+                (sel['run'] == r['run'])].sort_values('line')
+        ax.plot(g['duration_s'] / 60, g['energy_j'] / div, lw=1, markersize=3,
+                label=f'{lab} (n = {len(g)} rows)', **st[lab])
+        ax.scatter(r['duration_s'] / 60, r['energy_j'] / div, s=80, facecolor='none',
+                   edgecolor=st[lab]['color'], lw=1.5)
+    ax.set_xlabel('duration written in the row (min)')
+    ax.set_ylabel(f'energy written in the row ({unit})')
+    ax.legend(fontsize=7)
+    ax.set_title(f'Cumulative rows of {len(multi)} run id(s) written more than once '
+                 '(circled: the row counted)', fontsize=9)
+    fig.tight_layout()
+    nb.savefig(fig, 'codecarbon-flushes')
+    plt.show()
+"""),
+    md("""
+## CPU, GPU and RAM: each project's share of its energy
+
+The components of the counted rows, summed over each project's runs. A file that does
+not give a component (older versions, CPU-only machines) leaves that part out.
+"""),
+    code("""
+parts = ['cpu_energy_j', 'gpu_energy_j', 'ram_energy_j']
+share = runs.groupby('project')[parts].sum(min_count=1) if len(runs) else pd.DataFrame()
+share = share[share.sum(axis=1) > 0] if len(share) else share
+if share.empty:
+    nb.note('no codecarbon run gives its CPU, GPU or RAM energy: no share to draw')
+else:
+    n = runs.groupby('project').size()
+    pct = share.div(share.sum(axis=1), axis=0) * 100
+    display(pct.round(1))
+    st = nb.styles(parts)
+    fig, ax = plt.subplots(figsize=(8.5, 0.45 * len(pct) + 1.6))
+    left = np.zeros(len(pct))
+    ylabels = [f'{p} (n = {n[p]})' for p in pct.index]
+    for c, name in zip(parts, ['CPU', 'GPU', 'RAM']):
+        v = pct[c].fillna(0).to_numpy()
+        ax.barh(ylabels, v, left=left, color=st[c]['color'], label=name)
+        left += v
+    ax.set_xlabel('share of the project\\'s energy (%)')
+    ax.set_xlim(0, 100)
+    ax.legend(fontsize=8, ncol=3, loc='lower center', bbox_to_anchor=(0.5, 1.0))
+    ax.set_title(f'n = {int(n[pct.index].sum())} codecarbon runs in {len(pct)} project(s)',
+                 fontsize=9, pad=22)
+    fig.tight_layout()
+    nb.savefig(fig, 'codecarbon-component-share')
+    plt.show()
+"""),
+    code("""
+if nb.has('source_energy'):
+    att = nb.query('''
+        SELECT r.environment, r.architecture, r.stamp, e.component, e.energy_j
+        FROM source_energy e JOIN run r ON r.id = e.run_id
+        WHERE e.source = 'codecarbon' ''')
+    if att.empty:
+        print('no codecarbon run is attached to a wattdb run')
+    else:
+        print(att['stamp'].nunique(), 'wattdb run(s) measured by codecarbon (source_energy):')
+        display(att.pivot_table(index=['environment', 'architecture', 'stamp'],
+                                columns='component', values='energy_j').round(0))
+"""),
+)
+
+# ---------------------------------------------------------------------------------
+notebook(
+    '09-meter-vs-software',
+    md("""
+# 09 · A wall meter against software estimates
+
+For the runs measured both by a wall meter (OmegaWatt) and by software (nvidia-smi or
+eprof GPU, powermetrics, PowerJoular, AIPowerMeter, Zeus power), the energy of each over
+the window both cover, the ratio wall / software, and the power of both over time on one
+axis with the wall meter's moving average, as the AIPowerMeter documentation compares
+them. The RAPL and codecarbon totals, which are not power series, come from
+`source_reconciliation` (the wattdb transform's comparison over one window).
+
+Reads `v_power` (every power reading on one time axis, `transform/70_power.sql`),
+`source_reconciliation` and `run`.
+"""),
+    SETUP,
+    code("""
+power = nb.query('''
+    SELECT p.run_id, p.session_file_id, p.file_id, p.source, p.component, p.device, p.ts_us,
+           p.power_w, r.environment || '/' || r.architecture || '/' || r.stamp AS run
+    FROM v_power p LEFT JOIN run r ON r.id = p.run_id''') if nb.has('v_power') else pd.DataFrame()
+# the sockets that feed the measured machine: the setting wall_sockets, else every socket
+setting = nb.query("SELECT value FROM setting WHERE name = 'wall_sockets'") \\
+    if nb.has('setting') else pd.DataFrame()
+wall_sockets = set(str(setting.iloc[0, 0]).replace(' ', '').split(',')) if len(setting) else None
+print('wall meter sockets read:', ', '.join(sorted(wall_sockets)) if wall_sockets else 'all')
+
+
+series = []
+if len(power):
+    power['who'] = power['run'].fillna(
+        'session of file ' + power['session_file_id'].astype('Int64').astype(str))
+    for (who, src, comp), g in power.groupby(['who', 'source', 'component']):
+        if src == 'wattmeter':
+            # the sockets of one frame share its timestamp: the wall power is their sum
+            if wall_sockets:
+                g = g[g['device'].isin(wall_sockets)]
+            name = 'wall meter (socket ' + ','.join(sorted(g['device'].unique())) + ')'
+            g = g.groupby('ts_us', as_index=False)['power_w'].sum().assign(device='')
+        else:
+            name = f'{src} {comp}'
+        if len(g):
+            series.append(g[['ts_us', 'power_w', 'device']].assign(
+                series=name, who=who, wall=src == 'wattmeter'))
+series = pd.concat(series, ignore_index=True) if series else pd.DataFrame(
+    columns=['ts_us', 'power_w', 'device', 'series', 'who', 'wall'])
+series['wall'] = series['wall'].astype(bool)
+metered = sorted(series.loc[series['wall'], 'who'].unique())
+both = sorted(set(metered) & set(series.loc[~series['wall'], 'who']))
+print(len(metered), 'run(s) or session(s) with a wall meter;', len(both),
+      'of them with a software source too (v_power)')
+if not both:
+    nb.note('no run is measured by both a wall meter and a software source (v_power): '
+            'the energy ratios are skipped')
+"""),
+    md("""
+## Energy over the common window, and the ratio wall / software
+
+For each run, and each software series next to each wall-meter socket, the window is
+the intersection of the two series' spans; each energy is the trapezoid of its power
+readings over that window.
+"""),
+    code("""
+rows = []
+for who in both:
+    g = series[series['who'] == who]
+    w = g[g['wall']]
+    for sw_name, sw in g[~g['wall']].groupby('series'):
+        # the window both cover; a source of several devices (GPUs): their energies added
+        lo, hi = max(w['ts_us'].min(), sw['ts_us'].min()), min(w['ts_us'].max(), sw['ts_us'].max())
+        if hi <= lo:
+            continue
+        ew = nb.trapezoid_j(w['ts_us'], w['power_w'], lo, hi)
+        es = sum(nb.trapezoid_j(d['ts_us'], d['power_w'], lo, hi) for _, d in sw.groupby('device'))
+        devices = sw['device'].nunique()
+        rows.append({'run': who, 'software': sw_name + (f' ({devices} devices)' if devices > 1 else ''),
+                     'window_s': (hi - lo) / 1e6, 'wall_j': ew, 'software_j': es,
+                     'wall / software': ew / es if es and es > 0 else np.nan})
+energies = pd.DataFrame(rows)
+if len(energies):
+    display(energies.round(3))
+elif both:
+    nb.note('no wall-meter and software series overlap in time')
+"""),
+    code("""
+if len(energies):
+    pairs = energies.dropna(subset=['wall / software'])
+    labels = [f"{r['run'][-34:]}\\n{r['software']}" for _, r in pairs.iterrows()]
+    st = nb.styles(sorted(pairs['software'].unique()))
+    fig, ax = plt.subplots(figsize=(8.5, 0.5 * len(pairs) + 1.8))
+    for i, (_, r) in enumerate(pairs.iterrows()):
+        ax.barh(i, r['wall / software'], color=st[r['software']]['color'])
+        ax.annotate(f"{r['window_s']:.0f} s", (r['wall / software'], i), xytext=(3, -3),
+                    textcoords='offset points', fontsize=7)
+    ax.set_yticks(range(len(pairs)), labels, fontsize=7)
+    ax.axvline(1, color=nb.GREY, lw=0.8)
+    ax.set_xlabel('wall energy / software energy over the common window (ratio, no unit)')
+    from matplotlib.patches import Patch
+    ax.legend([Patch(color=st[k]['color']) for k in st], list(st), fontsize=7, title='software',
+              title_fontsize=7, loc='upper left', bbox_to_anchor=(1.01, 1))
+    ax.set_title(f'n = {len(pairs)} pairs of series in {pairs["run"].nunique()} run(s)', fontsize=9)
+    fig.tight_layout()
+    nb.savefig(fig, 'meter-vs-software-ratio')
+    plt.show()
+"""),
+    code("""
+if nb.has('source_reconciliation'):
+    rec = nb.query('''
+        SELECT r.environment || '/' || r.architecture || '/' || r.stamp AS run, c.window,
+               c.window_s, c.wall_j, c.gpu_j, c.gpu_source, c.rapl_pkg_j, c.rapl_dram_j,
+               c.codecarbon_j, c.unaccounted_share
+        FROM source_reconciliation c JOIN run r ON r.id = c.run_id
+        WHERE c.wall_j IS NOT NULL ORDER BY 1''')
+    if len(rec):
+        for c in ['gpu_j', 'rapl_pkg_j', 'codecarbon_j']:
+            rec['wall / ' + c.replace('_j', '')] = rec['wall_j'] / rec[c].where(rec[c] > 0)
+        print(len(rec), 'run window(s) with a wall meter in source_reconciliation:')
+        display(rec.round(3))
+    else:
+        print('source_reconciliation has no window with a wall meter')
+"""),
+    md("""
+## Power over time: the wall meter and the software on one axis
+
+The wall meter's readings (faint), their moving average over 10 s, and each software
+series of the run; up to four runs, one panel each.
+"""),
+    code("""
+# the runs with a software source first, then the wall meter's other sessions; at most four
+shown = (both + [w for w in metered if w not in both])[:4]
+if not shown:
+    nb.note('no run or session has a wall meter in v_power: no power over time to draw')
+else:
+    fig, axes = plt.subplots(len(shown), 1, figsize=(10, 3.6 * len(shown)), squeeze=False)
+    drawn = series[series['who'].isin(shown)]
+    drawn = drawn.assign(series=drawn['series'] +
+                         drawn['device'].where(drawn['device'] == '', ' ' + drawn['device']))
+    # one colour per series across the panels (the wall meter's sockets may differ per run)
+    walls_, others = sorted(drawn.loc[drawn['wall'], 'series'].unique()), \\
+        sorted(drawn.loc[~drawn['wall'], 'series'].unique())
+    st = nb.styles(['wall meter, 10 s moving average'] + walls_ + others)
+    for ax, who in zip(axes[:, 0], shown):
+        g = drawn[drawn['who'] == who]
+        t0 = g['ts_us'].min()
+        names = sorted(g['series'].unique(), key=lambda n: (not n.startswith('wall'), n))
+        for name in names:
+            s = g[g['series'] == name].sort_values('ts_us')
+            x = (s['ts_us'] - t0) / 1e6
+            if name.startswith('wall'):
+                ax.plot(x, s['power_w'], lw=0.5, alpha=0.35, color=st[name]['color'],
+                        label=f'{name} (n = {len(s)})')
+                ma = s.set_index(pd.to_datetime(s['ts_us'], unit='us'))['power_w'] \\
+                    .rolling('10s').mean()
+                k = 'wall meter, 10 s moving average'
+                ax.plot(x, ma.to_numpy(), lw=1.8, color=st[k]['color'], label=k)
+            else:
+                ax.plot(x, s['power_w'], lw=1.2, color=st[name]['color'],
+                        label=f'{name} (n = {len(s)})')
+        ax.set_xlabel('time since the first reading (s)')
+        ax.set_ylabel('power (W)')
+        ax.set_title(who + ('' if who in both else ': no software source overlaps'), fontsize=9)
+        ax.legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.01, 1))
+    fig.suptitle('Wall meter and software power over time')
+    fig.tight_layout()
+    nb.savefig(fig, 'meter-vs-software-power')
+    plt.show()
+"""),
+)
+
 def build(name, cells):
     nbk = nbformat.v4.new_notebook()
     nbk.metadata = {

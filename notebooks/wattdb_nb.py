@@ -476,3 +476,46 @@ def outliers(df):
         note(f'{len(small)} group(s) under {MIN_OUTLIER_GROUP} runs not searched for '
              f'outliers: {", ".join(small)}')
     return flag
+
+
+# ---- the other tools' studies: Zeus power limits, codecarbon flushes, meters ----
+
+def pareto(points, x, y):
+    """Boolean Series: True for the rows of points that no other row beats on both x
+    and y (smaller is better on both; a tie on both does not dominate)."""
+    p = points[[x, y]].to_numpy(dtype=float)
+    le = (p[None, :, 0] <= p[:, None, 0]) & (p[None, :, 1] <= p[:, None, 1])
+    lt = (p[None, :, 0] < p[:, None, 0]) | (p[None, :, 1] < p[:, None, 1])
+    return pd.Series(~(le & lt).any(axis=1), index=points.index)
+
+
+# Zeus's GlobalPowerLimitOptimizer names its profiling window after the limit it
+# sets, in W: '__GlobalPowerLimitOptimizer_300'. The limit is the trailing number.
+POWER_LIMIT_WINDOW = r'^__GlobalPowerLimitOptimizer_(\d+(?:\.\d+)?)$'
+
+
+def power_limit_w(names):
+    """The power limit (W) a Zeus window name states, NaN for a name that states none."""
+    return pd.Series(names, dtype=object).str.extract(POWER_LIMIT_WINDOW)[0].astype(float)
+
+
+def last_flush(rows, key, order='duration_s'):
+    """One row per key: the row with the largest `order` (codecarbon's periodic flushes
+    repeat a run id with cumulative duration and energy; the last one holds the run)."""
+    if rows.empty:
+        return rows
+    idx = rows.sort_values(order, kind='stable').groupby(key, dropna=False).tail(1).index
+    return rows.loc[sorted(idx)]
+
+
+def trapezoid_j(ts_us, power_w, lo_us=None, hi_us=None):
+    """Energy (J) of power readings by the trapezoid rule over [lo_us, hi_us] (default:
+    all of them), the readings sorted by time; NaN with fewer than two readings."""
+    d = pd.DataFrame({'t': np.asarray(ts_us, dtype=float), 'p': np.asarray(power_w, dtype=float)})
+    if lo_us is not None:
+        d = d[(d['t'] >= lo_us) & (d['t'] <= hi_us)]
+    d = d.dropna().sort_values('t')
+    if len(d) < 2:
+        return np.nan
+    t, p = d['t'].to_numpy() / 1e6, d['p'].to_numpy()
+    return float(((p[1:] + p[:-1]) / 2 * np.diff(t)).sum())
