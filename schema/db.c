@@ -19,6 +19,7 @@
  * new database by two processes at once. */
 #include "schema/db.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -208,7 +209,12 @@ int wdb_open_readonly(struct wdb *db, const char *path) {
 }
 
 void wdb_close(struct wdb *db) {
-  for (int i = 0; i < db->ncache; i++) sqlite3_finalize(db->cache[i].stmt);
+  for (int i = 0; i < WDB_STMT_CACHE; i++)
+    if (db->cache[i].text) {
+      sqlite3_finalize(db->cache[i].stmt);
+      db->cache[i].text = NULL;
+      db->cache[i].stmt = NULL;
+    }
   db->ncache = 0;
   if (db->sql && db->writable) {
     /* Leave WAL when no other connection has the database open; when one has,
@@ -220,29 +226,39 @@ void wdb_close(struct wdb *db) {
   db->sql = NULL;
 }
 
+/* The slot of SQL in the cache: where it is, or the empty one where it goes. */
+static int cache_slot(const struct wdb *db, const char *sql) {
+  uintptr_t h = (uintptr_t)sql;
+  h ^= h >> 17;
+  h *= (uintptr_t)0x9E3779B97F4A7C15u;
+  int i = (int)((h >> 7) & (WDB_STMT_CACHE - 1));
+  while (db->cache[i].text && db->cache[i].text != sql) i = (i + 1) & (WDB_STMT_CACHE - 1);
+  return i;
+}
+
 sqlite3_stmt *wdb_stmt(struct wdb *db, const char *sql) {
-  for (int i = 0; i < db->ncache; i++) {
-    if (db->cache[i].text == sql) {
-      sqlite3_stmt *st = db->cache[i].stmt;
-      sqlite3_reset(st);
-      sqlite3_clear_bindings(st);
-      return st;
-    }
+  int i = cache_slot(db, sql);
+  if (db->cache[i].text) {
+    sqlite3_stmt *st = db->cache[i].stmt;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
   }
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
     msg("%s: cannot prepare statement: %s", db->path, sqlite3_errmsg(db->sql));
     return NULL;
   }
-  if (db->ncache < WDB_STMT_CACHE) {
-    db->cache[db->ncache].text = sql;
-    db->cache[db->ncache].stmt = st;
-    db->ncache++;
-  } else {
-    /* Cache full: a programming error (too many distinct statements); keep
-     * working but the statement leaks until exit, so say so loudly. */
-    msg("internal: statement cache full");
+  if (db->ncache + 1 >= WDB_STMT_CACHE) {
+    /* Never with wattdb's own texts (WDB_STMT_CACHE); a text that is not a
+     * literal would fill it: said, and the statement is not cached. */
+    msg("internal: statement cache full (a statement text that is not a literal?)");
+    sqlite3_finalize(st);
+    return NULL;
   }
+  db->cache[i].text = sql;
+  db->cache[i].stmt = st;
+  db->ncache++;
   return st;
 }
 

@@ -10,14 +10,16 @@
 
 #include <sqlite3.h>
 
-#define WDB_STMT_CACHE 64
+/* Slots of the statement cache, a power of two: room for every static SQL text
+ * of wattdb (about 120 with every format) at most half full. */
+#define WDB_STMT_CACHE 512
 
 struct wdb {
   sqlite3 *sql;
   const char *path;
   int writable;
-  struct { const char *text; sqlite3_stmt *stmt; } cache[WDB_STMT_CACHE];
-  int ncache;
+  struct { const char *text; sqlite3_stmt *stmt; } cache[WDB_STMT_CACHE]; /* open addressing by text */
+  int ncache;                 /* slots in use */
 };
 
 /* The application_id in the header of every database wattdb makes ("watd"):

@@ -3,7 +3,8 @@
  * `tables` are the raw tables its files fill (every fixture of tests/fixtures
  * ingested), each exists in the schema, and the README's format table has a
  * row for every registered format, naming its tables, and no row for a format
- * the registry lacks. */
+ * the registry lacks; and that the statements of every format fit the
+ * statement cache (schema/db.h) with room. */
 #include "tests/testlib.h"
 
 #include <dirent.h>
@@ -85,6 +86,10 @@ static void tables_are_the_ones_filled(void **state) {
   }
   sqlite3_finalize(st);
   assert_true(raw_tables > 10);
+  /* every format's statements fit the statement cache with room (schema/db.h) */
+  if (f->db.ncache * 2 > WDB_STMT_CACHE)
+    fail_msg("%d statements cached after every format's fixtures: more than half of WDB_STMT_CACHE (%d)",
+             f->db.ncache, WDB_STMT_CACHE);
   for (int i = 0; formats[i]; i++) {
     const struct format *fmt = formats[i];
     assert_non_null(fmt->tables);
