@@ -102,11 +102,14 @@ static int wm_number(const char *s, size_t n, double *out) {
 }
 
 /* Epoch "SECONDS[.NANOS]" (blanks around) to µs, the digits past µs truncated.
- * Returns 0; -1 when S[0..N) is not one; -2 when the seconds are past
- * 9999-12-31 (VALUE_MAX_SECONDS): no overflow either way. */
+ * Returns 0; -1 when S[0..N) is not one (wattmetre-read writes %09ld
+ * nanoseconds: a longer fraction is none of its times); -2 when the seconds
+ * are past 9999-12-31 (VALUE_MAX_SECONDS): no overflow either way. */
 static int wm_time(const char *s, size_t n, int64_t *us) {
   while (n && *s == ' ') s++, n--;
   while (n && s[n - 1] == ' ') n--;
+  const char *dot = memchr(s, '.', n);
+  if (dot && (size_t)(s + n - dot - 1) > 9) return -1;
   return value_seconds(s, n, 0, us);
 }
 

@@ -146,7 +146,7 @@ int value_seconds(const char *s, size_t n, int need_fraction, int64_t *us) {
   if (i < n && s[i] == '.') {
     for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, fd++)
       if (fd < 6) frac = frac * 10 + (s[i] - '0');
-    if (fd == 0 || fd > 9) return -1;
+    if (fd == 0 || fd > 20) return -1;
   } else if (need_fraction) {
     return -1;
   }

@@ -50,8 +50,10 @@ int value_time(const char *s, int64_t *us);
  * range (see above; every valid time gives 0 or more). */
 int64_t value_civil_us(int y, int mon, int d, int h, int min, int s, int32_t usec);
 
-/* Parses S[0..N) as SECONDS[.FRACTION]: digits, then a dot and 1 to 9 digits
- * (required when NEED_FRACTION), truncated to whole microseconds in *US.
+/* Parses S[0..N) as SECONDS[.FRACTION]: digits, then a dot and 1 to 20 digits
+ * (required when NEED_FRACTION; nanoseconds of a clock, or Python's repr of a
+ * float, up to 17 significant digits: 333976.89942870376), truncated to whole
+ * microseconds in *US.
  * Returns 0; -1 when S is not of that shape; -2 when it is but the seconds
  * exceed VALUE_MAX_SECONDS (then *US is not set). Never overflows. */
 int value_seconds(const char *s, size_t n, int need_fraction, int64_t *us);

@@ -215,9 +215,25 @@ static void attached_by_folder_overlap_and_session(void **state) {
   fx_assert_accounted(f);
 }
 
+/* start_time as Python's repr writes a time.monotonic() float: up to 17
+ * significant digits, 11 of them after the point here; read, truncated to µs. */
+static void monotonic_start_with_many_decimals(void **state) {
+  struct fx *f = *state;
+  char *dir = tl_mkdtemp();
+  tl_write_str(dir, "zeus.csv",
+               "start_time,window_name,elapsed_time,gpu0_energy\n"
+               "333976.89942870376,__GlobalPowerLimitOptimizer_300,33.27751154080033,3991.396999999881\n");
+  fx_ingest_path(f, dir, NULL);
+  tl_rmdir(dir);
+  fx_assert_accounted(f);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM rejected_row"), 0);
+  assert_int_equal(tl_int(&f->db, "SELECT start_us FROM zeus_window"), 333976899428);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(monitor_three_gpus, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(monotonic_start_with_many_decimals, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(repeated_window_names_are_kept, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(comma_in_window_name, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(nested_windows_counted_once, fx_setup, fx_teardown),
