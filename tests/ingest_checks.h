@@ -232,6 +232,36 @@ static inline void ic_same_dump(const char *a, const char *b, const char *what) 
   fail_msg("%s: dumps differ at\n  %.300s\nvs\n  %.300s", what, a + line_start, b + line_start);
 }
 
+/* The dump (ic_dump, exact) of ROOT ingested into a fresh database in blocks
+ * of at most BLOCK bytes (0: as the source reads them), its accounting checked. */
+static inline char *ic_dump_with_blocks(const char *root, size_t block) {
+  struct ic_db t;
+  ic_fresh(&t);
+  struct ingest_options opt = {.block_size = block};
+  ic_ingest(&t.db, root, &opt);
+  ic_check_accounting(&t.db);
+  char *dump = ic_dump(&t.db, 1);
+  ic_done(&t);
+  return dump;
+}
+
+/* ROOT ingested in blocks of 1 to MAX_BLOCK bytes gives the database it gives
+ * read whole, and that one has rows in TABLE (so that the sweep compares data). */
+static inline void ic_block_sweep(const char *root, const char *table, size_t max_block) {
+  char *whole = ic_dump_with_blocks(root, 0);
+  char marker[128];
+  snprintf(marker, sizeof marker, "== %s\n", table);
+  if (!strstr(whole, marker)) fail_msg("%s: no rows of %s to compare", root, table);
+  for (size_t bs = 1; bs <= max_block; bs++) {
+    char *cut = ic_dump_with_blocks(root, bs);
+    char what[64];
+    snprintf(what, sizeof what, "block size %zu", bs);
+    ic_same_dump(whole, cut, what);
+    free(cut);
+  }
+  free(whole);
+}
+
 /* Appends every regular file below DIR (recursively) to FILES, sorted. */
 struct ic_files {
   char **path;

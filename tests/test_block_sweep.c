@@ -68,29 +68,10 @@ static void utf16_lines_are_transcoded(void **state) {
   free(data);
 }
 
-static char *ingest_dump(const char *root, size_t block) {
-  struct ic_db t;
-  ic_fresh(&t);
-  struct ingest_options opt = {.block_size = block};
-  ic_ingest(&t.db, root, &opt);
-  ic_check_accounting(&t.db);
-  char *dump = ic_dump(&t.db, 1);
-  ic_done(&t);
-  return dump;
-}
-
+/* The whole fixture tree, in blocks of 1 to MAX_BLOCK bytes, gives one database. */
 static void ingest_sweep_fixture_tree(void **state) {
   (void)state;
-  char *whole = ingest_dump(IC_FIXTURES, 0);
-  assert_non_null(strstr(whole, "== eprof_gpu_sample\n"));
-  for (size_t bs = 1; bs <= MAX_BLOCK; bs++) {
-    char *cut = ingest_dump(IC_FIXTURES, bs);
-    char what[64];
-    snprintf(what, sizeof what, "block size %zu", bs);
-    ic_same_dump(whole, cut, what);
-    free(cut);
-  }
-  free(whole);
+  ic_block_sweep(IC_FIXTURES, "eprof_gpu_sample", MAX_BLOCK);
 }
 
 /* A file longer than the driver's 64 KiB sniffing head, so that lines also
@@ -114,11 +95,11 @@ static void ingest_sweep_beyond_the_head(void **state) {
   free(b.s);
   char root[1024];
   snprintf(root, sizeof root, "%s/raw", dir);
-  char *whole = ingest_dump(root, 0);
+  char *whole = ic_dump_with_blocks(root, 0);
   assert_non_null(strstr(whole, "'truncated'"));
   static const size_t sizes[] = {1, 2, 3, 7, 100, 4095, 65535, 65536, 65537, 70001};
   for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-    char *cut = ingest_dump(root, sizes[i]);
+    char *cut = ic_dump_with_blocks(root, sizes[i]);
     char what[64];
     snprintf(what, sizeof what, "block size %zu", sizes[i]);
     ic_same_dump(whole, cut, what);

@@ -398,29 +398,9 @@ static void plist_document_too_long(void **state) {
 }
 
 /* Every fixture, ingested with blocks of 1 to 64 bytes, gives the same database. */
-static char *dump_with_blocks(const char *root, size_t block) {
-  struct ic_db t;
-  ic_fresh(&t);
-  struct ingest_options opt = {.block_size = block};
-  ic_ingest(&t.db, root, &opt);
-  ic_check_accounting(&t.db);
-  char *dump = ic_dump(&t.db, 1);
-  ic_done(&t);
-  return dump;
-}
-
 static void block_sweep(void **state) {
   (void)state;
-  char *whole = dump_with_blocks(FX, 0);
-  assert_non_null(strstr(whole, "== powermetrics_power\n"));
-  for (size_t bs = 1; bs <= 64; bs++) {
-    char *cut = dump_with_blocks(FX, bs);
-    char what[64];
-    snprintf(what, sizeof what, "block size %zu", bs);
-    ic_same_dump(whole, cut, what);
-    free(cut);
-  }
-  free(whole);
+  ic_block_sweep(FX, "powermetrics_power", 64);
 }
 
 static double energy(struct fx *f, const char *file, const char *component, const char *device) {
