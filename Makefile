@@ -196,7 +196,7 @@ check: deps
 # (make check, right after the notebooks on that database) every figure must come
 # out byte for byte as it did from the SQLite file.
 # Figures drawn from views the server does not have yet: v_power.
-NB_SERVER_GAPS := sources-power-over-time.png
+NB_SERVER_GAPS := sources-power-over-time.png meter-vs-software-power.png meter-vs-software-ratio.png
 .PHONY: notebooks-server
 notebooks-server: $(WATTDB)
 	@trap 'sh tests/pg.sh stop $(PG_DIR)-nb' EXIT; \

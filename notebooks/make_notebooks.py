@@ -1184,7 +1184,7 @@ without the transform: they must match, limit by limit.
 if len(limits):
     raw = nb.query('''
         SELECT f.path, w.file_id, w.line, w.window_name, w.elapsed_s,
-               (SELECT total(e.energy_j) FROM zeus_window_energy e
+               (SELECT coalesce(sum(e.energy_j), 0) FROM zeus_window_energy e
                  WHERE e.file_id = w.file_id AND e.line = w.line AND e.component = 'gpu') AS energy_j
         FROM zeus_window w JOIN source_file f ON f.id = w.file_id''')
     raw['file'] = raw['path'].str.rsplit('/', n=1).str[-1]
