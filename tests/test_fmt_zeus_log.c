@@ -60,10 +60,27 @@ static void bad_lines_and_torn_tail(void **state) {
                       "Epoch 61.0 3.0 2");
 }
 
+/* A window printed with its energy but not its time: covered_s is NULL (the
+ * file does not say), not 0. */
+static void window_without_its_time(void **state) {
+  struct fx *f = *state;
+  char *dir = tl_mkdtemp();
+  tl_write_str(dir, "output.txt",
+               "[2024-05-02 11:00:00,000] [zeus.monitor.energy](energy.py:149) Monitoring GPU indices [0].\n"
+               "Training consumed 50.0 Joules.\n");
+  fx_ingest_path(f, dir, NULL);
+  tl_rmdir(dir);
+  fx_run_sources_sql(&f->db);
+  assert_string_equal(tl_text(&f->db, "SELECT device||' '||energy_j||' '||coalesce(covered_s, 'NULL') FROM "
+                                      "source_energy WHERE source = 'zeus-log'"),
+                      "Training 50.0 NULL");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(two_windows, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(bad_lines_and_torn_tail, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(window_without_its_time, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests_name("fmt_zeus_log", tests, NULL, NULL);
 }

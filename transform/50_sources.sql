@@ -485,11 +485,12 @@ ORDER BY run_id, session_file_id, file_id, component, CAST(device AS INTEGER);
 -- <J> Joules.": component 'total' (a measurement's total_energy: every device
 -- it monitored), one row per window name (in device), its lines summed; windows
 -- of different names are not added up, since a script may nest them (an epoch
--- inside training). covered_s sums the same window's "took <s> seconds." lines.
+-- inside training). covered_s sums the same window's "took <s> seconds." lines
+-- (NULL when the script printed none: not known, not 0).
 INSERT INTO source_energy
 SELECT a.run_id, a.session_file_id, z.file_id, 'zeus-log', 'total', z.window,
        total(CASE WHEN z.kind = 'energy' THEN z.value END),
-       total(CASE WHEN z.kind = 'time' THEN z.value END), count(CASE WHEN z.kind = 'energy' THEN 1 END),
+       sum(CASE WHEN z.kind = 'time' THEN z.value END), count(CASE WHEN z.kind = 'energy' THEN 1 END),
        NULL, NULL
 FROM zeus_log_line z JOIN source_attach a ON a.file_id = z.file_id AND a.block = 0
 WHERE z.kind IN ('energy', 'time')
