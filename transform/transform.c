@@ -23,7 +23,7 @@
 
 #include "common/msg.h"
 #include "schema/embedded.h"
-#include "transform/align.h"
+#include "transform/pipeline.h"
 #include "transform/clock.h"
 #include "transform/transform.h"
 
