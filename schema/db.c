@@ -27,6 +27,7 @@
 
 #include "common/msg.h"
 #include "schema/embedded.h"
+#include "schema/model.h"
 
 static int schema_count(void) {
   int n = 0;
@@ -103,6 +104,56 @@ static int migrate(struct wdb *db) {
   return 0;
 }
 
+/* The constants of schema/model.h, as model_constant rows. */
+static const struct model_row {
+  const char *name;
+  double value;
+  const char *unit, *meaning;
+} model_rows[] = {
+#define MODEL_ROW(name, value, unit, meaning) {name, value, unit, meaning},
+    MODEL_CONSTANTS(MODEL_ROW)
+#undef MODEL_ROW
+};
+enum { MODEL_ROWS = sizeof model_rows / sizeof *model_rows };
+
+/* Steps SQL with row R's name, value (an integer when it is one), unit and
+ * meaning bound as ?1..?4; the step's result code. */
+static int model_step(struct wdb *db, const char *sql, const struct model_row *r) {
+  sqlite3_stmt *st = wdb_stmt(db, sql);
+  if (!st) return SQLITE_ERROR;
+  sqlite3_bind_text(st, 1, r->name, -1, SQLITE_STATIC);
+  if (r->value == (double)(sqlite3_int64)r->value) sqlite3_bind_int64(st, 2, (sqlite3_int64)r->value);
+  else sqlite3_bind_double(st, 2, r->value);
+  sqlite3_bind_text(st, 3, r->unit, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, r->meaning, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  return rc;
+}
+
+/* Makes model_constant hold the rows above, writing only when it does not
+ * already (a new database, or one last opened by another release). */
+static int model_refresh(struct wdb *db) {
+  static const char same[] =
+      "SELECT 1 FROM model_constant WHERE name = ?1 AND value = ?2 AND unit = ?3 AND meaning = ?4";
+  static const char insert[] = "INSERT INTO model_constant(name, value, unit, meaning) VALUES (?1, ?2, ?3, ?4)";
+  int equal = wdb_int(db, "SELECT count(*) FROM model_constant", -1) == MODEL_ROWS;
+  for (int i = 0; equal && i < MODEL_ROWS; i++) {
+    int rc = model_step(db, same, &model_rows[i]);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) goto failed;
+    equal = rc == SQLITE_ROW;
+  }
+  if (equal) return 0;
+  if (exec_waiting(db, "BEGIN IMMEDIATE; DELETE FROM model_constant;", "cannot store the model")) return -1;
+  for (int i = 0; i < MODEL_ROWS; i++)
+    if (model_step(db, insert, &model_rows[i]) != SQLITE_DONE) goto failed;
+  return wdb_exec(db, "COMMIT", "cannot store the model");
+failed:
+  msg("%s: cannot store the model: %s", db->path, sqlite3_errmsg(db->sql));
+  if (!sqlite3_get_autocommit(db->sql)) sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+  return -1;
+}
+
 /* Whether the open file is wattdb's: 1 ours, 0 new (no schema objects), -1
  * refused (printed). A wattdb database from before the application_id gets it
  * when WRITABLE. */
@@ -175,7 +226,7 @@ static int open_connection(struct wdb *db, const char *path, int flags) {
 int wdb_open(struct wdb *db, const char *path) {
   if (open_connection(db, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) return -1;
   if (check_owner(db, 1) < 0 || wdb_exec(db, "PRAGMA foreign_keys=ON", "cannot configure") ||
-      migrate(db) ||
+      migrate(db) || model_refresh(db) ||
       exec_waiting(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                    "cannot configure the database")) {
     wdb_close(db);

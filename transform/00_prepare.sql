@@ -1,8 +1,9 @@
--- transform/00_prepare.sql: the tables the alignment pass (align.c, integrate.c)
--- writes its per-run sums into. Runs before the alignment; the NN_*.sql files
--- after it turn the sums into processed_run rows (10_gaissa.sql, 20_default.sql)
--- and read the per-file facts (50_sources.sql). The processed_epoch rows are
--- written by the alignment pass directly.
+-- transform/00_prepare.sql: the tables the transform pipeline (pipeline.c; its
+-- sums from gaissa.c and integrate.c, written by emit.c) writes its per-run sums
+-- into. Runs before the pipeline; the NN_*.sql files after it turn the sums into
+-- processed_run rows (10_gaissa.sql, 20_default.sql) and read the per-file facts
+-- (50_sources.sql). The processed_epoch rows are written by the pipeline
+-- directly.
 --
 -- Column names are those of the SQL that computed them before, so the final
 -- INSERTs of 10_gaissa.sql and 20_default.sql read as they did. NULL where SQL
@@ -37,13 +38,13 @@ DROP TABLE IF EXISTS temp.tf_nnull;
 CREATE TEMP TABLE tf_nnull (run_id INTEGER PRIMARY KEY, n);
 
 -- The per-epoch rows of both profiles are written into processed_epoch by the
--- alignment pass itself (integrate.c), so the old ones go first.
+-- pipeline itself (emit.c), so the old ones go first.
 DELETE FROM processed_epoch WHERE (run_id, profile) IN (SELECT run_id, profile FROM tf_dirty);
 DELETE FROM processed_coverage WHERE (run_id, profile) IN (SELECT run_id, profile FROM tf_dirty);
 
 -- Per eprof file (GPU or CPU) of a run: what 50_sources.sql needs of its rows,
 -- kept across transforms and valid while `version` matches the file's (content
--- hash, parser version, time read). align.c fills it for the files it reads;
+-- hash, parser version, time read). The pipeline fills it for the files it reads;
 -- 50_sources.sql fills in the rest. The same definition is in 50_sources.sql.
 CREATE TABLE IF NOT EXISTS source_eprof_file (
   file_id INTEGER PRIMARY KEY,

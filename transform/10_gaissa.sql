@@ -1,12 +1,13 @@
 -- transform/10_gaissa.sql: the 'gaissa' profile, the replication package's
 -- per-run (§4.1) and per-epoch (§4.4) aggregation, for the runs in tf_dirty.
 --
--- The samples are interim_sample rows with gaissa = 1 (align.c already applied
--- skipfooter=3, the ±1 s nearest join followed by dropna, and the tail cut at the
--- last epoch end). The arithmetic, done by transform/integrate.c: values truncated to their first digit run (floor, as
--- measure2float does for these non-negative readings), usage as a fraction,
+-- The samples are interim_sample rows with gaissa = 1 (transform/gaissa.c
+-- already applied skipfooter, the nearest join followed by dropna, and the tail
+-- cut at the last epoch end; the constants in the view model). The arithmetic,
+-- done by transform/gaissa.c: values truncated to their first digit run (floor,
+-- as measure2float does for these non-negative readings), usage as a fraction,
 -- elapsed seconds from the first kept sample, trapezoid integration, sample means
--- and ddof=1 standard deviations, RAM power = RSS MB × 3.75e-4 W, working time =
+-- and ddof=1 standard deviations, RAM power = RSS MB × ram_w_per_mb, working time =
 -- Σ usage × 1 s (the anchor's 1 Hz assumption), and the anchor's float32 columns
 -- (RSS, CPU usage, RAM power) rounded to float32 (f32()) and averaged the way
 -- numpy does in float32 (f32_mean(), see transform.c). Here: the processed rows.
@@ -14,7 +15,7 @@
 DELETE FROM processed_run WHERE profile = 'gaissa'
   AND run_id IN (SELECT run_id FROM tf_dirty WHERE profile = 'gaissa');
 
--- The per-run sums are computed by the alignment pass (transform/integrate.c,
+-- The per-run sums are computed by the transform pipeline (transform/gaissa.c,
 -- one pass over the run's samples in memory) into temp.tf_gm
 -- (transform/00_prepare.sql): n, t0, t1, max_epoch, the sums su (usage), smu
 -- (memory usage) and sp (watts), the means au, amu, amem, ap, atemp, the float32
@@ -56,8 +57,8 @@ FROM interim_run i JOIN tf_nnull nn USING (run_id)
 WHERE i.run_id IN (SELECT run_id FROM tf_dirty WHERE profile = 'gaissa')
   AND i.run_id NOT IN (SELECT run_id FROM tf_gm);
 
--- §4.4, the processed_epoch rows, are written by the alignment pass
--- (integrate.c, gaissa_epoch): epoch k >= 1 starts with a copy of the last sample
+-- §4.4, the processed_epoch rows, are written by the transform pipeline
+-- (gaissa.c, gaissa_epoch; emit.c): epoch k >= 1 starts with a copy of the last sample
 -- of epoch k-1 (the boundary duplication), so each interval belongs to the epoch
 -- of its right end and the copy counts in the epoch's mean; n, mean GPU power
 -- (avg), mean RAM power (f32_mean), gpu_energy_j = Σ trapezoids, ram_energy_j

@@ -5,8 +5,9 @@
 -- the epoch spans of interim_span. Both series are integrated on their own time
 -- axis with the trapezoid rule over consecutive non-NULL readings: the GPU
 -- samples for GPU power, usage and temperature, the CPU samples for RAM power
--- (RSS MB × 3.75e-4 W) and CPU usage. An interval longer than 5 measured
--- sampling periods (the median interval of the series) is a gap: not bridged,
+-- (RSS MB × ram_w_per_mb of the view model) and CPU usage. An interval longer
+-- than gap_periods (model) measured sampling periods (the median interval of
+-- the series) is a gap: not bridged,
 -- its time counted in uncovered_s. An interval that crosses a span boundary is
 -- split between the spans in proportion to the time it spends in each, so the
 -- epochs' energies add up to the run's. Means are time-weighted: the integral
@@ -20,15 +21,15 @@
 DELETE FROM processed_run WHERE profile = 'default'
   AND run_id IN (SELECT run_id FROM tf_dirty WHERE profile = 'default');
 
--- The integrals are computed by the alignment pass (transform/integrate.c, one
--- pass over the run's samples in memory), per (run, span): for the GPU series
+-- The integrals are computed by the transform pipeline (transform/integrate.c,
+-- one pass over the run's samples in memory), per (run, span): for the GPU series
 -- cov = Σ ov (covered seconds), e = Σ ov × pm, e2 = Σ ov × p²m (pm = (p0 + p1) / 2,
 -- p²m = (p0² + p1²) / 2 over an interval, ov its seconds inside the span), and
 -- for usage, memory usage, memory used and temperature Σ ov × mean and Σ ov over
 -- the intervals where both readings are non-NULL; for the CPU series the same of
--- RSS MB and CPU usage. It writes the processed_epoch rows itself (one per span
+-- RSS MB and CPU usage. transform/emit.c writes the processed_epoch rows (one per span
 -- with an epoch: n GPU samples with power, duration end - start, mean powers
--- e / cov and ri × 3.75e-4 / cov, energies, uncovered_s = round(max(duration -
+-- e / cov and ri × ram_w_per_mb / cov, energies, uncovered_s = round(max(duration -
 -- cov, 0), 6)) and the run's sums over its spans into temp.tf_dm
 -- (transform/00_prepare.sql), which the processed_run row below reads.
 
@@ -49,12 +50,13 @@ SELECT i.run_id, 'default', COALESCE(m.n, 0), i.start_us, i.end_us, (i.end_us - 
        m.ci / m.ccov, sqrt(max(m.c2i / m.ccov - (m.ci / m.ccov) * (m.ci / m.ccov), 0)),
        m.c_ci / m.c_ccov, sqrt(max(m.c_c2i / m.c_ccov - (m.c_ci / m.c_ccov) * (m.c_ci / m.c_ccov), 0)),
        m.ri / m.c_cov, sqrt(max(m.r2i / m.c_cov - (m.ri / m.c_cov) * (m.ri / m.c_cov), 0)),
-       m.ri / m.c_cov * 3.75e-4, sqrt(max(m.r2i / m.c_cov - (m.ri / m.c_cov) * (m.ri / m.c_cov), 0)) * 3.75e-4,
+       m.ri / m.c_cov * (SELECT ram_w_per_mb FROM model),
+       sqrt(max(m.r2i / m.c_cov - (m.ri / m.c_cov) * (m.ri / m.c_cov), 0)) * (SELECT ram_w_per_mb FROM model),
        i.total_ram_gb,
        CASE WHEN m.cov > 0 THEN m.e END,
-       CASE WHEN m.c_cov > 0 THEN m.ri * 3.75e-4 END,
+       CASE WHEN m.c_cov > 0 THEN m.ri * (SELECT ram_w_per_mb FROM model) END,
        CASE WHEN m.cov > 0 OR m.c_cov > 0 THEN
-         CASE WHEN m.cov > 0 THEN m.e ELSE 0 END + CASE WHEN m.c_cov > 0 THEN m.ri * 3.75e-4 ELSE 0 END END,
+         CASE WHEN m.cov > 0 THEN m.e ELSE 0 END + CASE WHEN m.c_cov > 0 THEN m.ri * (SELECT ram_w_per_mb FROM model) ELSE 0 END END,
        i.gpu_period_s, round(max((i.end_us - i.start_us) / 1e6 - COALESCE(m.cov, 0), 0), 6),
        COALESCE(m.nnull, 0)
 FROM interim_run i LEFT JOIN tf_dm m USING (run_id)

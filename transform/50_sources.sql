@@ -27,8 +27,9 @@
 --
 -- Energy (source_energy, J), per run or session, file, component and device:
 --   wattmeter   'wall', per socket: trapezoid over consecutive good frames
---               (frame_is_ok, power not NULL); an interval longer than 5 mean
---               frame periods of the file is a gap, not bridged
+--               (frame_is_ok, power not NULL); an interval longer than
+--               gap_periods (view model) mean frame periods of the file is a
+--               gap, not bridged
 --   nvidia-smi  'gpu', per GPU: trapezoid over power.draw, the same gap rule
 --   eprof-gpu   'gpu': trapezoid over the run's own gpu-power file, same rule
 --   perf        'rapl_pkg', 'rapl_dram', 'rapl_cores', 'rapl_gpu', 'rapl_psys'
@@ -51,7 +52,7 @@
 --             tracker span; an interval that straddles an edge of the window
 --             counts in proportion to its time inside (energy x overlap / length;
 --             a perf total or codecarbon row is one interval over its span). Gap
---             intervals (over 5 periods) count for nothing, as in source_energy.
+--             intervals (over gap_periods) count for nothing, as in source_energy.
 --             A component whose span misses the window, or that cannot be placed
 --             in time (perf without '# started on'), is NULL.
 --   'run'     a run without a wattmeter: the whole run, each component's whole
@@ -100,7 +101,8 @@ CREATE TEMP TABLE src_todo AS
     AND (EXISTS (SELECT 1 FROM eprof_gpu_sample g WHERE g.file_id = f.id)
          OR EXISTS (SELECT 1 FROM eprof_cpu_sample c WHERE c.file_id = f.id));
 -- eprof-gpu: the trapezoid over a GPU file's power readings in line order; an
--- interval longer than 5 mean sampling periods of the file is a gap
+-- interval longer than gap_periods (view model) mean sampling periods of the
+-- file is a gap
 INSERT INTO source_eprof_file
 WITH good AS (
   SELECT g.file_id, g.line, g.ts_us AS t, g.power_w AS p
@@ -112,8 +114,8 @@ WITH good AS (
   SELECT file_id, t - lag(t) OVER w AS dt, (p + lag(p) OVER w) / 2 AS pm
   FROM good WINDOW w AS (PARTITION BY file_id ORDER BY line)
 ), e AS (
-  SELECT iv.file_id, total(CASE WHEN dt <= 5 * period.us THEN pm * dt END) / 1e6 AS energy_j,
-         total(CASE WHEN dt <= 5 * period.us THEN dt END) / 1e6 AS covered_s, count(*) AS samples
+  SELECT iv.file_id, total(CASE WHEN dt <= (SELECT gap_periods FROM model) * period.us THEN pm * dt END) / 1e6 AS energy_j,
+         total(CASE WHEN dt <= (SELECT gap_periods FROM model) * period.us THEN dt END) / 1e6 AS covered_s, count(*) AS samples
   FROM iv JOIN period ON period.file_id = iv.file_id GROUP BY iv.file_id
 ), span AS (
   SELECT file_id, min(ts_us) AS start_us, max(ts_us) AS end_us FROM eprof_gpu_sample
@@ -242,8 +244,8 @@ CREATE TABLE source_energy (
 -- columns: wm_trapezoid() (transform.c) takes the good frames (ok) inside the
 -- attachment's window in line order and integrates each socket over its readings
 -- (power not NULL): trapezoid between consecutive readings, an interval longer
--- than 5 mean frame periods of the file is a gap, not bridged; the same values
--- as a window lag() per socket over the view, computed the same way.
+-- than gap_periods (view model) mean frame periods of the file is a gap, not
+-- bridged; the same values as a window lag() per socket over the view, computed the same way.
 DROP TABLE IF EXISTS temp.src_wm_att;
 CREATE TEMP TABLE src_wm_att (
   id INTEGER PRIMARY KEY, run_id INTEGER, session_file_id INTEGER, file_id INTEGER NOT NULL,
@@ -309,8 +311,8 @@ WITH good AS (
   FROM good WINDOW w AS (PARTITION BY run_id, session_file_id, file_id, gpu ORDER BY line)
 )
 SELECT run_id, session_file_id, iv.file_id, 'nvidia-smi', 'gpu', iv.gpu,
-       total(CASE WHEN dt <= 5 * period.us THEN pm * dt END) / 1e6,
-       total(CASE WHEN dt <= 5 * period.us THEN dt END) / 1e6, count(*), min(t), max(t)
+       total(CASE WHEN dt <= (SELECT gap_periods FROM model) * period.us THEN pm * dt END) / 1e6,
+       total(CASE WHEN dt <= (SELECT gap_periods FROM model) * period.us THEN dt END) / 1e6, count(*), min(t), max(t)
 FROM iv JOIN period ON period.file_id = iv.file_id AND period.gpu = iv.gpu
 GROUP BY run_id, session_file_id, iv.file_id, iv.gpu;
 
@@ -351,8 +353,8 @@ WITH step AS (
   WINDOW w AS (PARTITION BY run_id, session_file_id, file_id, component ORDER BY line)
 )
 SELECT iv.run_id, iv.session_file_id, iv.file_id, 'powerjoular', iv.component, iv.device,
-       total(CASE WHEN dt > 0 AND dt <= 5 * period.us THEN pm * dt END) / 1e6,
-       total(CASE WHEN dt > 0 AND dt <= 5 * period.us THEN dt END) / 1e6, count(*), min(t), max(t)
+       total(CASE WHEN dt > 0 AND dt <= (SELECT gap_periods FROM model) * period.us THEN pm * dt END) / 1e6,
+       total(CASE WHEN dt > 0 AND dt <= (SELECT gap_periods FROM model) * period.us THEN dt END) / 1e6, count(*), min(t), max(t)
 FROM iv LEFT JOIN period ON period.file_id = iv.file_id
 GROUP BY iv.run_id, iv.session_file_id, iv.file_id, iv.component, iv.device
 ORDER BY iv.run_id, iv.session_file_id, iv.file_id, iv.component;
@@ -416,7 +418,8 @@ GROUP BY run_id, session_file_id, file_id, c.component;
 --   zeus-power   (legacy zeus_monitor, UTC): spanned, shifted by its file's offset
 --                and attached like the wattmeter (folder, overlap, session);
 --                'gpu' energy: trapezoid over power_w in line order, an interval
---                longer than 5 mean periods of the file is a gap, not bridged.
+--                longer than gap_periods (view model) mean periods of the file
+--                is a gap, not bridged.
 --   zeus-monitor (ZeusMonitor log_file): start_time is time.monotonic(), a clock
 --                of the process's machine with an unknown origin, so the file
 --                has no span (NULL) and is attached by folder only, else it is a
@@ -440,8 +443,8 @@ WITH good AS (
   FROM good WINDOW w AS (PARTITION BY run_id, session_file_id, file_id ORDER BY line)
 )
 SELECT run_id, session_file_id, iv.file_id, 'zeus-power', 'gpu', '',
-       total(CASE WHEN dt <= 5 * period.us THEN pm * dt END) / 1e6,
-       total(CASE WHEN dt <= 5 * period.us THEN dt END) / 1e6, count(*), min(t), max(t)
+       total(CASE WHEN dt <= (SELECT gap_periods FROM model) * period.us THEN pm * dt END) / 1e6,
+       total(CASE WHEN dt <= (SELECT gap_periods FROM model) * period.us THEN dt END) / 1e6, count(*), min(t), max(t)
 FROM iv JOIN period ON period.file_id = iv.file_id
 GROUP BY run_id, session_file_id, iv.file_id;
 DROP TABLE IF EXISTS source_zeus_window;
@@ -559,7 +562,7 @@ WITH step AS (
 )
 SELECT s.file_id, s.line, s.t AS ts_us, s.dt AS dt_us
 FROM step s JOIN period ON period.file_id = s.file_id
-WHERE s.dt > 0 AND s.dt <= 5 * period.us;
+WHERE s.dt > 0 AND s.dt <= (SELECT gap_periods FROM model) * period.us;
 INSERT INTO source_energy
 SELECT a.run_id, a.session_file_id, i.file_id, 'aipowermeter', p.component, '',
        total(p.power_w * i.dt_us) / 1e6, total(i.dt_us) / 1e6, count(*), min(i.ts_us - i.dt_us), max(i.ts_us)
@@ -612,7 +615,7 @@ period AS (
   WINDOW w AS (PARTITION BY file_id ORDER BY line)
 )
 SELECT f.run_id, f.file_id, 'eprof-gpu', 'gpu', '',
-       total(CASE WHEN iv.t1 - iv.t0 <= 5 * period.us
+       total(CASE WHEN iv.t1 - iv.t0 <= (SELECT gap_periods FROM model) * period.us
                   THEN iv.pm * max(0, min(iv.t1, f.we) - max(iv.t0, f.ws)) END) / 1e6
 FROM f JOIN period ON period.file_id = f.file_id JOIN iv ON iv.file_id = f.file_id
 GROUP BY f.run_id, f.file_id;
@@ -629,7 +632,7 @@ period AS (
   WINDOW w AS (PARTITION BY file_id, gpu ORDER BY line)
 )
 SELECT f.run_id, f.file_id, 'nvidia-smi', 'gpu', iv.gpu,
-       total(CASE WHEN iv.t1 - iv.t0 <= 5 * period.us
+       total(CASE WHEN iv.t1 - iv.t0 <= (SELECT gap_periods FROM model) * period.us
                   THEN iv.pm * max(0, min(iv.t1, f.we) - max(iv.t0, f.ws)) END) / 1e6
 FROM f JOIN iv ON iv.file_id = f.file_id JOIN period ON period.file_id = iv.file_id AND period.gpu = iv.gpu
 GROUP BY f.run_id, f.file_id, iv.gpu;

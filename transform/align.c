@@ -11,7 +11,7 @@
 #include <stdlib.h>
 
 #include "common/msg.h"
-#include "transform/model.h"
+#include "schema/model.h"
 #include "transform/pipeline.h"
 
 void *pipeline_grow(void *p, size_t *cap, size_t need, size_t elem) {

@@ -2,6 +2,8 @@
  * transform/README.md ("Two profiles", "v_run") gives them. */
 #include "transform/formulas.h"
 
+#include "schema/model.h"
+
 #include <string.h>
 
 #define META "metadata: the first of runs.csv, the study's run metadata, MLflow or performance-T.csv that states it"
@@ -13,16 +15,19 @@ const struct formula run_formulas[] = {
     {"dataset", "the run's folder raw/{environment}/{architecture}/{dataset}/ ('' in the 2-level layout)", NULL},
     {"stamp", "T of the run's gpu-power-T.csv", NULL},
     {"run_id", "the run's row in table run", NULL},
-    {"n_samples", "GPU samples kept: last 3 data lines dropped (skipfooter=3), [N/A] power dropped, GPU samples "
-                  "without a CPU sample within 1 s dropped, cut at the last epoch end",
+    {"n_samples", "GPU samples kept: last " MODEL_STR(MODEL_GAISSA_SKIPFOOTER) " data lines dropped (skipfooter), [N/A] power "
+                  "dropped, GPU samples without a CPU sample within " MODEL_STR(MODEL_NEAREST_TOLERANCE_US)
+                  " us dropped, cut at the last epoch end",
      "GPU samples in the window (first GPU sample .. last epoch end)"},
     {"start_time", "first kept sample", "first GPU sample"},
     {"duration_s", "last kept sample - first kept sample", "window end - window start"},
     {"duration_h", "duration_s / 3600", NULL},
     {"gpu_energy_j", "trapezoid of GPU power (watts floored to whole W) over consecutive kept samples, gaps bridged",
-     "trapezoid of GPU power over the window; an interval longer than 5 median sampling periods is not bridged"},
-    {"ram_energy_j", "trapezoid of RAM power (RSS MB x 3.75e-4 W) over the kept samples' nearest CPU samples",
-     "trapezoid of RAM power (RSS MB x 3.75e-4 W) on the CPU samples' own times in the window, same gap rule"},
+     "trapezoid of GPU power over the window; an interval longer than " MODEL_STR(MODEL_GAP_PERIODS)
+     " median sampling periods is not bridged"},
+    {"ram_energy_j", "trapezoid of RAM power (RSS MB x " MODEL_STR(MODEL_RAM_W_PER_MB) " W) over the kept samples' nearest CPU samples",
+     "trapezoid of RAM power (RSS MB x " MODEL_STR(MODEL_RAM_W_PER_MB) " W) on the CPU samples' own times in the window,"
+     " same gap rule"},
     {"energy_j", "gpu_energy_j + ram_energy_j, NULL when either is",
      "the sum of the components measured in the window (energy_components)"},
     {"energy_components", "what energy_j sums ('gpu+ram', 'gpu', 'ram')", NULL},

@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "transform/model.h"
+#include "schema/model.h"
 
 /* The GPU columns, in eprof_gpu_sample's order. */
 enum { G_UTIL, G_MEM_UTIL, G_MEM_TOTAL, G_MEM_USED, G_POWER, G_LIMIT, G_TEMP, G_NCOL };

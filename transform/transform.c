@@ -23,6 +23,7 @@
 
 #include "common/msg.h"
 #include "schema/embedded.h"
+#include "schema/model.h"
 #include "transform/pipeline.h"
 #include "transform/clock.h"
 #include "transform/transform.h"
@@ -93,10 +94,10 @@ static void f32_mean_final(sqlite3_context *ctx) {
  * wattmeter_frame in line order (a GROUP BY that streams over the primary key;
  * a row out of order is an error, never a wrong sum). Per socket k, over its
  * readings (pk not NULL): the trapezoid between consecutive readings, an
- * interval longer than 5 * period_us not bridged; the result is a blob read by
+ * interval longer than MODEL_GAP_PERIODS * period_us not bridged; the result is a blob read by
  * wm_part(). The arithmetic is the SQL's it replaces, operation for operation:
  * dt = t - previous t (integers stay integers, as SQLite's subtraction), pm =
- * (p + previous p) / 2, total() of pm * dt and of dt when dt <= 5 * period_us,
+ * (p + previous p) / 2, total() of pm * dt and of dt when dt <= the limit,
  * as plain double additions in line order (SQLite 3.40's total(), as
  * integrate.c), count, min and max of t, so source_energy is bit-identical to
  * the per-socket window query over the view wattmeter_socket. */
@@ -144,7 +145,7 @@ static void wm_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   struct wm_time t = {0, 0, 0};
   if (sqlite3_value_type(argv[1]) == SQLITE_INTEGER) t.is_int = 1, t.i = sqlite3_value_int64(argv[1]);
   else t.r = sqlite3_value_double(argv[1]);
-  double lim = 5 * sqlite3_value_double(argv[2]);
+  double lim = MODEL_GAP_PERIODS * sqlite3_value_double(argv[2]);
   for (int k = 0; k < 6; k++) {
     if (sqlite3_value_type(argv[3 + k]) == SQLITE_NULL) continue;
     double p = sqlite3_value_double(argv[3 + k]);
@@ -362,13 +363,13 @@ static int sources_changed(struct wdb *db, const char *text) {
   return changed;
 }
 
-/* With WATTDB_TIMING set in the environment, prints the seconds since T0 for
- * PHASE on stderr; returns the current time. */
-static double phase_clock(const char *phase, double t0) {
+/* With OPT's timing set, prints the seconds since T0 for PHASE on stderr;
+ * returns the current time. */
+static double phase_clock(const struct transform_options *opt, const char *phase, double t0) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-  if (phase && getenv("WATTDB_TIMING")) fprintf(stderr, "wattdb: %s: %.3f s\n", phase, now - t0);
+  if (phase && opt->timing) fprintf(stderr, "wattdb: %s: %.3f s\n", phase, now - t0);
   return now;
 }
 
@@ -388,7 +389,7 @@ int transform_run(struct wdb *db, const struct transform_options *opt, struct tr
    * past the cap spill to the WAL, which the commit writes anyway: no slower. */
   if (wdb_exec(db, "PRAGMA temp_store=FILE; PRAGMA cache_size=-" TRANSFORM_CACHE_KIB ";", "transform"))
     return -1;
-  double t_setup = phase_clock(NULL, 0);
+  double t_setup = phase_clock(opt, NULL, 0);
   if (wdb_exec(db, "BEGIN IMMEDIATE", "cannot start the transform")) return -1;
   if ((opt->set_carbon && set_setting(db, "carbon_intensity_g_per_kwh", opt->carbon_intensity)) ||
       (opt->set_pue && set_setting(db, "pue", opt->pue)) ||
@@ -407,14 +408,14 @@ int transform_run(struct wdb *db, const struct transform_options *opt, struct tr
   st->runs = (long)wdb_int(db, "SELECT count(*) FROM run", 0);
   st->rebuilt = (long)wdb_int(db, "SELECT count(*) FROM tf_dirty", 0);
 
-  double t = phase_clock("setup", t_setup);
+  double t = phase_clock(opt, "setup", t_setup);
   /* 0N_*.sql: the tables the alignment writes into. */
   for (int i = 0; transform_sql[i].name; i++) {
     if (transform_sql[i].name[0] != '0') continue;
     if (wdb_exec(db, transform_sql[i].text, transform_sql[i].name)) return fail(db);
   }
   long aligned = transform_align(db, &st->samples);
-  t = phase_clock("align", t);
+  t = phase_clock(opt, "align", t);
   if (aligned < 0) return fail(db);
   st->runs_aligned = aligned;
 
@@ -426,22 +427,22 @@ int transform_run(struct wdb *db, const struct transform_options *opt, struct tr
       int changed = sources_changed(db, transform_sql[i].text);
       if (changed < 0) return fail(db);
       if (!changed && !opt->full) {
-        t = phase_clock("50_sources.sql (inputs unchanged: skipped)", t);
+        t = phase_clock(opt, "50_sources.sql (inputs unchanged: skipped)", t);
         continue;
       }
     }
     if (sources) {
       if (clock_offsets_build(db)) return fail(db);
-      t = phase_clock("clock offsets", t);
+      t = phase_clock(opt, "clock offsets", t);
     }
     if (wdb_exec(db, transform_sql[i].text, name)) return fail(db);
     if (sources && wdb_exec(db, sql_sources_record, "transform: sources")) return fail(db);
-    t = phase_clock(name, t);
+    t = phase_clock(opt, name, t);
   }
 
   if (wdb_exec(db, sql_record, "transform: run_input")) return fail(db);
-  t = phase_clock("run_input", t);
+  t = phase_clock(opt, "run_input", t);
   if (wdb_exec(db, "COMMIT", "cannot commit the transform")) return fail(db);
-  t = phase_clock("commit", t);
+  t = phase_clock(opt, "commit", t);
   return 0;
 }

@@ -1,10 +1,11 @@
-/* transform/model.h: the constants of the energy model, each defined once.
+/* schema/model.h: the constants of the energy model, each defined once.
  *
- * The C stages use them as numbers; the SQL files read them from the table
- * model_constant (schema/020_model_constant.sql), which every transform fills
- * from MODEL_CONSTANTS below, so that a query, a notebook or `wattdb explain`
- * shows the values the numbers were computed with. MODEL_STR gives a constant
- * as the text of its literal, for SQL and help texts built in C. */
+ * The C stages of the transform use them as numbers; the SQL files and views
+ * read them from the table model_constant (schema/020_model_constant.sql),
+ * which wdb_open fills from MODEL_CONSTANTS below, so that a query, a notebook
+ * or `wattdb explain` shows the values the numbers were computed with.
+ * MODEL_STR gives a constant as the text of its literal, for SQL and help
+ * texts built in C. */
 #ifndef WATTDB_MODEL_H
 #define WATTDB_MODEL_H
 
