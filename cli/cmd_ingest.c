@@ -55,6 +55,7 @@ int ingest_parse_options(int argc, char **argv, const char *help, const char **d
       {NULL, 0, NULL, 0},
   };
   memset(opt, 0, sizeof *opt);
+  opt->nvidia_smi_fields = getenv("WATTDB_NVIDIA_SMI_FIELDS");
   opt->progress = isatty(STDERR_FILENO);
   opt->max_printed = 5;
   *db = "wattdb.db";

@@ -201,7 +201,7 @@ int cmd_transform(int argc, char **argv) {
                                            {"quiet", no_argument, NULL, 'q'},
                                            {"help", no_argument, NULL, 'h'},
                                            {NULL, 0, NULL, 0}};
-  struct transform_options opt = {.profiles = TF_ALL};
+  struct transform_options opt = {.profiles = TF_ALL, .timing = getenv("WATTDB_TIMING") != NULL};
   for (int i = 1; i < argc; i++)
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       fputs(usage_transform, stdout);
@@ -234,7 +234,7 @@ int cmd_transform(int argc, char **argv) {
 }
 
 int cmd_build(int argc, char **argv) {
-  struct transform_options topt = {.profiles = TF_ALL};
+  struct transform_options topt = {.profiles = TF_ALL, .timing = getenv("WATTDB_TIMING") != NULL};
   for (int i = 1; i < argc; i++)
     if (strcmp(argv[i], "--") == 0) break;
     else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {

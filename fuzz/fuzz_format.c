@@ -69,8 +69,6 @@ static void setup(void) {
     mkdir(fuzz_file, 0755);
     *s = '/';
   }
-  /* a headerless nvidia-smi file takes its fields from here */
-  setenv("WATTDB_NVIDIA_SMI_FIELDS", FUZZ_NVIDIA_SMI_FIELDS, 0);
   msg_quiet = 1;
   if (wdb_open(&fuzz_db, ":memory:")) die("cannot open the database");
 }
@@ -84,7 +82,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FILE *f = fopen(fuzz_file, "wb");
   if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0) die("cannot write the input");
 
-  struct ingest_options opt = {.force_format = fuzz_format};
+  /* a headerless nvidia-smi file takes its fields from here */
+  struct ingest_options opt = {.force_format = fuzz_format, .nvidia_smi_fields = FUZZ_NVIDIA_SMI_FIELDS};
   struct ingest_stats stats;
   char *roots[1] = {fuzz_file};
   if (ingest_paths(&fuzz_db, roots, 1, &opt, &stats) != 0) {

@@ -20,9 +20,10 @@
  * else uuid, else pci.bus_id; with none of those queried, by its position among
  * consecutive lines with the same timestamp text (all '0' without timestamps).
  *
- * noheader: the field list cannot be read from the file. It is taken from the
- * environment variable WATTDB_NVIDIA_SMI_FIELDS (the --query-gpu list, e.g.
- * "timestamp,power.draw"), or else the fields are named col1, col2, ...; units, if
+ * noheader: the field list cannot be read from the file. It is the one the user
+ * gave (ingest_options.nvidia_smi_fields, which the command line takes from
+ * WATTDB_NVIDIA_SMI_FIELDS: the --query-gpu list, e.g. "timestamp,power.draw"),
+ * or else the fields are named col1, col2, ...; units, if
  * printed, are read from the values. A headerless file is recognised by bidding
  * only when its lines start with an nvidia-smi timestamp; otherwise (bare
  * numbers) use `wattdb ingest --format nvidia-smi`. */
@@ -33,6 +34,7 @@
 
 #include "common/msg.h"
 #include "ingest/format.h"
+#include "ingest/ingest.h"
 #include "ingest/values.h"
 
 #define NV_MAX 64
@@ -86,13 +88,14 @@ static void locate(struct state *st) {
   }
 }
 
-/* The field list from WATTDB_NVIDIA_SMI_FIELDS, for noheader files. */
+/* The field list the user gave (ingest_options.nvidia_smi_fields), for
+ * noheader files. */
 static int open_file(struct parse *p) {
   struct state *st = p->state;
-  const char *env = getenv("WATTDB_NVIDIA_SMI_FIELDS");
-  if (!env || !*env) return 0;
+  const char *list = p->options ? p->options->nvidia_smi_fields : NULL;
+  if (!list || !*list) return 0;
   char buf[2048];
-  snprintf(buf, sizeof buf, "%s", env);
+  snprintf(buf, sizeof buf, "%s", list);
   for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok && st->nf < NV_MAX;
        tok = strtok_r(NULL, ",", &save)) {
     while (*tok == ' ') tok++;

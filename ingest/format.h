@@ -98,6 +98,7 @@ struct format {
 };
 
 struct parse_private;
+struct ingest_options;
 
 /* Per-file parsing context, owned by the driver: what a parser reads and writes.
  * The driver's own part (why the file was rejected, message counts, the field
@@ -115,6 +116,7 @@ struct parse {
                                   'nul_byte'; a NUL further in is rejected still. 0 per file */
   int nfields;                 /* the fields of the line parse_fields() last split */
   const char **fields;
+  const struct ingest_options *options; /* what the user asked of this ingest (ingest.h) */
   struct parse_private *priv;
 };
 

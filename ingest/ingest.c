@@ -629,6 +629,7 @@ int ingest_paths(struct wdb *db, char *const *roots, int n, const struct ingest_
   d.stats = stats;
   d.parse.db = db;
   d.parse.priv = &d.parse_priv;
+  d.parse.options = opt;
   d.parse_priv.max_printed = opt->max_printed;
   d.head_cap = SNIFF_BYTES * 2;
   d.head = xrealloc(NULL, d.head_cap);

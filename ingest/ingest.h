@@ -31,6 +31,10 @@ struct ingest_options {
    * with ("ok", "partial", "duplicate", "rejected"). */
   void (*on_file)(void *ctx, const char *path, const char *outcome);
   void *on_file_ctx;
+  /* The --query-gpu field list of headerless nvidia-smi files ("timestamp,
+   * power.draw"); NULL: such a file is not recognised. The command line takes
+   * it from WATTDB_NVIDIA_SMI_FIELDS. */
+  const char *nvidia_smi_fields;
 };
 
 struct ingest_stats {

@@ -32,15 +32,22 @@ static inline int fx_teardown(void **state) {
   return 0;
 }
 
-/* Ingests PATH (a fixture path or any file/dir), with FORMAT forced when not NULL. */
-static inline void fx_ingest_path(struct fx *f, const char *path, const char *format) {
-  struct ingest_options opt = {0};
+/* Ingests PATH (a fixture path or any file/dir), with FORMAT forced when not
+ * NULL and FIELDS the --query-gpu list of headerless nvidia-smi files
+ * (ingest_options.nvidia_smi_fields; NULL: none). */
+static inline void fx_ingest_path_fields(struct fx *f, const char *path, const char *format, const char *fields) {
+  struct ingest_options opt = {.nvidia_smi_fields = fields};
   if (format) assert_non_null(opt.force_format = format_by_name(format));
   struct ingest_stats stats;
   char *roots[1] = {(char *)path};
   msg_quiet = 1;
   assert_int_equal(ingest_paths(&f->db, roots, 1, &opt, &stats), 0);
   msg_quiet = 0;
+}
+
+/* Ingests PATH, with FORMAT forced when not NULL. */
+static inline void fx_ingest_path(struct fx *f, const char *path, const char *format) {
+  fx_ingest_path_fields(f, path, format, NULL);
 }
 
 /* Every line of every stored file is a row, a rejected row or a skipped line,

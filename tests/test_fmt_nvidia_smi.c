@@ -64,15 +64,14 @@ static void noheader_gpus_by_position(void **state) {
 }
 
 /* Bare numbers (noheader,nounits, power only): nothing to recognise, so the
- * user says --format nvidia-smi and names the fields in WATTDB_NVIDIA_SMI_FIELDS. */
+ * user says --format nvidia-smi and names the fields (WATTDB_NVIDIA_SMI_FIELDS for
+ * the command line, ingest_options.nvidia_smi_fields here). */
 static void bare_numbers_need_format_and_fields(void **state) {
   struct fx *f = *state;
   fx_ingest_path(f, FX "noheader-bare-numbers.csv", NULL);
   assert_string_equal(tl_text(&f->db, "SELECT status||' '||error FROM source_file"),
                       "rejected unrecognised format");
-  setenv("WATTDB_NVIDIA_SMI_FIELDS", "power.draw", 1);
-  fx_ingest_path(f, FX "noheader-bare-numbers.csv", "nvidia-smi");
-  unsetenv("WATTDB_NVIDIA_SMI_FIELDS");
+  fx_ingest_path_fields(f, FX "noheader-bare-numbers.csv", "nvidia-smi", "power.draw");
   assert_string_equal(tl_text(&f->db, "SELECT format||' '||status FROM source_file"), "nvidia-smi ok");
   assert_true(tl_real(&f->db, "SELECT power_w FROM nvidia_smi_sample WHERE line = 3") == 28.50);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_sample WHERE ts_us IS NULL"), 3);

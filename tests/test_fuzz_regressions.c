@@ -50,7 +50,7 @@ static int open_reason(const char *target, const char *file, char *why, size_t n
 static void ingest_once(const struct fixture *fx, const char *data, size_t n, size_t block_size,
                         long long counts[4]) {
   const char *format = strncmp(fx->target, "fmt-", 4) == 0 ? fx->target + 4 : NULL;
-  struct ingest_options opt = {.block_size = block_size};
+  struct ingest_options opt = {.block_size = block_size, .nvidia_smi_fields = FUZZ_NVIDIA_SMI_FIELDS};
   if (format) {
     opt.force_format = format_by_name(format);
     if (!opt.force_format) fail_msg("%s: no format %s", fx->target, format);
@@ -103,7 +103,6 @@ static void replays(void **state) {
     if (n == cap) data = realloc(data, cap *= 2);
   }
   fclose(f);
-  setenv("WATTDB_NVIDIA_SMI_FIELDS", FUZZ_NVIDIA_SMI_FIELDS, 1);
   long long whole[4], bytes[4];
   ingest_once(fx, data, n, 0, whole);
   ingest_once(fx, data, n, 1, bytes);

@@ -259,9 +259,7 @@ static void real_files(void **state) {
   /* the noheader file with the override and its field list */
   char path[1024];
   snprintf(path, sizeof path, "%s/nvidia-smi/fastllm-powerdraw-noheader-nounits.csv", real);
-  setenv("WATTDB_NVIDIA_SMI_FIELDS", "power.draw", 1);
-  fx_ingest_path(f, path, "nvidia-smi");
-  unsetenv("WATTDB_NVIDIA_SMI_FIELDS");
+  fx_ingest_path_fields(f, path, "nvidia-smi", "power.draw");
   assert_int_equal(tl_int(&f->db, "SELECT rows_ok FROM source_file WHERE format = 'nvidia-smi' AND "
                                   "path LIKE '%%fastllm%%'"),
                    257);

@@ -28,6 +28,7 @@ struct transform_options {
   int auto_utc_offset;        /* remove local_utc_offset_s: estimate (clock.c) */
   const char *wall_sockets;   /* NULL: leave the setting; "all": remove it; else "1,7" */
   int full;                   /* rebuild every run, changed or not */
+  int timing;                 /* print the seconds of each phase on stderr (WATTDB_TIMING) */
 };
 
 struct transform_stats {
