@@ -41,17 +41,3 @@ CREATE TEMP TABLE tf_nnull (run_id INTEGER PRIMARY KEY, n);
 -- pipeline itself (emit.c), so the old ones go first.
 DELETE FROM processed_epoch WHERE (run_id, profile) IN (SELECT run_id, profile FROM tf_dirty);
 DELETE FROM processed_coverage WHERE (run_id, profile) IN (SELECT run_id, profile FROM tf_dirty);
-
--- Per eprof file (GPU or CPU) of a run: what 50_sources.sql needs of its rows,
--- kept across transforms and valid while `version` matches the file's (content
--- hash, parser version, time read). The pipeline fills it for the files it reads;
--- 50_sources.sql fills in the rest. The same definition is in 50_sources.sql.
-CREATE TABLE IF NOT EXISTS source_eprof_file (
-  file_id INTEGER PRIMARY KEY,
-  version TEXT NOT NULL,              -- sha256/parser_version/ingested_at of source_file
-  start_us INTEGER NOT NULL,          -- first and last sample, naive local
-  end_us INTEGER NOT NULL,
-  gpu_energy_j REAL,                  -- 'eprof-gpu' energy (GPU files with a power reading)
-  gpu_covered_s REAL,
-  gpu_samples INTEGER                 -- power readings; NULL: not a GPU file or none
-);

@@ -69,9 +69,8 @@
 -- before this file runs: given, estimated, or none). Given or estimated, the
 -- setting's arithmetic: REAL seconds * 1e6; none: the integer 0, as without the
 -- setting. A UTC file clock_offset does not list (this file run on its own) takes
--- the setting, else 0. Kept (not a temp table) for v_power (70_power.sql).
-DROP TABLE IF EXISTS source_file_offset;
-CREATE TABLE source_file_offset (file_id INTEGER PRIMARY KEY, us NOT NULL);
+-- the setting, else 0. Kept (not a temp table) for v_power (schema/021_sources.sql).
+DELETE FROM source_file_offset;
 INSERT INTO source_file_offset
   SELECT f.id, coalesce(CASE WHEN c.method = 'none' THEN 0 ELSE CAST(c.offset_s AS REAL) * 1000000 END,
                         (SELECT CAST(value AS REAL) FROM setting WHERE name = 'local_utc_offset_s') * 1000000, 0)
@@ -79,17 +78,8 @@ INSERT INTO source_file_offset
   WHERE f.time_convention = 'utc';
 
 -- Per eprof file of a run: first and last sample, and for a GPU file the
--- 'eprof-gpu' energy below; valid while `version` is the file's. The same
--- definition is in 00_prepare.sql (which runs before the alignment fills it).
-CREATE TABLE IF NOT EXISTS source_eprof_file (
-  file_id INTEGER PRIMARY KEY,
-  version TEXT NOT NULL,              -- sha256/parser_version/ingested_at of source_file
-  start_us INTEGER NOT NULL,          -- first and last sample, naive local
-  end_us INTEGER NOT NULL,
-  gpu_energy_j REAL,                  -- 'eprof-gpu' energy (GPU files with a power reading)
-  gpu_covered_s REAL,
-  gpu_samples INTEGER                 -- power readings; NULL: not a GPU file or none
-);
+-- 'eprof-gpu' energy below; valid while `version` is the file's. The transform
+-- pipeline fills it for the files it reads; the rest are filled here.
 DELETE FROM source_eprof_file WHERE NOT EXISTS (
   SELECT 1 FROM source_file f WHERE f.id = source_eprof_file.file_id AND f.run_id IS NOT NULL
     AND source_eprof_file.version = coalesce(f.sha256, '') || '/' || f.parser_version || '/' || f.ingested_at);
@@ -130,12 +120,7 @@ GROUP BY t.file_id;
 DROP TABLE temp.src_todo;
 
 -- eprof runs' spans
-DROP TABLE IF EXISTS source_run_span;
-CREATE TABLE source_run_span (
-  run_id   INTEGER PRIMARY KEY,
-  start_us INTEGER NOT NULL,          -- naive local
-  end_us   INTEGER NOT NULL
-);
+DELETE FROM source_run_span;
 INSERT INTO source_run_span
   SELECT f.run_id, min(s.start_us), max(s.end_us)
   FROM source_file f JOIN source_eprof_file s ON s.file_id = f.id
@@ -144,15 +129,7 @@ INSERT INTO source_run_span
 
 -- the spans of the other sources' files (perf: of each block), naive local;
 -- NULL when the file cannot be placed in time
-DROP TABLE IF EXISTS source_span;
-CREATE TABLE source_span (
-  file_id  INTEGER NOT NULL,
-  block    INTEGER NOT NULL,          -- perf block, 0 for the other formats
-  format   TEXT NOT NULL,
-  start_us INTEGER,
-  end_us   INTEGER,
-  PRIMARY KEY (file_id, block)
-);
+DELETE FROM source_span;
 INSERT INTO source_span
   SELECT file_id, 0, 'codecarbon', min(ts_us - CAST(coalesce(duration_s, 0) * 1e6 AS INTEGER)), max(ts_us)
   FROM codecarbon_row GROUP BY file_id;
@@ -179,8 +156,8 @@ INSERT INTO source_span
   SELECT file_id, 0, 'powerjoular', min(ts_us), max(ts_us) FROM powerjoular_sample GROUP BY file_id;
 -- powermetrics samples placed on the runs' clock (b_us: the sample's date, its
 -- end; the block on powermetrics below says how), kept for v_power as well
-DROP TABLE IF EXISTS source_powermetrics_sample;
-CREATE TABLE source_powermetrics_sample AS
+DELETE FROM source_powermetrics_sample;
+INSERT INTO source_powermetrics_sample (file_id, line, elapsed_us, b_us)
   SELECT s.file_id, s.line, s.elapsed_us,
          s.ts_us + coalesce((SELECT CAST(c.offset_s AS INTEGER) * 1000000 FROM clock_offset c
                              WHERE c.file_id = s.file_id AND c.method = 'given'),
@@ -197,16 +174,7 @@ INSERT INTO source_span
 -- files that own no rows (duplicates, rejected) are not sources
 DELETE FROM source_span WHERE file_id NOT IN (SELECT id FROM source_file WHERE status IN ('ok','partial'));
 
-DROP TABLE IF EXISTS source_attach;
-CREATE TABLE source_attach (
-  file_id  INTEGER NOT NULL,
-  block    INTEGER NOT NULL,
-  run_id   INTEGER,                   -- NULL for a session
-  session_file_id INTEGER,            -- the file itself when it is a session
-  how      TEXT NOT NULL CHECK (how IN ('folder','overlap','session')),
-  win_start_us INTEGER NOT NULL,      -- samples counted: inside [win_start_us, win_end_us]
-  win_end_us   INTEGER NOT NULL
-);
+DELETE FROM source_attach;
 INSERT INTO source_attach
   SELECT s.file_id, s.block, f.run_id, NULL, 'folder', -9223372036854775807, 9223372036854775807
   FROM source_span s JOIN source_file f ON f.id = s.file_id WHERE f.run_id IS NOT NULL;
@@ -219,23 +187,8 @@ INSERT INTO source_attach
   SELECT s.file_id, s.block, NULL, s.file_id, 'session', -9223372036854775807, 9223372036854775807
   FROM source_span s
   WHERE NOT EXISTS (SELECT 1 FROM source_attach a WHERE a.file_id = s.file_id AND a.block = s.block);
-CREATE INDEX source_attach_file ON source_attach(file_id, block);
 
-DROP TABLE IF EXISTS source_energy;
-CREATE TABLE source_energy (
-  run_id    INTEGER,                  -- the run, or NULL for a session
-  session_file_id INTEGER,            -- the session's file, or NULL for a run
-  file_id   INTEGER NOT NULL,
-  source    TEXT NOT NULL,            -- 'wattmeter', 'nvidia-smi', 'eprof-gpu', 'perf', 'codecarbon'
-  component TEXT NOT NULL,            -- 'wall', 'gpu', 'rapl_pkg', 'rapl_dram', ..., 'total', 'cpu', 'ram'
-  device    TEXT NOT NULL,            -- socket, GPU, perf aggregation id, or ''
-  energy_j  REAL,
-  covered_s REAL,                     -- time integrated (trapezoid sources), NULL otherwise
-  samples   INTEGER,                  -- readings or rows used
-  first_us  INTEGER,                  -- the span counted, naive local: first and last sample
-  last_us   INTEGER                   -- (perf: start of the first interval, end of the last;
-                                      -- codecarbon: tracker start and end); NULL: not placed
-);
+DELETE FROM source_energy;
 
 -- wattmeter: per socket, good frames only, in naive local time. A day's log is
 -- 8.6 M frames, 52 M socket readings: nothing here sorts them or goes through the
@@ -447,20 +400,7 @@ SELECT run_id, session_file_id, iv.file_id, 'zeus-power', 'gpu', '',
        total(CASE WHEN dt <= (SELECT gap_periods FROM model) * period.us THEN dt END) / 1e6, count(*), min(t), max(t)
 FROM iv JOIN period ON period.file_id = iv.file_id
 GROUP BY run_id, session_file_id, iv.file_id;
-DROP TABLE IF EXISTS source_zeus_window;
-CREATE TABLE source_zeus_window (
-  run_id    INTEGER,                  -- the run (by folder), or NULL for a session
-  session_file_id INTEGER,
-  file_id   INTEGER NOT NULL,
-  line      INTEGER NOT NULL,         -- the window's line (zeus_window)
-  window_name TEXT NOT NULL,
-  start_us  INTEGER NOT NULL,         -- on the file's own clock (monotonic), not wall time
-  elapsed_s REAL NOT NULL,
-  outermost INTEGER NOT NULL,         -- 1: no other window of the file contains it
-  component TEXT NOT NULL,            -- 'gpu', 'cpu', ...
-  device    TEXT NOT NULL,            -- '0', '1', ...
-  energy_j  REAL
-);
+DELETE FROM source_zeus_window;
 INSERT INTO source_zeus_window
 WITH w AS (
   SELECT file_id, line, window_name, start_us, elapsed_s,
@@ -544,10 +484,10 @@ GROUP BY a.run_id, a.session_file_id, s.file_id, w.component, w.device;
 -- total_cpu_power (cores) and uncore_power are parts of the package and the
 -- per-process and per-GPU values shares or parts of these totals: they stay in
 -- the raw tables and are not energies here, so nothing is counted twice.
--- The counted intervals, kept for v_power (70_power.sql): a record's line, its
+-- The counted intervals, kept for v_power (schema/021_sources.sql): a record's line, its
 -- date and the time since the previous record of its segment.
-DROP TABLE IF EXISTS source_aipowermeter_interval;
-CREATE TABLE source_aipowermeter_interval AS
+DELETE FROM source_aipowermeter_interval;
+INSERT INTO source_aipowermeter_interval (file_id, line, ts_us, dt_us)
 WITH step AS (
   SELECT file_id, line, ts_us AS t, ts_us - lag(ts_us) OVER w AS dt
   FROM aipowermeter_record
@@ -574,14 +514,7 @@ GROUP BY a.run_id, a.session_file_id, i.file_id, p.component
 ORDER BY a.run_id, a.session_file_id, i.file_id, p.component;
 
 -- The reconciliation's window, per run or session (header: "Reconciliation").
-DROP TABLE IF EXISTS source_window;
-CREATE TABLE source_window (
-  run_id   INTEGER,                   -- the run, or NULL for a session
-  session_file_id INTEGER,
-  kind     TEXT NOT NULL CHECK (kind IN ('wall','run','session')),
-  start_us INTEGER,                   -- naive local
-  end_us   INTEGER
-);
+DELETE FROM source_window;
 INSERT INTO source_window
   SELECT run_id, session_file_id, 'wall', min(first_us), max(last_us)
   FROM source_energy WHERE source = 'wattmeter' GROUP BY run_id, session_file_id;
@@ -670,18 +603,7 @@ GROUP BY f.run_id, f.file_id, f.component;
 -- sample counted), in_window_s how much of it lies inside the window; in a wall
 -- window energy_j is the part inside it (NULL when the span misses it or the
 -- source cannot be placed in time), in a run or session window the whole.
-DROP TABLE IF EXISTS source_window_energy;
-CREATE TABLE source_window_energy (
-  run_id    INTEGER,
-  session_file_id INTEGER,
-  file_id   INTEGER NOT NULL,
-  source    TEXT NOT NULL,
-  component TEXT NOT NULL,
-  device    TEXT NOT NULL,
-  energy_j  REAL,
-  span_s    REAL,
-  in_window_s REAL
-);
+DELETE FROM source_window_energy;
 INSERT INTO source_window_energy
 SELECT e.run_id, e.session_file_id, e.file_id, e.source, e.component, e.device,
        CASE WHEN w.kind <> 'wall' OR e.source = 'wattmeter' THEN e.energy_j
@@ -696,61 +618,3 @@ ORDER BY e.run_id, e.session_file_id, e.file_id, e.source, e.component, e.device
 DROP TABLE temp.src_win;
 DROP TABLE temp.src_wall;
 DROP TABLE temp.src_perf;
-
--- Per run (or session), over its window: wall energy from the wattmeter against
--- its measured components: GPU + RAPL package + RAPL DRAM. The GPU is nvidia-smi
--- when it sees more GPUs than the run's eprof log (one), else the eprof log,
--- else nvidia-smi. unaccounted = wall - components (fans, disks, PSU losses, other
--- devices, whatever RAPL and the GPU do not see); its share of the wall energy.
--- A component no source measured in the window is NULL and counts as 0 in
--- components_j; `complete` says whether all three were measured. The *_in_window
--- columns: the share of each component's own span that lies inside the window.
-DROP VIEW IF EXISTS source_reconciliation;
-CREATE VIEW source_reconciliation AS
-WITH ws AS (
-  SELECT ',' || replace(CAST(value AS TEXT), ' ', '') || ',' AS list FROM setting WHERE name = 'wall_sockets'
-), e AS (
-  SELECT e.*, e.source = 'wattmeter'
-              AND (NOT EXISTS (SELECT 1 FROM ws) OR instr((SELECT list FROM ws), ',' || e.device || ',') > 0)
-         AS wall
-  FROM source_window_energy e
-), u AS (
-  SELECT run_id, session_file_id,
-         sum(CASE WHEN wall THEN energy_j END) AS wall_j,
-         max(CASE WHEN wall THEN span_s END) AS wall_span_s,
-         sum(CASE WHEN source = 'eprof-gpu' THEN energy_j END) AS eprof_gpu_j,
-         count(CASE WHEN source = 'eprof-gpu' THEN energy_j END) AS eprof_gpus,
-         sum(CASE WHEN source = 'eprof-gpu' THEN in_window_s END)
-           / sum(CASE WHEN source = 'eprof-gpu' THEN span_s END) AS eprof_in,
-         sum(CASE WHEN source = 'nvidia-smi' THEN energy_j END) AS nvsmi_gpu_j,
-         count(DISTINCT CASE WHEN source = 'nvidia-smi' AND energy_j IS NOT NULL THEN device END) AS nvsmi_gpus,
-         sum(CASE WHEN source = 'nvidia-smi' THEN in_window_s END)
-           / sum(CASE WHEN source = 'nvidia-smi' THEN span_s END) AS nvsmi_in,
-         sum(CASE WHEN component = 'rapl_pkg' THEN energy_j END) AS rapl_pkg_j,
-         sum(CASE WHEN component = 'rapl_dram' THEN energy_j END) AS rapl_dram_j,
-         sum(CASE WHEN component IN ('rapl_pkg', 'rapl_dram') THEN in_window_s END)
-           / sum(CASE WHEN component IN ('rapl_pkg', 'rapl_dram') THEN span_s END) AS rapl_in,
-         sum(CASE WHEN source = 'codecarbon' AND component = 'total' THEN energy_j END) AS codecarbon_j,
-         sum(CASE WHEN source = 'codecarbon' AND component = 'total' THEN in_window_s END)
-           / sum(CASE WHEN source = 'codecarbon' AND component = 'total' THEN span_s END) AS codecarbon_in
-  FROM e GROUP BY run_id, session_file_id
-), g AS (
-  SELECT u.*, nvsmi_gpus > eprof_gpus OR eprof_gpu_j IS NULL AS use_nvsmi FROM u
-), c AS (
-  SELECT g.*, CASE WHEN use_nvsmi THEN nvsmi_gpu_j ELSE eprof_gpu_j END AS gpu_j,
-         CASE WHEN use_nvsmi THEN nvsmi_in ELSE eprof_in END AS gpu_in
-  FROM g
-)
-SELECT c.run_id, c.session_file_id, wall_j, gpu_j,
-       CASE WHEN gpu_j IS NULL THEN NULL WHEN use_nvsmi THEN 'nvidia-smi' ELSE 'eprof-gpu' END AS gpu_source,
-       rapl_pkg_j, rapl_dram_j,
-       coalesce(gpu_j, 0) + coalesce(rapl_pkg_j, 0) + coalesce(rapl_dram_j, 0) AS components_j,
-       wall_j - (coalesce(gpu_j, 0) + coalesce(rapl_pkg_j, 0) + coalesce(rapl_dram_j, 0)) AS unaccounted_j,
-       (wall_j - (coalesce(gpu_j, 0) + coalesce(rapl_pkg_j, 0) + coalesce(rapl_dram_j, 0))) / nullif(wall_j, 0)
-         AS unaccounted_share,
-       (gpu_j IS NOT NULL AND rapl_pkg_j IS NOT NULL AND rapl_dram_j IS NOT NULL) AS complete,
-       codecarbon_j,
-       w.kind AS window, w.start_us AS window_start_us, w.end_us AS window_end_us,
-       (w.end_us - w.start_us) / 1e6 AS window_s,
-       wall_span_s, gpu_in AS gpu_in_window, rapl_in AS rapl_in_window, codecarbon_in AS codecarbon_in_window
-FROM c JOIN source_window w ON w.run_id IS c.run_id AND w.session_file_id IS c.session_file_id;

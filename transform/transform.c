@@ -332,7 +332,6 @@ static const char sql_record[] =
  * with it), the setting it uses, and its own text. It is run again only when
  * this differs from source_built, what it was last run on. */
 static const char sql_sources_now[] =
-    "CREATE TABLE IF NOT EXISTS source_built(k, v);" /* bookkeeping of 50_sources.sql */
     "DROP TABLE IF EXISTS temp.tf_sources;"
     "CREATE TEMP TABLE tf_sources(k, v);"
     "INSERT INTO tf_sources SELECT id, printf('%s/%s/%s/%s/%s/%s/%s', sha256, parser_version,"
