@@ -1,5 +1,5 @@
 /* bench/floor.c: SQLite's own insert floor for exactly the rows an ingest
- * stored (issue 12 item 1). Not a test.
+ * stored. Not a test.
  *
  *   floor SOURCE.db TARGET.db
  *

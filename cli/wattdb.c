@@ -1,7 +1,7 @@
 /* cli/wattdb.c: the command line: `wattdb COMMAND [OPTIONS] [PATH...]`.
  *
- * Adding a command: write `static int cmd_NAME(int argc, char **argv)` that
- * parses its own options with parse_common(), give it a usage text, and list it
+ * Adding a command: write `int cmd_NAME(int argc, char **argv)` (cli/commands.h)
+ * that parses its own options (getopt_long), give it a usage text, and list it
  * in commands[]. Usage errors exit EXIT_USAGE with the usage on stderr; --help
  * prints it on stdout and exits 0. */
 #define _DEFAULT_SOURCE

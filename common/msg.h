@@ -18,7 +18,8 @@ enum exit_code {
 /* Printf-style message, prefixed with "wattdb: " and ended with a newline. */
 void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* When set, msg() prints nothing (tests, --quiet). */
+/* When set, msg() prints nothing (tests and fuzz targets set it; --quiet does
+ * not: it only stops progress and per-line messages). */
 extern int msg_quiet;
 
 /* Set while a progress line stands unfinished on the terminal: msg() clears it

@@ -5,10 +5,10 @@
 
 extern const struct format fmt_eprof_gpu, fmt_eprof_cpu, fmt_eprof_epoch, fmt_keras_history,
     fmt_eprof_launch, fmt_run_manifest, fmt_run_metadata;
-/* other measurement tools (issue 4) */
+/* other measurement tools: wall meters, codecarbon, nvidia-smi, perf */
 extern const struct format fmt_wattmeter, fmt_codecarbon, fmt_nvidia_smi,
     fmt_perf_stat;
-/* and the tools of issue 10 */
+/* Zeus, PowerJoular, powermetrics, AIPowerMeter, MLflow */
 extern const struct format fmt_zeus_monitor, fmt_zeus_power, fmt_zeus_log, fmt_powerjoular, fmt_powermetrics;
 extern const struct format fmt_aipowermeter;
 /* the MLflow file store */

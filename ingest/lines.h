@@ -6,8 +6,8 @@
  * LINES_CSV mode only: see enum line_mode), and a last
  * line without newline (reported as `torn`, since a logger killed mid-write
  * leaves exactly that). Blocks may be of any size, down to one byte; the lines
- * are the same. A line that lies whole inside a block is passed without copying;
- * others are assembled in a buffer that grows to the longest line, never per line. */
+ * are the same. Every line is copied into one buffer, reused from line to line,
+ * that grows to the longest line: no allocation per line. */
 #ifndef WATTDB_LINES_H
 #define WATTDB_LINES_H
 

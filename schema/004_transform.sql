@@ -81,7 +81,7 @@ SELECT k.run_id, k.seq, k.t AS ts_us, k.line AS cpu_line, k.cpu_pct, k.rss_mb,
 FROM counted k JOIN interim_run i USING (run_id)
 WHERE k.kind = 0;
 
--- One row per run and profile: §4.1 of the anchor, unit-suffixed.
+-- One row per run and profile, the replication package's per-run table, unit-suffixed.
 CREATE TABLE processed_run (
   run_id   INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
   profile  TEXT NOT NULL CHECK (profile IN ('gaissa','default')),
@@ -112,7 +112,7 @@ CREATE TABLE processed_run (
   PRIMARY KEY (run_id, profile)
 ) WITHOUT ROWID;
 
--- One row per run, profile and epoch (§4.4).
+-- One row per run, profile and epoch.
 CREATE TABLE processed_epoch (
   run_id  INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
   profile TEXT NOT NULL,
@@ -146,7 +146,7 @@ CREATE TABLE run_input (
   PRIMARY KEY (run_id, profile, role)
 ) WITHOUT ROWID;
 
--- GPU reference data (§4.7), seeded from data/gpu_specs.csv; users add rows with
+-- GPU reference data, seeded from data/gpu_specs.csv; users add rows with
 -- INSERT OR REPLACE INTO gpu_spec ... (see transform/README.md).
 CREATE TABLE gpu_spec (
   name TEXT PRIMARY KEY,              -- nvidia-smi name without 'NVIDIA GeForce ', e.g. 'RTX 3090'
@@ -230,7 +230,7 @@ FROM processed_run d JOIN processed_run g ON g.run_id = d.run_id AND g.profile =
 JOIN run r ON r.id = d.run_id
 WHERE d.profile = 'default';
 
--- §4.7: the regression features, one row per run and profile, with the targets.
+-- The regression features, one row per run and profile, with the targets.
 CREATE VIEW v_features AS
 SELECT v.profile, v.environment, v.architecture, v.dataset, v.stamp, v.run_id,
        v.batch_size, v.total_ram_gb, v.train_size, v.validation_size, v.gflops,

@@ -145,7 +145,7 @@ SELECT p.profile, r.environment, r.architecture, r.dataset, r.stamp, p.run_id,
 FROM processed_run p JOIN run r ON r.id = p.run_id LEFT JOIN run_meta m ON m.run_id = p.run_id;
 
 -- v_features reads v_run: recreated unchanged (004's text).
--- §4.7: the regression features, one row per run and profile, with the targets.
+-- The regression features, one row per run and profile, with the targets.
 CREATE VIEW v_features AS
 SELECT v.profile, v.environment, v.architecture, v.dataset, v.stamp, v.run_id,
        v.batch_size, v.total_ram_gb, v.train_size, v.validation_size, v.gflops,

@@ -291,7 +291,7 @@ SELECT 'mlflow', ml.environment, ml.architecture, ml.dataset, NULL, NULL,
 FROM mlflow_run_meta ml WHERE ml.run_id IS NULL;
 
 -- v_features reads v_run: recreated unchanged (004's text).
--- §4.7: the regression features, one row per run and profile, with the targets.
+-- The regression features, one row per run and profile, with the targets.
 CREATE VIEW v_features AS
 SELECT v.profile, v.environment, v.architecture, v.dataset, v.stamp, v.run_id,
        v.batch_size, v.total_ram_gb, v.train_size, v.validation_size, v.gflops,

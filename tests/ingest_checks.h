@@ -94,7 +94,7 @@ static inline void ic_free_names(char **names) {
   free(names);
 }
 
-/* The invariant of issue 2 item 6, for every file stored ok or partial:
+/* Nothing lost, for every file stored ok or partial:
  *   lines = skipped_lines + rows_ok + rows_rejected,
  *   rows_rejected = its rows in rejected_row,
  *   rows_ok = its distinct (file_id, line) over the raw tables;

@@ -1,6 +1,6 @@
 /* tests/test_competing_files.c: when two files give one run the same stream,
- * the content chooses, not the order of ingestion (issue 8 item 5,
- * schema/006_competing_files.sql).
+ * the content chooses, not the order of ingestion
+ * (schema/006_competing_files.sql).
  *
  * The GPU log of one run reaches the database three ways: a copy in a zip cut
  * short by the logger's stop (a torn last line), the copy in a directory the

@@ -1,5 +1,5 @@
 /* tests/test_coverage.c: every run says how much of it each component covers
- * (schema/008_coverage.sql, issue 9 item 2): a CPU log that stops early shows a
+ * (schema/008_coverage.sql): a CPU log that stops early shows a
  * low RAM share and the longest gap, a run without a CPU log shows RAM as not
  * measured, both are listed in v_run_warning, the GPU's covered time is the
  * default profile's, and on the real replication zip the seven nasnet_mobile

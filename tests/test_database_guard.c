@@ -1,7 +1,7 @@
 /* tests/test_database_guard.c: wattdb writes only to databases it made, read
  * commands never create or change one, a database is left readable by users
  * who cannot write it, and two ingests on a database that does not exist yet
- * both succeed (issue 8, items 8-10). */
+ * both succeed. */
 #include "tests/testlib.h"
 #include "tests/ingest_checks.h"
 

@@ -1,5 +1,4 @@
-/* tests/test_ingest_rules.c: the driver's rules (ingest/ingest.c, issue 2 item 5
- * and 6): unchanged files are not read, changed files replace their rows in one
+/* tests/test_ingest_rules.c: the driver's rules (ingest/ingest.c): unchanged files are not read, changed files replace their rows in one
  * transaction, the same bytes at another path are a duplicate (directory moved,
  * zip after directory, directory after zip, and the owner changing while a
  * duplicate remains), a growing file with a torn tail, a file no format takes,

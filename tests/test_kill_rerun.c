@@ -1,5 +1,5 @@
 /* tests/test_kill_rerun.c: a killed ingest, rerun, gives the database an
- * uninterrupted ingest gives (issue 2 item 7), and a file is parsed inside a
+ * uninterrupted ingest gives, and a file is parsed inside a
  * transaction. A tree of 40 runs is generated; a child process ingests it and
  * is sent SIGKILL at 10 points chosen from fixed seeds (after k files plus a
  * pseudo-random delay, so mostly in the middle of a file; half of them reading

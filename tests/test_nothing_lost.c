@@ -1,4 +1,4 @@
-/* tests/test_nothing_lost.c: hostile and careless inputs lose nothing (issue 8).
+/* tests/test_nothing_lost.c: hostile and careless inputs lose nothing.
  *
  * Each test is named after a way files were lost or misread before: a zip
  * whose reader hands out zero-length blocks mid-member (bzip2 members), the

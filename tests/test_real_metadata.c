@@ -61,8 +61,9 @@ static void real_zip_without_and_with_the_study_metadata(void **state) {
                                " AND split_number IS NOT NULL AND metadata_paired_by = 'ordinal'"), 618);
   /* nothing states a return code */
   assert_int_equal(tl_int(&db, "SELECT count(*) FROM v_run WHERE return_code IS NOT NULL"), 0);
-  /* the first cloud/mobilenet_v2 run is run 1 of the anchor's §7.1: its accuracy,
-   * AUC and F1 as published (0.975629, 0.995675, 0.976213) */
+  /* the first cloud/mobilenet_v2 run is the first of the replication package's
+   * published table: its accuracy, AUC and F1 as published (0.975629, 0.995675,
+   * 0.976213) */
   const char *first = "profile='default' AND environment='cloud' AND architecture='mobilenet_v2'"
                       " AND stamp='20221205T095541'";
   assert_true(tl_real(&db, "SELECT accuracy FROM v_run WHERE %s", first) == 0.9756289124488831);

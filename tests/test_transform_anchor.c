@@ -1,7 +1,7 @@
 /* tests/test_transform_anchor.c: the gaissa profile against the replication
- * package's published numbers (research/anchor-gaissa.md §7.1) on the five real
- * runs of ../shared/data/real/eprof/raw (skipped when absent), and the §7.5
- * invariants on them in both profiles.
+ * package's published per-run numbers on the five real runs of
+ * ../shared/data/real/eprof/raw (skipped when absent), and the invariants both
+ * profiles must keep on them (energies add up, means within their range).
  *
  * The published values are compared as printed: the value formatted with the
  * digits the anchor printed must equal the anchor's text. Runs 4 and 5 lost one
@@ -84,7 +84,7 @@ static void gaissa_matches_published_runs_1_to_3(void **state) {
   tl_ingest(&db, raw);
   transform_all(&db);
   for (int i = 0; i < 3; i++) check_run(&db, &published[i]);
-  /* Run 1's other facts (§7.1): 2649 GPU lines, skipfooter keeps 2646, the two
+  /* Run 1's other published facts: 2649 GPU lines, skipfooter keeps 2646, the two
    * first GPU rows find no CPU row within 1 s, the last kept one is 10:39:50.639. */
   assert_int_equal(tl_int(&db, "SELECT n_gpu FROM interim_run i JOIN run r ON r.id=i.run_id"
                                " WHERE stamp='20221205T095541'"), 2649);
@@ -156,7 +156,7 @@ static void gaissa_runs_4_and_5_match_after_the_epoch_end_cut(void **state) {
   tl_rmdir(dir);
 }
 
-/* §7.5 on the real runs, both profiles. */
+/* The invariants on the real runs, both profiles. */
 static void invariants_hold_on_the_real_runs(void **state) {
   (void)state;
   const char *raw = real_raw();

@@ -1,5 +1,5 @@
 -- transform/10_gaissa.sql: the 'gaissa' profile, the replication package's
--- per-run (§4.1) and per-epoch (§4.4) aggregation, for the runs in tf_dirty.
+-- per-run and per-epoch aggregation, for the runs in tf_dirty.
 --
 -- The samples are interim_sample rows with gaissa = 1 (transform/gaissa.c
 -- already applied skipfooter, the nearest join followed by dropna, and the tail
@@ -57,7 +57,7 @@ FROM interim_run i JOIN tf_nnull nn USING (run_id)
 WHERE i.run_id IN (SELECT run_id FROM tf_dirty WHERE profile = 'gaissa')
   AND i.run_id NOT IN (SELECT run_id FROM tf_gm);
 
--- §4.4, the processed_epoch rows, are written by the transform pipeline
+-- The per-epoch aggregation, the processed_epoch rows, is written by the transform pipeline
 -- (gaissa.c, gaissa_epoch; emit.c): epoch k >= 1 starts with a copy of the last sample
 -- of epoch k-1 (the boundary duplication), so each interval belongs to the epoch
 -- of its right end and the copy counts in the epoch's mean; n, mean GPU power
