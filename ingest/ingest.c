@@ -202,7 +202,8 @@ static int64_t catalog_run_id(struct driver *d, const struct run_key *k) {
   return id;
 }
 
-/* The path already storing these bytes, or 0. */
+/* The path already storing these bytes, 0 when none, -1 on a database error
+ * (printed). */
 static int64_t catalog_same_content(struct driver *d, const char *sha, int64_t self) {
   static const char sql[] =
       "SELECT id FROM source_file WHERE sha256 = ? AND id <> ? AND duplicate_of IS NULL "
@@ -212,8 +213,13 @@ static int64_t catalog_same_content(struct driver *d, const char *sha, int64_t s
   sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, self);
   int64_t id = 0;
-  if (sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
   sqlite3_reset(st);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    msg("%s: cannot look for a duplicate: %s", d->db->path, sqlite3_errmsg(d->db->sql));
+    return -1;
+  }
   return id;
 }
 

@@ -55,6 +55,20 @@ sqlite3_int64 wdb_int(struct wdb *db, const char *sql, sqlite3_int64 dflt) {
   return v;
 }
 
+int wdb_int_checked(struct wdb *db, const char *sql, sqlite3_int64 dflt, sqlite3_int64 *out, const char *what) {
+  sqlite3_stmt *st;
+  *out = dflt;
+  int rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) *out = sqlite3_column_int64(st, 0);
+  }
+  sqlite3_finalize(st);
+  if (rc == SQLITE_ROW || rc == SQLITE_DONE) return 0;
+  msg("%s: %s: %s", db->path, what, sqlite3_errmsg(db->sql));
+  return -1;
+}
+
 #define BUSY_TIMEOUT_MS 60000
 
 /* Runs SQL, retrying for up to BUSY_TIMEOUT_MS while another connection holds
@@ -78,8 +92,9 @@ static int exec_waiting(struct wdb *db, const char *sql, const char *what) {
 /* Applies schema files user_version+1 .. n, one transaction each; the first
  * also stamps the application_id. */
 static int migrate(struct wdb *db) {
-  int have = (int)wdb_int(db, "PRAGMA user_version", 0);
-  int want = schema_count();
+  sqlite3_int64 version;
+  if (wdb_int_checked(db, "PRAGMA user_version", 0, &version, "cannot read the schema version")) return -1;
+  int have = (int)version, want = schema_count();
   if (have > want) {
     msg("%s: database schema version %d is newer than this wattdb knows (%d)", db->path,
         have, want);
@@ -91,8 +106,12 @@ static int migrate(struct wdb *db) {
              WDB_APPLICATION_ID);
     if (exec_waiting(db, "BEGIN IMMEDIATE", "cannot start the schema update")) return -1;
     /* Another process may have migrated while we waited for the write lock. */
-    if (wdb_int(db, "PRAGMA user_version", 0) > i) {
-      wdb_exec(db, "COMMIT", "commit");
+    if (wdb_int_checked(db, "PRAGMA user_version", 0, &version, "cannot read the schema version")) {
+      sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+      return -1;
+    }
+    if (version > i) {
+      if (wdb_exec(db, "COMMIT", "cannot end the schema update")) return -1;
       continue;
     }
     if (wdb_exec(db, schema_sql[i].text, schema_sql[i].name) || wdb_exec(db, bump, "user_version")) {
@@ -137,7 +156,9 @@ static int model_refresh(struct wdb *db) {
   static const char same[] =
       "SELECT 1 FROM model_constant WHERE name = ?1 AND value = ?2 AND unit = ?3 AND meaning = ?4";
   static const char insert[] = "INSERT INTO model_constant(name, value, unit, meaning) VALUES (?1, ?2, ?3, ?4)";
-  int equal = wdb_int(db, "SELECT count(*) FROM model_constant", -1) == MODEL_ROWS;
+  sqlite3_int64 stored;
+  if (wdb_int_checked(db, "SELECT count(*) FROM model_constant", 0, &stored, "cannot read the model")) return -1;
+  int equal = stored == MODEL_ROWS;
   for (int i = 0; equal && i < MODEL_ROWS; i++) {
     int rc = model_step(db, same, &model_rows[i]);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) goto failed;
@@ -249,7 +270,12 @@ int wdb_open_readonly(struct wdb *db, const char *path) {
     wdb_close(db);
     return -1;
   }
-  int have = (int)wdb_int(db, "PRAGMA user_version", 0);
+  sqlite3_int64 version;
+  if (wdb_int_checked(db, "PRAGMA user_version", 0, &version, "cannot read the schema version")) {
+    wdb_close(db);
+    return -1;
+  }
+  int have = (int)version;
   if (have > schema_count()) {
     msg("%s: database schema version %d is newer than this wattdb knows (%d)", path, have,
         schema_count());

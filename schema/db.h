@@ -53,7 +53,12 @@ int wdb_exec(struct wdb *db, const char *sql, const char *what);
 int wdb_done(struct wdb *db, sqlite3_stmt *st);
 
 /* The first column of the first row of SQL as an integer, or DFLT when there is
- * no row. For small bookkeeping queries, not hot paths. */
+ * no row (or the query fails: use wdb_int_checked where that matters). For
+ * small bookkeeping queries, not hot paths. */
 sqlite3_int64 wdb_int(struct wdb *db, const char *sql, sqlite3_int64 dflt);
+
+/* As wdb_int into *OUT, but a query that fails returns -1 after printing the
+ * error prefixed with WHAT; 0 otherwise (DFLT when there is no row). */
+int wdb_int_checked(struct wdb *db, const char *sql, sqlite3_int64 dflt, sqlite3_int64 *out, const char *what);
 
 #endif
