@@ -90,23 +90,23 @@ CREATE TEMP TABLE src_todo AS
   WHERE f.run_id IS NOT NULL AND f.id NOT IN (SELECT file_id FROM source_eprof_file)
     AND (EXISTS (SELECT 1 FROM eprof_gpu_sample g WHERE g.file_id = f.id)
          OR EXISTS (SELECT 1 FROM eprof_cpu_sample c WHERE c.file_id = f.id));
--- eprof-gpu: the trapezoid over a GPU file's power readings in line order; an
--- interval longer than gap_periods (view model) mean sampling periods of the
--- file is a gap
+-- eprof-gpu: the trapezoid over a GPU file's power readings in line order (the
+-- engine, trapezoid()); an interval longer than gap_periods (view model) mean
+-- sampling periods of the file is a gap
 INSERT INTO source_eprof_file
-WITH good AS (
-  SELECT g.file_id, g.line, g.ts_us AS t, g.power_w AS p
-  FROM eprof_gpu_sample g WHERE g.file_id IN (SELECT file_id FROM src_todo) AND g.power_w IS NOT NULL
-), period AS (
+WITH period AS (
   SELECT file_id, CAST(max(ts_us) - min(ts_us) AS REAL) / max(count(*) - 1, 1) AS us
   FROM eprof_gpu_sample WHERE file_id IN (SELECT file_id FROM src_todo) GROUP BY file_id
-), iv AS (
-  SELECT file_id, t - lag(t) OVER w AS dt, (p + lag(p) OVER w) / 2 AS pm
-  FROM good WINDOW w AS (PARTITION BY file_id ORDER BY line)
+), z AS (   -- the engine over each file's power readings, in line order (its primary key)
+  SELECT t.file_id, trapezoid(g.line, g.ts_us, g.power_w, (SELECT gap_periods FROM model) * p.us) AS z
+  FROM src_todo t CROSS JOIN period p ON p.file_id = t.file_id
+  CROSS JOIN eprof_gpu_sample g ON g.file_id = t.file_id
+  WHERE g.power_w IS NOT NULL
+  GROUP BY t.rowid
 ), e AS (
-  SELECT iv.file_id, total(CASE WHEN dt <= (SELECT gap_periods FROM model) * period.us THEN pm * dt END) / 1e6 AS energy_j,
-         total(CASE WHEN dt <= (SELECT gap_periods FROM model) * period.us THEN dt END) / 1e6 AS covered_s, count(*) AS samples
-  FROM iv JOIN period ON period.file_id = iv.file_id GROUP BY iv.file_id
+  SELECT file_id, trapezoid_value(z, 'energy') / 1e6 AS energy_j, trapezoid_value(z, 'covered') / 1e6 AS covered_s,
+         trapezoid_value(z, 'samples') AS samples
+  FROM z
 ), span AS (
   SELECT file_id, min(ts_us) AS start_us, max(ts_us) AS end_us FROM eprof_gpu_sample
   WHERE file_id IN (SELECT file_id FROM src_todo) GROUP BY file_id
@@ -249,25 +249,39 @@ DROP TABLE temp.src_wm_sum;
 DROP TABLE temp.src_wm_bank;
 DROP TABLE temp.src_wm_att;
 
--- nvidia-smi: per GPU
+-- nvidia-smi: per GPU, the readings with power inside the attachment's window
+-- through the integration engine (trapezoid(), transform/trapezoid.h), the gap
+-- limit from the GPU's mean sampling period in the file. One series per
+-- (attachment, GPU), in the order of their source_energy rows; each reads its
+-- file's rows in line order (the primary key), so nothing is sorted.
+-- (src_series: one row per series of the engine, for nvidia-smi, PowerJoular
+-- and Zeus power in turn: its attachment, device or component, window, gap
+-- limit and the file's clock offset.)
+DROP TABLE IF EXISTS temp.src_series;
+CREATE TEMP TABLE src_series (
+  id INTEGER PRIMARY KEY, run_id INTEGER, session_file_id INTEGER, file_id INTEGER NOT NULL,
+  component TEXT, device, ws INTEGER NOT NULL, we INTEGER NOT NULL, max_gap REAL, off_us
+);
+INSERT INTO src_series (run_id, session_file_id, file_id, device, ws, we, max_gap)
+  WITH period AS (
+    SELECT file_id, gpu, CAST(max(ts_us) - min(ts_us) AS REAL) / max(count(*) - 1, 1) AS us
+    FROM nvidia_smi_sample WHERE ts_us IS NOT NULL GROUP BY file_id, gpu
+  )
+  SELECT a.run_id, a.session_file_id, a.file_id, p.gpu, a.win_start_us, a.win_end_us,
+         (SELECT gap_periods FROM model) * p.us
+  FROM source_attach a JOIN period p ON p.file_id = a.file_id
+  WHERE a.block = 0 AND a.file_id IN (SELECT file_id FROM source_span WHERE format = 'nvidia-smi')
+  ORDER BY a.run_id, a.session_file_id, a.file_id, p.gpu;
 INSERT INTO source_energy
-WITH good AS (
-  SELECT a.run_id, a.session_file_id, n.file_id, n.gpu, n.line, n.ts_us AS t, n.power_w AS p
-  FROM nvidia_smi_sample n JOIN source_attach a ON a.file_id = n.file_id AND a.block = 0
-  WHERE n.power_w IS NOT NULL AND n.ts_us IS NOT NULL
-    AND n.ts_us BETWEEN a.win_start_us AND a.win_end_us
-), period AS (
-  SELECT file_id, gpu, CAST(max(ts_us) - min(ts_us) AS REAL) / max(count(*) - 1, 1) AS us
-  FROM nvidia_smi_sample WHERE ts_us IS NOT NULL GROUP BY file_id, gpu
-), iv AS (
-  SELECT run_id, session_file_id, file_id, gpu, t, t - lag(t) OVER w AS dt, (p + lag(p) OVER w) / 2 AS pm
-  FROM good WINDOW w AS (PARTITION BY run_id, session_file_id, file_id, gpu ORDER BY line)
-)
-SELECT run_id, session_file_id, iv.file_id, 'nvidia-smi', 'gpu', iv.gpu,
-       total(CASE WHEN dt <= (SELECT gap_periods FROM model) * period.us THEN pm * dt END) / 1e6,
-       total(CASE WHEN dt <= (SELECT gap_periods FROM model) * period.us THEN dt END) / 1e6, count(*), min(t), max(t)
-FROM iv JOIN period ON period.file_id = iv.file_id AND period.gpu = iv.gpu
-GROUP BY run_id, session_file_id, iv.file_id, iv.gpu;
+SELECT run_id, session_file_id, file_id, 'nvidia-smi', 'gpu', device,
+       trapezoid_value(z, 'energy') / 1e6, trapezoid_value(z, 'covered') / 1e6, trapezoid_value(z, 'samples'),
+       first_us, last_us
+FROM (SELECT s.id, s.run_id, s.session_file_id, s.file_id, s.device,
+             trapezoid(n.line, n.ts_us, n.power_w, s.max_gap) AS z, min(n.ts_us) AS first_us, max(n.ts_us) AS last_us
+      FROM src_series s CROSS JOIN nvidia_smi_sample n ON n.file_id = s.file_id
+      WHERE n.gpu = s.device AND n.power_w IS NOT NULL AND n.ts_us BETWEEN s.ws AND s.we
+      GROUP BY s.id)
+ORDER BY id;
 
 -- powerjoular (schema/011_powerjoular.sql): its files are spanned and attached
 -- with the others above (folder, overlap, session); here, per
@@ -279,38 +293,41 @@ GROUP BY run_id, session_file_id, iv.file_id, iv.gpu;
 -- to one file, and the pauses between them would make the mean hours long and
 -- bridge them. An interval that goes back in time (the local clock set back)
 -- counts for nothing.
-INSERT INTO source_energy
-WITH step AS (
-  SELECT file_id, ts_us - lag(ts_us) OVER (PARTITION BY file_id ORDER BY line) AS dt
-  FROM powerjoular_sample WHERE file_id IN (SELECT file_id FROM source_span WHERE format = 'powerjoular')
-), ranked AS (
-  SELECT file_id, dt, row_number() OVER (PARTITION BY file_id ORDER BY dt) AS k,
-         count(*) OVER (PARTITION BY file_id) AS n
-  FROM step WHERE dt > 0
-), period AS (
-  SELECT file_id, avg(dt) AS us FROM ranked WHERE k IN ((n + 1) / 2, (n + 2) / 2) GROUP BY file_id
-), good AS (
-  SELECT a.run_id, a.session_file_id, p.file_id, c.component,
-         coalesce(pf.target, '') AS device,
-         p.line, p.ts_us AS t,
-         CASE c.component WHEN 'total' THEN p.total_power_w WHEN 'cpu' THEN p.cpu_power_w
-                          ELSE p.gpu_power_w END AS pw
-  FROM powerjoular_sample p JOIN source_attach a ON a.file_id = p.file_id AND a.block = 0
-  LEFT JOIN powerjoular_file pf ON pf.file_id = p.file_id
+DELETE FROM src_series;
+INSERT INTO src_series (run_id, session_file_id, file_id, component, device, ws, we, max_gap)
+  WITH step AS (
+    SELECT file_id, ts_us - lag(ts_us) OVER (PARTITION BY file_id ORDER BY line) AS dt
+    FROM powerjoular_sample WHERE file_id IN (SELECT file_id FROM source_span WHERE format = 'powerjoular')
+  ), ranked AS (
+    SELECT file_id, dt, row_number() OVER (PARTITION BY file_id ORDER BY dt) AS k,
+           count(*) OVER (PARTITION BY file_id) AS n
+    FROM step WHERE dt > 0
+  ), period AS (
+    SELECT file_id, avg(dt) AS us FROM ranked WHERE k IN ((n + 1) / 2, (n + 2) / 2) GROUP BY file_id
+  )
+  SELECT a.run_id, a.session_file_id, a.file_id, c.component, coalesce(pf.target, ''), a.win_start_us,
+         a.win_end_us, (SELECT gap_periods FROM model) * period.us
+  FROM source_attach a
   CROSS JOIN (SELECT 'total' AS component UNION ALL SELECT 'cpu' UNION ALL SELECT 'gpu') c
-  WHERE p.ts_us BETWEEN a.win_start_us AND a.win_end_us
-), iv AS (
-  SELECT run_id, session_file_id, file_id, component, device, t, t - lag(t) OVER w AS dt,
-         (pw + lag(pw) OVER w) / 2 AS pm
-  FROM good WHERE pw IS NOT NULL
-  WINDOW w AS (PARTITION BY run_id, session_file_id, file_id, component ORDER BY line)
-)
-SELECT iv.run_id, iv.session_file_id, iv.file_id, 'powerjoular', iv.component, iv.device,
-       total(CASE WHEN dt > 0 AND dt <= (SELECT gap_periods FROM model) * period.us THEN pm * dt END) / 1e6,
-       total(CASE WHEN dt > 0 AND dt <= (SELECT gap_periods FROM model) * period.us THEN dt END) / 1e6, count(*), min(t), max(t)
-FROM iv LEFT JOIN period ON period.file_id = iv.file_id
-GROUP BY iv.run_id, iv.session_file_id, iv.file_id, iv.component, iv.device
-ORDER BY iv.run_id, iv.session_file_id, iv.file_id, iv.component;
+  LEFT JOIN powerjoular_file pf ON pf.file_id = a.file_id
+  LEFT JOIN period ON period.file_id = a.file_id
+  WHERE a.block = 0 AND a.file_id IN (SELECT file_id FROM source_span WHERE format = 'powerjoular')
+  ORDER BY a.run_id, a.session_file_id, a.file_id, c.component;
+INSERT INTO source_energy
+SELECT run_id, session_file_id, file_id, 'powerjoular', component, device,
+       trapezoid_value(z, 'energy') / 1e6, trapezoid_value(z, 'covered') / 1e6, trapezoid_value(z, 'samples'),
+       first_us, last_us
+FROM (SELECT s.id, s.run_id, s.session_file_id, s.file_id, s.component, s.device,
+             trapezoid(p.line, p.ts_us, CASE s.component WHEN 'total' THEN p.total_power_w
+                                                         WHEN 'cpu' THEN p.cpu_power_w ELSE p.gpu_power_w END,
+                       s.max_gap, 1) AS z,
+             min(p.ts_us) AS first_us, max(p.ts_us) AS last_us
+      FROM src_series s CROSS JOIN powerjoular_sample p ON p.file_id = s.file_id
+      WHERE p.ts_us BETWEEN s.ws AND s.we
+        AND CASE s.component WHEN 'total' THEN p.total_power_w WHEN 'cpu' THEN p.cpu_power_w
+                             ELSE p.gpu_power_w END IS NOT NULL
+      GROUP BY s.id)
+ORDER BY id;
 
 -- eprof-gpu: the run's own GPU log, for the reconciliation (source_eprof_file)
 INSERT INTO source_energy
@@ -382,24 +399,29 @@ GROUP BY run_id, session_file_id, file_id, c.component;
 --                the sum over its outermost windows (those no other window of
 --                the file contains; of identical windows the first), covered_s
 --                their elapsed time, first_us/last_us NULL (not placed).
+DELETE FROM src_series;
+INSERT INTO src_series (run_id, session_file_id, file_id, device, ws, we, max_gap, off_us)
+  WITH period AS (
+    SELECT file_id, CAST(max(ts_us) - min(ts_us) AS REAL) / max(count(*) - 1, 1) AS us
+    FROM zeus_power_sample GROUP BY file_id
+  )
+  SELECT a.run_id, a.session_file_id, a.file_id, '', a.win_start_us, a.win_end_us,
+         (SELECT gap_periods FROM model) * p.us, o.us
+  FROM source_attach a JOIN period p ON p.file_id = a.file_id JOIN source_file_offset o ON o.file_id = a.file_id
+  WHERE a.block = 0
+  ORDER BY a.run_id, a.session_file_id, a.file_id;
 INSERT INTO source_energy
-WITH good AS (
-  SELECT a.run_id, a.session_file_id, z.file_id, z.line, z.ts_us + o.us AS t, z.power_w AS p
-  FROM zeus_power_sample z JOIN source_attach a ON a.file_id = z.file_id AND a.block = 0
-  JOIN source_file_offset o ON o.file_id = z.file_id
-  WHERE z.power_w IS NOT NULL AND z.ts_us + o.us BETWEEN a.win_start_us AND a.win_end_us
-), period AS (
-  SELECT file_id, CAST(max(ts_us) - min(ts_us) AS REAL) / max(count(*) - 1, 1) AS us
-  FROM zeus_power_sample GROUP BY file_id
-), iv AS (
-  SELECT run_id, session_file_id, file_id, t, t - lag(t) OVER w AS dt, (p + lag(p) OVER w) / 2 AS pm
-  FROM good WINDOW w AS (PARTITION BY run_id, session_file_id, file_id ORDER BY line)
-)
-SELECT run_id, session_file_id, iv.file_id, 'zeus-power', 'gpu', '',
-       total(CASE WHEN dt <= (SELECT gap_periods FROM model) * period.us THEN pm * dt END) / 1e6,
-       total(CASE WHEN dt <= (SELECT gap_periods FROM model) * period.us THEN dt END) / 1e6, count(*), min(t), max(t)
-FROM iv JOIN period ON period.file_id = iv.file_id
-GROUP BY run_id, session_file_id, iv.file_id;
+SELECT run_id, session_file_id, file_id, 'zeus-power', 'gpu', device,
+       trapezoid_value(z, 'energy') / 1e6, trapezoid_value(z, 'covered') / 1e6, trapezoid_value(z, 'samples'),
+       first_us, last_us
+FROM (SELECT s.id, s.run_id, s.session_file_id, s.file_id, s.device,
+             trapezoid(z.line, z.ts_us + s.off_us, z.power_w, s.max_gap) AS z,
+             min(z.ts_us + s.off_us) AS first_us, max(z.ts_us + s.off_us) AS last_us
+      FROM src_series s CROSS JOIN zeus_power_sample z ON z.file_id = s.file_id
+      WHERE z.power_w IS NOT NULL AND z.ts_us + s.off_us BETWEEN s.ws AND s.we
+      GROUP BY s.id)
+ORDER BY id;
+DROP TABLE temp.src_series;
 DELETE FROM source_zeus_window;
 INSERT INTO source_zeus_window
 WITH w AS (

@@ -8,11 +8,12 @@
  * (processed_coverage: readings, first and last, covered seconds, longest
  * gap). The run's sums are the spans' sums taken in span order, as the GROUP
  * BY over per-span rows took them; every sum is plain double additions in
- * sample order (SQLite's sum()). Also the energy of one eprof GPU file by
- * 50_sources.sql's rule for the other sampled sources. */
+ * sample order (SQLite's sum()). Also the energy of one eprof GPU file, by the
+ * integration engine every other sampled source goes through (trapezoid.h). */
 #include <math.h>
 
 #include "transform/pipeline.h"
+#include "transform/trapezoid.h"
 
 static void add(struct sum *s, double x) {
   s->v += x;
@@ -209,21 +210,13 @@ void eprof_file_facts(const struct gpu_row *g, size_t ng, const struct cpu_row *
   /* 50_sources.sql's rule for sampled power: the mean period of the file's
    * rows; readings with power in line order; intervals up to the gap rule's
    * periods, trapezoid; total() sums. */
-  double energy = 0, covered = 0, period = (double)(hi - lo) / (double)(ng > 1 ? ng - 1 : 1);
-  const struct gpu_row *prev = NULL;
-  for (size_t i = 0; i < ng; i++) {
-    if (g[i].nullmask >> G_POWER & 1) continue;
-    out->samples++;
-    if (prev) {
-      int64_t dt = g[i].ts - prev->ts;
-      if ((double)dt <= MODEL_GAP_PERIODS * period) {
-        energy += (g[i].v[G_POWER] + prev->v[G_POWER]) / 2 * (double)dt;
-        covered += (double)dt;
-      }
-    }
-    prev = &g[i];
-  }
-  out->has_energy = out->samples > 0;
-  out->energy_j = energy / 1e6;
-  out->covered_s = covered / 1e6;
+  double period = (double)(hi - lo) / (double)(ng > 1 ? ng - 1 : 1);
+  struct trapezoid z;
+  trapezoid_start(&z, MODEL_GAP_PERIODS * period, 0);
+  for (size_t i = 0; i < ng; i++)
+    if (!(g[i].nullmask >> G_POWER & 1)) trapezoid_add(&z, (double)g[i].ts, g[i].v[G_POWER]);
+  out->samples = z.n;
+  out->has_energy = z.n > 0;
+  out->energy_j = z.energy / 1e6;
+  out->covered_s = z.covered / 1e6;
 }

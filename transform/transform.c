@@ -25,6 +25,7 @@
 #include "schema/embedded.h"
 #include "schema/model.h"
 #include "transform/pipeline.h"
+#include "transform/trapezoid.h"
 #include "transform/clock.h"
 #include "transform/transform.h"
 
@@ -92,15 +93,12 @@ static void f32_mean_final(sqlite3_context *ctx) {
 /* wm_trapezoid(line, t, period_us, p1, ..., p6): the wattmeter energy of one
  * attachment and bank of six sockets (50_sources.sql), fed the bank's rows of
  * wattmeter_frame in line order (a GROUP BY that streams over the primary key;
- * a row out of order is an error, never a wrong sum). Per socket k, over its
- * readings (pk not NULL): the trapezoid between consecutive readings, an
- * interval longer than MODEL_GAP_PERIODS * period_us not bridged; the result is a blob read by
- * wm_part(). The arithmetic is the SQL's it replaces, operation for operation:
- * dt = t - previous t (integers stay integers, as SQLite's subtraction), pm =
- * (p + previous p) / 2, total() of pm * dt and of dt when dt <= the limit,
- * as plain double additions in line order (SQLite 3.40's total(), as
- * integrate.c), count, min and max of t, so source_energy is bit-identical to
- * the per-socket window query over the view wattmeter_socket. */
+ * a row out of order is an error, never a wrong sum). Each socket k is one
+ * series of the integration engine (trapezoid.h) over its readings (pk not
+ * NULL), intervals longer than MODEL_GAP_PERIODS * period_us not bridged; the
+ * result is a blob read by wm_part(). Six series of one row in one pass: no
+ * sort of a day's 52 M socket readings and no pass through the view
+ * wattmeter_socket. */
 struct wm_time { /* t as SQLite has it: INTEGER or REAL */
   int is_int;
   sqlite3_int64 i;
@@ -108,10 +106,8 @@ struct wm_time { /* t as SQLite has it: INTEGER or REAL */
 };
 
 struct wm_socket {
-  double energy, covered;   /* total() sums, before / 1e6 */
-  sqlite3_int64 n;          /* readings */
-  struct wm_time first, last, prev; /* min(t), max(t); t of the previous reading */
-  double prev_p;
+  struct trapezoid z;
+  struct wm_time first, last; /* min(t), max(t) */
 };
 
 struct wm_agg {
@@ -140,31 +136,20 @@ static void wm_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     sqlite3_result_error(ctx, "wm_trapezoid: rows not in line order", -1);
     return;
   }
+  if (!g->started)
+    for (int k = 0; k < 6; k++) trapezoid_start(&g->s[k].z, MODEL_GAP_PERIODS * sqlite3_value_double(argv[2]), 0);
   g->started = 1;
   g->line = line;
   struct wm_time t = {0, 0, 0};
   if (sqlite3_value_type(argv[1]) == SQLITE_INTEGER) t.is_int = 1, t.i = sqlite3_value_int64(argv[1]);
   else t.r = sqlite3_value_double(argv[1]);
-  double lim = MODEL_GAP_PERIODS * sqlite3_value_double(argv[2]);
   for (int k = 0; k < 6; k++) {
     if (sqlite3_value_type(argv[3 + k]) == SQLITE_NULL) continue;
-    double p = sqlite3_value_double(argv[3 + k]);
     struct wm_socket *s = &g->s[k];
-    if (s->n) {
-      double dt = t.is_int && s->prev.is_int ? (double)(t.i - s->prev.i) : wm_real(&t) - wm_real(&s->prev);
-      double pm = (p + s->prev_p) / 2;
-      if (dt <= lim) {
-        s->energy += pm * dt;
-        s->covered += dt;
-      }
-      if (wm_less(&t, &s->first)) s->first = t;
-      if (wm_less(&s->last, &t)) s->last = t;
-    } else {
-      s->first = s->last = t;
-    }
-    s->n++;
-    s->prev = t;
-    s->prev_p = p;
+    if (!s->z.n) s->first = s->last = t;
+    if (wm_less(&t, &s->first)) s->first = t;
+    if (wm_less(&s->last, &t)) s->last = t;
+    trapezoid_add(&s->z, wm_real(&t), sqlite3_value_double(argv[3 + k]));
   }
 }
 
@@ -196,11 +181,71 @@ static void wm_part(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   }
   memcpy(s, sqlite3_value_blob(argv[0]), sizeof s);
   const struct wm_socket *x = &s[k - 1];
-  if (!x->n) sqlite3_result_null(ctx);
-  else if (i == 0) sqlite3_result_double(ctx, x->energy);
-  else if (i == 1) sqlite3_result_double(ctx, x->covered);
-  else if (i == 2) sqlite3_result_int64(ctx, x->n);
+  if (!x->z.n) sqlite3_result_null(ctx);
+  else if (i == 0) sqlite3_result_double(ctx, x->z.energy);
+  else if (i == 1) sqlite3_result_double(ctx, x->z.covered);
+  else if (i == 2) sqlite3_result_int64(ctx, x->z.n);
   else wm_time_result(ctx, i == 3 ? &x->first : &x->last);
+}
+
+/* trapezoid(line, t, p, max_gap [, forward_only]): the integration engine
+ * (trapezoid.h) as an aggregate, fed one series' readings in line order (a
+ * row out of order is an error, never a wrong sum); NULL t or p is no
+ * reading; max_gap is read from the first row (NULL: nothing bridged). The
+ * result is a blob that trapezoid_value() reads. */
+struct trapezoid_agg {
+  int started;
+  sqlite3_int64 line; /* the last line fed */
+  struct trapezoid z;
+};
+
+static void trapezoid_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  struct trapezoid_agg *g = sqlite3_aggregate_context(ctx, sizeof *g);
+  if (!g) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  sqlite3_int64 line = sqlite3_value_int64(argv[0]);
+  if (!g->started) {
+    double gap = sqlite3_value_type(argv[3]) == SQLITE_NULL ? NAN : sqlite3_value_double(argv[3]);
+    trapezoid_start(&g->z, gap, argc > 4 && sqlite3_value_int(argv[4]));
+  } else if (line <= g->line) {
+    sqlite3_result_error(ctx, "trapezoid: rows not in line order", -1);
+    return;
+  }
+  g->started = 1;
+  g->line = line;
+  if (sqlite3_value_type(argv[1]) == SQLITE_NULL || sqlite3_value_type(argv[2]) == SQLITE_NULL) return;
+  trapezoid_add(&g->z, sqlite3_value_double(argv[1]), sqlite3_value_double(argv[2]));
+}
+
+static void trapezoid_final(sqlite3_context *ctx) {
+  struct trapezoid_agg *g = sqlite3_aggregate_context(ctx, 0);
+  if (!g || !g->z.n) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  sqlite3_result_blob(ctx, &g->z, (int)sizeof g->z, SQLITE_TRANSIENT);
+}
+
+/* trapezoid_value(blob, what): of a trapezoid() result, 'energy' (p's unit x
+ * t's unit), 'covered' and 'longest_gap' (t's unit), 'samples', 'error'
+ * (trapezoid_error); NULL for anything else. */
+static void trapezoid_value(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  struct trapezoid z;
+  const char *what = (const char *)sqlite3_value_text(argv[1]);
+  if (sqlite3_value_type(argv[0]) != SQLITE_BLOB || sqlite3_value_bytes(argv[0]) != (int)sizeof z || !what) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  memcpy(&z, sqlite3_value_blob(argv[0]), sizeof z);
+  if (strcmp(what, "energy") == 0) sqlite3_result_double(ctx, z.energy);
+  else if (strcmp(what, "covered") == 0) sqlite3_result_double(ctx, z.covered);
+  else if (strcmp(what, "longest_gap") == 0) sqlite3_result_double(ctx, z.longest_gap);
+  else if (strcmp(what, "samples") == 0) sqlite3_result_int64(ctx, z.n);
+  else if (strcmp(what, "error") == 0) sqlite3_result_double(ctx, trapezoid_error(&z));
+  else sqlite3_result_null(ctx);
 }
 
 int transform_register_functions(struct wdb *db) {
@@ -211,7 +256,13 @@ int transform_register_functions(struct wdb *db) {
       sqlite3_create_function(db->sql, "wm_trapezoid", 9, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
                               wm_step, wm_final) != SQLITE_OK ||
       sqlite3_create_function(db->sql, "wm_part", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, wm_part,
-                              NULL, NULL) != SQLITE_OK) {
+                              NULL, NULL) != SQLITE_OK ||
+      sqlite3_create_function(db->sql, "trapezoid", 4, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
+                              trapezoid_step, trapezoid_final) != SQLITE_OK ||
+      sqlite3_create_function(db->sql, "trapezoid", 5, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
+                              trapezoid_step, trapezoid_final) != SQLITE_OK ||
+      sqlite3_create_function(db->sql, "trapezoid_value", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                              trapezoid_value, NULL, NULL) != SQLITE_OK) {
     msg("%s: %s", db->path, sqlite3_errmsg(db->sql));
     return -1;
   }
