@@ -45,8 +45,11 @@ VARIANT     := release
 endif
 B := build/$(VARIANT)
 
+# The library is every layer below the command line; cli/ is linked into the
+# binary only, so nothing else can call it.
 LIB_SRC  := $(wildcard common/*.c) $(wildcard ingest/*.c) $(wildcard schema/*.c) $(wildcard transform/*.c) \
-            $(wildcard push/*.c) $(filter-out cli/wattdb.c,$(wildcard cli/*.c))
+            $(wildcard push/*.c)
+CLI_OBJ  := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema_sql.o $(B)/gen/transform_sql.o \
             $(B)/gen/gpu_specs_csv.o $(B)/gen/push_sql.o
 TESTS    := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
@@ -99,7 +102,7 @@ $(B)/gen/gpu_specs_csv.c: schema/embed.sh data/gpu_specs.csv
 $(B)/libwattdb.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(WATTDB): $(B)/cli/wattdb.o $(B)/libwattdb.a
+$(WATTDB): $(CLI_OBJ) $(B)/libwattdb.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/gen-sample: data/gen_sample.c
