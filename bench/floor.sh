@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench/floor.sh: wattdb ingest against SQLite's own insert floor for exactly the
-# rows it stored (bench/floor.c), side by side in one run (issue 12 item 1). Not
+# rows it stored (bench/floor.c), side by side in one run. Not
 # a test: prints figures for bench/RESULTS.md, ratio first.
 #
 #   sh bench/floor.sh [INPUT] [RUNS]     default: the real replication zip, 3 runs
