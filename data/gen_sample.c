@@ -94,6 +94,7 @@ enum stream {
   STREAM_SESSION,
   STREAM_ZEUS,
   STREAM_CODECARBON_FLUSH,
+  STREAM_INFERENCE,
 };
 
 static struct rng rng_stream(uint64_t seed, uint64_t run, enum stream purpose) {
@@ -1517,6 +1518,143 @@ static void write_wattmeter_run(struct sink *s, const struct run_plan *p, uint64
 }
 
 /* ------------------------------------------------------------------------ */
+/* An inference study measured with perf stat (data/inference/)             */
+
+/* Model variants of the inference study: cost of one image (GFLOPs), the share
+ * of the 2,000 validation images each classifies right, and whether runs.csv
+ * states the batch size (the quantized variant's rows leave it to the folder
+ * name) and how perf was run (-x, CSV without the elapsed-time footer). */
+struct inference_model {
+  const char *name;
+  double gflops;
+  int correct;                /* of INFERENCE_ITEMS */
+  int batch_in_csv;
+  int perf_csv;
+};
+
+static const struct inference_model INFERENCE_MODELS[] = {
+    {"mobilenet_v3_small", 0.06, 1354, 1, 1},
+    {"efficientnet_b0", 0.39, 1555, 1, 0},
+    {"resnet50", 4.1, 1522, 1, 0},
+    {"resnet50_int8", 1.6, 1503, 0, 0},
+};
+#define N_INFERENCE_MODELS (sizeof INFERENCE_MODELS / sizeof INFERENCE_MODELS[0])
+#define INFERENCE_ITEMS 2000
+#define INFERENCE_REPETITIONS 2
+
+/* Batch sizes and bs^0.8, the growth of a batch's compute time (no libm). */
+static const int INFERENCE_BATCH[] = {1, 8, 32, 128};
+static const double INFERENCE_BATCH_COST[] = {1.0, 5.278031643, 16.0, 48.50293013};
+#define N_INFERENCE_BATCH (sizeof INFERENCE_BATCH / sizeof INFERENCE_BATCH[0])
+
+/* One run: perf stat -a -e power/energy-pkg/,power/energy-ram/ around
+ * `python infer.py` on a CPU server: a warm-up (model load) at low power, then
+ * ceil(items / batch) batches, each 3 ms plus its compute; the package draws
+ * more the fuller the batch keeps the cores. Writes the perf output (human, or
+ * -x, CSV with no footer) and returns the run's length in µs; *LATENCY_MS is the
+ * harness's mean batch latency. */
+static int64_t write_inference_perf(struct text *o, const struct inference_model *m, int bi,
+                                    int64_t started_us, struct rng *r, double *latency_ms) {
+  int bs = INFERENCE_BATCH[bi];
+  double batch_s = 0.003 + 0.004 * m->gflops * INFERENCE_BATCH_COST[bi];
+  int batches = (INFERENCE_ITEMS + bs - 1) / bs;
+  double warmup_s = rng_between(r, 1.2, 2.0);
+  double work_s = batches * batch_s * (1.0 + 0.02 * rng_gauss(r));
+  double busy = (double)bs / (bs + 4);
+  double pkg_j = 28.0 * warmup_s + (30.0 + 40.0 * busy) * work_s * (1.0 + 0.01 * rng_gauss(r));
+  double ram_j = 3.4 * warmup_s + (3.1 + 2.4 * busy) * work_s * (1.0 + 0.02 * rng_gauss(r));
+  double elapsed_s = warmup_s + work_s;
+  *latency_ms = batch_s * 1e3 * (1.0 + 0.01 * rng_gauss(r));
+  put_str(o, "# started on ");
+  put_time(o, started_us, TIME_CTIME);
+  put_str(o, "\n\n");
+  if (m->perf_csv) {
+    uint64_t run_ns = (uint64_t)(elapsed_s * 1e9);
+    put_fixed(o, pkg_j, 2);
+    put_str(o, ",Joules,power/energy-pkg/,");
+    put_uint(o, run_ns);
+    put_str(o, ",100.00,,\n");
+    put_fixed(o, ram_j, 2);
+    put_str(o, ",Joules,power/energy-ram/,");
+    put_uint(o, run_ns);
+    put_str(o, ",100.00,,\n");
+  } else {
+    put_str(o, "\n Performance counter stats for 'system wide':\n\n");
+    static const char *const events[2] = {"power/energy-pkg/", "power/energy-ram/"};
+    double joules[2] = {pkg_j, ram_j};
+    for (int ev = 0; ev < 2; ev++) {
+      struct text v = {0, 0, 0};
+      put_fixed(&v, joules[ev], 2);
+      for (size_t pad = v.len; pad < 18; pad++) put_char(o, ' ');
+      put_chars(o, v.bytes, v.len);
+      put_str(o, " Joules ");
+      put_str(o, events[ev]);
+      put_char(o, '\n');
+      text_free(&v);
+    }
+    put_str(o, "\n");
+    struct text v = {0, 0, 0};
+    put_fixed(&v, elapsed_s, 9);
+    for (size_t pad = v.len; pad < 18; pad++) put_char(o, ' ');
+    put_chars(o, v.bytes, v.len);
+    put_str(o, " seconds time elapsed\n\n");
+    text_free(&v);
+  }
+  return (int64_t)(elapsed_s * 1e6);
+}
+
+/* data/inference/: a classification benchmark on a CPU server, after the
+ * training runs. Each configuration (model variant, batch size) has its folder
+ * raw/cpu-server/<model>-bs<N>/imagenet-val/, each run one perf output there,
+ * perf-stat-T.txt (T its stamp, as eprof names its files); runs.csv states per
+ * run the model, batch size, images classified, accuracy and mean batch latency. */
+static void write_inference_study(struct sink *s, uint64_t seed) {
+  struct rng r = rng_stream(seed, 0, STREAM_INFERENCE);
+  struct text runs = {0, 0, 0};
+  put_str(&runs, "environment,architecture,dataset,stamp,model,batch_size,items,accuracy,latency_ms\n");
+  int64_t t = us_from_civil(2024, 2, 6, 9, 0, 0);
+  for (size_t mi = 0; mi < N_INFERENCE_MODELS; mi++) {
+    const struct inference_model *m = &INFERENCE_MODELS[mi];
+    for (size_t bi = 0; bi < N_INFERENCE_BATCH; bi++) {
+      for (int rep = 0; rep < INFERENCE_REPETITIONS; rep++) {
+        char arch[64], path[MAX_PATH_LEN];
+        snprintf(arch, sizeof arch, "%s-bs%d", m->name, INFERENCE_BATCH[bi]);
+        struct text stamp = {0, 0, 0};
+        put_time(&stamp, t, TIME_STAMP);
+        put_char(&stamp, '\0');
+        snprintf(path, sizeof path, "data/inference/raw/cpu-server/%s/imagenet-val/perf-stat-%s.txt",
+                 arch, stamp.bytes);
+        double latency_ms;
+        sink_begin(s, path);
+        int64_t started = t + rng_us(&r, 0.2, 0.6);
+        int64_t length = write_inference_perf(&s->body, m, (int)bi, started, &r, &latency_ms);
+        sink_end(s, started + length);
+        put_str(&runs, "cpu-server,");
+        put_str(&runs, arch);
+        put_str(&runs, ",imagenet-val,");
+        put_str(&runs, stamp.bytes);
+        put_char(&runs, ',');
+        put_str(&runs, m->name);
+        put_char(&runs, ',');
+        if (m->batch_in_csv) put_uint(&runs, (uint64_t)INFERENCE_BATCH[bi]);
+        put_char(&runs, ',');
+        put_uint(&runs, INFERENCE_ITEMS);
+        put_char(&runs, ',');
+        put_fixed(&runs, (double)m->correct / INFERENCE_ITEMS, 4);
+        put_char(&runs, ',');
+        put_fixed(&runs, latency_ms, 3);
+        put_char(&runs, '\n');
+        text_free(&stamp);
+        t = started + length + rng_us(&r, 20.0, 40.0);
+        t -= t % US_PER_S;
+      }
+    }
+  }
+  sink_put_file(s, "data/inference/runs.csv", &runs, t);
+  text_free(&runs);
+}
+
+/* ------------------------------------------------------------------------ */
 /* The demo sample                                                           */
 
 static void run_dir(char *buf, size_t cap, const struct run_plan *p) {
@@ -1655,6 +1793,7 @@ static void write_demo(struct sink *s, uint64_t seed) {
   put_char(&name, '\0');
   snprintf(path, sizeof path, "%s", name.bytes);
   sink_put_file(s, path, &launcher, launcher_end);
+  write_inference_study(s, seed);
   text_free(&name);
   text_free(&runs);
   text_free(&launcher);

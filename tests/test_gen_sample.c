@@ -2,8 +2,10 @@
  * the notebooks of the other tools' studies, read back through wattdb: the
  * ZeusMonitor log of Zeus's power-limit optimizer (one window per limit, two
  * GPUs) and the codecarbon tracker that flushes periodically (one run id
- * repeated, cumulative rows). The sample is generated into a scratch directory
- * by $GEN_SAMPLE (make test sets it). */
+ * repeated, cumulative rows), and the inference study measured with perf stat
+ * (one run folder per model variant and batch size, runs.csv stating the rest).
+ * The sample is generated into a scratch directory by $GEN_SAMPLE (make test
+ * sets it). */
 #include "tests/testlib.h"
 #include "transform/transform.h"
 
@@ -96,10 +98,65 @@ static void codecarbon_flushes(void **state) {
                    2);
 }
 
+/* data/inference/: 4 model variants x 4 batch sizes x 2 runs, each run one
+ * perf stat output in raw/cpu-server/<model>-bs<N>/imagenet-val/ named with its
+ * stamp, so each is a run of its own; runs.csv pairs with every run by stamp
+ * and states items, accuracy and latency (its batch size except for
+ * resnet50_int8, whose folder names it). Energy per item (package + DRAM) falls
+ * from batch 1 to batch 128 for every variant and the batch latency rises;
+ * accuracy depends on the variant only. */
+static void inference_study(void **state) {
+  struct fx *f = *state;
+  const char *study = "run_id IN (SELECT id FROM run WHERE environment = 'cpu-server')";
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file WHERE format = 'perf-stat'"
+                                  " AND status = 'ok' AND path LIKE '%%inference/raw/%%'"), 32);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file WHERE format = 'perf-stat'"
+                                  " AND %s", study), 32);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM rejected_row r JOIN source_file s"
+                                  " ON s.id = r.file_id WHERE s.path LIKE '%%inference/%%'"), 0);
+  assert_int_equal(tl_int(&f->db, "SELECT count(DISTINCT architecture) FROM run"
+                                  " WHERE environment = 'cpu-server'"), 16);
+  /* the mobilenet runs are -x, CSV: no elapsed-time footer */
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM perf_count c JOIN source_file s"
+                                  " ON s.id = c.file_id WHERE c.event = 'time elapsed' AND s.%s", study), 24);
+  /* runs.csv: every run paired by its stamp, what it states kept */
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM run_meta WHERE paired_by = 'manifest stamp'"
+                                  " AND accuracy > 0.6 AND %s", study), 32);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM run_meta m JOIN run r ON r.id = m.run_id"
+                                  " WHERE m.batch_size IS NULL AND r.environment = 'cpu-server'"
+                                  " AND r.architecture LIKE 'resnet50\\_int8-bs%%' ESCAPE '\\'"), 8);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM run_meta m JOIN run r ON r.id = m.run_id"
+                                  " WHERE r.environment = 'cpu-server' AND m.batch_size ="
+                                  " CAST(substr(r.architecture, instr(r.architecture, '-bs') + 3) AS INTEGER)"), 24);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM run_meta m JOIN run_metadata_extra x"
+                                  " ON x.file_id = m.metadata_file_id AND x.line = m.metadata_line"
+                                  " WHERE x.name = 'items' AND x.value = '2000' AND m.%s", study), 32);
+  assert_int_equal(tl_int(&f->db, "SELECT count(DISTINCT m.accuracy) FROM run_meta m WHERE %s", study), 4);
+  /* perf is the only source of these runs: package and DRAM, one each per run */
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_energy WHERE %s", study), 64);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_energy WHERE source = 'perf'"
+                                  " AND component IN ('rapl_pkg', 'rapl_dram') AND energy_j > 0"
+                                  " AND %s", study), 64);
+  const char *per_batch =
+      "WITH e AS (SELECT r.architecture AS arch, total(e.energy_j) AS j,"
+      "  (SELECT CAST(x.value AS REAL) FROM run_meta m JOIN run_metadata_extra x"
+      "    ON x.file_id = m.metadata_file_id AND x.line = m.metadata_line"
+      "    WHERE m.run_id = r.id AND x.name = '%s') AS v"
+      "  FROM run r JOIN source_energy e ON e.run_id = r.id WHERE r.environment = 'cpu-server'"
+      "  GROUP BY r.id),"
+      " c AS (SELECT substr(arch, 1, instr(arch, '-bs') - 1) AS model,"
+      "  CAST(substr(arch, instr(arch, '-bs') + 3) AS INTEGER) AS bs, avg(%s) AS y FROM e GROUP BY arch)"
+      " SELECT count(*) FROM c a JOIN c b ON b.model = a.model AND a.bs = 1 AND b.bs = 128"
+      " WHERE b.y %s a.y";
+  assert_int_equal(tl_int(&f->db, per_batch, "items", "j / v", "<"), 4);  /* energy per item falls */
+  assert_int_equal(tl_int(&f->db, per_batch, "latency_ms", "v", ">"), 4); /* latency rises */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(zeus_power_limit_windows),
       cmocka_unit_test(codecarbon_flushes),
+      cmocka_unit_test(inference_study),
   };
   return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
