@@ -818,6 +818,13 @@ else:
     side = (runs.set_index('run_id')[nb.KEY + ['gpu_energy_j', 'ram_energy_j']]
             .rename(columns={'gpu_energy_j': 'v_run gpu', 'ram_energy_j': 'v_run ram'})
             .join(wide, how='inner'))
+    # a run without an eprof measurement (perf alone, as in an inference study) has
+    # nothing to be set next to
+    alone = side['v_run gpu'].isna() & side['v_run ram'].isna()
+    if alone.any():
+        nb.note(f'{int(alone.sum())} run(s) measured by other tools only, no eprof energy: '
+                'not set side by side')
+    side = side[~alone]
     display(pd.concat([side[nb.KEY], (side.select_dtypes('number') / 1e3).round(3)], axis=1))
 """),
     code("""
@@ -1623,6 +1630,320 @@ else:
     plt.show()
 """),
 )
+
+# ---------------------------------------------------------------------------------
+notebook(
+    '10-inference',
+    md("""
+# 10 · Inference: energy against batch size, latency and accuracy (perf stat RAPL)
+
+Inference studies run each configuration (a model variant and a batch size) under
+`perf stat -a -e power/energy-pkg/,power/energy-ram/` and report, per configuration,
+the energy of a run and of one item against the latency an item sees and the model's
+accuracy. This notebook draws what such studies draw:
+
+1. every perf measurement (one `# started on` block of a perf file) by RAPL domain:
+   its energy and its mean power, whatever the database holds;
+2. per configuration, energy per run, energy per item and latency per item against
+   the batch size (energy per item falls as batches fill the cores; the latency of
+   an item, that of its whole batch, rises);
+3. energy per item against latency per item, one point per configuration;
+4. energy per item against accuracy, per model variant.
+
+Reads `perf_count` (the raw counters, `schema/003_sources.sql`), `source_file` (which
+run a perf file belongs to), `run`, `run_meta` (`batch_size`, `accuracy`,
+`total_seen_images` from runs.csv) and `run_metadata_extra` (the other runs.csv
+columns: `model`, `items`, `latency_ms`). A configuration is a run whose perf file sits
+in its run folder, `raw/<environment>/<model>-bs<N>/<dataset>/perf-stat-T.txt` (T the
+run's stamp), with a runs.csv row keyed by environment, architecture, dataset and stamp:
+the model variant is runs.csv's `model`, else the architecture folder without its
+batch-size token; the batch size is runs.csv's `batch_size`, else the one a folder name
+states (`-bs32`, `_batch64`); the items are `items` (else `total_seen_images`); the
+latency of an item is runs.csv's `latency_ms` (the mean latency of one batch: an item
+waits for its whole batch), else the perf run's elapsed time per batch. Energy per run
+= package + DRAM (DRAM when perf measured it: the domains column says which); the
+cores and integrated-GPU domains lie inside the package and are not added.
+"""),
+    SETUP,
+    code("""
+key = nb.source_file_key()
+have = nb.has('perf_count')
+files = nb.query(f'''
+    SELECT f.{key} AS file_id, f.path, f.run_id FROM source_file f
+    WHERE f.format = 'perf-stat' AND f.status IN ('ok', 'partial')
+    ORDER BY f.{key}, f.path''').drop_duplicates('file_id') if have else pd.DataFrame()
+events = ', '.join(f"'{e}'" for e in nb.RAPL_EVENTS)
+counts = nb.query(f'''
+    SELECT file_id, block, line, ts_us, aggr, event, unit, value FROM perf_count
+    WHERE (unit = 'Joules' AND event IN ({events})) OR event = 'time elapsed'
+    ORDER BY file_id, line''') if have else pd.DataFrame()
+meas = nb.perf_measurements(counts)
+domains = [d for d in dict.fromkeys(nb.RAPL_EVENTS.values()) if meas[d].notna().any()]
+if len(meas):
+    meas = meas.merge(files, on='file_id', how='left')
+    meas['file'] = meas['path'].fillna('').str.rsplit('/', n=1).str[-1]
+    meas = meas[meas[domains].notna().any(axis=1)].reset_index(drop=True)
+if meas.empty:
+    nb.note('no perf stat measurement with a RAPL energy event (power/energy-*) in this '
+            'database: nothing below is drawn')
+else:
+    print(f'{len(meas)} perf measurements (blocks) in {meas["file_id"].nunique()} file(s); '
+          f'{int(meas["run_id"].notna().sum())} of them in a run folder')
+    per_file = meas.groupby('file').agg(blocks=('block', 'size'), elapsed_s=('elapsed_s', lambda v: v.sum(min_count=1)),
+                                        **{f'{d} (J)': (d, lambda v: v.sum(min_count=1))
+                                           for d in domains})
+    display(per_file.round(3))
+"""),
+    md("""
+## Every perf measurement by RAPL domain
+
+Left: the energy of each measurement (one block of a perf file), per domain; right: its
+mean power, energy over perf's elapsed time (where perf printed it, or ran in interval
+mode). One box per domain, n under each; the points coloured by file when there are few
+files, else grey.
+"""),
+    code("""
+if len(meas):
+    div, unit = nb.energy_unit_any(meas[domains].to_numpy())
+    watts = pd.DataFrame({d: meas[d] / meas['elapsed_s'].where(meas['elapsed_s'] > 0)
+                          for d in domains})
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(max(10, 2.6 * len(domains) + 5), 4.8))
+    files_ = sorted(meas['file'].unique())
+    few = len(files_) <= len(nb.PALETTE)
+    st = nb.styles(files_)
+    # coloured points are the files: the boxes then stay grey, else they take the colours
+    boxes = [nb.GREY] * len(domains) if few else nb.colors(len(domains))
+    for ax, data in ((ax1, [meas[d].dropna() / div for d in domains]),
+                     (ax2, [watts[d].dropna() for d in domains])):
+        for flier in nb.boxplot(ax, data, domains, boxes)['fliers']:
+            flier.set_visible(False)      # every measurement is drawn as a point
+    jitter = np.random.default_rng(nb.SEED).uniform(-0.18, 0.18, len(meas))
+    for i, d in enumerate(domains):
+        for f in files_:
+            sel = (meas['file'] == f) & meas[d].notna()
+            kw = dict(s=16, zorder=3, edgecolor='black', linewidths=0.3,
+                      **(st[f] if few else {'color': nb.GREY, 'marker': 'o'}))
+            ax1.scatter(i + 1 + jitter[sel], meas.loc[sel, d] / div,
+                        label=f if few and i == 0 else None, **kw)
+            ok = sel & watts[d].notna()
+            ax2.scatter(i + 1 + jitter[ok], watts.loc[ok, d], **kw)
+    for ax in (ax1, ax2):
+        nb.log_axis(ax, 'y')
+        ax.set_xlabel('RAPL domain (n = measurements)')
+    ax1.set_ylabel(f'energy per measurement ({unit})')
+    ax2.set_ylabel('mean power of the measurement (W)')
+    ax1.set_title(f'energy: n = {len(meas)} measurements in {len(files_)} file(s)')
+    ax2.set_title(f'power: n = {int(watts.notna().any(axis=1).sum())} measurements '
+                  'with an elapsed time')
+    if few:
+        fig.legend(fontsize=7, title='perf file', title_fontsize=7, loc='upper center',
+                   bbox_to_anchor=(0.5, 0.0), ncol=2)
+    fig.suptitle('perf stat RAPL measurements by domain')
+    fig.tight_layout()
+    for d in domains:
+        print(f'{d}: n = {int(meas[d].notna().sum())} measurements, '
+              f'{int(watts[d].notna().sum())} with a power')
+    nb.savefig(fig, 'inference-rapl-domains')
+    plt.show()
+"""),
+    md("""
+## Configurations: model variant, batch size, items, latency, accuracy
+
+One row per run whose perf file is in its run folder, with what runs.csv (or the folder
+names) state; a perf file of several blocks (`--append`) counts each block as a run of
+its configuration. The table: the mean of each configuration's runs.
+"""),
+    code("""
+in_runs = meas[meas['run_id'].notna()].copy() if len(meas) else pd.DataFrame()
+conf = pd.DataFrame()
+if in_runs.empty and len(meas):
+    nb.note('no perf file lies in a run folder (raw/<environment>/<architecture>/<dataset>/'
+            'perf-stat-T.txt, T the stamp): no configuration, so the batch-size, latency and '
+            'accuracy figures below are skipped')
+elif len(in_runs):
+    runs = nb.query('''
+        SELECT r.id AS run_id, r.environment, r.architecture, r.dataset, r.stamp,
+               m.batch_size, m.accuracy, m.total_seen_images, m.metadata_file_id, m.metadata_line
+        FROM run r LEFT JOIN run_meta m ON m.run_id = r.id ORDER BY r.id''').drop_duplicates('run_id')
+    extra = nb.query('''
+        SELECT file_id, line, lower(name) AS name, value FROM run_metadata_extra
+        WHERE lower(name) IN ('model', 'items', 'latency_ms')
+        ORDER BY file_id, line, name''') if nb.has('run_metadata_extra') else pd.DataFrame()
+    if len(extra):
+        extra = extra.pivot_table(index=['file_id', 'line'], columns='name', values='value',
+                                  aggfunc='first').reset_index()
+        runs = runs.merge(extra, how='left', left_on=['metadata_file_id', 'metadata_line'],
+                          right_on=['file_id', 'line']).drop(columns=['file_id', 'line'])
+    for c in ['model', 'items', 'latency_ms']:
+        if c not in runs:
+            runs[c] = np.nan
+    conf = in_runs.drop(columns='file_id').merge(runs, on='run_id', how='left')
+    conf['model'] = conf['model'].fillna(conf['architecture'].map(nb.strip_batch))
+    folder_bs = conf['architecture'].map(nb.batch_from_name).fillna(
+        conf['dataset'].fillna('').map(nb.batch_from_name))
+    conf['batch_from'] = np.where(conf['batch_size'].notna(), 'runs.csv',
+                                  np.where(folder_bs.notna(), 'folder name', 'none'))
+    conf['batch'] = pd.to_numeric(conf['batch_size'], errors='coerce').fillna(folder_bs)
+    items = pd.to_numeric(conf['items'], errors='coerce').fillna(
+        pd.to_numeric(conf['total_seen_images'], errors='coerce'))
+    conf['items'] = items.where(items > 0)
+    conf['accuracy'] = pd.to_numeric(conf['accuracy'], errors='coerce')
+    conf['energy_j'] = conf['package'] + conf['DRAM'].fillna(0)
+    conf['domains'] = np.where(conf['DRAM'].notna(), 'package+DRAM', 'package')
+    conf['energy_j_per_item'] = conf['energy_j'] / conf['items']
+    stated = pd.to_numeric(conf['latency_ms'], errors='coerce')
+    timed = conf['elapsed_s'] * 1e3 * conf['batch'] / conf['items']
+    conf['latency_from'] = np.where(stated.notna(), 'runs.csv latency_ms',
+                                    np.where(timed.notna(), 'perf elapsed per batch', 'none'))
+    conf['latency_ms_per_item'] = stated.fillna(timed)
+    conf = conf.dropna(subset=['package'])
+    if conf['batch'].isna().any():
+        nb.note(f'{int(conf["batch"].isna().sum())} run(s) state no batch size (runs.csv or '
+                'a folder name): left out of the configuration figures')
+    conf = conf.dropna(subset=['batch']).sort_values(['model', 'batch', 'stamp', 'block'],
+                                                     kind='stable').reset_index(drop=True)
+    def origins(col):
+        return ', '.join(f'{k} ({v} runs)' for k, v in conf[col].value_counts().sort_index().items())
+    print(f"{len(conf)} runs in {conf.groupby(['model', 'batch']).ngroups} configurations; "
+          f"batch size from {origins('batch_from')}; latency from {origins('latency_from')}")
+    table = conf.groupby(['model', 'batch']).agg(
+        runs=('run_id', 'size'), items=('items', 'mean'), energy_j=('energy_j', 'mean'),
+        energy_mj_per_item=('energy_j_per_item', lambda s: s.mean() * 1e3),
+        latency_ms_per_item=('latency_ms_per_item', 'mean'), elapsed_s=('elapsed_s', 'mean'),
+        accuracy=('accuracy', 'mean'), domains=('domains', 'first'),
+        batch_from=('batch_from', 'first'))
+    display(table.round(3))
+"""),
+    md("""
+## Energy and latency against batch size
+
+One line per model variant (the mean of its runs at each batch size, every run a point):
+energy per run, energy per item and the latency of an item, on a log-2 batch axis.
+"""),
+    code("""
+cfg = conf.dropna(subset=['items']) if len(conf) else conf
+if len(conf) and cfg.empty:
+    nb.note('no run states how many items it processed (runs.csv items or '
+            'total_seen_images): no energy per item; the figures below are skipped')
+if len(cfg):
+    st = nb.styles(sorted(cfg['model'].unique()))
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.8))
+    for ax, col in zip(axes, ['energy_j', 'energy_j_per_item', 'latency_ms_per_item']):
+        d = cfg.dropna(subset=[col])
+        if col == 'energy_j':
+            div, unit = nb.energy_unit_any(d[col])
+            label = f'energy per run ({unit})'
+        elif col == 'energy_j_per_item':
+            div, unit = nb.energy_unit(d[col], per='item')
+            label = f'energy per item ({unit})'
+        else:
+            div, label = 1.0, 'latency of an item (ms)'
+        for m, g in d.groupby('model'):
+            mean = g.groupby('batch')[col].mean()
+            ax.plot(mean.index, mean / div, lw=1.4, label=f'{m} (n = {len(g)} runs)', **st[m])
+            ax.scatter(g['batch'], g[col] / div, s=12, alpha=0.6, color=st[m]['color'],
+                       marker=st[m]['marker'])
+        batches = sorted(d['batch'].unique())
+        ax.set_xscale('log', base=2)
+        nb.log_axis(ax, 'y')
+        ax.set_xticks(batches, [f'{b:.0f}' for b in batches])
+        ax.minorticks_off()
+        ax.set_xlabel('batch size (items per batch)')
+        ax.set_ylabel(label)
+        ax.set_title(f'n = {len(d)} runs, {d.groupby(["model", "batch"]).ngroups} configurations',
+                     fontsize=9)
+    fig.suptitle('Per configuration: energy per item falls as batches grow, the latency of an item rises')
+    fig.tight_layout()
+    h, l = axes[0].get_legend_handles_labels()
+    fig.legend(h, l, fontsize=8, title='model variant', title_fontsize=8, ncol=min(4, len(l)),
+               loc='upper center', bbox_to_anchor=(0.5, 0.0))
+    nb.savefig(fig, 'inference-batch-size')
+    plt.show()
+"""),
+    md("""
+## Energy per item against latency per item
+
+One point per configuration (the mean of its runs), labelled with its batch size, a
+model variant's batch sizes joined in order. Grey: the configurations no other beats on
+both energy and latency (the Pareto front).
+"""),
+    code("""
+pts = cfg.dropna(subset=['latency_ms_per_item', 'energy_j_per_item']).groupby(
+    ['model', 'batch'], as_index=False).agg(
+    energy_j_per_item=('energy_j_per_item', 'mean'),
+    latency_ms_per_item=('latency_ms_per_item', 'mean'), runs=('run_id', 'size'),
+    accuracy=('accuracy', 'mean')) if len(cfg) else pd.DataFrame()
+if len(cfg) and pts.empty:
+    nb.note('no configuration has both an energy per item and a latency: figure skipped')
+if len(pts):
+    div, unit = nb.energy_unit(pts['energy_j_per_item'], per='item')
+    pts['pareto'] = nb.pareto(pts, 'latency_ms_per_item', 'energy_j_per_item')
+    front = pts[pts['pareto']].sort_values('latency_ms_per_item')
+    fig, ax = plt.subplots(figsize=(8.5, 5.5))
+    ax.plot(front['latency_ms_per_item'], front['energy_j_per_item'] / div, color=nb.GREY,
+            lw=9, alpha=0.35, zorder=1, solid_capstyle='round',
+            label=f'Pareto front ({len(front)} configurations)')
+    for m, g in pts.groupby('model'):
+        g = g.sort_values('batch')
+        ax.plot(g['latency_ms_per_item'], g['energy_j_per_item'] / div, lw=1, markersize=7,
+                label=f'{m} (n = {len(g)} configurations)', zorder=2, **st[m])
+        for _, r in g.iterrows():
+            ax.annotate(f"bs {r['batch']:.0f}",
+                        (r['latency_ms_per_item'], r['energy_j_per_item'] / div),
+                        xytext=(4, 3), textcoords='offset points', fontsize=7)
+    nb.log_axis(ax, 'x')
+    nb.log_axis(ax, 'y')
+    ax.set_xlabel('latency of an item (ms)')
+    ax.set_ylabel(f'energy per item ({unit})')
+    ax.legend(fontsize=7, title='model variant', title_fontsize=7, loc='upper left',
+              bbox_to_anchor=(1.01, 1))
+    ax.set_title(f'n = {len(pts)} configurations, {int(pts["runs"].sum())} runs', fontsize=9)
+    fig.tight_layout()
+    print('on the front:', ', '.join(f"{r['model']} bs {r['batch']:.0f}" for _, r in front.iterrows()))
+    nb.savefig(fig, 'inference-energy-latency')
+    plt.show()
+"""),
+    md("""
+## Energy per item against accuracy, per model variant
+
+One point per configuration: a model variant's accuracy does not depend on its batch
+size, its energy per item does. Grey: the Pareto front (less energy, higher accuracy).
+"""),
+    code("""
+acc = pts.dropna(subset=['accuracy']) if len(pts) else pd.DataFrame()
+if len(pts) and acc.empty:
+    nb.note('no configuration states an accuracy (runs.csv accuracy): figure skipped')
+if len(acc):
+    acc = acc.assign(neg_accuracy=-acc['accuracy'])
+    acc['pareto'] = nb.pareto(acc, 'energy_j_per_item', 'neg_accuracy')
+    div, unit = nb.energy_unit(acc['energy_j_per_item'], per='item')
+    front = acc[acc['pareto']].sort_values('energy_j_per_item')
+    fig, ax = plt.subplots(figsize=(8.5, 5.2))
+    ax.plot(front['energy_j_per_item'] / div, front['accuracy'] * 100, color=nb.GREY, lw=9,
+            alpha=0.35, drawstyle='steps-post', zorder=1,
+            label=f'Pareto front ({len(front)} configurations)')
+    for m, g in acc.groupby('model'):
+        g = g.sort_values('batch')
+        ax.plot(g['energy_j_per_item'] / div, g['accuracy'] * 100, lw=1, markersize=7, zorder=2,
+                label=f'{m} (n = {len(g)} configurations)', **st[m])
+        for k, (_, r) in enumerate(g.iterrows()):   # labels above and below, in turn
+            ax.annotate(f"bs {r['batch']:.0f}", (r['energy_j_per_item'] / div, r['accuracy'] * 100),
+                        xytext=(-8, 6 if k % 2 == 0 else -13), textcoords='offset points',
+                        fontsize=7)
+    nb.log_axis(ax, 'x')
+    ax.set_xlabel(f'energy per item ({unit})')
+    ax.set_ylabel('accuracy (%)')
+    ax.legend(fontsize=7, title='model variant', title_fontsize=7, loc='upper left',
+              bbox_to_anchor=(1.01, 1))
+    ax.set_title(f'n = {len(acc)} configurations of {acc["model"].nunique()} model variants',
+                 fontsize=9)
+    fig.tight_layout()
+    print('on the front:', ', '.join(f"{r['model']} bs {r['batch']:.0f}" for _, r in front.iterrows()))
+    nb.savefig(fig, 'inference-energy-accuracy')
+    plt.show()
+"""),
+)
+
 
 def build(name, cells):
     nbk = nbformat.v4.new_notebook()

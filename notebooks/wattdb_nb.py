@@ -519,3 +519,80 @@ def trapezoid_j(ts_us, power_w, lo_us=None, hi_us=None):
         return np.nan
     t, p = d['t'].to_numpy() / 1e6, d['p'].to_numpy()
     return float(((p[1:] + p[:-1]) / 2 * np.diff(t)).sum())
+
+
+# ---- inference studies measured with perf stat (RAPL) -------------------------
+
+def source_file_key():
+    """The column of source_file that a raw table's file_id names: its id in a local
+    database; on a lab's server, where raw rows belong to a file's content, file_id."""
+    return 'file_id' if SERVER else 'id'
+
+
+def energy_unit_any(values):
+    """(divisor, unit) for energies in J from mJ up (mJ, J, kJ, MJ), without a 'per':
+    for measurements of seconds to minutes (a perf stat run), which kJ would print as
+    0.0x. Same rule as energy_unit: the median magnitude reads between 1 and 1000."""
+    div, unit = energy_unit(values, per='x')
+    return div, unit.split('/')[0]
+
+
+# perf's RAPL energy events and the domain each measures: 'pkg' is the whole
+# package (cores and integrated GPU inside it), 'ram' the DRAM, 'psys' the platform.
+RAPL_EVENTS = {'power/energy-pkg/': 'package', 'power/energy-ram/': 'DRAM',
+               'power/energy-cores/': 'cores', 'power/energy-gpu/': 'integrated GPU',
+               'power/energy-psys/': 'platform (psys)'}
+
+# A batch size written in a folder or file name: resnet50-bs32, bs_8, batch64, batch-size=16.
+BATCH_IN_NAME = r'(?:^|[-_.])(?:bs|batch(?:[-_]?size)?)[-_=]?(\d+)(?=$|[-_.])'
+
+
+def batch_from_name(name):
+    """The batch size a name states (the last such token), NaN when it states none."""
+    hits = pd.Series([name], dtype=object).str.findall(BATCH_IN_NAME).iloc[0]
+    return float(hits[-1]) if isinstance(hits, list) and hits else np.nan
+
+
+def strip_batch(name):
+    """The name without its batch-size token: the model variant of 'resnet50-bs32'."""
+    return pd.Series([name], dtype=object).str.replace(BATCH_IN_NAME, '', regex=True).iloc[0]
+
+
+def perf_measurements(counts):
+    """One row per perf stat measurement (file_id, block) from perf_count rows
+    (file_id, block, ts_us, aggr, event, unit, value): each RAPL domain's energy in J,
+    summed over the aggregation ids (sockets) and, in interval mode (-I), over the
+    intervals (the whole-run totals of a block that has intervals, e.g. --summary,
+    are left out: they count the same energy again); elapsed_s from perf's 'seconds
+    time elapsed', else the end of the block's last interval."""
+    cols = ['file_id', 'block', 'elapsed_s'] + list(dict.fromkeys(RAPL_EVENTS.values()))
+    if counts.empty:
+        return pd.DataFrame(columns=cols)
+    c = counts.copy()
+    key = ['file_id', 'block']
+    e = c[(c['unit'] == 'Joules') & c['event'].isin(list(RAPL_EVENTS)) & c['value'].notna()].copy()
+    e['domain'] = e['event'].map(RAPL_EVENTS)
+    has_iv = e.groupby(key)['ts_us'].transform(lambda s: s.notna().any())
+    e = e[e['ts_us'].notna() | ~has_iv]
+    out = e.pivot_table(index=key, columns='domain', values='value', aggfunc='sum')
+    foot = c[(c['event'] == 'time elapsed') & c['value'].notna()].groupby(key)['value'].sum()
+    last = c[c['ts_us'].notna()].groupby(key)['ts_us'].max() / 1e6
+    idx = out.index.union(foot.index)
+    out = out.reindex(idx)
+    out['elapsed_s'] = foot.reindex(idx).fillna(last.reindex(idx))
+    out = out.reset_index()
+    for col in cols:
+        if col not in out:
+            out[col] = np.nan
+    return out[cols].sort_values(key, kind='stable').reset_index(drop=True)
+
+
+def log_axis(ax, axis='y'):
+    """A log scale on AXIS of AX whose ticks read as plain numbers at 1, 2 and 5 of
+    each decade (matplotlib labels only the powers of ten, often one per axis)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+    a = ax.yaxis if axis == 'y' else ax.xaxis
+    (ax.set_yscale if axis == 'y' else ax.set_xscale)('log')
+    a.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    a.set_major_formatter(FuncFormatter(lambda v, _: f'{v:g}'))
+    a.set_minor_formatter(NullFormatter())
