@@ -1523,7 +1523,7 @@ static void write_wattmeter_run(struct sink *s, const struct run_plan *p, uint64
 /* Model variants of the inference study: cost of one image (GFLOPs), the share
  * of the 2,000 validation images each classifies right, and whether runs.csv
  * states the batch size (the quantized variant's rows leave it to the folder
- * name) and how perf was run (-x, CSV without the elapsed-time footer). */
+ * name) and how perf was run (-I 500 -x, interval CSV, else human totals). */
 struct inference_model {
   const char *name;
   double gflops;
@@ -1550,9 +1550,10 @@ static const double INFERENCE_BATCH_COST[] = {1.0, 5.278031643, 16.0, 48.5029301
 /* One run: perf stat -a -e power/energy-pkg/,power/energy-ram/ around
  * `python infer.py` on a CPU server: a warm-up (model load) at low power, then
  * ceil(items / batch) batches, each 3 ms plus its compute; the package draws
- * more the fuller the batch keeps the cores. Writes the perf output (human, or
- * -x, CSV with no footer) and returns the run's length in µs; *LATENCY_MS is the
- * harness's mean batch latency. */
+ * more the fuller the batch keeps the cores. Writes the perf output (human
+ * totals, or -I 500 -x, interval CSV: Joules per interval, the last one cut at
+ * the exit) and returns the run's length in µs; *LATENCY_MS is the harness's
+ * mean batch latency. */
 static int64_t write_inference_perf(struct text *o, const struct inference_model *m, int bi,
                                     int64_t started_us, struct rng *r, double *latency_ms) {
   int bs = INFERENCE_BATCH[bi];
@@ -1561,30 +1562,43 @@ static int64_t write_inference_perf(struct text *o, const struct inference_model
   double warmup_s = rng_between(r, 1.2, 2.0);
   double work_s = batches * batch_s * (1.0 + 0.02 * rng_gauss(r));
   double busy = (double)bs / (bs + 4);
-  double pkg_j = 28.0 * warmup_s + (30.0 + 40.0 * busy) * work_s * (1.0 + 0.01 * rng_gauss(r));
-  double ram_j = 3.4 * warmup_s + (3.1 + 2.4 * busy) * work_s * (1.0 + 0.02 * rng_gauss(r));
+  static const char *const events[2] = {"power/energy-pkg/", "power/energy-ram/"};
+  const double warmup_w[2] = {28.0, 3.4};
+  const double work_w[2] = {(30.0 + 40.0 * busy) * (1.0 + 0.01 * rng_gauss(r)),
+                            (3.1 + 2.4 * busy) * (1.0 + 0.02 * rng_gauss(r))};
   double elapsed_s = warmup_s + work_s;
   *latency_ms = batch_s * 1e3 * (1.0 + 0.01 * rng_gauss(r));
   put_str(o, "# started on ");
   put_time(o, started_us, TIME_CTIME);
   put_str(o, "\n\n");
   if (m->perf_csv) {
-    uint64_t run_ns = (uint64_t)(elapsed_s * 1e9);
-    put_fixed(o, pkg_j, 2);
-    put_str(o, ",Joules,power/energy-pkg/,");
-    put_uint(o, run_ns);
-    put_str(o, ",100.00,,\n");
-    put_fixed(o, ram_j, 2);
-    put_str(o, ",Joules,power/energy-ram/,");
-    put_uint(o, run_ns);
-    put_str(o, ",100.00,,\n");
+    int64_t end_ns = (int64_t)(elapsed_s * 1e9), from_ns = 0;
+    while (from_ns < end_ns) {
+      int64_t to_ns = from_ns + 500000000 + 30000 + rng_below(r, 40000);
+      if (to_ns > end_ns) to_ns = end_ns;
+      double a = (double)from_ns / 1e9, b = (double)to_ns / 1e9;
+      double in_warmup = (b < warmup_s ? b : warmup_s) - (a < warmup_s ? a : warmup_s);
+      for (int ev = 0; ev < 2; ev++) {
+        char secs[16];
+        snprintf(secs, sizeof secs, "%6lld", (long long)(to_ns / 1000000000));
+        put_str(o, secs);
+        put_char(o, '.');
+        put_uint_width(o, (uint64_t)(to_ns % 1000000000), 9);
+        put_char(o, ',');
+        put_fixed(o, warmup_w[ev] * in_warmup + work_w[ev] * (b - a - in_warmup), 2);
+        put_str(o, ",Joules,");
+        put_str(o, events[ev]);
+        put_char(o, ',');
+        put_uint(o, (uint64_t)(to_ns - from_ns - 9000 + rng_below(r, 4000)));
+        put_str(o, ",100.00,,\n");
+      }
+      from_ns = to_ns;
+    }
   } else {
     put_str(o, "\n Performance counter stats for 'system wide':\n\n");
-    static const char *const events[2] = {"power/energy-pkg/", "power/energy-ram/"};
-    double joules[2] = {pkg_j, ram_j};
     for (int ev = 0; ev < 2; ev++) {
       struct text v = {0, 0, 0};
-      put_fixed(&v, joules[ev], 2);
+      put_fixed(&v, warmup_w[ev] * warmup_s + work_w[ev] * work_s, 2);
       for (size_t pad = v.len; pad < 18; pad++) put_char(o, ' ');
       put_chars(o, v.bytes, v.len);
       put_str(o, " Joules ");

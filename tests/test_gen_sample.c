@@ -116,9 +116,19 @@ static void inference_study(void **state) {
                                   " ON s.id = r.file_id WHERE s.path LIKE '%%inference/%%'"), 0);
   assert_int_equal(tl_int(&f->db, "SELECT count(DISTINCT architecture) FROM run"
                                   " WHERE environment = 'cpu-server'"), 16);
-  /* the mobilenet runs are -x, CSV: no elapsed-time footer */
+  /* the mobilenet runs are -I 500 -x, interval CSV: no elapsed-time footer, a
+   * package and a DRAM record per interval of at most 0.5 s */
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM perf_count c JOIN source_file s"
                                   " ON s.id = c.file_id WHERE c.event = 'time elapsed' AND s.%s", study), 24);
+  assert_int_equal(tl_int(&f->db, "SELECT count(DISTINCT c.file_id) FROM perf_count c JOIN source_file s"
+                                  " ON s.id = c.file_id WHERE c.ts_us IS NOT NULL AND s.%s", study), 8);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM (SELECT c.file_id, c.ts_us - lag(c.ts_us)"
+                                  " OVER (PARTITION BY c.file_id, c.event ORDER BY c.ts_us) AS d"
+                                  " FROM perf_count c JOIN source_file s ON s.id = c.file_id"
+                                  " WHERE c.ts_us IS NOT NULL AND s.%s) WHERE d > 500100", study), 0);
+  assert_int_equal(tl_int(&f->db, "SELECT min(n) FROM (SELECT count(*) AS n FROM perf_count c"
+                                  " JOIN source_file s ON s.id = c.file_id WHERE c.ts_us IS NOT NULL"
+                                  " AND s.%s GROUP BY c.file_id)", study) >= 6, 1);
   /* runs.csv: every run paired by its stamp, what it states kept */
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM run_meta WHERE paired_by = 'manifest stamp'"
                                   " AND accuracy > 0.6 AND %s", study), 32);

@@ -145,7 +145,7 @@ static void demo_sample_reconciles(void **state) {
   msg_quiet = 1;
   ingest_paths(&f->db, roots, 1, &opt, &stats); /* the sample has 2 rejected lines on purpose */
   msg_quiet = 0;
-  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM run"), 27);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM run"), 27 + 32); /* training + inference runs */
   /* No --utc-offset: both wattmeter logs' offset (+1 h, CET) is estimated, and
    * the reconciliation is, to the last bit, the one --utc-offset 3600 gives. */
   transform_with(&f->db, 0, "1");
