@@ -119,7 +119,8 @@ static long long write_rows(struct pg *pg, struct wdb *local, struct rowbuf *b,
       if (!first) rb_put(b, "\t", 1);
       first = 0;
       if (kind == MIRROR_FILE || kind == MIRROR_RUN) {
-        rb_int(b, server_id);
+        if (server_id) rb_int(b, server_id);
+        else rb_put(b, "\\N", 2); /* a loose row: of no run */
       } else if (kind == MIRROR_FILEREF) {
         long long id = sqlite3_column_type(st, i) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, i);
         long long to = id > 0 && id < files->n ? files->to[id] : 0;
@@ -141,9 +142,10 @@ static long long write_rows(struct pg *pg, struct wdb *local, struct rowbuf *b,
 }
 
 int copy_table(struct pg *pg, struct wdb *local, struct rowbuf *b, const struct mirror_table *t,
-               long long local_id, long long server_id, const struct id_map *files,
+               int loose, long long local_id, long long server_id, const struct id_map *files,
                long long *rows) {
-  sqlite3_stmt *st = t->select;
+  sqlite3_stmt *st = loose ? t->loose : t->select;
+  if (!st) return 0;
   sqlite3_reset(st);
   if (t->owner != MIRROR_OF_ORIGIN) sqlite3_bind_int64(st, 1, local_id);
   b->conn = pg->conn;
@@ -169,9 +171,10 @@ int copy_table(struct pg *pg, struct wdb *local, struct rowbuf *b, const struct 
   return 0;
 }
 
-int digest_table(struct wdb *local, struct rowbuf *b, const struct mirror_table *t,
+int digest_table(struct wdb *local, struct rowbuf *b, const struct mirror_table *t, int loose,
                  long long local_id) {
-  sqlite3_stmt *st = t->select;
+  sqlite3_stmt *st = loose ? t->loose : t->select;
+  if (!st) return 0;
   sqlite3_reset(st);
   if (t->owner != MIRROR_OF_ORIGIN) sqlite3_bind_int64(st, 1, local_id);
   b->conn = NULL;

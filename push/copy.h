@@ -28,19 +28,20 @@ struct rowbuf {
 };
 
 /* Sends the rows of table T that belong to local file or run LOCAL_ID (all of
- * them for a table of the database's own, MIRROR_OF_ORIGIN), with
- * its file_id or run_id written as SERVER_ID and the other *_file_id columns
+ * them for a table of the database's own, MIRROR_OF_ORIGIN; with LOOSE, the
+ * rows of no run of local file LOCAL_ID: T->loose), with
+ * its file_id or run_id written as SERVER_ID (NULL when 0) and the other *_file_id columns
  * mapped through FILES, as one COPY on PG (inside the caller's transaction).
  * A table without such rows sends nothing. Adds the rows to *ROWS. 0, or -1
  * printed. */
 int copy_table(struct pg *pg, struct wdb *local, struct rowbuf *b, const struct mirror_table *t,
-               long long local_id, long long server_id, const struct id_map *files,
+               int loose, long long local_id, long long server_id, const struct id_map *files,
                long long *rows);
 
-/* Adds to B->hash the rows of T that belong to LOCAL_ID, without their id
+/* Adds to B->hash the rows of T that belong to LOCAL_ID (LOOSE: as above), without their id
  * columns (run_id, file_id, *_file_id): what two databases holding the same
  * data agree on. 0, or -1 printed. */
-int digest_table(struct wdb *local, struct rowbuf *b, const struct mirror_table *t,
+int digest_table(struct wdb *local, struct rowbuf *b, const struct mirror_table *t, int loose,
                  long long local_id);
 
 #endif

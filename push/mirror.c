@@ -13,7 +13,15 @@
  *
  * On the server, a raw table's file_id is a file_content id and a per-run
  * table's run_id a server run id; the other *_file_id columns of per-run
- * tables are file_content ids too (MIRROR_FILEREF): push/push.c maps them. */
+ * tables are file_content ids too (MIRROR_FILEREF): push/push.c maps them.
+ *
+ * A per-run table whose run_id may be NULL also holds rows of no run (a
+ * session's, an MLflow run's of no eprof run): they belong to the local file
+ * named by session_file_id (else file_id), sent with it (mirror_table.loose).
+ * Three per-file tables of the transform that v_power reads (mirror_attached)
+ * go as per-run tables: their rows once per run or session their file is
+ * attached to, with source_attach's run_id and session_file_id in front;
+ * push/pg/006_power.sql makes them on the server. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +44,7 @@ static const char tables_sql[] =
     " ORDER BY name";
 
 static const char columns_sql[] =
-    "SELECT name, type, pk FROM pragma_table_info(?1) ORDER BY cid";
+    "SELECT name, type, pk, \"notnull\" FROM pragma_table_info(?1) ORDER BY cid";
 
 static const char *const owner_key[] = {"file_id", "run_id", "origin"};
 
@@ -73,6 +81,33 @@ static int kind_of(enum mirror_owner owner, const char *col) {
   return MIRROR_PLAIN;
 }
 
+const char *const mirror_attached[] = {"source_file_offset", "source_powermetrics_sample",
+                                       "source_aipowermeter_interval", NULL};
+
+/* The attachments of the files, once per run or session (perf: per block). */
+#define ATTACH_SQL                                                                          \
+  " JOIN (SELECT DISTINCT file_id AS a_file, run_id AS a_run, session_file_id AS a_session" \
+  " FROM source_attach) a ON a.a_file = t.file_id"
+
+static void add_column(struct mirror_table *t, const char *c, char **list, size_t *nlist,
+                       char **copy_list, size_t *ncopy_list, const char *expr) {
+  t->cols = xrealloc(t->cols, sizeof *t->cols * (size_t)(t->ncols + 1));
+  t->kind = xrealloc(t->kind, sizeof *t->kind * (size_t)(t->ncols + 1));
+  t->cols[t->ncols] = xstrdup(c);
+  t->kind[t->ncols] = kind_of(t->owner, c);
+  if (expr) append(list, nlist, "%s%s", t->ncols ? ", " : "", expr);
+  else append(list, nlist, "%st.\"%s\"", t->ncols ? ", " : "", c);
+  append(copy_list, ncopy_list, "%s\"%s\"", t->ncols ? ", " : "", server_column(c));
+  t->ncols++;
+}
+
+static int prepare(struct wdb *local, const struct mirror_table *t, const char *sql,
+                   sqlite3_stmt **st) {
+  if (sqlite3_prepare_v2(local->sql, sql, -1, st, NULL) == SQLITE_OK) return 0;
+  msg("%s: %s: %s", local->path, t->name, sqlite3_errmsg(local->sql));
+  return -1;
+}
+
 int mirror_load(struct mirror *m, struct wdb *local) {
   memset(m, 0, sizeof *m);
   sqlite3_stmt *st = wdb_stmt(local, tables_sql), *cs;
@@ -85,42 +120,71 @@ int mirror_load(struct mirror *m, struct wdb *local) {
     t->owner = (enum mirror_owner)sqlite3_column_int(st, 1);
   }
   sqlite3_reset(st);
-  for (int i = 0; i < m->n; i++) {
+  /* the attached tables a transform made (a database never transformed has none) */
+  for (int i = 0; mirror_attached[i]; i++) {
+    char q[160];
+    snprintf(q, sizeof q, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '%s'",
+             mirror_attached[i]);
+    if (wdb_int(local, q, 0) <= 0) continue;
+    m->t = xrealloc(m->t, sizeof *m->t * (size_t)(m->n + 1));
+    struct mirror_table *t = &m->t[m->n++];
+    memset(t, 0, sizeof *t);
+    t->name = xstrdup(mirror_attached[i]);
+    t->owner = MIRROR_OF_RUN;
+    t->attached = 1;
+  }
+  int err = 0;
+  for (int i = 0; i < m->n && !err; i++) {
     struct mirror_table *t = &m->t[i];
     if (!(cs = wdb_stmt(local, columns_sql))) {
-      mirror_free(m);
-      return -1;
+      err = 1;
+      break;
     }
     sqlite3_bind_text(cs, 1, t->name, -1, SQLITE_STATIC);
-    char *sel = NULL;
-    size_t nsel = 0, ncopy = 0;
-    char *list = NULL, *copy_list = NULL;
-    size_t nlist = 0, ncopy_list = 0;
+    char *sel = NULL, *list = NULL, *copy_list = NULL;
+    size_t nsel = 0, ncopy = 0, nlist = 0, ncopy_list = 0;
+    int has_session = 0, has_file = 0, run_nullable = 0;
+    if (t->attached) {
+      add_column(t, "run_id", &list, &nlist, &copy_list, &ncopy_list, "a.a_run");
+      add_column(t, "session_file_id", &list, &nlist, &copy_list, &ncopy_list, "a.a_session");
+    }
     while (sqlite3_step(cs) == SQLITE_ROW) {
       const char *c = (const char *)sqlite3_column_text(cs, 0);
-      t->cols = xrealloc(t->cols, sizeof *t->cols * (size_t)(t->ncols + 1));
-      t->kind = xrealloc(t->kind, sizeof *t->kind * (size_t)(t->ncols + 1));
-      t->cols[t->ncols] = xstrdup(c);
-      t->kind[t->ncols] = kind_of(t->owner, c);
-      append(&list, &nlist, "%s\"%s\"", t->ncols ? ", " : "", c);
-      append(&copy_list, &ncopy_list, "%s\"%s\"", t->ncols ? ", " : "", server_column(c));
-      t->ncols++;
+      has_session |= !strcmp(c, "session_file_id");
+      has_file |= !strcmp(c, "file_id");
+      if (!strcmp(c, "run_id"))
+        run_nullable = !sqlite3_column_int(cs, 2) && !sqlite3_column_int(cs, 3);
+      add_column(t, c, &list, &nlist, &copy_list, &ncopy_list, NULL);
     }
     sqlite3_reset(cs);
-    if (t->owner == MIRROR_OF_ORIGIN)
-      append(&sel, &nsel, "SELECT %s FROM \"%s\" WHERE ?1 IS NULL", list, t->name);
-    else
-      append(&sel, &nsel, "SELECT %s FROM \"%s\" WHERE \"%s\" = ?1", list, t->name,
+    if (t->attached) {
+      append(&sel, &nsel, "SELECT %s FROM \"%s\" t" ATTACH_SQL " WHERE a.a_run = ?1", list,
+             t->name);
+      has_session = run_nullable = 1;
+    } else if (t->owner == MIRROR_OF_ORIGIN) {
+      append(&sel, &nsel, "SELECT %s FROM \"%s\" t WHERE ?1 IS NULL", list, t->name);
+    } else {
+      append(&sel, &nsel, "SELECT %s FROM \"%s\" t WHERE t.\"%s\" = ?1", list, t->name,
              owner_key[t->owner]);
-    if (sqlite3_prepare_v2(local->sql, sel, -1, &t->select, NULL) != SQLITE_OK) {
-      msg("%s: %s: %s", local->path, t->name, sqlite3_errmsg(local->sql));
-      free(sel);
-      free(list);
-      free(copy_list);
-      mirror_free(m);
-      return -1;
     }
+    err = prepare(local, t, sel, &t->select);
     free(sel);
+    sel = NULL;
+    nsel = 0;
+    if (!err && t->owner == MIRROR_OF_RUN && run_nullable && (has_session || has_file)) {
+      t->loose_key = has_session ? "session_file_id" : "file_id";
+      if (t->attached)
+        append(&sel, &nsel, "SELECT %s FROM \"%s\" t" ATTACH_SQL
+               " WHERE a.a_run IS NULL AND a.a_session = ?1", list, t->name);
+      else
+        append(&sel, &nsel, "SELECT %s FROM \"%s\" t WHERE t.run_id IS NULL AND t.\"%s\" = ?1",
+               list, t->name, t->loose_key);
+      err = prepare(local, t, sel, &t->loose);
+      size_t nd = 0;
+      append(&t->loose_del, &nd, "DELETE FROM \"%s\" WHERE run_id IS NULL AND \"%s\" = $1",
+             t->name, t->loose_key);
+      free(sel);
+    }
     append(&t->copy, &ncopy, "COPY \"%s\" (%s) FROM STDIN", t->name, copy_list);
     free(copy_list);
     if (t->owner != MIRROR_OF_FILE) {
@@ -130,7 +194,8 @@ int mirror_load(struct mirror *m, struct wdb *local) {
     }
     free(list);
   }
-  return 0;
+  if (err) mirror_free(m);
+  return err ? -1 : 0;
 }
 
 void mirror_free(struct mirror *m) {
@@ -141,8 +206,10 @@ void mirror_free(struct mirror *m) {
     free(t->kind);
     free(t->name);
     sqlite3_finalize(t->select);
+    sqlite3_finalize(t->loose);
     free(t->copy);
     free(t->del);
+    free(t->loose_del);
   }
   free(m->t);
   memset(m, 0, sizeof *m);
@@ -181,6 +248,12 @@ char *mirror_ddl(const struct mirror *m, struct wdb *local, const PGresult *cols
     sqlite3_stmt *cs = wdb_stmt(local, columns_sql);
     if (!cs) continue;
     sqlite3_bind_text(cs, 1, t->name, -1, SQLITE_STATIC);
+    /* an attached table is made by push/pg/006_power.sql (with its run_id and
+     * session_file_id): only the columns a later local schema adds come here */
+    if (t->attached && !server_has(cols, t->name, NULL)) {
+      sqlite3_reset(cs);
+      continue;
+    }
     int create = !server_has(cols, t->name, NULL);
     char *pk[16] = {0};         /* the key's columns, by their place in it */
     char *keys = NULL;

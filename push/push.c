@@ -81,9 +81,11 @@ static const char run_origin_sql[] =
     " DO UPDATE SET run_id = EXCLUDED.run_id, host = EXCLUDED.host";
 
 /* The per-run tables whose rows make a run's digest (push.h): its inputs, its
- * metadata, its results. */
+ * metadata, its results, its sources' attachments (with the attached tables:
+ * digest_of()); the same for the rows of no run of a file. */
 static const char *const digest_tables[] = {"run_input", "run_meta", "processed_run",
-                                            "source_energy", "source_window_energy", NULL};
+                                            "source_energy", "source_window_energy",
+                                            "source_attach", "mlflow_run_meta", NULL};
 
 struct state {
   struct wdb *local;
@@ -196,7 +198,7 @@ static int push_file(struct state *s, sqlite3_stmt *st) {
       /* new content: its rows */
       for (int i = 0; i < s->mirror.n; i++)
         if (s->mirror.t[i].owner == MIRROR_OF_FILE &&
-            copy_table(s->pg, s->local, s->buf, &s->mirror.t[i], local_id, content, &s->files,
+            copy_table(s->pg, s->local, s->buf, &s->mirror.t[i], 0, local_id, content, &s->files,
                        &s->stats->rows))
           return fail(s);
       s->stats->contents_sent++;
@@ -235,18 +237,22 @@ static const struct mirror_table *mirror_find(const struct mirror *m, const char
   return NULL;
 }
 
-/* The hex digest into HEX (65 bytes) of the rows of the tables NAMES (or of
- * table ONE) that belong to LOCAL_ID. */
+/* The hex digest into HEX (65 bytes) of the rows of the tables NAMES and the
+ * attached tables (or of table ONE) that belong to LOCAL_ID (LOOSE: the rows
+ * of no run of local file LOCAL_ID). */
 static int digest_of(struct state *s, const char *const *names, const struct mirror_table *one,
-                     long long local_id, char *hex) {
+                     int loose, long long local_id, char *hex) {
   struct sha256_ctx ctx;
   sha256_init(&ctx);
   s->buf->hash = &ctx;
-  if (one && digest_table(s->local, s->buf, one, local_id)) return -1;
+  if (one && digest_table(s->local, s->buf, one, loose, local_id)) return -1;
   for (int i = 0; names && names[i]; i++) {
     const struct mirror_table *t = mirror_find(&s->mirror, names[i]);
-    if (t && digest_table(s->local, s->buf, t, local_id)) return -1;
+    if (t && digest_table(s->local, s->buf, t, loose, local_id)) return -1;
   }
+  for (int i = 0; names && i < s->mirror.n; i++)
+    if (s->mirror.t[i].attached && digest_table(s->local, s->buf, &s->mirror.t[i], loose, local_id))
+      return -1;
   uint8_t d[SHA256_DIGEST_SIZE];
   sha256_digest(&ctx, sizeof d, d);
   for (size_t i = 0; i < sizeof d; i++) snprintf(hex + 2 * i, 3, "%02x", d[i]);
@@ -335,7 +341,7 @@ static int push_run(struct state *s, const char *const *v, const char *digest) {
       r = pg_query(s->pg, t->del, 1, p + 1, t->name);
       if (!r) return fail(s);
       PQclear(r);
-      if (copy_table(s->pg, s->local, s->buf, t, atoll(v[0]), run, &s->files, &s->stats->rows))
+      if (copy_table(s->pg, s->local, s->buf, t, 0, atoll(v[0]), run, &s->files, &s->stats->rows))
         return fail(s);
     }
     const char *d[2] = {run_id, digest};
@@ -431,7 +437,7 @@ static int push_runs(struct state *s, int has_schema) {
     const char *v[6];
     for (int i = 0; i < 6; i++) v[i] = (const char *)sqlite3_column_text(st, i);
     char digest[2 * SHA256_DIGEST_SIZE + 1];
-    if (digest_of(s, digest_tables, NULL, id, digest)) {
+    if (digest_of(s, digest_tables, NULL, 0, id, digest)) {
       err = 1;
       break;
     }
@@ -472,6 +478,178 @@ static int push_runs(struct state *s, int has_schema) {
   return err ? -1 : 0;
 }
 
+/* Removes the rows of no run of content FILE when no origin has them any more
+ * (their file became a run's, or went). Inside the caller's transaction. */
+static int drop_loose_orphan(struct state *s, const char *file) {
+  const char *p[1] = {file};
+  PGresult *r = pg_query(s->pg, "SELECT file_id FROM loose_state WHERE file_id = $1 FOR UPDATE", 1,
+                         p, "cannot lock loose_state");
+  if (!r) return -1;
+  PQclear(r);
+  if (take_id(pg_query(s->pg, "SELECT count(*) FROM loose_origin WHERE file_id = $1", 1, p,
+                       "cannot read loose_origin")))
+    return 0;
+  for (int i = 0; i < s->mirror.n; i++) {
+    if (!s->mirror.t[i].loose_del) continue;
+    if (!(r = pg_query(s->pg, s->mirror.t[i].loose_del, 1, p, s->mirror.t[i].name))) return -1;
+    PQclear(r);
+  }
+  if (!(r = pg_query(s->pg, "DELETE FROM loose_state WHERE file_id = $1", 1, p,
+                     "cannot remove loose_state")))
+    return -1;
+  PQclear(r);
+  return 0;
+}
+
+/* Sends the rows of no run of local file LOCAL_ID (content CONTENT on the
+ * server) with digest DIGEST: one transaction, as push_run() does for a run. */
+static int push_loose_file(struct state *s, long long local_id, long long content,
+                           const char *digest) {
+  if (s->opt->dry_run) {
+    printf("rows of no run (a session, an MLflow run) of local file %lld\n", local_id);
+    s->stats->loose_sent++;
+    return 0;
+  }
+  char lid[32], cid[32];
+  snprintf(lid, sizeof lid, "%lld", local_id);
+  snprintf(cid, sizeof cid, "%lld", content);
+  const char *p[2] = {lid, cid};
+  if (begin(s)) return -1;
+  long long before = take_id(pg_query(s->pg,
+                                      "SELECT file_id FROM loose_origin WHERE local_file_id = $1"
+                                      " AND origin = current_setting('wattdb.origin')::uuid",
+                                      1, p, "cannot read loose_origin"));
+  PGresult *r = pg_query(s->pg,
+                         "INSERT INTO loose_origin (local_file_id, file_id) VALUES ($1, $2)"
+                         " ON CONFLICT (origin, local_file_id) DO UPDATE SET"
+                         " file_id = EXCLUDED.file_id, host = EXCLUDED.host",
+                         2, p, "cannot record loose_origin");
+  if (!r) return fail(s);
+  PQclear(r);
+  if (before && before != content) {
+    char former[32];
+    snprintf(former, sizeof former, "%lld", before);
+    if (drop_loose_orphan(s, former)) return fail(s);
+  }
+  /* locked: a concurrent push of the same content waits here */
+  r = pg_query(s->pg, "INSERT INTO loose_state (file_id) VALUES ($1) ON CONFLICT DO NOTHING", 1,
+               p + 1, "cannot record loose_state");
+  if (!r) return fail(s);
+  PQclear(r);
+  r = pg_query(s->pg, "SELECT coalesce(digest, '') FROM loose_state WHERE file_id = $1 FOR UPDATE",
+               1, p + 1, "cannot read loose_state");
+  if (!r || PQntuples(r) != 1) {
+    PQclear(r);
+    return fail(s);
+  }
+  int same = !strcmp(PQgetvalue(r, 0, 0), digest);
+  PQclear(r);
+  if (!same) {
+    for (int i = 0; i < s->mirror.n; i++) {
+      const struct mirror_table *t = &s->mirror.t[i];
+      if (!t->loose) continue;
+      if (!(r = pg_query(s->pg, t->loose_del, 1, p + 1, t->name))) return fail(s);
+      PQclear(r);
+      if (copy_table(s->pg, s->local, s->buf, t, 1, local_id, 0, &s->files, &s->stats->rows))
+        return fail(s);
+    }
+    const char *d[2] = {cid, digest};
+    r = pg_query(s->pg,
+                 "UPDATE loose_state SET digest = $2, origin = DEFAULT, host = DEFAULT,"
+                 " pushed_at = now() WHERE file_id = $1",
+                 2, d, "cannot record loose_state");
+    if (!r) return fail(s);
+    PQclear(r);
+    s->stats->loose_sent++;
+  }
+  return pg_exec(s->pg, "COMMIT", "cannot commit the rows of no run") ? fail(s) : 0;
+}
+
+/* Sends the rows of no run (sessions: files that overlap no run; MLflow runs
+ * attached to no eprof run), per local file they belong to, whose digest the
+ * server does not have; removes those of this origin the local database no
+ * longer has. */
+static int push_loose(struct state *s) {
+  char *sql = NULL;
+  size_t n = 0;
+  for (int i = 0; i < s->mirror.n; i++) {
+    const struct mirror_table *t = &s->mirror.t[i];
+    if (!t->loose || t->attached) continue;
+    size_t k = strlen(t->name) + strlen(t->loose_key) * 2 + 96;
+    sql = xrealloc(sql, n + k);
+    n += (size_t)snprintf(sql + n, k, "%sSELECT \"%s\" FROM \"%s\" WHERE run_id IS NULL AND \"%s\" IS NOT NULL",
+                          n ? " UNION " : "", t->loose_key, t->name, t->loose_key);
+  }
+  if (!sql) return 0;
+  PGresult *known = NULL;
+  if (s->has_schema) {
+    const char *p[1] = {s->id.origin};
+    known = pg_query(s->pg,
+                     "SELECT o.local_file_id, o.file_id, coalesce(l.digest, '') FROM loose_origin o"
+                     " LEFT JOIN loose_state l ON l.file_id = o.file_id WHERE o.origin = $1",
+                     1, p, "cannot read loose_origin");
+    if (!known) {
+      free(sql);
+      return -1;
+    }
+  }
+  int *row = calloc((size_t)s->nlocal, sizeof *row); /* by local file id: row of known + 1 */
+  unsigned char *here = calloc((size_t)s->nlocal, 1);
+  sqlite3_stmt *st = NULL;
+  int err = !row || !here;
+  if (!err && sqlite3_prepare_v2(s->local->sql, sql, -1, &st, NULL) != SQLITE_OK) {
+    msg("%s: cannot read the rows of no run: %s", s->local->path, sqlite3_errmsg(s->local->sql));
+    err = 1;
+  }
+  for (int i = 0; !err && known && i < PQntuples(known); i++) {
+    long long id = atoll(PQgetvalue(known, i, 0));
+    if (id > 0 && id < s->nlocal) row[id] = i + 1;
+  }
+  int rc = SQLITE_DONE;
+  while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    long long id = sqlite3_column_int64(st, 0);
+    if (id <= 0 || id >= s->nlocal || !s->files.to[id]) continue; /* no content on the server */
+    here[id] = 1;
+    s->stats->loose++;
+    char digest[2 * SHA256_DIGEST_SIZE + 1];
+    if (digest_of(s, digest_tables, NULL, 1, id, digest)) {
+      err = 1;
+      break;
+    }
+    int k = row[id] - 1;
+    int up_to_date = k >= 0 && atoll(PQgetvalue(known, k, 1)) == s->files.to[id] &&
+                     !strcmp(PQgetvalue(known, k, 2), digest);
+    if (!up_to_date && push_loose_file(s, id, s->files.to[id], digest)) err = 1;
+  }
+  if (!err && rc != SQLITE_DONE) {
+    msg("%s: cannot read the rows of no run: %s", s->local->path, sqlite3_errmsg(s->local->sql));
+    err = 1;
+  }
+  sqlite3_finalize(st);
+  free(sql);
+  for (int i = 0; !err && known && i < PQntuples(known); i++) {
+    long long id = atoll(PQgetvalue(known, i, 0));
+    if (id > 0 && id < s->nlocal && here[id]) continue;
+    if (s->opt->dry_run) {
+      printf("rows of no run of local file %lld (gone from the local database: removed)\n", id);
+      continue;
+    }
+    const char *p[2] = {s->id.origin, PQgetvalue(known, i, 0)};
+    PGresult *r = NULL;
+    err = begin(s) ||
+          !(r = pg_query(s->pg, "DELETE FROM loose_origin WHERE origin = $1 AND local_file_id = $2",
+                         2, p, "cannot remove loose_origin")) ||
+          drop_loose_orphan(s, PQgetvalue(known, i, 1)) ||
+          pg_exec(s->pg, "COMMIT", "cannot commit the removal");
+    PQclear(r);
+    if (err) fail(s);
+  }
+  PQclear(known);
+  free(row);
+  free(here);
+  return err ? -1 : 0;
+}
+
 /* Sends the database's own tables (setting, gpu_spec) whose rows changed since
  * this origin last sent them, one transaction each. */
 static int push_origin_tables(struct state *s) {
@@ -486,7 +664,7 @@ static int push_origin_tables(struct state *s) {
     const struct mirror_table *t = &s->mirror.t[i];
     if (t->owner != MIRROR_OF_ORIGIN) continue;
     char digest[2 * SHA256_DIGEST_SIZE + 1];
-    if (digest_of(s, NULL, t, 0, digest)) {
+    if (digest_of(s, NULL, t, 0, 0, digest)) {
       err = 1;
       break;
     }
@@ -507,7 +685,7 @@ static int push_origin_tables(struct state *s) {
           (PQclear(r), !(r = pg_query(s->pg, t->del, 1, p, t->name)));
     PQclear(r);
     r = NULL;
-    err = err || copy_table(s->pg, s->local, s->buf, t, 0, 0, &s->files, &s->stats->rows) ||
+    err = err || copy_table(s->pg, s->local, s->buf, t, 0, 0, 0, &s->files, &s->stats->rows) ||
           !(r = pg_query(s->pg,
                          "INSERT INTO origin_table (name, digest) VALUES ($1, $2)"
                          " ON CONFLICT (origin, name) DO UPDATE SET digest = EXCLUDED.digest,"
@@ -558,6 +736,7 @@ int push_database(struct wdb *local, struct pg *pg, const struct push_options *o
   s.has_schema = has;
   if (rc == 0) rc = push_files(&s, has);
   if (rc == 0) rc = push_runs(&s, has);
+  if (rc == 0) rc = push_loose(&s);
   if (rc == 0) rc = push_origin_tables(&s);
   progress(&s, stats->files, stats->runs, 1);
   wdb_exec(local, "COMMIT", "cannot end the read");

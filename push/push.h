@@ -8,7 +8,10 @@
  * when the digest of its run_input, run_meta, processed_run and source energy
  * rows differs from the one the server has, one transaction per run; then the
  * database's own tables (setting, gpu_spec) when they changed. Rows of the
- * source_* tables that belong to no run (sessions) are not sent. A push
+ * per-run tables that belong to no run (a session's source rows: a file that
+ * overlaps no run; an MLflow run attached to no eprof run) are sent per local
+ * file they belong to, keyed on the server by its content, replaced when
+ * their digest changed, one transaction per file. A push
  * stopped anywhere and run again
  * ends as one uninterrupted push; pushes of other databases at the same time
  * wait for each other on the same content or run, never fail on it. */
@@ -27,6 +30,8 @@ struct push_stats {
   long files, files_sent;      /* local files; sent (new or changed on the server) */
   long contents_sent;          /* of them, contents the server did not have */
   long runs, runs_sent;        /* local runs; those whose per-run rows were sent */
+  long loose, loose_sent;      /* local files with rows of no run (sessions, MLflow runs
+                                * of no eprof run); those whose rows were sent */
   long long rows;              /* rows sent with COPY */
 };
 

@@ -53,12 +53,19 @@ enum mirror_owner {
 struct mirror_table {
   char *name;          /* local and server table name */
   enum mirror_owner owner;
+  int attached;        /* a per-file table of the transform sent with the runs and sessions
+                        * its file is attached to (mirror_attached[]): its first two
+                        * columns, run_id and session_file_id, are source_attach's */
   int ncols;
   char **cols;         /* local column names, in order */
   int *kind;           /* MIRROR_PLAIN, MIRROR_FILE, MIRROR_RUN, MIRROR_FILEREF */
   sqlite3_stmt *select; /* the rows of one file or run (?1), or all rows; prepared */
+  sqlite3_stmt *loose; /* run tables: the rows of no run that belong to local file ?1
+                        * (a session's, an MLflow run's of no eprof run); NULL: none */
+  const char *loose_key; /* the column naming that file: session_file_id or file_id */
   char *copy;          /* COPY name (cols) FROM STDIN */
   char *del;           /* run: DELETE ... WHERE run_id = $1; origin: WHERE origin = $1 */
+  char *loose_del;     /* DELETE ... WHERE run_id IS NULL AND loose_key = $1 */
 };
 enum { MIRROR_PLAIN, MIRROR_FILE, MIRROR_RUN, MIRROR_FILEREF };
 
@@ -67,10 +74,19 @@ struct mirror {
   int n;
 };
 
+/* The transform's per-file tables that the server keeps per run and session
+ * (v_power reads them): their rows are sent with every run and session their
+ * file is attached to (source_attach), as MIRROR_OF_RUN tables whose first
+ * columns are run_id and session_file_id. Ends with NULL. */
+extern const char *const mirror_attached[];
+
 /* The tables of LOCAL whose rows belong to a file (a foreign key file_id ->
  * source_file), to a run (a foreign key run_id -> run, or a run_id column in a
- * table without the file key: the transform's source_* tables) or to the
- * database (setting, gpu_spec), with their columns. 0, or -1. */
+ * table without the file key: the transform's source_* tables; and
+ * mirror_attached[]) or to the database (setting, gpu_spec), with their
+ * columns. A run table whose run_id may be NULL has loose rows too: those of
+ * no run, each belonging to the local file in its session_file_id (else
+ * file_id). 0, or -1. */
 int mirror_load(struct mirror *m, struct wdb *local);
 void mirror_free(struct mirror *m);
 
