@@ -186,6 +186,9 @@ int mirror_load(struct mirror *m, struct wdb *local) {
       free(sel);
     }
     append(&t->copy, &ncopy, "COPY \"%s\" (%s) FROM STDIN", t->name, copy_list);
+    ncopy = 0;
+    append(&t->copy_binary, &ncopy,
+           "COPY \"%s\" (%s, origin, host) FROM STDIN WITH (FORMAT binary)", t->name, copy_list);
     free(copy_list);
     if (t->owner != MIRROR_OF_FILE) {
       size_t ndel = 0;
@@ -208,11 +211,50 @@ void mirror_free(struct mirror *m) {
     sqlite3_finalize(t->select);
     sqlite3_finalize(t->loose);
     free(t->copy);
+    free(t->copy_binary);
+    free(t->pgtype);
     free(t->del);
     free(t->loose_del);
   }
   free(m->t);
   memset(m, 0, sizeof *m);
+}
+
+int mirror_server_types(struct mirror *m, struct pg *pg) {
+  PGresult *r = pg_query(pg,
+                         "SELECT table_name, column_name, data_type FROM information_schema.columns"
+                         " WHERE table_schema = current_schema()",
+                         0, NULL, "cannot read the schema");
+  if (!r) return -1;
+  for (int i = 0; i < m->n; i++) {
+    struct mirror_table *t = &m->t[i];
+    free(t->pgtype);
+    t->pgtype = xrealloc(NULL, sizeof *t->pgtype * (size_t)(t->ncols ? t->ncols : 1));
+    for (int c = 0; c < t->ncols; c++) t->pgtype[c] = PGT_OTHER;
+  }
+  for (int i = 0; i < m->n; i++) m->t[i].binary = 0; /* counts origin uuid and host text */
+  for (int row = 0; row < PQntuples(r); row++) {
+    const char *table = PQgetvalue(r, row, 0), *col = PQgetvalue(r, row, 1),
+               *type = PQgetvalue(r, row, 2);
+    int ours = (!strcmp(col, "origin") && !strcmp(type, "uuid")) ||
+               (!strcmp(col, "host") && !strcmp(type, "text"));
+    int pgt = !strcmp(type, "bigint") ? PGT_INT8 : !strcmp(type, "double precision") ? PGT_FLOAT8
+            : !strcmp(type, "text") ? PGT_TEXT : PGT_OTHER;
+    for (int i = 0; i < m->n; i++) {
+      struct mirror_table *t = &m->t[i];
+      if (strcmp(t->name, table)) continue;
+      t->binary += ours;
+      for (int c = 0; c < t->ncols; c++)
+        if (!strcmp(server_column(t->cols[c]), col)) t->pgtype[c] = pgt;
+    }
+  }
+  PQclear(r);
+  for (int i = 0; i < m->n; i++) {
+    struct mirror_table *t = &m->t[i];
+    t->binary = t->binary == 2;
+    for (int c = 0; c < t->ncols; c++) t->binary &= t->pgtype[c] != PGT_OTHER;
+  }
+  return 0;
 }
 
 /* The PostgreSQL type of a column SQLite declared as DECL, by SQLite's

@@ -6,6 +6,7 @@
  * digests), so that a push with nothing new sends no transaction at all. */
 #include "push/push.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,36 @@ struct state {
   char **server_state;   /* by local file id: FILE_STATE on the server, NULL: absent */
   long long nlocal;      /* ids below this are indexed */
   double started, last_progress;
+  char *begin_sql;       /* BEGIN; set_config(origin, host) with their literals */
+  struct lane *lanes;    /* the connections files and runs are sent on (lanes()) */
+  int nlanes;
+  pthread_mutex_t read_lock; /* the local connection's, shared by the lanes (rowbuf.lock) */
+};
+
+/* What push_file() or push_run() sends: a row of local_files_sql or of
+ * identity_runs_sql as text (NULL: SQL NULL), the run's digest. */
+struct job {
+  char *v[LF_NCOLS];
+  char digest[2 * SHA256_DIGEST_SIZE + 1];
+};
+
+/* Jobs that lanes take in turn. */
+struct queue {
+  struct job *jobs;
+  long n, cap, next, done;
+  int runs;              /* jobs of push_run(), else of push_file() */
+  int err;
+  struct state *main;    /* whose stats the lanes' are added to, for progress */
+  pthread_mutex_t mu;
+};
+
+/* One connection to the server and what sending on it needs: a copy of the
+ * push's state with its own connection, buffer, statements and counters. */
+struct lane {
+  struct state s;
+  struct push_stats stats;
+  struct queue *q;
+  pthread_t thread;
 };
 
 static double now_seconds(void) {
@@ -119,16 +150,16 @@ static void progress(struct state *s, long files_done, long runs_done, int final
 }
 
 /* BEGIN on the server with this push's origin and host as the defaults of
- * the origin and host columns. */
+ * the origin and host columns: one round trip (s->begin_sql). */
 static int begin(struct state *s) {
-  const char *p[2] = {s->id.origin, s->id.host};
-  if (pg_exec(s->pg, "BEGIN", "cannot begin a transaction")) return -1;
-  PGresult *r = pg_query(s->pg,
-                         "SELECT set_config('wattdb.origin', $1, true),"
-                         " set_config('wattdb.host', $2, true)",
-                         2, p, "cannot set the origin");
+  PGresult *r = PQexec(s->pg->conn, s->begin_sql);
+  int ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
+  if (!ok) {
+    msg("%s: cannot begin a transaction: %s", s->pg->where, PQerrorMessage(s->pg->conn));
+    PQclear(PQexec(s->pg->conn, "ROLLBACK"));
+  }
   PQclear(r);
-  return r ? 0 : -1;
+  return ok ? 0 : -1;
 }
 
 static int fail(struct state *s) {
@@ -169,11 +200,132 @@ static int drop_unused_content(struct state *s, const char *content) {
   return 0;
 }
 
-/* Sends the local file of the current row of ST (local_files_sql). */
-static int push_file(struct state *s, sqlite3_stmt *st) {
-  const char *v[LF_NCOLS];
-  for (int i = 0; i < LF_NCOLS; i++) v[i] = (const char *)sqlite3_column_text(st, i);
-  long long local_id = sqlite3_column_int64(st, LF_ID), content = 0;
+static int push_file(struct state *s, char *const *v);
+static int push_run(struct state *s, char *const *v, const char *digest);
+
+/* Adds a row of ST (NCOLS columns) to Q. */
+static void queue_add(struct queue *q, sqlite3_stmt *st, int ncols, const char *digest) {
+  if (q->n == q->cap) {
+    q->cap = q->cap ? 2 * q->cap : 64;
+    q->jobs = xrealloc(q->jobs, sizeof *q->jobs * (size_t)q->cap);
+  }
+  struct job *j = &q->jobs[q->n++];
+  memset(j, 0, sizeof *j);
+  for (int i = 0; i < ncols; i++) {
+    const char *v = (const char *)sqlite3_column_text(st, i);
+    j->v[i] = v ? xstrdup(v) : NULL;
+  }
+  if (digest) snprintf(j->digest, sizeof j->digest, "%s", digest);
+}
+
+static void queue_free(struct queue *q) {
+  for (long i = 0; i < q->n; i++)
+    for (int k = 0; k < LF_NCOLS; k++) free(q->jobs[i].v[k]);
+  free(q->jobs);
+  q->jobs = NULL;
+  q->n = q->cap = q->next = q->done = 0;
+}
+
+/* Takes jobs of L's queue until none is left or one failed. */
+static void *lane_run(void *arg) {
+  struct lane *l = arg;
+  struct queue *q = l->q;
+  for (;;) {
+    pthread_mutex_lock(&q->mu);
+    struct job *j = !q->err && q->next < q->n ? &q->jobs[q->next++] : NULL;
+    pthread_mutex_unlock(&q->mu);
+    if (!j) break;
+    int rc = q->runs ? push_run(&l->s, j->v, j->digest) : push_file(&l->s, j->v);
+    pthread_mutex_lock(&q->mu);
+    struct push_stats *m = q->main->stats;
+    m->files_sent += l->stats.files_sent;
+    m->contents_sent += l->stats.contents_sent;
+    m->runs_sent += l->stats.runs_sent;
+    m->rows += l->stats.rows;
+    memset(&l->stats, 0, sizeof l->stats);
+    q->err |= rc != 0;
+    q->done++;
+    if (q->runs) progress(q->main, q->main->stats->files, q->done, 0);
+    else progress(q->main, q->done, 0, 0);
+    pthread_mutex_unlock(&q->mu);
+  }
+  return NULL;
+}
+
+/* Opens the lanes (once, up to opt->jobs; one for a dry run): the first on
+ * the push's own connection, the others on connections of their own. */
+static int open_lanes(struct state *s) {
+  if (s->lanes) return 0;
+  int n = s->opt->dry_run || s->opt->jobs < 1 ? 1 : s->opt->jobs;
+  s->lanes = calloc((size_t)n, sizeof *s->lanes);
+  if (!s->lanes) {
+    msg("out of memory");
+    return -1;
+  }
+  for (int i = 0; i < n; i++) {
+    struct lane *l = &s->lanes[i];
+    l->s = *s;
+    l->s.stats = &l->stats;
+    if (i == 0) {
+      s->nlanes = 1;
+      continue;
+    }
+    l->s.pg = malloc(sizeof *l->s.pg);
+    l->s.buf = malloc(sizeof *l->s.buf);
+    if (!l->s.pg || !l->s.buf) {
+      free(l->s.pg);
+      free(l->s.buf);
+      msg("out of memory");
+      return -1;
+    }
+    *l->s.buf = *s->buf;
+    if (pg_connect_again(l->s.pg, s->pg)) {
+      free(l->s.pg);
+      free(l->s.buf);
+      return -1;
+    }
+    s->nlanes = i + 1;
+    if (pg_exec(l->s.pg, "SET synchronous_commit = off", "cannot set synchronous_commit") ||
+        mirror_load(&l->s.mirror, s->local) || mirror_server_types(&l->s.mirror, s->pg))
+      return -1;
+  }
+  return 0;
+}
+
+static void close_lanes(struct state *s) {
+  for (int i = 1; i < s->nlanes; i++) {
+    struct lane *l = &s->lanes[i];
+    mirror_free(&l->s.mirror);
+    pg_close(l->s.pg);
+    free(l->s.pg);
+    free(l->s.buf);
+  }
+  free(s->lanes);
+  s->lanes = NULL;
+  s->nlanes = 0;
+}
+
+/* Sends the jobs of Q on the lanes at once, each job one transaction on one
+ * of them. 0, or -1 printed. */
+static int run_queue(struct state *s, struct queue *q) {
+  if (!q->n) return 0;
+  if (open_lanes(s)) return -1;
+  q->main = s;
+  int n = q->n < s->nlanes ? (int)q->n : s->nlanes, started = 1;
+  for (int i = 0; i < n; i++) s->lanes[i].q = q;
+  for (int i = 1; i < n; i++, started++)
+    if (pthread_create(&s->lanes[i].thread, NULL, lane_run, &s->lanes[i])) {
+      msg("cannot start a thread: sending on %d connections", started);
+      break;
+    }
+  lane_run(&s->lanes[0]);
+  for (int i = 1; i < started; i++) pthread_join(s->lanes[i].thread, NULL);
+  return q->err ? -1 : 0;
+}
+
+/* Sends the local file V (a row of local_files_sql as text). */
+static int push_file(struct state *s, char *const *v) {
+  long long local_id = atoll(v[LF_ID]), content = 0;
   int duplicate = !strcmp(v[LF_STATUS], "duplicate");
   if (s->opt->dry_run) {
     const char *what = duplicate || !v[LF_SHA] ? "path only" : "path, content and its rows";
@@ -190,10 +342,11 @@ static int push_file(struct state *s, sqlite3_stmt *st) {
   }
   if (begin(s)) return -1;
   if (duplicate) {
-    long long dup = sqlite3_column_int64(st, LF_DUP);
+    long long dup = v[LF_DUP] ? atoll(v[LF_DUP]) : 0;
     content = dup > 0 && dup < s->files.n ? s->files.to[dup] : 0;
   } else if (v[LF_SHA]) {
-    content = take_id(pg_query(s->pg, content_insert_sql, 11, v + 1, "cannot record the file"));
+    content = take_id(pg_query(s->pg, content_insert_sql, 11, (const char *const *)v + 1,
+                               "cannot record the file"));
     if (content) {
       /* new content: its rows */
       for (int i = 0; i < s->mirror.n; i++)
@@ -205,7 +358,8 @@ static int push_file(struct state *s, sqlite3_stmt *st) {
     } else {
       /* another origin's, or sent meanwhile by a concurrent push (the insert
        * waited for it) */
-      content = take_id(pg_query(s->pg, content_find_sql, 3, v + 1, "cannot read file_content"));
+      content = take_id(pg_query(s->pg, content_find_sql, 3, (const char *const *)v + 1,
+                                 "cannot read file_content"));
       if (!content) return fail(s);
     }
   }
@@ -290,15 +444,16 @@ static int drop_orphan(struct state *s, const char *run) {
 }
 
 /* Sends run V (identity_runs_sql's columns as text) with digest DIGEST. */
-static int push_run(struct state *s, const char *const *v, const char *digest) {
+static int push_run(struct state *s, char *const *v, const char *digest) {
   if (s->opt->dry_run) {
     printf("run %s/%s/%s/%s\n", v[1], v[2], v[3], v[4]);
     s->stats->runs_sent++;
     return 0;
   }
   if (begin(s)) return -1;
-  long long run = take_id(pg_query(s->pg, run_insert_sql, 5, v + 1, "cannot record the run"));
-  if (!run) run = take_id(pg_query(s->pg, run_find_sql, 5, v + 1, "cannot read the run"));
+  const char *const *key = (const char *const *)v + 1;
+  long long run = take_id(pg_query(s->pg, run_insert_sql, 5, key, "cannot record the run"));
+  if (!run) run = take_id(pg_query(s->pg, run_find_sql, 5, key, "cannot read the run"));
   if (!run) return fail(s);
   char run_id[32];
   snprintf(run_id, sizeof run_id, "%lld", run);
@@ -322,9 +477,13 @@ static int push_run(struct state *s, const char *const *v, const char *digest) {
   PQclear(r);
   /* The run_state row, locked: a concurrent push of the same run waits here,
    * then finds the digest it would send. */
-  r = pg_query(s->pg, "INSERT INTO run_state (run_id) VALUES ($1) ON CONFLICT DO NOTHING", 1, p + 1,
-               "cannot record the run");
+  r = pg_query(s->pg,
+               "INSERT INTO run_state (run_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING run_id", 1,
+               p + 1, "cannot record the run");
   if (!r) return fail(s);
+  /* a run_state row made here: the run has no per-run rows yet (they are only
+   * ever committed with their run_state row, and removed with it) */
+  int fresh = PQntuples(r) == 1;
   PQclear(r);
   r = pg_query(s->pg, "SELECT coalesce(digest, '') FROM run_state WHERE run_id = $1 FOR UPDATE", 1,
                p + 1, "cannot read the run");
@@ -338,9 +497,10 @@ static int push_run(struct state *s, const char *const *v, const char *digest) {
     for (int i = 0; i < s->mirror.n; i++) {
       const struct mirror_table *t = &s->mirror.t[i];
       if (t->owner != MIRROR_OF_RUN) continue;
-      r = pg_query(s->pg, t->del, 1, p + 1, t->name);
-      if (!r) return fail(s);
-      PQclear(r);
+      if (!fresh) {
+        if (!(r = pg_query(s->pg, t->del, 1, p + 1, t->name))) return fail(s);
+        PQclear(r);
+      }
       if (copy_table(s->pg, s->local, s->buf, t, 0, atoll(v[0]), run, &s->files, &s->stats->rows))
         return fail(s);
     }
@@ -374,20 +534,34 @@ static int push_files(struct state *s, int has_schema) {
   unsigned char *here = calloc((size_t)s->nlocal, 1); /* local ids that exist */
   sqlite3_stmt *st = wdb_stmt(s->local, local_files_sql);
   int rc = here && st ? SQLITE_DONE : SQLITE_ERROR, err = !here || !st;
-  long done = 0;
+  /* the files to send: their own contents at once on the lanes, then the
+   * duplicates (local_files_sql orders them last), which name their
+   * originals' contents, on one */
+  struct queue own = {.runs = 0}, dups = {.runs = 0};
+  pthread_mutex_init(&own.mu, NULL);
+  pthread_mutex_init(&dups.mu, NULL);
   while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     long long id = sqlite3_column_int64(st, LF_ID);
     const char *state = (const char *)sqlite3_column_text(st, LF_STATE);
     const char *there = id > 0 && id < s->nlocal ? s->server_state[id] : NULL;
     if (id > 0 && id < s->nlocal) here[id] = 1;
-    if ((!there || strcmp(there, state)) && push_file(s, st)) err = 1;
-    progress(s, ++done, 0, 0);
+    int dup = !strcmp((const char *)sqlite3_column_text(st, LF_STATUS), "duplicate");
+    if (!there || strcmp(there, state)) queue_add(dup ? &dups : &own, st, LF_NCOLS, NULL);
   }
   if (st) sqlite3_reset(st);
   if (!err && rc != SQLITE_DONE) {
     msg("%s: cannot read source_file: %s", s->local->path, sqlite3_errmsg(s->local->sql));
     err = 1;
   }
+  if (!err) err = run_queue(s, &own) != 0;
+  if (!err) {
+    for (long i = 0; i < dups.n && !err; i++) err = push_file(s, dups.jobs[i].v) != 0;
+    progress(s, s->stats->files, 0, 0);
+  }
+  queue_free(&own);
+  queue_free(&dups);
+  pthread_mutex_destroy(&own.mu);
+  pthread_mutex_destroy(&dups.mu);
   /* Paths the local database no longer has under that id (ingest gives a file
    * read again a new id): gone from the server too, with their content when no
    * other path holds it. One transaction each. */
@@ -431,7 +605,8 @@ static int push_runs(struct state *s, int has_schema) {
     long long id = atoll(PQgetvalue(known, i, 0));
     if (id > 0 && id < nruns) row[id] = i + 1;
   }
-  long done = 0;
+  struct queue q = {.runs = 1};
+  pthread_mutex_init(&q.mu, NULL);
   while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     long long id = sqlite3_column_int64(st, 0);
     const char *v[6];
@@ -445,14 +620,16 @@ static int push_runs(struct state *s, int has_schema) {
     if (id > 0 && id < nruns) here[id] = 1;
     int up_to_date = k >= 0 && !strcmp(PQgetvalue(known, k, 1), v[5]) &&
                      !strcmp(PQgetvalue(known, k, 2), digest);
-    if (!up_to_date && push_run(s, v, digest)) err = 1;
-    progress(s, s->stats->files, ++done, 0);
+    if (!up_to_date) queue_add(&q, st, 6, digest);
   }
   if (st) sqlite3_reset(st);
   if (!err && rc != SQLITE_DONE) {
     msg("%s: cannot read the runs: %s", s->local->path, sqlite3_errmsg(s->local->sql));
     err = 1;
   }
+  if (!err) err = run_queue(s, &q) != 0;
+  queue_free(&q);
+  pthread_mutex_destroy(&q.mu);
   /* Runs the local database no longer has: this origin leaves them, and a run
    * no origin has any more goes with its rows. One transaction each. */
   for (int i = 0; !err && known && i < PQntuples(known); i++) {
@@ -532,9 +709,11 @@ static int push_loose_file(struct state *s, long long local_id, long long conten
     if (drop_loose_orphan(s, former)) return fail(s);
   }
   /* locked: a concurrent push of the same content waits here */
-  r = pg_query(s->pg, "INSERT INTO loose_state (file_id) VALUES ($1) ON CONFLICT DO NOTHING", 1,
-               p + 1, "cannot record loose_state");
+  r = pg_query(s->pg,
+               "INSERT INTO loose_state (file_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING file_id",
+               1, p + 1, "cannot record loose_state");
   if (!r) return fail(s);
+  int fresh = PQntuples(r) == 1; /* no rows yet, as for a run (push_run()) */
   PQclear(r);
   r = pg_query(s->pg, "SELECT coalesce(digest, '') FROM loose_state WHERE file_id = $1 FOR UPDATE",
                1, p + 1, "cannot read loose_state");
@@ -548,8 +727,10 @@ static int push_loose_file(struct state *s, long long local_id, long long conten
     for (int i = 0; i < s->mirror.n; i++) {
       const struct mirror_table *t = &s->mirror.t[i];
       if (!t->loose) continue;
-      if (!(r = pg_query(s->pg, t->loose_del, 1, p + 1, t->name))) return fail(s);
-      PQclear(r);
+      if (!fresh) {
+        if (!(r = pg_query(s->pg, t->loose_del, 1, p + 1, t->name))) return fail(s);
+        PQclear(r);
+      }
       if (copy_table(s->pg, s->local, s->buf, t, 1, local_id, 0, &s->files, &s->stats->rows))
         return fail(s);
     }
@@ -703,8 +884,25 @@ int push_database(struct wdb *local, struct pg *pg, const struct push_options *o
                   struct push_stats *stats) {
   memset(stats, 0, sizeof *stats);
   struct state s = {.local = local, .pg = pg, .opt = opt, .stats = stats};
+  pthread_mutex_init(&s.read_lock, NULL);
   s.started = now_seconds();
   if (identity_read(&s.id, local)) return -1;
+  char *host = PQescapeLiteral(pg->conn, s.id.host, strlen(s.id.host)),
+       *origin = PQescapeLiteral(pg->conn, s.id.origin, strlen(s.id.origin));
+  if (host && origin) {
+    size_t n = strlen(host) + strlen(origin) + 128;
+    s.begin_sql = malloc(n);
+    if (s.begin_sql)
+      snprintf(s.begin_sql, n,
+               "BEGIN; SELECT set_config('wattdb.origin', %s, true), set_config('wattdb.host', %s, true)",
+               origin, host);
+  }
+  PQfreemem(host);
+  PQfreemem(origin);
+  if (!s.begin_sql) {
+    msg("out of memory");
+    return -1;
+  }
   int has = pg_has_schema(pg);
   if (has < 0) return -1;
   if (!opt->dry_run) {
@@ -717,9 +915,15 @@ int push_database(struct wdb *local, struct pg *pg, const struct push_options *o
                            3, p, "cannot record the origin");
     if (!r) return -1;
     PQclear(r);
+    /* Each file's and run's transaction commits without waiting for its WAL
+     * to reach the disk: a server crash loses at most the last ones, which the
+     * next push sends again (the server is never left inconsistent); the last
+     * commit of the push waits, and with it all of them. */
+    if (pg_exec(pg, "SET synchronous_commit = off", "cannot set synchronous_commit")) return -1;
   }
   if (wdb_exec(local, "BEGIN", "cannot read the database")) return -1;
   int rc = mirror_load(&s.mirror, local);
+  if (rc == 0 && !opt->dry_run) rc = mirror_server_types(&s.mirror, pg);
   if (rc == 0) {
     s.nlocal = wdb_int(local, "SELECT coalesce(max(id), 0) + 1 FROM source_file", 1);
     stats->files = (long)wdb_int(local, "SELECT count(*) FROM source_file", 0);
@@ -731,6 +935,11 @@ int push_database(struct wdb *local, struct pg *pg, const struct push_options *o
     if (!s.files.to || !s.server_state || !s.buf) {
       msg("out of memory");
       rc = -1;
+    } else if (rowbuf_identity(s.buf, s.id.origin, s.id.host)) {
+      msg("%s: the origin id '%s' is not a UUID", local->path, s.id.origin);
+      rc = -1;
+    } else {
+      s.buf->lock = &s.read_lock;
     }
   }
   s.has_schema = has;
@@ -738,12 +947,27 @@ int push_database(struct wdb *local, struct pg *pg, const struct push_options *o
   if (rc == 0) rc = push_runs(&s, has);
   if (rc == 0) rc = push_loose(&s);
   if (rc == 0) rc = push_origin_tables(&s);
+  /* the end of the push, committed durably: its WAL record flushes those of
+   * every transaction before it, committed without waiting (below) */
+  if (rc == 0 && !opt->dry_run) {
+    const char *p[1] = {s.id.origin};
+    PGresult *r = NULL;
+    rc = pg_exec(pg, "SET synchronous_commit = on", "cannot set synchronous_commit") ||
+                 !(r = pg_query(pg, "UPDATE origin SET last_push = now() WHERE id = $1", 1, p,
+                                "cannot record the origin"))
+             ? -1
+             : 0;
+    PQclear(r);
+  }
   progress(&s, stats->files, stats->runs, 1);
   wdb_exec(local, "COMMIT", "cannot end the read");
   for (long long i = 0; s.server_state && i < s.nlocal; i++) free(s.server_state[i]);
   free(s.server_state);
   free(s.files.to);
+  close_lanes(&s);
   free(s.buf);
+  free(s.begin_sql);
   mirror_free(&s.mirror);
+  pthread_mutex_destroy(&s.read_lock);
   return rc;
 }

@@ -24,6 +24,7 @@
 struct push_options {
   int dry_run;   /* list what would be sent on stdout, change nothing */
   int progress;  /* a progress line on stderr */
+  int jobs;      /* connections files and runs are sent on at once (< 1: one) */
 };
 
 struct push_stats {

@@ -109,7 +109,7 @@ static int push(const char *local, const char *url, int dry_run, struct push_sta
   assert_int_equal(wdb_open(&db, local), 0);
   struct pg pg;
   assert_int_equal(pg_connect(&pg, url), 0);
-  struct push_options opt = {.dry_run = dry_run};
+  struct push_options opt = {.dry_run = dry_run, .jobs = 2};
   int saved = dup(STDOUT_FILENO);
   if (dry_run) assert_non_null(freopen("/dev/null", "w", stdout));
   int rc = push_database(&db, &pg, &opt, st);
