@@ -3,7 +3,13 @@
  * The local database is read in one read transaction (a snapshot: an ingest
  * running meanwhile is not half seen). What the server already has is read
  * once per push for this origin (its source_file rows, its runs with their
- * digests), so that a push with nothing new sends no transaction at all. */
+ * digests), so that a push with nothing new sends no transaction at all.
+ *
+ * What is to be sent is listed first (jobs), then sent on opt->jobs
+ * connections at once (lanes: threads, each with its connection, buffer and
+ * prepared statements), every job one transaction on one lane. The lanes share
+ * the local connection and its read transaction, taking turns on it
+ * (rowbuf.lock), so that all of them read the same snapshot. */
 #include "push/push.h"
 
 #include <pthread.h>

@@ -11,9 +11,9 @@
  * per-run tables that belong to no run (a session's source rows: a file that
  * overlaps no run; an MLflow run attached to no eprof run) are sent per local
  * file they belong to, keyed on the server by its content, replaced when
- * their digest changed, one transaction per file. A push
- * stopped anywhere and run again
- * ends as one uninterrupted push; pushes of other databases at the same time
+ * their digest changed, one transaction per file. Files and runs go on
+ * several connections at once (push_options.jobs). A push stopped anywhere
+ * and run again ends as one uninterrupted push; pushes of other databases at the same time
  * wait for each other on the same content or run, never fail on it. */
 #ifndef WATTDB_PUSH_PUSH_H
 #define WATTDB_PUSH_PUSH_H

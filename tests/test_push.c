@@ -706,6 +706,8 @@ static void command_line_errors(void **state) {
       {"--bogus postgresql:///x", 1, 2},
       {"postgresql:///x postgresql:///y", 1, 2},
       {"--db", 0, 2},
+      {"--jobs 0 postgresql:///x", 1, 2},
+      {"--jobs many postgresql:///x", 1, 2},
       {"--quiet 'host=/nonexistent-wattdb-socket-dir dbname=x connect_timeout=2'", 1, 3},
   };
   if (!dir) dir = tl_mkdtemp();
