@@ -1,9 +1,10 @@
 #!/bin/sh
 # bench/push.sh: `wattdb push` of the real zip's database to a throwaway local
 # PostgreSQL 15 (tests/pg.sh), side by side with the local build of the same
-# data: the full push (rows/s, against the build's time), a second push with
-# nothing new, the server's size, and two and four pushes at once (from copies
-# of the database, each with its own origin, so each is sent whole).
+# data: the full push (rows/s, against the build's and the ingest's time, on
+# the default two connections and on one), a second push with nothing new, the
+# server's size, and two and four pushes at once (from databases built apart,
+# each with its own origin; the contents are sent once).
 #
 #   sh bench/push.sh [ZIP]      (default ../shared/data/real/eprof/seaa2023-data.zip)
 #
@@ -24,14 +25,21 @@ t0=$(now); ./wattdb build -q --db "$out/a.db" "$zip" 2>/dev/null || true; t1=$(n
 build=$(secs "$t0" "$t1")
 rows=$(sqlite3 "$out/a.db" "SELECT sum(rows_ok) FROM source_file")
 echo "local build: $build s ($rows raw rows)"
+t0=$(now); ./wattdb ingest -q --db "$out/i.db" "$zip" 2>/dev/null || true; t1=$(now)
+ingest=$(secs "$t0" "$t1"); rm -f "$out/i.db"
+echo "local ingest alone: $ingest s"
 
 t0=$(now); ./wattdb push -q --db "$out/a.db" "$url"; t1=$(now)
 push=$(secs "$t0" "$t1")
-echo "full push: $push s, $(echo "$rows / $push" | bc) raw rows/s, push/build $(echo "scale=2; $push / $build" | bc)"
+echo "full push: $push s, $(echo "$rows / $push" | bc) raw rows/s, push/build $(echo "scale=2; $push / $build" | bc), push/ingest $(echo "scale=2; $push / $ingest" | bc)"
 t0=$(now); ./wattdb push -q --db "$out/a.db" "$url"; t1=$(now)
 echo "push with nothing new: $(secs "$t0" "$t1") s"
 size=$(psql -At "$url" -c "SELECT pg_database_size(current_database())")
 echo "server database: $(echo "$size / 1048576" | bc) MiB; local: $(( $(stat -c %s "$out/a.db") / 1048576 )) MiB"
+psql -q "$url" -c "CREATE DATABASE one"
+one=$(echo "$url" | sed 's|:///postgres|:///one|')
+t0=$(now); ./wattdb push -q --jobs 1 --db "$out/a.db" "$one"; t1=$(now)
+echo "full push on one connection (--jobs 1): $(secs "$t0" "$t1") s"
 
 for n in 2 4; do
   sh tests/pg.sh stop "$pg"; sh tests/pg.sh start "$pg"; url=$(sh tests/pg.sh url "$pg")

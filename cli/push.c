@@ -1,5 +1,6 @@
 /* cli/push.c: `wattdb push`, the local database to a lab's PostgreSQL server. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@ static const char usage[] =
     "options:\n"
     "  --db FILE    the local database (default ./wattdb.db)\n"
     "  --dry-run    list the files and runs that would be sent; change nothing\n"
+    "  --jobs N     send on N connections at once (default 2; 1: one after the other)\n"
     "  --quiet, -q  no progress, no summary\n"
     "  --help       this text\n"
     "\n"
@@ -32,7 +34,7 @@ static const char usage[] =
 
 int cmd_push(int argc, char **argv) {
   const char *db_path = "wattdb.db", *server = NULL;
-  struct push_options opt = {0};
+  struct push_options opt = {.jobs = 2};
   int quiet = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -41,6 +43,15 @@ int cmd_push(int argc, char **argv) {
       return EXIT_OK;
     } else if (!strcmp(a, "--dry-run")) {
       opt.dry_run = 1;
+    } else if (!strcmp(a, "--jobs") || !strncmp(a, "--jobs=", 7)) {
+      const char *n = a[6] == '=' ? a + 7 : i + 1 < argc ? argv[++i] : NULL;
+      char *end = NULL;
+      long jobs = n ? strtol(n, &end, 10) : 0;
+      if (!n || *end || jobs < 1 || jobs > 16) {
+        msg("push: --jobs needs a number from 1 to 16");
+        return usage_error("push");
+      }
+      opt.jobs = (int)jobs;
     } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
       quiet = 1;
     } else if (!strcmp(a, "--db") || !strncmp(a, "--db=", 5)) {

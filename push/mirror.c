@@ -5,15 +5,25 @@
  * transform's source_* tables) and the database's own tables (setting,
  * gpu_spec) are not written a second time in PostgreSQL's dialect: the server
  * gets, for each, a table of the same name and columns (declared types mapped
- * by SQLite's affinity rules), the same primary key (led by origin for the
- * database's own tables: one set per origin), and two more columns, origin and
- * host, filled by their defaults (a local column of either name is renamed:
- * server_column()). A local schema that grows a table or a column grows the
+ * by SQLite's affinity rules), and two more columns, origin and host, filled
+ * by their defaults or sent with every row (push/copy.c; a local column of
+ * either name is renamed: server_column()). The raw tables keep their primary
+ * key, the database's own tables theirs led by origin (one set per origin);
+ * the per-run tables have a BRIN index on run_id instead (mirror_ddl() says
+ * why). A local schema that grows a table or a column grows the
  * server's at the next push.
  *
  * On the server, a raw table's file_id is a file_content id and a per-run
  * table's run_id a server run id; the other *_file_id columns of per-run
- * tables are file_content ids too (MIRROR_FILEREF): push/push.c maps them. */
+ * tables are file_content ids too (MIRROR_FILEREF): push/push.c maps them.
+ *
+ * A per-run table whose run_id may be NULL also holds rows of no run (a
+ * session's, an MLflow run's of no eprof run): they belong to the local file
+ * named by session_file_id (else file_id), sent with it (mirror_table.loose).
+ * Three per-file tables of the transform that v_power reads (mirror_attached)
+ * go as per-run tables: their rows once per run or session their file is
+ * attached to, with source_attach's run_id and session_file_id in front;
+ * push/pg/006_power.sql makes them on the server. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +46,7 @@ static const char tables_sql[] =
     " ORDER BY name";
 
 static const char columns_sql[] =
-    "SELECT name, type, pk FROM pragma_table_info(?1) ORDER BY cid";
+    "SELECT name, type, pk, \"notnull\" FROM pragma_table_info(?1) ORDER BY cid";
 
 static const char *const owner_key[] = {"file_id", "run_id", "origin"};
 
@@ -73,6 +83,33 @@ static int kind_of(enum mirror_owner owner, const char *col) {
   return MIRROR_PLAIN;
 }
 
+const char *const mirror_attached[] = {"source_file_offset", "source_powermetrics_sample",
+                                       "source_aipowermeter_interval", NULL};
+
+/* The attachments of the files, once per run or session (perf: per block). */
+#define ATTACH_SQL                                                                          \
+  " JOIN (SELECT DISTINCT file_id AS a_file, run_id AS a_run, session_file_id AS a_session" \
+  " FROM source_attach) a ON a.a_file = t.file_id"
+
+static void add_column(struct mirror_table *t, const char *c, char **list, size_t *nlist,
+                       char **copy_list, size_t *ncopy_list, const char *expr) {
+  t->cols = xrealloc(t->cols, sizeof *t->cols * (size_t)(t->ncols + 1));
+  t->kind = xrealloc(t->kind, sizeof *t->kind * (size_t)(t->ncols + 1));
+  t->cols[t->ncols] = xstrdup(c);
+  t->kind[t->ncols] = kind_of(t->owner, c);
+  if (expr) append(list, nlist, "%s%s", t->ncols ? ", " : "", expr);
+  else append(list, nlist, "%st.\"%s\"", t->ncols ? ", " : "", c);
+  append(copy_list, ncopy_list, "%s\"%s\"", t->ncols ? ", " : "", server_column(c));
+  t->ncols++;
+}
+
+static int prepare(struct wdb *local, const struct mirror_table *t, const char *sql,
+                   sqlite3_stmt **st) {
+  if (sqlite3_prepare_v2(local->sql, sql, -1, st, NULL) == SQLITE_OK) return 0;
+  msg("%s: %s: %s", local->path, t->name, sqlite3_errmsg(local->sql));
+  return -1;
+}
+
 int mirror_load(struct mirror *m, struct wdb *local) {
   memset(m, 0, sizeof *m);
   sqlite3_stmt *st = wdb_stmt(local, tables_sql), *cs;
@@ -85,43 +122,75 @@ int mirror_load(struct mirror *m, struct wdb *local) {
     t->owner = (enum mirror_owner)sqlite3_column_int(st, 1);
   }
   sqlite3_reset(st);
-  for (int i = 0; i < m->n; i++) {
+  /* the attached tables a transform made (a database never transformed has none) */
+  for (int i = 0; mirror_attached[i]; i++) {
+    char q[160];
+    snprintf(q, sizeof q, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '%s'",
+             mirror_attached[i]);
+    if (wdb_int(local, q, 0) <= 0) continue;
+    m->t = xrealloc(m->t, sizeof *m->t * (size_t)(m->n + 1));
+    struct mirror_table *t = &m->t[m->n++];
+    memset(t, 0, sizeof *t);
+    t->name = xstrdup(mirror_attached[i]);
+    t->owner = MIRROR_OF_RUN;
+    t->attached = 1;
+  }
+  int err = 0;
+  for (int i = 0; i < m->n && !err; i++) {
     struct mirror_table *t = &m->t[i];
     if (!(cs = wdb_stmt(local, columns_sql))) {
-      mirror_free(m);
-      return -1;
+      err = 1;
+      break;
     }
     sqlite3_bind_text(cs, 1, t->name, -1, SQLITE_STATIC);
-    char *sel = NULL;
-    size_t nsel = 0, ncopy = 0;
-    char *list = NULL, *copy_list = NULL;
-    size_t nlist = 0, ncopy_list = 0;
+    char *sel = NULL, *list = NULL, *copy_list = NULL;
+    size_t nsel = 0, ncopy = 0, nlist = 0, ncopy_list = 0;
+    int has_session = 0, has_file = 0, run_nullable = 0;
+    if (t->attached) {
+      add_column(t, "run_id", &list, &nlist, &copy_list, &ncopy_list, "a.a_run");
+      add_column(t, "session_file_id", &list, &nlist, &copy_list, &ncopy_list, "a.a_session");
+    }
     while (sqlite3_step(cs) == SQLITE_ROW) {
       const char *c = (const char *)sqlite3_column_text(cs, 0);
-      t->cols = xrealloc(t->cols, sizeof *t->cols * (size_t)(t->ncols + 1));
-      t->kind = xrealloc(t->kind, sizeof *t->kind * (size_t)(t->ncols + 1));
-      t->cols[t->ncols] = xstrdup(c);
-      t->kind[t->ncols] = kind_of(t->owner, c);
-      append(&list, &nlist, "%s\"%s\"", t->ncols ? ", " : "", c);
-      append(&copy_list, &ncopy_list, "%s\"%s\"", t->ncols ? ", " : "", server_column(c));
-      t->ncols++;
+      has_session |= !strcmp(c, "session_file_id");
+      has_file |= !strcmp(c, "file_id");
+      if (!strcmp(c, "run_id"))
+        run_nullable = !sqlite3_column_int(cs, 2) && !sqlite3_column_int(cs, 3);
+      add_column(t, c, &list, &nlist, &copy_list, &ncopy_list, NULL);
     }
     sqlite3_reset(cs);
-    if (t->owner == MIRROR_OF_ORIGIN)
-      append(&sel, &nsel, "SELECT %s FROM \"%s\" WHERE ?1 IS NULL", list, t->name);
-    else
-      append(&sel, &nsel, "SELECT %s FROM \"%s\" WHERE \"%s\" = ?1", list, t->name,
+    if (t->attached) {
+      append(&sel, &nsel, "SELECT %s FROM \"%s\" t" ATTACH_SQL " WHERE a.a_run = ?1", list,
+             t->name);
+      has_session = run_nullable = 1;
+    } else if (t->owner == MIRROR_OF_ORIGIN) {
+      append(&sel, &nsel, "SELECT %s FROM \"%s\" t WHERE ?1 IS NULL", list, t->name);
+    } else {
+      append(&sel, &nsel, "SELECT %s FROM \"%s\" t WHERE t.\"%s\" = ?1", list, t->name,
              owner_key[t->owner]);
-    if (sqlite3_prepare_v2(local->sql, sel, -1, &t->select, NULL) != SQLITE_OK) {
-      msg("%s: %s: %s", local->path, t->name, sqlite3_errmsg(local->sql));
-      free(sel);
-      free(list);
-      free(copy_list);
-      mirror_free(m);
-      return -1;
     }
+    err = prepare(local, t, sel, &t->select);
     free(sel);
+    sel = NULL;
+    nsel = 0;
+    if (!err && t->owner == MIRROR_OF_RUN && run_nullable && (has_session || has_file)) {
+      t->loose_key = has_session ? "session_file_id" : "file_id";
+      if (t->attached)
+        append(&sel, &nsel, "SELECT %s FROM \"%s\" t" ATTACH_SQL
+               " WHERE a.a_run IS NULL AND a.a_session = ?1", list, t->name);
+      else
+        append(&sel, &nsel, "SELECT %s FROM \"%s\" t WHERE t.run_id IS NULL AND t.\"%s\" = ?1",
+               list, t->name, t->loose_key);
+      err = prepare(local, t, sel, &t->loose);
+      size_t nd = 0;
+      append(&t->loose_del, &nd, "DELETE FROM \"%s\" WHERE run_id IS NULL AND \"%s\" = $1",
+             t->name, t->loose_key);
+      free(sel);
+    }
     append(&t->copy, &ncopy, "COPY \"%s\" (%s) FROM STDIN", t->name, copy_list);
+    ncopy = 0;
+    append(&t->copy_binary, &ncopy,
+           "COPY \"%s\" (%s, origin, host) FROM STDIN WITH (FORMAT binary)", t->name, copy_list);
     free(copy_list);
     if (t->owner != MIRROR_OF_FILE) {
       size_t ndel = 0;
@@ -130,7 +199,8 @@ int mirror_load(struct mirror *m, struct wdb *local) {
     }
     free(list);
   }
-  return 0;
+  if (err) mirror_free(m);
+  return err ? -1 : 0;
 }
 
 void mirror_free(struct mirror *m) {
@@ -141,11 +211,52 @@ void mirror_free(struct mirror *m) {
     free(t->kind);
     free(t->name);
     sqlite3_finalize(t->select);
+    sqlite3_finalize(t->loose);
     free(t->copy);
+    free(t->copy_binary);
+    free(t->pgtype);
     free(t->del);
+    free(t->loose_del);
   }
   free(m->t);
   memset(m, 0, sizeof *m);
+}
+
+int mirror_server_types(struct mirror *m, struct pg *pg) {
+  PGresult *r = pg_query(pg,
+                         "SELECT table_name, column_name, data_type FROM information_schema.columns"
+                         " WHERE table_schema = current_schema()",
+                         0, NULL, "cannot read the schema");
+  if (!r) return -1;
+  for (int i = 0; i < m->n; i++) {
+    struct mirror_table *t = &m->t[i];
+    free(t->pgtype);
+    t->pgtype = xrealloc(NULL, sizeof *t->pgtype * (size_t)(t->ncols ? t->ncols : 1));
+    for (int c = 0; c < t->ncols; c++) t->pgtype[c] = PGT_OTHER;
+  }
+  for (int i = 0; i < m->n; i++) m->t[i].binary = 0; /* counts origin uuid and host text */
+  for (int row = 0; row < PQntuples(r); row++) {
+    const char *table = PQgetvalue(r, row, 0), *col = PQgetvalue(r, row, 1),
+               *type = PQgetvalue(r, row, 2);
+    int ours = (!strcmp(col, "origin") && !strcmp(type, "uuid")) ||
+               (!strcmp(col, "host") && !strcmp(type, "text"));
+    int pgt = !strcmp(type, "bigint") ? PGT_INT8 : !strcmp(type, "double precision") ? PGT_FLOAT8
+            : !strcmp(type, "text") ? PGT_TEXT : PGT_OTHER;
+    for (int i = 0; i < m->n; i++) {
+      struct mirror_table *t = &m->t[i];
+      if (strcmp(t->name, table)) continue;
+      t->binary += ours;
+      for (int c = 0; c < t->ncols; c++)
+        if (!strcmp(server_column(t->cols[c]), col)) t->pgtype[c] = pgt;
+    }
+  }
+  PQclear(r);
+  for (int i = 0; i < m->n; i++) {
+    struct mirror_table *t = &m->t[i];
+    t->binary = t->binary == 2;
+    for (int c = 0; c < t->ncols; c++) t->binary &= t->pgtype[c] != PGT_OTHER;
+  }
+  return 0;
 }
 
 /* The PostgreSQL type of a column SQLite declared as DECL, by SQLite's
@@ -181,6 +292,12 @@ char *mirror_ddl(const struct mirror *m, struct wdb *local, const PGresult *cols
     sqlite3_stmt *cs = wdb_stmt(local, columns_sql);
     if (!cs) continue;
     sqlite3_bind_text(cs, 1, t->name, -1, SQLITE_STATIC);
+    /* an attached table is made by push/pg/006_power.sql (with its run_id and
+     * session_file_id): only the columns a later local schema adds come here */
+    if (t->attached && !server_has(cols, t->name, NULL)) {
+      sqlite3_reset(cs);
+      continue;
+    }
     int create = !server_has(cols, t->name, NULL);
     char *pk[16] = {0};         /* the key's columns, by their place in it */
     char *keys = NULL;
@@ -211,12 +328,24 @@ char *mirror_ddl(const struct mirror *m, struct wdb *local, const PGresult *cols
              ",\n  host text NOT NULL DEFAULT current_setting('wattdb.host')");
       for (int k = 0; k < npk; k++)
         if (pk[k]) append(&keys, &nkeys, "%s\"%s\"", nkeys ? ", " : "", pk[k]);
-      if (keys)
+      /* Per-run rows are written together, a run's once per send (never row
+       * by row), and read by run: a BRIN index on run_id finds them at next
+       * to no cost to the load, where their btree key would cost the COPY of
+       * interim_sample 40 % more. Uniqueness is the push's: a run's rows are
+       * copied after deleting its former ones, under the lock of its
+       * run_state row. The raw tables keep their key (file_id, line): the
+       * views join samples to it one by one. */
+      if (keys && t->owner != MIRROR_OF_RUN)
         append(&ddl, &n, ",\n  PRIMARY KEY (%s%s)", t->owner == MIRROR_OF_ORIGIN ? "origin, " : "",
                keys);
       append(&ddl, &n, "\n);\n");
-      /* what a file's or run's rows are found and replaced by */
-      if (t->owner == MIRROR_OF_ORIGIN ? !keys : !keys || !pk[0] || strcmp(pk[0], owner_key[t->owner]))
+      if (t->owner == MIRROR_OF_RUN)
+        append(&ddl, &n,
+               "CREATE INDEX \"%s_run_id\" ON \"%s\" USING brin (run_id)"
+               " WITH (pages_per_range = 16, autosummarize = on);\n",
+               t->name, t->name);
+      /* what a file's rows are found and replaced by */
+      else if (t->owner == MIRROR_OF_ORIGIN ? !keys : !keys || !pk[0] || strcmp(pk[0], owner_key[t->owner]))
         append(&ddl, &n, "CREATE INDEX \"%s_%s\" ON \"%s\" (%s);\n", t->name,
                owner_key[t->owner], t->name, owner_key[t->owner]);
     }

@@ -3,9 +3,16 @@
  * The local database is read in one read transaction (a snapshot: an ingest
  * running meanwhile is not half seen). What the server already has is read
  * once per push for this origin (its source_file rows, its runs with their
- * digests), so that a push with nothing new sends no transaction at all. */
+ * digests), so that a push with nothing new sends no transaction at all.
+ *
+ * What is to be sent is listed first (jobs), then sent on opt->jobs
+ * connections at once (lanes: threads, each with its connection, buffer and
+ * prepared statements), every job one transaction on one lane. The lanes share
+ * the local connection and its read transaction, taking turns on it
+ * (rowbuf.lock), so that all of them read the same snapshot. */
 #include "push/push.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,9 +88,11 @@ static const char run_origin_sql[] =
     " DO UPDATE SET run_id = EXCLUDED.run_id, host = EXCLUDED.host";
 
 /* The per-run tables whose rows make a run's digest (push.h): its inputs, its
- * metadata, its results. */
+ * metadata, its results, its sources' attachments (with the attached tables:
+ * digest_of()); the same for the rows of no run of a file. */
 static const char *const digest_tables[] = {"run_input", "run_meta", "processed_run",
-                                            "source_energy", "source_window_energy", NULL};
+                                            "source_energy", "source_window_energy",
+                                            "source_attach", "mlflow_run_meta", NULL};
 
 struct state {
   struct wdb *local;
@@ -98,6 +107,36 @@ struct state {
   char **server_state;   /* by local file id: FILE_STATE on the server, NULL: absent */
   long long nlocal;      /* ids below this are indexed */
   double started, last_progress;
+  char *begin_sql;       /* BEGIN; set_config(origin, host) with their literals */
+  struct lane *lanes;    /* the connections files and runs are sent on (lanes()) */
+  int nlanes;
+  pthread_mutex_t read_lock; /* the local connection's, shared by the lanes (rowbuf.lock) */
+};
+
+/* What push_file() or push_run() sends: a row of local_files_sql or of
+ * identity_runs_sql as text (NULL: SQL NULL), the run's digest. */
+struct job {
+  char *v[LF_NCOLS];
+  char digest[2 * SHA256_DIGEST_SIZE + 1];
+};
+
+/* Jobs that lanes take in turn. */
+struct queue {
+  struct job *jobs;
+  long n, cap, next, done;
+  int runs;              /* jobs of push_run(), else of push_file() */
+  int err;
+  struct state *main;    /* whose stats the lanes' are added to, for progress */
+  pthread_mutex_t mu;
+};
+
+/* One connection to the server and what sending on it needs: a copy of the
+ * push's state with its own connection, buffer, statements and counters. */
+struct lane {
+  struct state s;
+  struct push_stats stats;
+  struct queue *q;
+  pthread_t thread;
 };
 
 static double now_seconds(void) {
@@ -117,16 +156,16 @@ static void progress(struct state *s, long files_done, long runs_done, int final
 }
 
 /* BEGIN on the server with this push's origin and host as the defaults of
- * the origin and host columns. */
+ * the origin and host columns: one round trip (s->begin_sql). */
 static int begin(struct state *s) {
-  const char *p[2] = {s->id.origin, s->id.host};
-  if (pg_exec(s->pg, "BEGIN", "cannot begin a transaction")) return -1;
-  PGresult *r = pg_query(s->pg,
-                         "SELECT set_config('wattdb.origin', $1, true),"
-                         " set_config('wattdb.host', $2, true)",
-                         2, p, "cannot set the origin");
+  PGresult *r = PQexec(s->pg->conn, s->begin_sql);
+  int ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
+  if (!ok) {
+    msg("%s: cannot begin a transaction: %s", s->pg->where, PQerrorMessage(s->pg->conn));
+    PQclear(PQexec(s->pg->conn, "ROLLBACK"));
+  }
   PQclear(r);
-  return r ? 0 : -1;
+  return ok ? 0 : -1;
 }
 
 static int fail(struct state *s) {
@@ -167,11 +206,132 @@ static int drop_unused_content(struct state *s, const char *content) {
   return 0;
 }
 
-/* Sends the local file of the current row of ST (local_files_sql). */
-static int push_file(struct state *s, sqlite3_stmt *st) {
-  const char *v[LF_NCOLS];
-  for (int i = 0; i < LF_NCOLS; i++) v[i] = (const char *)sqlite3_column_text(st, i);
-  long long local_id = sqlite3_column_int64(st, LF_ID), content = 0;
+static int push_file(struct state *s, char *const *v);
+static int push_run(struct state *s, char *const *v, const char *digest);
+
+/* Adds a row of ST (NCOLS columns) to Q. */
+static void queue_add(struct queue *q, sqlite3_stmt *st, int ncols, const char *digest) {
+  if (q->n == q->cap) {
+    q->cap = q->cap ? 2 * q->cap : 64;
+    q->jobs = xrealloc(q->jobs, sizeof *q->jobs * (size_t)q->cap);
+  }
+  struct job *j = &q->jobs[q->n++];
+  memset(j, 0, sizeof *j);
+  for (int i = 0; i < ncols; i++) {
+    const char *v = (const char *)sqlite3_column_text(st, i);
+    j->v[i] = v ? xstrdup(v) : NULL;
+  }
+  if (digest) snprintf(j->digest, sizeof j->digest, "%s", digest);
+}
+
+static void queue_free(struct queue *q) {
+  for (long i = 0; i < q->n; i++)
+    for (int k = 0; k < LF_NCOLS; k++) free(q->jobs[i].v[k]);
+  free(q->jobs);
+  q->jobs = NULL;
+  q->n = q->cap = q->next = q->done = 0;
+}
+
+/* Takes jobs of L's queue until none is left or one failed. */
+static void *lane_run(void *arg) {
+  struct lane *l = arg;
+  struct queue *q = l->q;
+  for (;;) {
+    pthread_mutex_lock(&q->mu);
+    struct job *j = !q->err && q->next < q->n ? &q->jobs[q->next++] : NULL;
+    pthread_mutex_unlock(&q->mu);
+    if (!j) break;
+    int rc = q->runs ? push_run(&l->s, j->v, j->digest) : push_file(&l->s, j->v);
+    pthread_mutex_lock(&q->mu);
+    struct push_stats *m = q->main->stats;
+    m->files_sent += l->stats.files_sent;
+    m->contents_sent += l->stats.contents_sent;
+    m->runs_sent += l->stats.runs_sent;
+    m->rows += l->stats.rows;
+    memset(&l->stats, 0, sizeof l->stats);
+    q->err |= rc != 0;
+    q->done++;
+    if (q->runs) progress(q->main, q->main->stats->files, q->done, 0);
+    else progress(q->main, q->done, 0, 0);
+    pthread_mutex_unlock(&q->mu);
+  }
+  return NULL;
+}
+
+/* Opens the lanes (once, up to opt->jobs; one for a dry run): the first on
+ * the push's own connection, the others on connections of their own. */
+static int open_lanes(struct state *s) {
+  if (s->lanes) return 0;
+  int n = s->opt->dry_run || s->opt->jobs < 1 ? 1 : s->opt->jobs;
+  s->lanes = calloc((size_t)n, sizeof *s->lanes);
+  if (!s->lanes) {
+    msg("out of memory");
+    return -1;
+  }
+  for (int i = 0; i < n; i++) {
+    struct lane *l = &s->lanes[i];
+    l->s = *s;
+    l->s.stats = &l->stats;
+    if (i == 0) {
+      s->nlanes = 1;
+      continue;
+    }
+    l->s.pg = malloc(sizeof *l->s.pg);
+    l->s.buf = malloc(sizeof *l->s.buf);
+    if (!l->s.pg || !l->s.buf) {
+      free(l->s.pg);
+      free(l->s.buf);
+      msg("out of memory");
+      return -1;
+    }
+    *l->s.buf = *s->buf;
+    if (pg_connect_again(l->s.pg, s->pg)) {
+      free(l->s.pg);
+      free(l->s.buf);
+      return -1;
+    }
+    s->nlanes = i + 1;
+    if (pg_exec(l->s.pg, "SET synchronous_commit = off", "cannot set synchronous_commit") ||
+        mirror_load(&l->s.mirror, s->local) || mirror_server_types(&l->s.mirror, s->pg))
+      return -1;
+  }
+  return 0;
+}
+
+static void close_lanes(struct state *s) {
+  for (int i = 1; i < s->nlanes; i++) {
+    struct lane *l = &s->lanes[i];
+    mirror_free(&l->s.mirror);
+    pg_close(l->s.pg);
+    free(l->s.pg);
+    free(l->s.buf);
+  }
+  free(s->lanes);
+  s->lanes = NULL;
+  s->nlanes = 0;
+}
+
+/* Sends the jobs of Q on the lanes at once, each job one transaction on one
+ * of them. 0, or -1 printed. */
+static int run_queue(struct state *s, struct queue *q) {
+  if (!q->n) return 0;
+  if (open_lanes(s)) return -1;
+  q->main = s;
+  int n = q->n < s->nlanes ? (int)q->n : s->nlanes, started = 1;
+  for (int i = 0; i < n; i++) s->lanes[i].q = q;
+  for (int i = 1; i < n; i++, started++)
+    if (pthread_create(&s->lanes[i].thread, NULL, lane_run, &s->lanes[i])) {
+      msg("cannot start a thread: sending on %d connections", started);
+      break;
+    }
+  lane_run(&s->lanes[0]);
+  for (int i = 1; i < started; i++) pthread_join(s->lanes[i].thread, NULL);
+  return q->err ? -1 : 0;
+}
+
+/* Sends the local file V (a row of local_files_sql as text). */
+static int push_file(struct state *s, char *const *v) {
+  long long local_id = atoll(v[LF_ID]), content = 0;
   int duplicate = !strcmp(v[LF_STATUS], "duplicate");
   if (s->opt->dry_run) {
     const char *what = duplicate || !v[LF_SHA] ? "path only" : "path, content and its rows";
@@ -188,22 +348,24 @@ static int push_file(struct state *s, sqlite3_stmt *st) {
   }
   if (begin(s)) return -1;
   if (duplicate) {
-    long long dup = sqlite3_column_int64(st, LF_DUP);
+    long long dup = v[LF_DUP] ? atoll(v[LF_DUP]) : 0;
     content = dup > 0 && dup < s->files.n ? s->files.to[dup] : 0;
   } else if (v[LF_SHA]) {
-    content = take_id(pg_query(s->pg, content_insert_sql, 11, v + 1, "cannot record the file"));
+    content = take_id(pg_query(s->pg, content_insert_sql, 11, (const char *const *)v + 1,
+                               "cannot record the file"));
     if (content) {
       /* new content: its rows */
       for (int i = 0; i < s->mirror.n; i++)
         if (s->mirror.t[i].owner == MIRROR_OF_FILE &&
-            copy_table(s->pg, s->local, s->buf, &s->mirror.t[i], local_id, content, &s->files,
+            copy_table(s->pg, s->local, s->buf, &s->mirror.t[i], 0, local_id, content, &s->files,
                        &s->stats->rows))
           return fail(s);
       s->stats->contents_sent++;
     } else {
       /* another origin's, or sent meanwhile by a concurrent push (the insert
        * waited for it) */
-      content = take_id(pg_query(s->pg, content_find_sql, 3, v + 1, "cannot read file_content"));
+      content = take_id(pg_query(s->pg, content_find_sql, 3, (const char *const *)v + 1,
+                                 "cannot read file_content"));
       if (!content) return fail(s);
     }
   }
@@ -235,18 +397,22 @@ static const struct mirror_table *mirror_find(const struct mirror *m, const char
   return NULL;
 }
 
-/* The hex digest into HEX (65 bytes) of the rows of the tables NAMES (or of
- * table ONE) that belong to LOCAL_ID. */
+/* The hex digest into HEX (65 bytes) of the rows of the tables NAMES and the
+ * attached tables (or of table ONE) that belong to LOCAL_ID (LOOSE: the rows
+ * of no run of local file LOCAL_ID). */
 static int digest_of(struct state *s, const char *const *names, const struct mirror_table *one,
-                     long long local_id, char *hex) {
+                     int loose, long long local_id, char *hex) {
   struct sha256_ctx ctx;
   sha256_init(&ctx);
   s->buf->hash = &ctx;
-  if (one && digest_table(s->local, s->buf, one, local_id)) return -1;
+  if (one && digest_table(s->local, s->buf, one, loose, local_id)) return -1;
   for (int i = 0; names && names[i]; i++) {
     const struct mirror_table *t = mirror_find(&s->mirror, names[i]);
-    if (t && digest_table(s->local, s->buf, t, local_id)) return -1;
+    if (t && digest_table(s->local, s->buf, t, loose, local_id)) return -1;
   }
+  for (int i = 0; names && i < s->mirror.n; i++)
+    if (s->mirror.t[i].attached && digest_table(s->local, s->buf, &s->mirror.t[i], loose, local_id))
+      return -1;
   uint8_t d[SHA256_DIGEST_SIZE];
   sha256_digest(&ctx, sizeof d, d);
   for (size_t i = 0; i < sizeof d; i++) snprintf(hex + 2 * i, 3, "%02x", d[i]);
@@ -284,15 +450,16 @@ static int drop_orphan(struct state *s, const char *run) {
 }
 
 /* Sends run V (identity_runs_sql's columns as text) with digest DIGEST. */
-static int push_run(struct state *s, const char *const *v, const char *digest) {
+static int push_run(struct state *s, char *const *v, const char *digest) {
   if (s->opt->dry_run) {
     printf("run %s/%s/%s/%s\n", v[1], v[2], v[3], v[4]);
     s->stats->runs_sent++;
     return 0;
   }
   if (begin(s)) return -1;
-  long long run = take_id(pg_query(s->pg, run_insert_sql, 5, v + 1, "cannot record the run"));
-  if (!run) run = take_id(pg_query(s->pg, run_find_sql, 5, v + 1, "cannot read the run"));
+  const char *const *key = (const char *const *)v + 1;
+  long long run = take_id(pg_query(s->pg, run_insert_sql, 5, key, "cannot record the run"));
+  if (!run) run = take_id(pg_query(s->pg, run_find_sql, 5, key, "cannot read the run"));
   if (!run) return fail(s);
   char run_id[32];
   snprintf(run_id, sizeof run_id, "%lld", run);
@@ -316,9 +483,13 @@ static int push_run(struct state *s, const char *const *v, const char *digest) {
   PQclear(r);
   /* The run_state row, locked: a concurrent push of the same run waits here,
    * then finds the digest it would send. */
-  r = pg_query(s->pg, "INSERT INTO run_state (run_id) VALUES ($1) ON CONFLICT DO NOTHING", 1, p + 1,
-               "cannot record the run");
+  r = pg_query(s->pg,
+               "INSERT INTO run_state (run_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING run_id", 1,
+               p + 1, "cannot record the run");
   if (!r) return fail(s);
+  /* a run_state row made here: the run has no per-run rows yet (they are only
+   * ever committed with their run_state row, and removed with it) */
+  int fresh = PQntuples(r) == 1;
   PQclear(r);
   r = pg_query(s->pg, "SELECT coalesce(digest, '') FROM run_state WHERE run_id = $1 FOR UPDATE", 1,
                p + 1, "cannot read the run");
@@ -332,10 +503,11 @@ static int push_run(struct state *s, const char *const *v, const char *digest) {
     for (int i = 0; i < s->mirror.n; i++) {
       const struct mirror_table *t = &s->mirror.t[i];
       if (t->owner != MIRROR_OF_RUN) continue;
-      r = pg_query(s->pg, t->del, 1, p + 1, t->name);
-      if (!r) return fail(s);
-      PQclear(r);
-      if (copy_table(s->pg, s->local, s->buf, t, atoll(v[0]), run, &s->files, &s->stats->rows))
+      if (!fresh) {
+        if (!(r = pg_query(s->pg, t->del, 1, p + 1, t->name))) return fail(s);
+        PQclear(r);
+      }
+      if (copy_table(s->pg, s->local, s->buf, t, 0, atoll(v[0]), run, &s->files, &s->stats->rows))
         return fail(s);
     }
     const char *d[2] = {run_id, digest};
@@ -368,20 +540,34 @@ static int push_files(struct state *s, int has_schema) {
   unsigned char *here = calloc((size_t)s->nlocal, 1); /* local ids that exist */
   sqlite3_stmt *st = wdb_stmt(s->local, local_files_sql);
   int rc = here && st ? SQLITE_DONE : SQLITE_ERROR, err = !here || !st;
-  long done = 0;
+  /* the files to send: their own contents at once on the lanes, then the
+   * duplicates (local_files_sql orders them last), which name their
+   * originals' contents, on one */
+  struct queue own = {.runs = 0}, dups = {.runs = 0};
+  pthread_mutex_init(&own.mu, NULL);
+  pthread_mutex_init(&dups.mu, NULL);
   while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     long long id = sqlite3_column_int64(st, LF_ID);
     const char *state = (const char *)sqlite3_column_text(st, LF_STATE);
     const char *there = id > 0 && id < s->nlocal ? s->server_state[id] : NULL;
     if (id > 0 && id < s->nlocal) here[id] = 1;
-    if ((!there || strcmp(there, state)) && push_file(s, st)) err = 1;
-    progress(s, ++done, 0, 0);
+    int dup = !strcmp((const char *)sqlite3_column_text(st, LF_STATUS), "duplicate");
+    if (!there || strcmp(there, state)) queue_add(dup ? &dups : &own, st, LF_NCOLS, NULL);
   }
   if (st) sqlite3_reset(st);
   if (!err && rc != SQLITE_DONE) {
     msg("%s: cannot read source_file: %s", s->local->path, sqlite3_errmsg(s->local->sql));
     err = 1;
   }
+  if (!err) err = run_queue(s, &own) != 0;
+  if (!err) {
+    for (long i = 0; i < dups.n && !err; i++) err = push_file(s, dups.jobs[i].v) != 0;
+    progress(s, s->stats->files, 0, 0);
+  }
+  queue_free(&own);
+  queue_free(&dups);
+  pthread_mutex_destroy(&own.mu);
+  pthread_mutex_destroy(&dups.mu);
   /* Paths the local database no longer has under that id (ingest gives a file
    * read again a new id): gone from the server too, with their content when no
    * other path holds it. One transaction each. */
@@ -425,13 +611,14 @@ static int push_runs(struct state *s, int has_schema) {
     long long id = atoll(PQgetvalue(known, i, 0));
     if (id > 0 && id < nruns) row[id] = i + 1;
   }
-  long done = 0;
+  struct queue q = {.runs = 1};
+  pthread_mutex_init(&q.mu, NULL);
   while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     long long id = sqlite3_column_int64(st, 0);
     const char *v[6];
     for (int i = 0; i < 6; i++) v[i] = (const char *)sqlite3_column_text(st, i);
     char digest[2 * SHA256_DIGEST_SIZE + 1];
-    if (digest_of(s, digest_tables, NULL, id, digest)) {
+    if (digest_of(s, digest_tables, NULL, 0, id, digest)) {
       err = 1;
       break;
     }
@@ -439,14 +626,16 @@ static int push_runs(struct state *s, int has_schema) {
     if (id > 0 && id < nruns) here[id] = 1;
     int up_to_date = k >= 0 && !strcmp(PQgetvalue(known, k, 1), v[5]) &&
                      !strcmp(PQgetvalue(known, k, 2), digest);
-    if (!up_to_date && push_run(s, v, digest)) err = 1;
-    progress(s, s->stats->files, ++done, 0);
+    if (!up_to_date) queue_add(&q, st, 6, digest);
   }
   if (st) sqlite3_reset(st);
   if (!err && rc != SQLITE_DONE) {
     msg("%s: cannot read the runs: %s", s->local->path, sqlite3_errmsg(s->local->sql));
     err = 1;
   }
+  if (!err) err = run_queue(s, &q) != 0;
+  queue_free(&q);
+  pthread_mutex_destroy(&q.mu);
   /* Runs the local database no longer has: this origin leaves them, and a run
    * no origin has any more goes with its rows. One transaction each. */
   for (int i = 0; !err && known && i < PQntuples(known); i++) {
@@ -472,6 +661,182 @@ static int push_runs(struct state *s, int has_schema) {
   return err ? -1 : 0;
 }
 
+/* Removes the rows of no run of content FILE when no origin has them any more
+ * (their file became a run's, or went). Inside the caller's transaction. */
+static int drop_loose_orphan(struct state *s, const char *file) {
+  const char *p[1] = {file};
+  PGresult *r = pg_query(s->pg, "SELECT file_id FROM loose_state WHERE file_id = $1 FOR UPDATE", 1,
+                         p, "cannot lock loose_state");
+  if (!r) return -1;
+  PQclear(r);
+  if (take_id(pg_query(s->pg, "SELECT count(*) FROM loose_origin WHERE file_id = $1", 1, p,
+                       "cannot read loose_origin")))
+    return 0;
+  for (int i = 0; i < s->mirror.n; i++) {
+    if (!s->mirror.t[i].loose_del) continue;
+    if (!(r = pg_query(s->pg, s->mirror.t[i].loose_del, 1, p, s->mirror.t[i].name))) return -1;
+    PQclear(r);
+  }
+  if (!(r = pg_query(s->pg, "DELETE FROM loose_state WHERE file_id = $1", 1, p,
+                     "cannot remove loose_state")))
+    return -1;
+  PQclear(r);
+  return 0;
+}
+
+/* Sends the rows of no run of local file LOCAL_ID (content CONTENT on the
+ * server) with digest DIGEST: one transaction, as push_run() does for a run. */
+static int push_loose_file(struct state *s, long long local_id, long long content,
+                           const char *digest) {
+  if (s->opt->dry_run) {
+    printf("rows of no run (a session, an MLflow run) of local file %lld\n", local_id);
+    s->stats->loose_sent++;
+    return 0;
+  }
+  char lid[32], cid[32];
+  snprintf(lid, sizeof lid, "%lld", local_id);
+  snprintf(cid, sizeof cid, "%lld", content);
+  const char *p[2] = {lid, cid};
+  if (begin(s)) return -1;
+  long long before = take_id(pg_query(s->pg,
+                                      "SELECT file_id FROM loose_origin WHERE local_file_id = $1"
+                                      " AND origin = current_setting('wattdb.origin')::uuid",
+                                      1, p, "cannot read loose_origin"));
+  PGresult *r = pg_query(s->pg,
+                         "INSERT INTO loose_origin (local_file_id, file_id) VALUES ($1, $2)"
+                         " ON CONFLICT (origin, local_file_id) DO UPDATE SET"
+                         " file_id = EXCLUDED.file_id, host = EXCLUDED.host",
+                         2, p, "cannot record loose_origin");
+  if (!r) return fail(s);
+  PQclear(r);
+  if (before && before != content) {
+    char former[32];
+    snprintf(former, sizeof former, "%lld", before);
+    if (drop_loose_orphan(s, former)) return fail(s);
+  }
+  /* locked: a concurrent push of the same content waits here */
+  r = pg_query(s->pg,
+               "INSERT INTO loose_state (file_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING file_id",
+               1, p + 1, "cannot record loose_state");
+  if (!r) return fail(s);
+  int fresh = PQntuples(r) == 1; /* no rows yet, as for a run (push_run()) */
+  PQclear(r);
+  r = pg_query(s->pg, "SELECT coalesce(digest, '') FROM loose_state WHERE file_id = $1 FOR UPDATE",
+               1, p + 1, "cannot read loose_state");
+  if (!r || PQntuples(r) != 1) {
+    PQclear(r);
+    return fail(s);
+  }
+  int same = !strcmp(PQgetvalue(r, 0, 0), digest);
+  PQclear(r);
+  if (!same) {
+    for (int i = 0; i < s->mirror.n; i++) {
+      const struct mirror_table *t = &s->mirror.t[i];
+      if (!t->loose) continue;
+      if (!fresh) {
+        if (!(r = pg_query(s->pg, t->loose_del, 1, p + 1, t->name))) return fail(s);
+        PQclear(r);
+      }
+      if (copy_table(s->pg, s->local, s->buf, t, 1, local_id, 0, &s->files, &s->stats->rows))
+        return fail(s);
+    }
+    const char *d[2] = {cid, digest};
+    r = pg_query(s->pg,
+                 "UPDATE loose_state SET digest = $2, origin = DEFAULT, host = DEFAULT,"
+                 " pushed_at = now() WHERE file_id = $1",
+                 2, d, "cannot record loose_state");
+    if (!r) return fail(s);
+    PQclear(r);
+    s->stats->loose_sent++;
+  }
+  return pg_exec(s->pg, "COMMIT", "cannot commit the rows of no run") ? fail(s) : 0;
+}
+
+/* Sends the rows of no run (sessions: files that overlap no run; MLflow runs
+ * attached to no eprof run), per local file they belong to, whose digest the
+ * server does not have; removes those of this origin the local database no
+ * longer has. */
+static int push_loose(struct state *s) {
+  char *sql = NULL;
+  size_t n = 0;
+  for (int i = 0; i < s->mirror.n; i++) {
+    const struct mirror_table *t = &s->mirror.t[i];
+    if (!t->loose || t->attached) continue;
+    size_t k = strlen(t->name) + strlen(t->loose_key) * 2 + 96;
+    sql = xrealloc(sql, n + k);
+    n += (size_t)snprintf(sql + n, k, "%sSELECT \"%s\" FROM \"%s\" WHERE run_id IS NULL AND \"%s\" IS NOT NULL",
+                          n ? " UNION " : "", t->loose_key, t->name, t->loose_key);
+  }
+  if (!sql) return 0;
+  PGresult *known = NULL;
+  if (s->has_schema) {
+    const char *p[1] = {s->id.origin};
+    known = pg_query(s->pg,
+                     "SELECT o.local_file_id, o.file_id, coalesce(l.digest, '') FROM loose_origin o"
+                     " LEFT JOIN loose_state l ON l.file_id = o.file_id WHERE o.origin = $1",
+                     1, p, "cannot read loose_origin");
+    if (!known) {
+      free(sql);
+      return -1;
+    }
+  }
+  int *row = calloc((size_t)s->nlocal, sizeof *row); /* by local file id: row of known + 1 */
+  unsigned char *here = calloc((size_t)s->nlocal, 1);
+  sqlite3_stmt *st = NULL;
+  int err = !row || !here;
+  if (!err && sqlite3_prepare_v2(s->local->sql, sql, -1, &st, NULL) != SQLITE_OK) {
+    msg("%s: cannot read the rows of no run: %s", s->local->path, sqlite3_errmsg(s->local->sql));
+    err = 1;
+  }
+  for (int i = 0; !err && known && i < PQntuples(known); i++) {
+    long long id = atoll(PQgetvalue(known, i, 0));
+    if (id > 0 && id < s->nlocal) row[id] = i + 1;
+  }
+  int rc = SQLITE_DONE;
+  while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    long long id = sqlite3_column_int64(st, 0);
+    if (id <= 0 || id >= s->nlocal || !s->files.to[id]) continue; /* no content on the server */
+    here[id] = 1;
+    s->stats->loose++;
+    char digest[2 * SHA256_DIGEST_SIZE + 1];
+    if (digest_of(s, digest_tables, NULL, 1, id, digest)) {
+      err = 1;
+      break;
+    }
+    int k = row[id] - 1;
+    int up_to_date = k >= 0 && atoll(PQgetvalue(known, k, 1)) == s->files.to[id] &&
+                     !strcmp(PQgetvalue(known, k, 2), digest);
+    if (!up_to_date && push_loose_file(s, id, s->files.to[id], digest)) err = 1;
+  }
+  if (!err && rc != SQLITE_DONE) {
+    msg("%s: cannot read the rows of no run: %s", s->local->path, sqlite3_errmsg(s->local->sql));
+    err = 1;
+  }
+  sqlite3_finalize(st);
+  free(sql);
+  for (int i = 0; !err && known && i < PQntuples(known); i++) {
+    long long id = atoll(PQgetvalue(known, i, 0));
+    if (id > 0 && id < s->nlocal && here[id]) continue;
+    if (s->opt->dry_run) {
+      printf("rows of no run of local file %lld (gone from the local database: removed)\n", id);
+      continue;
+    }
+    const char *p[2] = {s->id.origin, PQgetvalue(known, i, 0)};
+    PGresult *r = NULL;
+    err = begin(s) ||
+          !(r = pg_query(s->pg, "DELETE FROM loose_origin WHERE origin = $1 AND local_file_id = $2",
+                         2, p, "cannot remove loose_origin")) ||
+          drop_loose_orphan(s, PQgetvalue(known, i, 1)) ||
+          pg_exec(s->pg, "COMMIT", "cannot commit the removal");
+    PQclear(r);
+    if (err) fail(s);
+  }
+  PQclear(known);
+  free(row);
+  free(here);
+  return err ? -1 : 0;
+}
+
 /* Sends the database's own tables (setting, gpu_spec) whose rows changed since
  * this origin last sent them, one transaction each. */
 static int push_origin_tables(struct state *s) {
@@ -486,7 +851,7 @@ static int push_origin_tables(struct state *s) {
     const struct mirror_table *t = &s->mirror.t[i];
     if (t->owner != MIRROR_OF_ORIGIN) continue;
     char digest[2 * SHA256_DIGEST_SIZE + 1];
-    if (digest_of(s, NULL, t, 0, digest)) {
+    if (digest_of(s, NULL, t, 0, 0, digest)) {
       err = 1;
       break;
     }
@@ -507,7 +872,7 @@ static int push_origin_tables(struct state *s) {
           (PQclear(r), !(r = pg_query(s->pg, t->del, 1, p, t->name)));
     PQclear(r);
     r = NULL;
-    err = err || copy_table(s->pg, s->local, s->buf, t, 0, 0, &s->files, &s->stats->rows) ||
+    err = err || copy_table(s->pg, s->local, s->buf, t, 0, 0, 0, &s->files, &s->stats->rows) ||
           !(r = pg_query(s->pg,
                          "INSERT INTO origin_table (name, digest) VALUES ($1, $2)"
                          " ON CONFLICT (origin, name) DO UPDATE SET digest = EXCLUDED.digest,"
@@ -525,8 +890,25 @@ int push_database(struct wdb *local, struct pg *pg, const struct push_options *o
                   struct push_stats *stats) {
   memset(stats, 0, sizeof *stats);
   struct state s = {.local = local, .pg = pg, .opt = opt, .stats = stats};
+  pthread_mutex_init(&s.read_lock, NULL);
   s.started = now_seconds();
   if (identity_read(&s.id, local)) return -1;
+  char *host = PQescapeLiteral(pg->conn, s.id.host, strlen(s.id.host)),
+       *origin = PQescapeLiteral(pg->conn, s.id.origin, strlen(s.id.origin));
+  if (host && origin) {
+    size_t n = strlen(host) + strlen(origin) + 128;
+    s.begin_sql = malloc(n);
+    if (s.begin_sql)
+      snprintf(s.begin_sql, n,
+               "BEGIN; SELECT set_config('wattdb.origin', %s, true), set_config('wattdb.host', %s, true)",
+               origin, host);
+  }
+  PQfreemem(host);
+  PQfreemem(origin);
+  if (!s.begin_sql) {
+    msg("out of memory");
+    return -1;
+  }
   int has = pg_has_schema(pg);
   if (has < 0) return -1;
   if (!opt->dry_run) {
@@ -539,9 +921,15 @@ int push_database(struct wdb *local, struct pg *pg, const struct push_options *o
                            3, p, "cannot record the origin");
     if (!r) return -1;
     PQclear(r);
+    /* Each file's and run's transaction commits without waiting for its WAL
+     * to reach the disk: a server crash loses at most the last ones, which the
+     * next push sends again (the server is never left inconsistent); the last
+     * commit of the push waits, and with it all of them. */
+    if (pg_exec(pg, "SET synchronous_commit = off", "cannot set synchronous_commit")) return -1;
   }
   if (wdb_exec(local, "BEGIN", "cannot read the database")) return -1;
   int rc = mirror_load(&s.mirror, local);
+  if (rc == 0 && !opt->dry_run) rc = mirror_server_types(&s.mirror, pg);
   if (rc == 0) {
     s.nlocal = wdb_int(local, "SELECT coalesce(max(id), 0) + 1 FROM source_file", 1);
     stats->files = (long)wdb_int(local, "SELECT count(*) FROM source_file", 0);
@@ -553,18 +941,39 @@ int push_database(struct wdb *local, struct pg *pg, const struct push_options *o
     if (!s.files.to || !s.server_state || !s.buf) {
       msg("out of memory");
       rc = -1;
+    } else if (rowbuf_identity(s.buf, s.id.origin, s.id.host)) {
+      msg("%s: the origin id '%s' is not a UUID", local->path, s.id.origin);
+      rc = -1;
+    } else {
+      s.buf->lock = &s.read_lock;
     }
   }
   s.has_schema = has;
   if (rc == 0) rc = push_files(&s, has);
   if (rc == 0) rc = push_runs(&s, has);
+  if (rc == 0) rc = push_loose(&s);
   if (rc == 0) rc = push_origin_tables(&s);
+  /* the end of the push, committed durably: its WAL record flushes those of
+   * every transaction before it, committed without waiting (below) */
+  if (rc == 0 && !opt->dry_run) {
+    const char *p[1] = {s.id.origin};
+    PGresult *r = NULL;
+    rc = pg_exec(pg, "SET synchronous_commit = on", "cannot set synchronous_commit") ||
+                 !(r = pg_query(pg, "UPDATE origin SET last_push = now() WHERE id = $1", 1, p,
+                                "cannot record the origin"))
+             ? -1
+             : 0;
+    PQclear(r);
+  }
   progress(&s, stats->files, stats->runs, 1);
   wdb_exec(local, "COMMIT", "cannot end the read");
   for (long long i = 0; s.server_state && i < s.nlocal; i++) free(s.server_state[i]);
   free(s.server_state);
   free(s.files.to);
+  close_lanes(&s);
   free(s.buf);
+  free(s.begin_sql);
   mirror_free(&s.mirror);
+  pthread_mutex_destroy(&s.read_lock);
   return rc;
 }

@@ -8,9 +8,12 @@
  * when the digest of its run_input, run_meta, processed_run and source energy
  * rows differs from the one the server has, one transaction per run; then the
  * database's own tables (setting, gpu_spec) when they changed. Rows of the
- * source_* tables that belong to no run (sessions) are not sent. A push
- * stopped anywhere and run again
- * ends as one uninterrupted push; pushes of other databases at the same time
+ * per-run tables that belong to no run (a session's source rows: a file that
+ * overlaps no run; an MLflow run attached to no eprof run) are sent per local
+ * file they belong to, keyed on the server by its content, replaced when
+ * their digest changed, one transaction per file. Files and runs go on
+ * several connections at once (push_options.jobs). A push stopped anywhere
+ * and run again ends as one uninterrupted push; pushes of other databases at the same time
  * wait for each other on the same content or run, never fail on it. */
 #ifndef WATTDB_PUSH_PUSH_H
 #define WATTDB_PUSH_PUSH_H
@@ -21,12 +24,15 @@
 struct push_options {
   int dry_run;   /* list what would be sent on stdout, change nothing */
   int progress;  /* a progress line on stderr */
+  int jobs;      /* connections files and runs are sent on at once (< 1: one) */
 };
 
 struct push_stats {
   long files, files_sent;      /* local files; sent (new or changed on the server) */
   long contents_sent;          /* of them, contents the server did not have */
   long runs, runs_sent;        /* local runs; those whose per-run rows were sent */
+  long loose, loose_sent;      /* local files with rows of no run (sessions, MLflow runs
+                                * of no eprof run); those whose rows were sent */
   long long rows;              /* rows sent with COPY */
 };
 

@@ -36,6 +36,38 @@ int pg_connect(struct pg *pg, const char *conninfo) {
   return 0;
 }
 
+int pg_connect_again(struct pg *to, const struct pg *from) {
+  memset(to, 0, sizeof *to);
+  PQconninfoOption *o = PQconninfo(from->conn);
+  if (!o) {
+    msg("out of memory");
+    return -1;
+  }
+  int n = 0;
+  while (o[n].keyword) n++;
+  const char **keys = calloc((size_t)n + 1, sizeof *keys), **vals = calloc((size_t)n + 1, sizeof *vals);
+  int k = 0;
+  for (int i = 0; keys && vals && i < n; i++)
+    if (o[i].val && *o[i].val) {
+      keys[k] = o[i].keyword;
+      vals[k++] = o[i].val;
+    }
+  to->conn = keys && vals ? PQconnectdbParams(keys, vals, 0) : NULL;
+  free(keys);
+  free(vals);
+  PQconninfoFree(o);
+  if (!to->conn || PQstatus(to->conn) != CONNECTION_OK) {
+    msg("%s: cannot connect a second time: %s", from->where,
+        to->conn ? PQerrorMessage(to->conn) : "out of memory");
+    PQfinish(to->conn);
+    to->conn = NULL;
+    return -1;
+  }
+  snprintf(to->where, sizeof to->where, "%s", from->where);
+  PQclear(PQexec(to->conn, "SET client_min_messages = warning"));
+  return 0;
+}
+
 void pg_close(struct pg *pg) {
   if (pg->conn) PQfinish(pg->conn);
   pg->conn = NULL;

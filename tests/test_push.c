@@ -109,7 +109,7 @@ static int push(const char *local, const char *url, int dry_run, struct push_sta
   assert_int_equal(wdb_open(&db, local), 0);
   struct pg pg;
   assert_int_equal(pg_connect(&pg, url), 0);
-  struct push_options opt = {.dry_run = dry_run};
+  struct push_options opt = {.dry_run = dry_run, .jobs = 2};
   int saved = dup(STDOUT_FILENO);
   if (dry_run) assert_non_null(freopen("/dev/null", "w", stdout));
   int rc = push_database(&db, &pg, &opt, st);
@@ -161,25 +161,25 @@ static int teardown_suite(void **state) {
 static long long local_int(struct wdb *db, const char *sql) { return tl_int(db, "%s", sql); }
 
 /* The views compared, with the order that lines their rows up (NULLs first in
- * both databases), the local rows the server has (those of runs: a session's
- * source rows stay local), and the relative tolerance: 0 where the view only
- * projects stored doubles and does the same IEEE operations in both databases;
- * 1e-12 where it sums or averages several rows, whose order of addition
- * PostgreSQL chooses otherwise. */
+ * both databases), and the relative tolerance: 0 where the view only projects
+ * stored doubles and does the same IEEE operations in both databases; 1e-12
+ * where it sums or averages several rows, whose order of addition PostgreSQL
+ * chooses otherwise. The rows of no run (sessions, MLflow runs of no eprof
+ * run) are on the server too. */
 static const struct {
-  const char *name, *order, *where;
+  const char *name, *order;
   double tolerance;
 } views[] = {
-    {"v_run", "profile, environment, architecture, dataset, stamp", "true", 0},
-    {"v_epoch", "profile, environment, architecture, dataset, stamp, epoch", "true", 0},
-    {"v_sample", "profile, environment, architecture, dataset, stamp, seq", "true", 0},
-    {"v_profile_diff", "environment, architecture, dataset, stamp", "true", 0},
-    {"v_features", "profile, environment, architecture, dataset, stamp", "true", 1e-12},
-    {"v_run_coverage", "environment, architecture, dataset, stamp, source, component, device", "true", 0},
-    {"v_run_warning", "environment, architecture, dataset, stamp, source, component, device", "true", 0},
-    {"source_energy", "first_us, last_us, source, component, device, energy_j", "run_id IS NOT NULL", 0},
-    {"source_reconciliation", "window_start_us, window_end_us, \"window\", wall_j, gpu_j",
-     "run_id IS NOT NULL", 1e-12},
+    {"v_run", "profile, environment, architecture, dataset, stamp, mlflow_run_id", 0},
+    {"v_epoch", "profile, environment, architecture, dataset, stamp, epoch", 0},
+    {"v_sample", "profile, environment, architecture, dataset, stamp, seq", 0},
+    {"v_profile_diff", "environment, architecture, dataset, stamp", 0},
+    {"v_features", "profile, environment, architecture, dataset, stamp, duration_s, batch_size", 1e-12},
+    {"v_run_coverage", "environment, architecture, dataset, stamp, source, component, device", 0},
+    {"v_run_warning", "environment, architecture, dataset, stamp, source, component, device", 0},
+    {"source_energy", "first_us, last_us, source, component, device, energy_j", 0},
+    {"source_reconciliation", "window_start_us, window_end_us, \"window\", wall_j, gpu_j", 1e-12},
+    {"v_power", "source, component, device, ts_us, power_w", 0},
 };
 
 /* ORDER BY keys of ORDER, each NULLS FIRST, into OUT. */
@@ -216,8 +216,7 @@ static void views_equal(const char *local, const char *url, int sample) {
     }
     sqlite3_finalize(st);
     assert_true(k > 0);
-    snprintf(sql, sizeof sql, "SELECT %s FROM %s WHERE %s ORDER BY %s", cols, views[v].name,
-             views[v].where, order);
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s ORDER BY %s", cols, views[v].name, order);
     assert_int_equal(sqlite3_prepare_v2(db.sql, sql, -1, &st, NULL), SQLITE_OK);
     PGresult *r = PQexec(c, sql);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) fail_msg("%s: %s", sql, PQerrorMessage(c));
@@ -265,12 +264,25 @@ static void server_matches(const char *local, const char *url, int origins, int 
   PGconn *c = connect_to(url);
   char sql[512];
   for (int i = 0; i < m.n; i++) {
-    /* a run's rows (a session's stay local), once; the database's own, per origin */
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"%s", m.t[i].name,
-             m.t[i].owner == MIRROR_OF_RUN ? " WHERE run_id IS NOT NULL" : "");
-    long long here = local_int(&db, sql) * (m.t[i].owner == MIRROR_OF_ORIGIN ? origins : 1);
+    /* a run's rows and the rows of no run of a file, once (an attached table's:
+     * per attachment); the database's own, per origin */
+    const struct mirror_table *t = &m.t[i];
+    char here_sql[512];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", t->name);
+    if (t->attached)
+      snprintf(here_sql, sizeof here_sql,
+               "SELECT count(*) FROM \"%s\" t JOIN (SELECT DISTINCT file_id, run_id, session_file_id"
+               " FROM source_attach) a ON a.file_id = t.file_id", t->name);
+    else if (t->owner == MIRROR_OF_RUN)
+      snprintf(here_sql, sizeof here_sql,
+               "SELECT count(*) FROM \"%s\" WHERE run_id IS NOT NULL%s%s%s", t->name,
+               t->loose_key ? " OR \"" : "", t->loose_key ? t->loose_key : "",
+               t->loose_key ? "\" IS NOT NULL" : "");
+    else
+      snprintf(here_sql, sizeof here_sql, "%s", sql);
+    long long here = local_int(&db, here_sql) * (t->owner == MIRROR_OF_ORIGIN ? origins : 1);
     long long there = pg_int(c, sql);
-    if (here != there) fail_msg("%s: %lld rows locally, %lld on the server", m.t[i].name, here, there);
+    if (here != there) fail_msg("%s: %lld rows locally, %lld on the server", t->name, here, there);
   }
   assert_int_equal(pg_int(c, "SELECT count(*) FROM file_content"),
                    local_int(&db, "SELECT count(*) FROM (SELECT DISTINCT sha256, coalesce(format, ''),"
@@ -317,6 +329,7 @@ static void push_then_push_again_sends_nothing(void **state) {
   assert_int_equal(st.files_sent, 0);
   assert_int_equal(st.contents_sent, 0);
   assert_int_equal(st.runs_sent, 0);
+  assert_int_equal(st.loose_sent, 0);
   assert_int_equal(st.rows, 0);
   print_message("no-op push: %.3f s\n", took);
   assert_true(took < 1.0);
@@ -500,7 +513,7 @@ static void changed_files_are_sent_again(void **state) {
   long long gone = tl_int(&db, "SELECT min(id) FROM run");
   char sql[256];
   for (int i = 0; i < m.n; i++) {
-    if (m.t[i].owner != MIRROR_OF_RUN) continue;
+    if (m.t[i].owner != MIRROR_OF_RUN || m.t[i].attached) continue; /* attached: by source_attach */
     snprintf(sql, sizeof sql, "DELETE FROM \"%s\" WHERE run_id = %lld", m.t[i].name, gone);
     assert_int_equal(wdb_exec(&db, sql, "delete"), 0);
   }
@@ -559,6 +572,93 @@ static void colliding_runs_stay_two(void **state) {
   PQfinish(c);
 }
 
+/* Builds DIR/NAME from the sample and files that make rows of no run: a
+ * wattmeter log, a codecarbon file, AIPowerMeter and powermetrics logs dated
+ * far from every run (sessions of their own) and an MLflow store whose runs
+ * overlap no eprof run (v_run's profile 'mlflow'). */
+static void build_loose(const char *name, char *path, size_t n) {
+  char cmd[3000];
+  snprintf(path, n, "%s/%s", dir, name);
+  snprintf(cmd, sizeof cmd,
+           "%s build --quiet --db '%s' --wall-sockets 1 '%s/data.zip' tests/fixtures/wattmeter/basic-nb6.csv"
+           " tests/fixtures/codecarbon/v3.2.2-38col.csv tests/fixtures/aipowermeter"
+           " tests/fixtures/powermetrics tests/fixtures/mlflow/store 2>/dev/null",
+           wattdb_bin(), path, dir);
+  int rc = system(cmd);
+  if (!WIFEXITED(rc) || (WEXITSTATUS(rc) != 0 && WEXITSTATUS(rc) != 1)) fail_msg("failed: %s", cmd);
+}
+
+/* Sessions and MLflow runs of no eprof run, pushed from two databases at once:
+ * the server's views hold their rows once (v_power, source_energy,
+ * source_reconciliation, v_run's 'mlflow' rows), equal to each database's; a
+ * second push sends nothing; rows of no run gone from a local database leave
+ * the server. */
+static void rows_of_no_run(void **state) {
+  (void)state;
+  NEED_SERVER();
+  char url[512], cmd[3000], l1[700], l2[700];
+  build_loose("loose1.db", l1, sizeof l1);
+  build_loose("loose2.db", l2, sizeof l2);
+  struct wdb db;
+  assert_int_equal(wdb_open_readonly(&db, l1), 0);
+  /* the premise: each kind of row of no run is there */
+  assert_true(tl_int(&db, "SELECT count(*) FROM v_run WHERE profile = 'mlflow'") > 0);
+  assert_true(tl_int(&db, "SELECT count(DISTINCT source) FROM v_power WHERE run_id IS NULL") >= 3);
+  assert_true(tl_int(&db, "SELECT count(*) FROM source_energy WHERE source = 'codecarbon'"
+                          " AND run_id IS NULL") > 0);
+  long long sessions = tl_int(&db, "SELECT count(DISTINCT session_file_id) FROM source_attach"
+                                   " WHERE run_id IS NULL");
+  wdb_close(&db);
+  fresh_server("loose", url);
+  snprintf(cmd, sizeof cmd,
+           "%s push --quiet --db '%s' \"%s\" & a=$!; %s push --quiet --db '%s' \"%s\" & b=$!;"
+           " wait $a && wait $b",
+           wattdb_bin(), l1, url, wattdb_bin(), l2, url);
+  assert_int_equal(system(cmd), 0);
+  server_matches(l1, url, 2, 1);
+  views_equal(l2, url, 1);
+  PGconn *c = connect_to(url);
+  assert_int_equal(pg_int(c, "SELECT count(DISTINCT session_file_id) FROM source_attach"
+                             " WHERE run_id IS NULL"),
+                   sessions);
+  assert_int_equal(pg_int(c, "SELECT count(*) FROM loose_origin"),
+                   2 * pg_int(c, "SELECT count(*) FROM loose_state WHERE digest IS NOT NULL"));
+
+  struct push_stats st;
+  assert_int_equal(push(l1, url, 0, &st), 0);
+  assert_true(st.loose > 0);
+  assert_int_equal(st.loose_sent, 0);
+  assert_int_equal(st.rows, 0);
+
+  /* the sessions gone from both local databases (their rows of no run
+   * deleted): gone from the server, the MLflow rows stay */
+  for (int k = 0; k < 2; k++) {
+    assert_int_equal(wdb_open(&db, k ? l2 : l1), 0);
+    struct mirror m;
+    assert_int_equal(mirror_load(&m, &db), 0);
+    for (int i = 0; i < m.n; i++) {
+      char sql[512];
+      if (!m.t[i].loose_key || strcmp(m.t[i].loose_key, "session_file_id") || m.t[i].attached)
+        continue;
+      snprintf(sql, sizeof sql, "DELETE FROM \"%s\" WHERE run_id IS NULL", m.t[i].name);
+      assert_int_equal(wdb_exec(&db, sql, "delete"), 0);
+    }
+    mirror_free(&m);
+    wdb_close(&db);
+    assert_int_equal(push(k ? l2 : l1, url, 0, &st), 0);
+    /* the other origin still has them */
+    long long left = pg_int(c, "SELECT count(*) FROM source_attach WHERE run_id IS NULL");
+    if (k == 0) assert_true(left > 0);
+    else assert_int_equal(left, 0);
+  }
+  server_matches(l1, url, 2, 1);
+  assert_int_equal(pg_int(c, "SELECT count(*) FROM v_power WHERE run_id IS NULL"), 0);
+  assert_true(pg_int(c, "SELECT count(*) FROM v_run WHERE profile = 'mlflow'") > 0);
+  PQfinish(c);
+  unlink(l1);
+  unlink(l2);
+}
+
 /* The replication package's zip (../shared, skipped when absent; and under the
  * sanitizers, where it takes minutes): two local databases of it pushed at
  * once give one server whose views equal each local database's. */
@@ -606,6 +706,8 @@ static void command_line_errors(void **state) {
       {"--bogus postgresql:///x", 1, 2},
       {"postgresql:///x postgresql:///y", 1, 2},
       {"--db", 0, 2},
+      {"--jobs 0 postgresql:///x", 1, 2},
+      {"--jobs many postgresql:///x", 1, 2},
       {"--quiet 'host=/nonexistent-wattdb-socket-dir dbname=x connect_timeout=2'", 1, 3},
   };
   if (!dir) dir = tl_mkdtemp();
@@ -642,6 +744,7 @@ int main(void) {
       cmocka_unit_test(changed_runs_are_sent_again),
       cmocka_unit_test(changed_files_are_sent_again),
       cmocka_unit_test(colliding_runs_stay_two),
+      cmocka_unit_test(rows_of_no_run),
       cmocka_unit_test(real_zip_from_two_databases_at_once),
   };
   return cmocka_run_group_tests_name("push", tests, setup_suite, teardown_suite);
