@@ -83,17 +83,26 @@ $(B)/%.o: %.c
 $(B)/gen/%.o: $(B)/gen/%.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/gen/schema_sql.c: schema/embed.sh $(sort $(wildcard schema/*.sql))
+# The embedded SQL of a folder: remade when a file changes, and when a file is
+# added or removed (the .list file holds the names, rewritten only when they
+# change).
+EMBED_DIRS := schema_sql:schema transform_sql:transform push_sql:push/pg
+embed_files = $(sort $(wildcard $(1)/*.sql))
+$(B)/gen/%.list: FORCE
 	@mkdir -p $(dir $@)
-	sh schema/embed.sh schema_sql $(sort $(wildcard schema/*.sql)) > $@
+	@echo '$(call embed_files,$(word 2,$(subst :, ,$(filter $*:%,$(EMBED_DIRS)))))' | cmp -s - $@ || \
+	  echo '$(call embed_files,$(word 2,$(subst :, ,$(filter $*:%,$(EMBED_DIRS)))))' > $@
+.PHONY: FORCE
+FORCE:
 
-$(B)/gen/transform_sql.c: schema/embed.sh $(sort $(wildcard transform/*.sql))
-	@mkdir -p $(dir $@)
-	sh schema/embed.sh transform_sql $(sort $(wildcard transform/*.sql)) > $@
+$(B)/gen/schema_sql.c: schema/embed.sh $(call embed_files,schema) $(B)/gen/schema_sql.list
+	sh schema/embed.sh schema_sql $(call embed_files,schema) > $@
 
-$(B)/gen/push_sql.c: schema/embed.sh $(sort $(wildcard push/pg/*.sql))
-	@mkdir -p $(dir $@)
-	sh schema/embed.sh push_sql $(sort $(wildcard push/pg/*.sql)) > $@
+$(B)/gen/transform_sql.c: schema/embed.sh $(call embed_files,transform) $(B)/gen/transform_sql.list
+	sh schema/embed.sh transform_sql $(call embed_files,transform) > $@
+
+$(B)/gen/push_sql.c: schema/embed.sh $(call embed_files,push/pg) $(B)/gen/push_sql.list
+	sh schema/embed.sh push_sql $(call embed_files,push/pg) > $@
 
 $(B)/gen/gpu_specs_csv.c: schema/embed.sh data/gpu_specs.csv
 	@mkdir -p $(dir $@)

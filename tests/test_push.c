@@ -579,11 +579,17 @@ static void colliding_runs_stay_two(void **state) {
 static void build_loose(const char *name, char *path, size_t n) {
   char cmd[3000];
   snprintf(path, n, "%s/%s", dir, name);
+  /* perf totals without their elapsed time: a session that spans no time, whose
+   * shares of the window are NULL (0 / 0), not a division by zero on the server */
+  tl_write_str(dir, "perf-totals/perf.csv",
+               "# started on Mon Jan  1 10:00:00 2024\n\n"
+               "10.50,Joules,power/energy-pkg/,1000000000,100.00,,\n"
+               "1.25,Joules,power/energy-ram/,1000000000,100.00,,\n");
   snprintf(cmd, sizeof cmd,
            "%s build --quiet --db '%s' --wall-sockets 1 '%s/data.zip' tests/fixtures/wattmeter/basic-nb6.csv"
            " tests/fixtures/codecarbon/v3.2.2-38col.csv tests/fixtures/aipowermeter"
-           " tests/fixtures/powermetrics tests/fixtures/mlflow/store 2>/dev/null",
-           wattdb_bin(), path, dir);
+           " tests/fixtures/powermetrics tests/fixtures/mlflow/store '%s/perf-totals' 2>/dev/null",
+           wattdb_bin(), path, dir, dir);
   int rc = system(cmd);
   if (!WIFEXITED(rc) || (WEXITSTATUS(rc) != 0 && WEXITSTATUS(rc) != 1)) fail_msg("failed: %s", cmd);
 }
@@ -606,6 +612,8 @@ static void rows_of_no_run(void **state) {
   assert_true(tl_int(&db, "SELECT count(DISTINCT source) FROM v_power WHERE run_id IS NULL") >= 3);
   assert_true(tl_int(&db, "SELECT count(*) FROM source_energy WHERE source = 'codecarbon'"
                           " AND run_id IS NULL") > 0);
+  assert_true(tl_int(&db, "SELECT count(*) FROM source_reconciliation WHERE rapl_pkg_j = 10.5"
+                          " AND rapl_in_window IS NULL") == 1);
   long long sessions = tl_int(&db, "SELECT count(DISTINCT session_file_id) FROM source_attach"
                                    " WHERE run_id IS NULL");
   wdb_close(&db);
