@@ -7,6 +7,7 @@
 #                     (on the SQLite demo database, then on a throwaway PostgreSQL fed by push)
 #   make notebooks    execute notebooks/ against out/demo.db (or WATTDB_DB=FILE), figures to out/figures
 #   make check SANITIZE=address,undefined   the same under the sanitizers
+#   make test SANITIZE=thread SUITES=push   the threaded code (push's lanes) under ThreadSanitizer
 #   make deps         install the Debian packages wattdb needs (sudo when not root)
 #   make bench        the benchmarks of bench/ (minutes; writes bench/out/, figures for bench/RESULTS.md)
 #   make fuzz         install clang if missing, build the libFuzzer targets of fuzz/ and run each
@@ -52,7 +53,10 @@ LIB_SRC  := $(wildcard common/*.c) $(wildcard ingest/*.c) $(wildcard schema/*.c)
 CLI_OBJ  := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema_sql.o $(B)/gen/transform_sql.o \
             $(B)/gen/gpu_specs_csv.o $(B)/gen/push_sql.o
-TESTS    := $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_*.c))
+# SUITES=push,upgrade runs only those suites (tests/test_push.c, ...) and not
+# the command-line script; empty: every suite.
+SUITES   ?=
+TESTS    := $(patsubst tests/%.c,$(B)/tests/%,$(if $(SUITES),$(patsubst %,tests/test_%.c,$(subst $(comma), ,$(SUITES))),$(wildcard tests/test_*.c)))
 WATTDB   := $(if $(SANITIZE),$(B)/wattdb,wattdb)
 
 DEB_PACKAGES := gcc make pkg-config sqlite3 libsqlite3-dev libcsv-dev libarchive-dev \
@@ -194,7 +198,7 @@ test: $(WATTDB) $(B)/gen-sample $(TESTS)
 	for t in $(TESTS); do \
 	  WATTDB=./$(WATTDB) GEN_SAMPLE=./$(B)/gen-sample $$t || failed=1; \
 	done; \
-	WATTDB=./$(WATTDB) GEN_SAMPLE=./$(B)/gen-sample sh tests/run_cli_tests.sh || failed=1; \
+	$(if $(SUITES),,WATTDB=./$(WATTDB) GEN_SAMPLE=./$(B)/gen-sample sh tests/run_cli_tests.sh || failed=1;) \
 	exit $$failed
 
 check: deps

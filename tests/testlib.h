@@ -143,12 +143,12 @@ static inline const char *tl_gen_sample(void) {
   return gen && *gen ? gen : "./build/release/gen-sample";
 }
 
-/* 1 in a build under AddressSanitizer or UndefinedBehaviorSanitizer, where the
- * long sweeps take fewer points. */
-#if defined(__SANITIZE_ADDRESS__)
+/* 1 in a build under AddressSanitizer, UndefinedBehaviorSanitizer or
+ * ThreadSanitizer, where the long sweeps take fewer points. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define TL_SANITIZED 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer) || __has_feature(thread_sanitizer)
 #define TL_SANITIZED 1
 #endif
 #endif
