@@ -994,7 +994,8 @@ if len(both):
     code("""
 sessions = energy[energy['run_id'].isna()] if len(energy) else energy
 if len(sessions):
-    names = nb.query('SELECT id AS session_file_id, path FROM source_file')
+    names = nb.query(f'SELECT {nb.source_file_key()} AS session_file_id, min(path) AS path'
+                     ' FROM source_file GROUP BY 1')
     display(sessions.merge(names, on='session_file_id', how='left')
             .groupby(['path', 'source', 'component'])
             .agg(devices=('device', 'nunique'), energy_kj=('energy_j', lambda e: e.sum() / 1e3),
@@ -1137,10 +1138,11 @@ the transform). A log whose window names state no power limit is listed and skip
 """),
     SETUP,
     code("""
-windows = nb.query('''
-    SELECT f.path, w.file_id, w.line, w.window_name, w.elapsed_s, w.run_id,
-           w.component, w.device, w.energy_j
-    FROM source_zeus_window w JOIN source_file f ON f.id = w.file_id
+key = nb.source_file_key()  # what file_id names: a file here, its content on a server
+windows = nb.query(f'''
+    SELECT (SELECT min(f.path) FROM source_file f WHERE f.{key} = w.file_id) AS path,
+           w.file_id, w.line, w.window_name, w.elapsed_s, w.run_id, w.component, w.device, w.energy_j
+    FROM source_zeus_window w
     ORDER BY w.file_id, w.line, w.component, CAST(w.device AS INTEGER)''') \\
     if nb.has('source_zeus_window') else pd.DataFrame()
 if windows.empty:
@@ -1189,11 +1191,12 @@ without the transform: they must match, limit by limit.
 """),
     code("""
 if len(limits):
-    raw = nb.query('''
-        SELECT f.path, w.file_id, w.line, w.window_name, w.elapsed_s,
+    raw = nb.query(f'''
+        SELECT (SELECT min(f.path) FROM source_file f WHERE f.{key} = w.file_id) AS path,
+               w.file_id, w.line, w.window_name, w.elapsed_s,
                (SELECT coalesce(sum(e.energy_j), 0) FROM zeus_window_energy e
                  WHERE e.file_id = w.file_id AND e.line = w.line AND e.component = 'gpu') AS energy_j
-        FROM zeus_window w JOIN source_file f ON f.id = w.file_id''')
+        FROM zeus_window w''')
     raw['file'] = raw['path'].str.rsplit('/', n=1).str[-1]
     raw['power_limit_w'] = nb.power_limit_w(raw['window_name']).to_numpy()
     raw = raw.dropna(subset=['power_limit_w']).groupby(['file', 'power_limit_w']).agg(
@@ -1316,10 +1319,12 @@ runs are attached to.
 """),
     SETUP,
     code("""
-rows = nb.query('''
-    SELECT f.path, c.file_id, c.line, c.ts_us, c.project_name, c.run_id, c.duration_s,
+key = nb.source_file_key()  # what file_id names: a file here, its content on a server
+rows = nb.query(f'''
+    SELECT (SELECT min(f.path) FROM source_file f WHERE f.{key} = c.file_id) AS path,
+           c.file_id, c.line, c.ts_us, c.project_name, c.run_id, c.duration_s,
            c.emissions_kg, c.cpu_energy_j, c.gpu_energy_j, c.ram_energy_j, c.energy_j
-    FROM codecarbon_row c JOIN source_file f ON f.id = c.file_id
+    FROM codecarbon_row c
     ORDER BY c.file_id, c.line''') if nb.has('codecarbon_row') else pd.DataFrame()
 if rows.empty:
     nb.note('no codecarbon row in this database: nothing below is drawn')
@@ -1682,7 +1687,9 @@ domains = [d for d in dict.fromkeys(nb.RAPL_EVENTS.values()) if meas[d].notna().
 if len(meas):
     meas = meas.merge(files, on='file_id', how='left')
     meas['file'] = meas['path'].fillna('').str.rsplit('/', n=1).str[-1]
-    meas = meas[meas[domains].notna().any(axis=1)].reset_index(drop=True)
+    meas = meas[meas[domains].notna().any(axis=1)]
+    # in path order (file ids differ between a local database and the lab's server)
+    meas = meas.sort_values(['path', 'block'], kind='stable').reset_index(drop=True)
 if meas.empty:
     nb.note('no perf stat measurement with a RAPL energy event (power/energy-*) in this '
             'database: nothing below is drawn')
