@@ -8,7 +8,7 @@
  *    algorithm version; temp.tf_dirty: the (run, profile) pairs whose recorded
  *    run_input differs, for the profiles asked;
  * 3. the embedded transform/0N_*.sql (the temp tables the alignment fills);
- * 4. the interim rows of those runs and their sums (align.c, integrate.c);
+ * 4. the interim rows of those runs and their sums (pipeline.c);
  * 5. the other embedded transform/NN_*.sql in name order (they read tf_dirty);
  *    50_sources.sql only when its inputs changed (source_built), after the
  *    UTC files' clock offsets (clock.c, clock_offset);

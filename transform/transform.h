@@ -2,9 +2,10 @@
  * interim and processed tables of schema/004_transform.sql, incrementally.
  *
  * One transform is one transaction: the runs whose input files (source_file id +
- * sha256) changed since they were last built are found, their interim rows are
- * rebuilt by the alignment pass (align.c, the streaming nearest-time merge SQL
- * does badly), then the embedded transform/NN_*.sql files run in name order and
+ * sha256) changed since they were last built are found, their interim rows and
+ * sums are rebuilt by the pipeline (pipeline.h: load, align, gaissa, integrate,
+ * emit; the streaming nearest-time merge SQL does badly), then the embedded
+ * transform/NN_*.sql files run in name order and
  * compute the processed tables for those runs (temp table tf_dirty), the run
  * metadata and the emissions of every run. */
 #ifndef WATTDB_TRANSFORM_H
@@ -46,8 +47,9 @@ struct transform_stats {
  * transaction is rolled back: the database is as before). */
 int transform_run(struct wdb *db, const struct transform_options *opt, struct transform_stats *st);
 
-/* Rebuilds interim_run, interim_span, interim_sample and interim_cpu_sample for
- * every run in temp.tf_dirty, reading the files named in temp.tf_input. Called
+/* Rebuilds interim_run, interim_span and interim_sample, the per-run sums and
+ * the processed_epoch and processed_coverage rows of every run in temp.tf_dirty,
+ * reading the files named in temp.tf_input (transform/pipeline.c). Called
  * inside transform_run's transaction. Adds the samples written to *samples.
  * Returns the number of runs aligned, or -1 (error printed). */
 long transform_align(struct wdb *db, long long *samples);
