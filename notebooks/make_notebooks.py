@@ -1479,7 +1479,7 @@ axis with the wall meter's moving average, as the AIPowerMeter documentation com
 them. The RAPL and codecarbon totals, which are not power series, come from
 `source_reconciliation` (the wattdb transform's comparison over one window).
 
-Reads `v_power` (every power reading on one time axis, `schema/021_sources.sql`),
+Reads `v_power` (every power reading on one time axis, `schema/020_sources.sql`),
 `source_reconciliation` and `run`.
 """),
     SETUP,

@@ -15,7 +15,7 @@
 -- (the component's energy divided by its share, NULL when nothing was measured),
 -- and v_run_warning lists every run and component under the share in the setting
 -- coverage_warning_share (0.95 unless set). Both views read source_energy, which
--- the transform makes, so a later file defines them (schema/021_sources.sql).
+-- the transform makes, so a later file defines them (schema/020_sources.sql).
 
 CREATE TABLE processed_coverage (
   run_id          INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,

@@ -1,7 +1,7 @@
 /* schema/model.h: the constants of the energy model, each defined once.
  *
  * The C stages of the transform use them as numbers; the SQL files and views
- * read them from the table model_constant (schema/020_model_constant.sql),
+ * read them from the table model_constant (schema/019_model_constant.sql),
  * which wdb_open fills from MODEL_CONSTANTS below, so that a query, a notebook
  * or `wattdb explain` shows the values the numbers were computed with.
  * MODEL_STR gives a constant as the text of its literal, for SQL and help

@@ -1,4 +1,4 @@
-/* tests/test_power_view.c: v_power (schema/021_sources.sql), every power reading
+/* tests/test_power_view.c: v_power (schema/020_sources.sql), every power reading
  * on one time axis, checked against what source_energy integrated from the same
  * files: the fixtures of every format with power readings, with an eprof run
  * and its wattmeter and perf logs (tests/fixtures/reconciliation), built by

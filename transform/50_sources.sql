@@ -69,7 +69,7 @@
 -- before this file runs: given, estimated, or none). Given or estimated, the
 -- setting's arithmetic: REAL seconds * 1e6; none: the integer 0, as without the
 -- setting. A UTC file clock_offset does not list (this file run on its own) takes
--- the setting, else 0. Kept (not a temp table) for v_power (schema/021_sources.sql).
+-- the setting, else 0. Kept (not a temp table) for v_power (schema/020_sources.sql).
 DELETE FROM source_file_offset;
 INSERT INTO source_file_offset
   SELECT f.id, coalesce(CASE WHEN c.method = 'none' THEN 0 ELSE CAST(c.offset_s AS REAL) * 1000000 END,
@@ -506,7 +506,7 @@ GROUP BY a.run_id, a.session_file_id, s.file_id, w.component, w.device;
 -- total_cpu_power (cores) and uncore_power are parts of the package and the
 -- per-process and per-GPU values shares or parts of these totals: they stay in
 -- the raw tables and are not energies here, so nothing is counted twice.
--- The counted intervals, kept for v_power (schema/021_sources.sql): a record's line, its
+-- The counted intervals, kept for v_power (schema/020_sources.sql): a record's line, its
 -- date and the time since the previous record of its segment.
 DELETE FROM source_aipowermeter_interval;
 INSERT INTO source_aipowermeter_interval (file_id, line, ts_us, dt_us)

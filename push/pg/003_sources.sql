@@ -1,7 +1,7 @@
 -- push/pg/003_sources.sql: v_features, v_run_coverage, v_run_warning and
 -- source_reconciliation on the server, in PostgreSQL's dialect, with the
 -- columns of the local ones (schema/007_run_metadata.sql,
--- transform/50_sources.sql, schema/021_sources.sql) plus the origin (and
+-- transform/50_sources.sql, schema/020_sources.sql) plus the origin (and
 -- host) whose per-run rows they read.
 --
 -- Translations: SQLite's scalar min()/max() are LEAST()/GREATEST(), which skip

@@ -1,5 +1,5 @@
 -- push/pg/006_power.sql: what the server lacked of the local views: v_power
--- (schema/021_sources.sql), the rows of no run (a session's source rows: a
+-- (schema/020_sources.sql), the rows of no run (a session's source rows: a
 -- file that overlaps no run; an MLflow run attached to no eprof run: v_run's
 -- profile 'mlflow', schema/015_mlflow.sql), in PostgreSQL's dialect, with the
 -- columns of the local views plus the origin and host of the rows they read.

@@ -1,4 +1,4 @@
--- schema/021_sources.sql: the tables transform/50_sources.sql fills (the energy
+-- schema/020_sources.sql: the tables transform/50_sources.sql fills (the energy
 -- of every source other than the eprof profiles, where each file is attached,
 -- the reconciliation's windows) and the views over them: source_reconciliation,
 -- v_run_coverage, v_run_warning, v_power. The transform empties and refills the

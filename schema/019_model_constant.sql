@@ -1,4 +1,4 @@
--- schema/020_model_constant.sql: the constants of the energy model as rows, so
+-- schema/019_model_constant.sql: the constants of the energy model as rows, so
 -- that the SQL of the transform and the views read the values the C stages
 -- compute with, and a query shows them. Every writable open refreshes the rows
 -- from the binary (schema/model.h, their one definition): edit that header, not
