@@ -130,13 +130,10 @@ void align_run(struct pipeline_work *w) {
   if (ne) r->end = r->last_epoch_end;
   r->nspans = ne ? (int64_t)ne : (ng || nc) ? 1 : 0;
   r->has_epochs = ne > 0;
-  size_t cap = r->capspans;
-  r->ends = pipeline_grow(r->ends, &cap, (size_t)r->nspans + 1, sizeof *r->ends);
-  cap = r->capspans;
-  r->starts = pipeline_grow(r->starts, &cap, (size_t)r->nspans + 1, sizeof *r->starts);
-  cap = r->capspans;
-  r->epochs = pipeline_grow(r->epochs, &cap, (size_t)r->nspans + 1, sizeof *r->epochs);
-  r->capspans = cap;
+  size_t need = (size_t)r->nspans + 1;
+  r->ends = pipeline_grow(r->ends, &r->capends, need, sizeof *r->ends);
+  r->starts = pipeline_grow(r->starts, &r->capstarts, need, sizeof *r->starts);
+  r->epochs = pipeline_grow(r->epochs, &r->capepochs, need, sizeof *r->epochs);
   for (int64_t k = 0; k < r->nspans; k++) {
     r->ends[k] = ne ? in->e[k].end : r->end;
     r->starts[k] = k == 0 ? r->start : r->ends[k - 1];

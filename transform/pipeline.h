@@ -85,7 +85,7 @@ struct aligned_run {
   int64_t last_epoch_end;        /* with an epoch_end file */
   int64_t nspans;
   int64_t *starts, *ends, *epochs;
-  size_t capspans;
+  size_t capstarts, capends, capepochs;
   int has_epochs;                /* an epoch_end file: epochs[k] is span k's epoch */
   int64_t ram_row;               /* the first CPU row by time with total memory, -1 none */
   double gpu_period_s, cpu_period_s; /* measured medians, NAN: none */
