@@ -31,16 +31,14 @@
 #include "ingest/formats.h"
 #include "ingest/lines.h"
 #include "ingest/parse_private.h"
+#include "ingest/readahead.h"
 #include "ingest/runkey.h"
 #include "ingest/source.h"
-
-#define SNIFF_BYTES (64 * 1024)
 
 struct driver {
   struct wdb *db;
   const struct ingest_options *opt;
   struct ingest_stats *stats;
-  char db_real[PATH_MAX];   /* the database file, never ingested */
   int fatal;
   /* progress */
   double started, last_progress;
@@ -50,16 +48,25 @@ struct driver {
   struct parse_private parse_priv; /* parse.priv */
   struct run_key run;       /* from the path; run.valid == 0 when none */
   int64_t run_id;           /* its run row when run.valid */
-  struct line_reader lines;
+  struct readahead *ra;     /* the reading thread */
+  const struct readahead_batch *batch; /* the batch being read */
+  struct readahead_file file; /* the file being read, its strings in names */
+  char *names;
+  size_t names_cap;
+  line_sink sink;           /* where its lines go */
   long n_lines, n_skipped, n_ok, n_rejected;
   long n_torn;              /* of n_rejected: the torn last line (0 or 1) */
   int refused;              /* the parser refused the file */
-  char *head;               /* first bytes of the file */
-  size_t head_len, head_cap;
-  char *sniff;              /* the head's complete lines, normalized */
-  size_t sniff_len, sniff_cap;
-  char first_line[4096];    /* the head's first non-blank line, for the bids */
   struct source_hooks block_hooks; /* opt->block_size as a source hook */
+};
+
+/* The reading thread's view of the catalog (want_file): a read-only
+ * connection of its own, and what it needs of the options. */
+struct peek {
+  sqlite3 *sql;
+  sqlite3_stmt *lookup;     /* NULL: every file is read, the driver decides */
+  const struct format *force_format;
+  char db_real[PATH_MAX];   /* the database file, never ingested */
 };
 
 static double now_seconds(void) {
@@ -110,8 +117,13 @@ static int catalog_lookup(struct driver *d, const char *path, struct catalog_row
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int is_unchanged(const struct catalog_row *row, const struct source *s) {
-  if (!row->found || s->size < 0 || row->size != s->size || row->mtime != s->mtime) return 0;
+/* The file of SIZE bytes (-1: unknown) and MTIME is the one ROW stores, read by
+ * the parser version that reads it now, and FORCE (--format) names no other
+ * format: it is not read again. */
+static int is_unchanged(const struct catalog_row *row, long long size, long long mtime,
+                        const struct format *force) {
+  if (!row->found || size < 0 || row->size != size || row->mtime != mtime) return 0;
+  if (force && strcmp(row->format, force->name) != 0) return 0;
   if (!row->format[0]) return 1; /* unrecognised before, same bytes now */
   const struct format *f = format_by_name(row->format);
   return f && f->version == row->parser_version;
@@ -159,7 +171,7 @@ static int transfer_duplicates(struct driver *d, int64_t old) {
 }
 
 /* Replaces PATH's source_file row with a fresh one; returns its id, or -1. */
-static int64_t catalog_claim(struct driver *d, const struct catalog_row *row, const struct source *s) {
+static int64_t catalog_claim(struct driver *d, const struct catalog_row *row, const struct readahead_file *s) {
   if (row->found) {
     if (transfer_duplicates(d, row->id)) return -1;
     static const char sql_del[] = "DELETE FROM source_file WHERE id = ?";
@@ -254,20 +266,6 @@ static int catalog_finish(struct driver *d, const char *status, const char *sha,
 }
 
 /* ---- lines ------------------------------------------------------------------ */
-
-/* Collects the head's lines for bidding, LF-terminated. */
-static int sniff_sink(void *ctx, const struct line *ln) {
-  struct driver *d = ctx;
-  if (d->sniff_len + ln->len + 2 > d->sniff_cap) {
-    d->sniff_cap = (d->sniff_len + ln->len + 2) * 2;
-    d->sniff = xrealloc(d->sniff, d->sniff_cap);
-  }
-  memcpy(d->sniff + d->sniff_len, ln->text, ln->len);
-  d->sniff_len += ln->len;
-  d->sniff[d->sniff_len++] = '\n';
-  d->sniff[d->sniff_len] = '\0';
-  return 0;
-}
 
 static int blank(const struct line *ln) {
   for (size_t i = 0; i < ln->len; i++)
@@ -367,7 +365,7 @@ static int line_sink_parse(void *ctx, const struct line *ln) {
   case LINE_REFUSE_FILE:
     /* Count the rest of the file without parsing it; its rows are rolled back. */
     d->refused = 1;
-    d->lines.sink = line_sink_count;
+    d->sink = line_sink_count;
     d->n_lines--;
     return line_sink_count(ctx, ln);
   case LINE_FATAL: return -1;
@@ -391,68 +389,57 @@ static long long file_rejected_rows(struct driver *d, int64_t file_id) {
 
 
 
-static void hex_digest(struct sha256_ctx *h, char out[65]) {
-  uint8_t digest[SHA256_DIGEST_SIZE];
-  sha256_digest(h, sizeof digest, digest);
-  for (int i = 0; i < SHA256_DIGEST_SIZE; i++) snprintf(out + 2 * i, 3, "%02x", digest[i]);
+static void hex_digest(const unsigned char digest[32], char out[65]) {
+  for (int i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
 
-/* Reads up to SNIFF_BYTES of S into d->head. Returns 0 or -1 (read error). */
-static int read_head(struct driver *d, struct source *s, struct sha256_ctx *h) {
-  d->head_len = 0;
-  while (d->head_len < SNIFF_BYTES) {
-    const void *block;
-    ssize_t n = source_read(s, &block);
-    if (n < 0) return -1;
-    if (n == 0) break; /* the end: source_read says so only there */
-    sha256_update(h, (size_t)n, block);
-    d->stats->bytes += n;
-    if (d->head_len + (size_t)n > d->head_cap) {
-      /* An archive block may exceed the head size: keep it whole. */
-      d->head_cap = d->head_len + (size_t)n;
-      d->head = xrealloc(d->head, d->head_cap);
-    }
-    memcpy(d->head + d->head_len, block, (size_t)n);
-    d->head_len += (size_t)n;
+/* ---- the reading thread's batches --------------------------------------------- */
+
+/* Takes the next batch: prints the messages that came before it. */
+static const struct readahead_batch *next_batch(struct driver *d) {
+  const struct readahead_batch *b = d->batch = readahead_next(d->ra);
+  for (const char *m = b->notes; *m;) {
+    const char *nl = strchr(m, '\n');
+    msg("%.*s", (int)(nl - m), m);
+    m = nl + 1;
   }
-  return 0;
+  d->stats->bytes += b->bytes;
+  return b;
 }
 
-static void build_sniff(struct driver *d, struct source *s, struct sniff *sn) {
-  struct line_reader r;
-  d->sniff_len = 0;
-  if (!d->sniff) {
-    d->sniff_cap = 4096;
-    d->sniff = xrealloc(NULL, d->sniff_cap);
-  }
-  d->sniff[0] = '\0';
-  line_reader_init(&r, sniff_sink, d);
-  line_reader_feed(&r, d->head, d->head_len);
-  if (s->eof) line_reader_finish(&r);
-  line_reader_free(&r);
-  memset(sn, 0, sizeof *sn);
-  sn->name = s->name;
-  sn->path = s->path;
-  sn->head = d->sniff;
-  sn->len = d->sniff_len;
-  /* the first non-blank line, as its own string */
-  char *first = d->first_line;
-  first[0] = '\0';
-  for (const char *p = d->sniff; *p;) {
-    const char *nl = strchr(p, '\n');
-    size_t n = nl ? (size_t)(nl - p) : strlen(p);
-    size_t k = 0;
-    while (k < n && (p[k] == ' ' || p[k] == '\t')) k++;
-    if (k < n) {
-      if (n >= sizeof d->first_line) n = sizeof d->first_line - 1;
-      memcpy(first, p, n);
-      first[n] = '\0';
-      break;
+/* Hands the current file's lines to d->sink, batch after batch, up to the
+ * batch of its end. Returns 0, or the sink's nonzero value. */
+static int feed_lines(struct driver *d) {
+  for (;;) {
+    const struct readahead_batch *b = d->batch;
+    for (size_t i = 0; i < b->nlines; i++) {
+      int rc = d->sink(d, &b->lines[i]);
+      if (rc) return rc;
     }
-    p += n + (nl ? 1 : 0);
-    if (!nl) break;
+    if (b->has_end) return 0;
+    next_batch(d);
+    progress(d, 0);
   }
-  sn->first_line = first;
+}
+
+/* Passes over the current file's batches, up to the batch of its end. */
+static void pass_file(struct driver *d) {
+  while (!d->batch->has_end) next_batch(d);
+}
+
+/* The current batch's file into d->file, its strings copied: they outlive
+ * the batch. */
+static void take_file(struct driver *d) {
+  const struct readahead_file *f = &d->batch->file;
+  size_t lp = strlen(f->path) + 1, lf = strlen(f->fullpath) + 1, ln = strlen(f->name) + 1;
+  if (lp + lf + ln > d->names_cap) {
+    d->names_cap = 2 * (lp + lf + ln);
+    d->names = xrealloc(d->names, d->names_cap);
+  }
+  d->file = *f;
+  d->file.path = memcpy(d->names, f->path, lp);
+  d->file.fullpath = memcpy(d->names + lp, f->fullpath, lf);
+  d->file.name = memcpy(d->names + lp + lf, f->name, ln);
 }
 
 static void reset_file_state(struct driver *d) {
@@ -476,23 +463,28 @@ static int rollback(struct driver *d, const char *path) {
   return -1;
 }
 
-/* Ingests one file. Returns 0, or -1 on a fatal database error. */
-static int ingest_file(struct driver *d, struct source *s) {
+/* Ingests the file whose start is the current batch, through the batch of its
+ * end. Returns 0, or -1 on a fatal database error. */
+static int ingest_file(struct driver *d) {
   struct parse *p = &d->parse;
   struct ingest_stats *stats = d->stats;
   reset_file_state(d);
+  take_file(d);
+  const struct readahead_file *s = &d->file;
   stats->files++;
   /* Looked up before and again inside the write transaction: another ingest of
-   * the same files may have stored this one while we waited for the lock. */
+   * the same files may have stored this one while we waited for the lock. A
+   * file the reading thread found unchanged is not read, whatever the second
+   * look says: only another process can have changed its row since, and the
+   * next ingest reads it. */
   struct catalog_row row;
   for (int locked = 0; locked < 2; locked++) {
     if (catalog_lookup(d, s->path, &row)) return rollback(d, s->path);
-    /* --format naming another format than the stored one: read again. */
-    if (is_unchanged(&row, s) &&
-        !(d->opt->force_format && strcmp(row.format, d->opt->force_format->name) != 0)) {
+    if (s->unread || is_unchanged(&row, s->size, s->mtime, d->opt->force_format)) {
       if (locked && wdb_exec(d->db, "COMMIT", "cannot commit")) return rollback(d, s->path);
       stats->unchanged++;
       if (d->opt->on_file) d->opt->on_file(d->opt->on_file_ctx, s->path, "unchanged");
+      pass_file(d);
       progress(d, 0);
       return 0;
     }
@@ -502,13 +494,7 @@ static int ingest_file(struct driver *d, struct source *s) {
   p->path = s->path;
   p->name = s->name;
   run_key_from_path(s->fullpath, s->path, &d->run);
-
-  struct sha256_ctx hash;
-  sha256_init(&hash);
-  int read_failed = read_head(d, s, &hash) != 0;
-  struct sniff sn;
-  build_sniff(d, s, &sn);
-  const struct format *f = d->opt->force_format ? d->opt->force_format : format_choose(&sn);
+  const struct format *f = s->format;
 
   p->file_id = catalog_claim(d, &row, s);
   if (p->file_id < 0) return rollback(d, s->path);
@@ -526,22 +512,10 @@ static int ingest_file(struct driver *d, struct source *s) {
     }
     if (f->open && f->open(p)) file_ok = 0;
   }
-  line_reader_init(&d->lines, !file_ok ? line_sink_count : f->opaque ? line_sink_none : line_sink_parse, d);
-  if (f) d->lines.mode = f->line_mode; /* the sniffing reader above stays LINES_CSV */
-  int rc = read_failed ? 0 : line_reader_feed(&d->lines, d->head, d->head_len);
-  while (!rc && !read_failed && !s->eof) {
-    const void *block;
-    ssize_t n = source_read(s, &block);
-    if (n < 0) read_failed = 1;
-    if (n <= 0) break; /* an error, or the end (s->eof) */
-    sha256_update(&hash, (size_t)n, block);
-    stats->bytes += n;
-    rc = line_reader_feed(&d->lines, block, (size_t)n);
-    progress(d, 0);
-  }
-  if (!rc && !read_failed) rc = line_reader_finish(&d->lines);
-  line_reader_free(&d->lines);
-  if (rc) return rollback(d, s->path); /* a database error inside the parser */
+  d->sink = !file_ok ? line_sink_count : f->opaque ? line_sink_none : line_sink_parse;
+  if (feed_lines(d)) return rollback(d, s->path); /* a database error inside the parser */
+  const struct readahead_end *end = &d->batch->end;
+  int read_failed = end->read_failed;
   if (d->refused) file_ok = 0;
   if (file_ok && f->close) {
     /* lines close() rejects were counted as skipped; they end a record the
@@ -563,11 +537,11 @@ static int ingest_file(struct driver *d, struct source *s) {
   }
 
   char sha[65];
-  hex_digest(&hash, sha);
+  hex_digest(end->sha256, sha);
   /* The size the next run compares with the listing's: the bytes hashed (the
    * listing's unless the file grew while read); after a read error none, so
    * that the file is never taken as unchanged. */
-  long long size = read_failed ? -1 : s->offset;
+  long long size = read_failed ? -1 : end->size;
   const char *status = d->n_rejected ? "partial" : "ok";
   int64_t dup = 0;
   if (file_ok && (dup = catalog_same_content(d, sha, p->file_id)) < 0) return rollback(d, s->path);
@@ -601,26 +575,51 @@ static int ingest_file(struct driver *d, struct source *s) {
   return 0;
 }
 
-static int visit(void *ctx, struct source *s) {
-  struct driver *d = ctx;
-  if (d->fatal) return 1;
-  if (ingest_file(d, s)) {
-    d->fatal = 1;
-    return 1;
+/* ---- the reading thread's side ------------------------------------------------ */
+
+/* Whether the reading thread reads S (readahead_config.want): not when the
+ * catalog, as committed now, has it unchanged. Any doubt (no connection, an
+ * error) reads it, and the driver decides. */
+static int want_file(void *ctx, const struct source *s) {
+  struct peek *k = ctx;
+  if (!k->lookup) return 1;
+  struct catalog_row row = {0};
+  sqlite3_bind_text(k->lookup, 1, s->path, -1, SQLITE_STATIC);
+  if (sqlite3_step(k->lookup) == SQLITE_ROW) {
+    row.found = 1;
+    row.size = sqlite3_column_int64(k->lookup, 0);
+    row.mtime = sqlite3_column_int64(k->lookup, 1);
+    snprintf(row.format, sizeof row.format, "%s", (const char *)sqlite3_column_text(k->lookup, 2));
+    row.parser_version = sqlite3_column_int(k->lookup, 3);
   }
-  if (d->opt->after_file) d->opt->after_file(d->stats->files);
-  return 0;
+  sqlite3_reset(k->lookup);
+  return !is_unchanged(&row, s->size, s->mtime, k->force_format);
+}
+
+/* Opens K's read-only connection to the database at PATH; without one (a
+ * database in memory, an error) every file is read. */
+static void peek_open(struct peek *k, const char *path) {
+  static const char sql[] =
+      "SELECT size, mtime, coalesce(format,''), parser_version FROM source_file WHERE path = ?";
+  if (sqlite3_open_v2(path, &k->sql, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(k->sql, sql, -1, &k->lookup, NULL) != SQLITE_OK)
+    k->lookup = NULL;
+}
+
+static void peek_close(struct peek *k) {
+  sqlite3_finalize(k->lookup);
+  sqlite3_close(k->sql);
 }
 
 /* Leaves out the database file itself and its journals when they lie inside an
  * input tree. */
 static int skip_own_files(void *ctx, const char *fullpath) {
-  struct driver *d = ctx;
-  if (!d->db_real[0]) return 0;
+  const struct peek *k = ctx;
+  if (!k->db_real[0]) return 0;
   char real[PATH_MAX];
   if (!realpath(fullpath, real)) return 0;
-  size_t n = strlen(d->db_real);
-  return strncmp(real, d->db_real, n) == 0 &&
+  size_t n = strlen(k->db_real);
+  return strncmp(real, k->db_real, n) == 0 &&
          (real[n] == '\0' || strcmp(real + n, "-wal") == 0 || strcmp(real + n, "-shm") == 0 ||
           strcmp(real + n, "-journal") == 0);
 }
@@ -637,21 +636,36 @@ int ingest_paths(struct wdb *db, char *const *roots, int n, const struct ingest_
   d.parse.priv = &d.parse_priv;
   d.parse.options = opt;
   d.parse_priv.max_printed = opt->max_printed;
-  d.head_cap = SNIFF_BYTES * 2;
-  d.head = xrealloc(NULL, d.head_cap);
-  if (!realpath(db->path, d.db_real)) d.db_real[0] = '\0';
   d.started = d.last_progress = now_seconds();
   d.block_hooks.max_block = opt->block_size;
-  const struct source_hooks *hooks = opt->source_hooks ? opt->source_hooks
-                                     : opt->block_size  ? &d.block_hooks
-                                                        : NULL;
-  for (int i = 0; i < n && !d.fatal; i++) {
-    if (source_walk(roots[i], visit, skip_own_files, &d, hooks) < 0 && !d.fatal)
-      stats->input_errors++;
+  struct peek peek = {.force_format = opt->force_format};
+  if (!realpath(db->path, peek.db_real)) peek.db_real[0] = '\0';
+  peek_open(&peek, db->path);
+  struct readahead_config config = {
+      .hooks = opt->source_hooks ? opt->source_hooks : opt->block_size ? &d.block_hooks : NULL,
+      .force_format = opt->force_format,
+      .want = want_file,
+      .skip = skip_own_files,
+      .ctx = &peek,
+  };
+  d.ra = readahead_start(roots, n, &config);
+  if (!d.ra) d.fatal = 1;
+  for (const struct readahead_batch *b = d.ra ? next_batch(&d) : NULL; b; b = next_batch(&d)) {
+    if (b->has_file) {
+      if (ingest_file(&d)) {
+        d.fatal = 1;
+        break;
+      }
+      if (d.opt->after_file) d.opt->after_file(d.stats->files);
+      b = d.batch; /* the batch of the file's end */
+    }
+    if (b->root_done && b->root_status < 0) stats->input_errors++;
+    if (b->walk_done) break;
   }
+  readahead_stop(d.ra);
+  peek_close(&peek);
   progress(&d, 1);
-  free(d.head);
-  free(d.sniff);
+  free(d.names);
   free(d.parse.state);
   parse_private_free(&d.parse);
   return d.fatal ? -1 : 0;

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,17 @@ static const char *base_name(const char *path) {
   return slash ? slash + 1 : path;
 }
 
+/* A message of the walk: to SAY when given, else printed. */
+__attribute__((format(printf, 2, 3))) static void report(const struct source_say *say, const char *fmt, ...) {
+  char text[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  if (say) say->say(say->ctx, text);
+  else msg("%s", text);
+}
+
 /* One read from below: read(2) of a plain file or libarchive's next data
  * block, through the test hook. Returns the bytes (possibly 0 before the end),
  * sets s->at_end at the end, or returns -1 after printing the error. */
@@ -62,7 +74,7 @@ static ssize_t read_below(struct source *s, const void **block) {
     }
     if (fault == SOURCE_EINTR) continue; /* as read(2) returning EINTR: try again */
     if (fault == SOURCE_EIO) {
-      msg("%s: cannot read: %s", s->fullpath, strerror(EIO));
+      report(s->say, "%s: cannot read: %s", s->fullpath, strerror(EIO));
       return -1;
     }
     if (s->ar) {
@@ -74,21 +86,21 @@ static ssize_t read_below(struct source *s, const void **block) {
         return 0;
       }
       if (rc < ARCHIVE_WARN) {
-        msg("%s: cannot read archive member: %s", s->path, archive_error_string(s->ar));
+        report(s->say, "%s: cannot read archive member: %s", s->path, archive_error_string(s->ar));
         return -1;
       }
-      if (rc == ARCHIVE_WARN) msg("%s: %s", s->path, archive_error_string(s->ar));
+      if (rc == ARCHIVE_WARN) report(s->say, "%s: %s", s->path, archive_error_string(s->ar));
       return (ssize_t)len;
     }
     if (s->fd < 0) {
       s->fd = open(s->fullpath, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
       struct stat st;
       if (s->fd < 0 || fstat(s->fd, &st) != 0) {
-        msg("%s: cannot open: %s", s->fullpath, strerror(errno));
+        report(s->say, "%s: cannot open: %s", s->fullpath, strerror(errno));
         return -1;
       }
       if (!S_ISREG(st.st_mode)) {
-        msg("%s: not a regular file (a FIFO or a device?): give a file, a directory or an "
+        report(s->say, "%s: not a regular file (a FIFO or a device?): give a file, a directory or an "
             "archive", s->fullpath);
         return -1;
       }
@@ -97,7 +109,7 @@ static ssize_t read_below(struct source *s, const void **block) {
     ssize_t n = read(s->fd, s->buf, SOURCE_BLOCK);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      msg("%s: cannot read: %s", s->fullpath, strerror(errno));
+      report(s->say, "%s: cannot read: %s", s->fullpath, strerror(errno));
       return -1;
     }
     if (n == 0) s->at_end = 1;
@@ -110,7 +122,7 @@ ssize_t source_read(struct source *s, const void **block) {
   while (!s->pending_len) {
     if (s->at_end || s->eof) {
       if (!s->eof && s->ar && s->size >= 0 && s->offset != s->size) {
-        msg("%s: member ends after %lld of its %lld bytes", s->path, s->offset, s->size);
+        report(s->say, "%s: member ends after %lld of its %lld bytes", s->path, s->offset, s->size);
         return -1;
       }
       s->eof = 1;
@@ -195,7 +207,7 @@ static const char *member_name(struct archive_entry *entry) {
  * paths (the archive's base name, or its path relative to the walk's root).
  * Returns as source_walk does. */
 static int walk_archive(const char *fullpath, const char *logical, source_visit visit, void *ctx,
-                        const struct source_hooks *hooks) {
+                        const struct source_hooks *hooks, const struct source_say *say) {
   /* Names are decoded in this thread's locale: make it UTF-8 while reading. */
   locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
   locale_t before = utf8 ? uselocale(utf8) : (locale_t)0;
@@ -204,7 +216,7 @@ static int walk_archive(const char *fullpath, const char *logical, source_visit 
   archive_read_support_format_all(ar);
   int result = 0;
   if (archive_read_open_filename(ar, fullpath, SOURCE_BLOCK) != ARCHIVE_OK) {
-    msg("%s: cannot open archive: %s", fullpath, archive_error_string(ar));
+    report(say, "%s: cannot open archive: %s", fullpath, archive_error_string(ar));
     result = -1;
   }
   size_t cap = 0;
@@ -216,14 +228,14 @@ static int walk_archive(const char *fullpath, const char *logical, source_visit 
     int rc = archive_read_next_header(ar, &entry);
     if (rc == ARCHIVE_EOF) break;
     if (rc < ARCHIVE_WARN) {
-      msg("%s: cannot read archive: %s", fullpath, archive_error_string(ar));
+      report(say, "%s: cannot read archive: %s", fullpath, archive_error_string(ar));
       result = -1;
       break;
     }
     const char *member = member_name(entry);
-    if (rc == ARCHIVE_WARN) msg("%s: member %ld: %s", fullpath, index, archive_error_string(ar));
+    if (rc == ARCHIVE_WARN) report(say, "%s: member %ld: %s", fullpath, index, archive_error_string(ar));
     if (!member) {
-      msg("%s: member %ld has no name that can be read; it is left out", fullpath, index);
+      report(say, "%s: member %ld has no name that can be read; it is left out", fullpath, index);
       unnamed = 1;
       continue;
     }
@@ -238,7 +250,7 @@ static int walk_archive(const char *fullpath, const char *logical, source_visit 
     }
     if (seen > 1) {
       snprintf(path, cap, "%s:%s#%ld", logical, member, seen);
-      msg("%s: member '%s' appears again in the archive; this copy is read as '%s'", fullpath,
+      report(say, "%s: member '%s' appears again in the archive; this copy is read as '%s'", fullpath,
           member, path);
     } else {
       snprintf(path, cap, "%s:%s", logical, member);
@@ -253,6 +265,7 @@ static int walk_archive(const char *fullpath, const char *logical, source_visit 
         .fd = -1,
         .ar = ar,
         .hooks = hooks,
+        .say = say,
     };
     result = visit(ctx, &s);
     /* libarchive skips the rest of an unread member at the next header. */
@@ -291,10 +304,10 @@ static int compare_paths(const void *a, const void *b) {
 /* Appends every regular file below DIR (recursively, not following links to
  * directories) to LIST. Unreadable directories are printed and passed over;
  * returns -1 if any was. */
-static int list_tree(const char *dir, struct path_list *list) {
+static int list_tree(const char *dir, struct path_list *list, const struct source_say *say) {
   DIR *d = opendir(dir);
   if (!d) {
-    msg("%s: cannot open directory: %s", dir, strerror(errno));
+    report(say, "%s: cannot open directory: %s", dir, strerror(errno));
     return -1;
   }
   int result = 0;
@@ -308,14 +321,14 @@ static int list_tree(const char *dir, struct path_list *list) {
     snprintf(child, n, "%s/%s", dir, e->d_name);
     struct stat st;
     if (lstat(child, &st) != 0) {
-      msg("%s: %s", child, strerror(errno));
+      report(say, "%s: %s", child, strerror(errno));
       result = -1;
     } else if (S_ISDIR(st.st_mode)) {
-      if (list_tree(child, list)) result = -1;
+      if (list_tree(child, list, say)) result = -1;
     } else if (S_ISREG(st.st_mode) || (S_ISLNK(st.st_mode) && stat(child, &st) == 0 && S_ISREG(st.st_mode))) {
       path_list_add(list, child);
     } else if (!S_ISLNK(st.st_mode)) {
-      msg("%s: not a regular file (a FIFO, a socket or a device): left out", child);
+      report(say, "%s: not a regular file (a FIFO, a socket or a device): left out", child);
       result = -1;
     }
     free(child);
@@ -326,7 +339,8 @@ static int list_tree(const char *dir, struct path_list *list) {
 
 /* Visits one plain file. LOGICAL is its logical path. */
 static int visit_file(const char *fullpath, const char *logical, const struct stat *st,
-                      source_visit visit, void *ctx, const struct source_hooks *hooks) {
+                      source_visit visit, void *ctx, const struct source_hooks *hooks,
+                      const struct source_say *say) {
   struct source s = {
       .path = logical,
       .fullpath = fullpath,
@@ -335,6 +349,7 @@ static int visit_file(const char *fullpath, const char *logical, const struct st
       .mtime = (long long)st->st_mtime,
       .fd = -1,
       .hooks = hooks,
+      .say = say,
   };
   int result = visit(ctx, &s);
   if (s.fd >= 0) close(s.fd);
@@ -343,28 +358,28 @@ static int visit_file(const char *fullpath, const char *logical, const struct st
 }
 
 int source_walk(const char *root, source_visit visit, int (*skip)(void *ctx, const char *fullpath),
-                void *ctx, const struct source_hooks *hooks) {
+                void *ctx, const struct source_hooks *hooks, const struct source_say *say) {
   struct stat st;
   if (stat(root, &st) != 0) {
-    msg("%s: %s", root, strerror(errno));
+    report(say, "%s: %s", root, strerror(errno));
     return -1;
   }
   if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
-    msg("%s: not a regular file (a FIFO or a device?): give a file, a directory or an archive",
+    report(say, "%s: not a regular file (a FIFO or a device?): give a file, a directory or an archive",
         root);
     return -1;
   }
   if (!S_ISDIR(st.st_mode)) {
-    if (is_archive_name(root)) return walk_archive(root, base_name(root), visit, ctx, hooks);
+    if (is_archive_name(root)) return walk_archive(root, base_name(root), visit, ctx, hooks, say);
     if (skip && skip(ctx, root)) return 0;
-    return visit_file(root, base_name(root), &st, visit, ctx, hooks);
+    return visit_file(root, base_name(root), &st, visit, ctx, hooks, say);
   }
   /* Strip trailing slashes so that logical paths start cleanly. */
   char *dir = xstrdup(root);
   size_t dirlen = strlen(dir);
   while (dirlen > 1 && dir[dirlen - 1] == '/') dir[--dirlen] = '\0';
   struct path_list list = {0};
-  int result = list_tree(dir, &list) ? -1 : 0;
+  int result = list_tree(dir, &list, say) ? -1 : 0;
   if (list.n) qsort(list.items, list.n, sizeof *list.items, compare_paths);
   for (size_t i = 0; i < list.n; i++) {
     const char *full = list.items[i];
@@ -372,7 +387,7 @@ int source_walk(const char *root, source_visit visit, int (*skip)(void *ctx, con
     if (skip && skip(ctx, full)) continue;
     int rc;
     if (is_archive_name(full)) {
-      rc = walk_archive(full, logical, visit, ctx, hooks);
+      rc = walk_archive(full, logical, visit, ctx, hooks, say);
       if (rc < 0) result = -1;
       if (rc > 0) {
         result = rc;
@@ -381,11 +396,11 @@ int source_walk(const char *root, source_visit visit, int (*skip)(void *ctx, con
       continue;
     }
     if (stat(full, &st) != 0) {
-      msg("%s: %s", full, strerror(errno));
+      report(say, "%s: %s", full, strerror(errno));
       result = -1;
       continue;
     }
-    rc = visit_file(full, logical, &st, visit, ctx, hooks);
+    rc = visit_file(full, logical, &st, visit, ctx, hooks, say);
     if (rc) {
       result = rc;
       break;

@@ -36,6 +36,14 @@ struct source_hooks {
   void *ctx;
 };
 
+/* Where a walk's messages go: to SAY(CTX, text) (the text without the
+ * "wattdb: " prefix) instead of being printed, so that a walk in a thread of its
+ * own never prints: the thread that prints hands them on in order. */
+struct source_say {
+  void (*say)(void *ctx, const char *text);
+  void *ctx;
+};
+
 struct source {
   const char *path;     /* logical path: relative to the root, or "archive.zip:member",
                            with "#N" after the member when the archive holds N members
@@ -55,6 +63,7 @@ struct source {
   long long offset;     /* bytes handed out so far */
   int at_end;           /* the underlying file or member has no more bytes */
   const struct source_hooks *hooks;
+  const struct source_say *say; /* NULL: messages are printed */
 };
 
 /* Reads the next block of the entry: sets *block and returns its length (at
@@ -72,11 +81,12 @@ typedef int (*source_visit)(void *ctx, struct source *s);
 /* Visits every file under ROOT (a directory, a regular file, or an archive).
  * Names starting with '.' and files for which SKIP returns nonzero are left
  * out. Archive member names are read as UTF-8 whatever the process locale.
- * HOOKS is NULL but in tests. Returns 0, the callback's nonzero value, or -1
+ * HOOKS is NULL but in tests. Messages go to SAY (NULL: printed with msg()).
+ * Returns 0, the callback's nonzero value, or -1
  * when ROOT, an entry below it, or an archive inside it cannot be read (a FIFO,
  * a device, a member without a readable name), after printing why; the walk
  * goes on past each such entry. */
 int source_walk(const char *root, source_visit visit, int (*skip)(void *ctx, const char *fullpath),
-                void *ctx, const struct source_hooks *hooks);
+                void *ctx, const struct source_hooks *hooks, const struct source_say *say);
 
 #endif
