@@ -1,15 +1,17 @@
-/* ingest/ingest.c: the ingest driver: walks the inputs, decides per file from
- * the auxiliary table (source_file) whether it must be read, and reads it in one
- * transaction.
+/* ingest/ingest.c: the ingest driver: decides per file from the auxiliary table
+ * (source_file) whether it must be read, and parses and stores it in one
+ * transaction. The reading thread (readahead.h) walks the inputs ahead of it,
+ * reads, hashes, lets the formats bid and cuts the lines; this thread parses
+ * them and alone writes the database.
  *
  * Per file:
- *   1. unchanged? same path, size, mtime and parser version: skip, unread;
+ *   1. unchanged? same path, size, mtime and parser version: skip, unread (the
+ *      reading thread asks the same of the catalog before reading);
  *   2. BEGIN IMMEDIATE; unchanged now (another ingest stored it meanwhile)? skip;
- *      read the first block; let the formats bid on it;
  *   3. replace the path's source_file row (its old rows go by cascade; if other
  *      paths were duplicates of its old content, the rows move to one of them);
- *   4. SAVEPOINT rows; stream the blocks through the hash and the line reader
- *      into the parser;
+ *   4. SAVEPOINT rows; the file's lines, batch after batch, into the parser of
+ *      the format that bid highest;
  *   5. if the same bytes are already stored under another path: ROLLBACK TO rows
  *      and mark this path a duplicate of that one;
  *   6. write the counts into the source_file row; COMMIT.
@@ -18,7 +20,6 @@
 #include "ingest/ingest.h"
 
 #include <limits.h>
-#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
