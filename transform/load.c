@@ -1,14 +1,15 @@
 /* transform/load.c: one run's eprof rows read from the database into its
- * buffers (transform/pipeline.h), in key order: the files temp.tf_input names
- * for the run (roles gpu, cpu, epoch, perf), their GPU and CPU samples in line
- * order (eprof_gpu_sample, eprof_cpu_sample), the epoch ends in epoch order
+ * buffers (transform/pipeline.h), in key order. Its plan, from the transform's
+ * temp tables: the files temp.tf_input names for the run (roles gpu, cpu,
+ * epoch, perf) and the profiles temp.tf_dirty rebuilds the run for. Its rows,
+ * from the raw tables (on any connection to the database: the transform's
+ * loading thread has its own): the GPU and CPU samples in line order
+ * (eprof_gpu_sample, eprof_cpu_sample), the epoch ends in epoch order
  * (eprof_epoch_end), the lines of the GPU file that ingest rejected (the
- * gaissa profile's skipfooter counts them), and the profiles temp.tf_dirty
- * rebuilds the run for. Reading in key order needs no sort in SQL: align.c
+ * gaissa profile's skipfooter counts them). Reading in key order needs no sort in SQL: align.c
  * sorts by time only when the times are out of order. */
 #include <string.h>
 
-#include "common/msg.h"
 #include "transform/load.h"
 
 /* The file of ROLE for RUN from temp.tf_input, 0 when none, -1 on error. */
@@ -129,29 +130,38 @@ static int load_rejected(struct wdb *db, struct run_input *in) {
 }
 
 /* Whether RUN is in temp.tf_dirty for the gaissa and the default profile. */
-static int load_dirty(struct wdb *db, struct run_input *in) {
+static int load_dirty(struct wdb *db, struct run_plan *p) {
   static const char sql[] = "SELECT profile FROM tf_dirty WHERE run_id=?";
   sqlite3_stmt *st = wdb_stmt(db, sql);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, in->run);
-  in->dirty_gaissa = in->dirty_default = 0;
+  sqlite3_bind_int64(st, 1, p->run);
+  p->dirty_gaissa = p->dirty_default = 0;
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    const char *p = (const char *)sqlite3_column_text(st, 0);
-    if (p && strcmp(p, "gaissa") == 0) in->dirty_gaissa = 1;
-    if (p && strcmp(p, "default") == 0) in->dirty_default = 1;
+    const char *profile = (const char *)sqlite3_column_text(st, 0);
+    if (profile && strcmp(profile, "gaissa") == 0) p->dirty_gaissa = 1;
+    if (profile && strcmp(profile, "default") == 0) p->dirty_default = 1;
   }
   sqlite3_reset(st);
   return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int load_run(struct wdb *db, int64_t run, struct run_input *in) {
-  in->run = run;
-  if ((in->gpu_file = input_file(db, run, "gpu")) < 0 || (in->cpu_file = input_file(db, run, "cpu")) < 0 ||
-      (in->epoch_file = input_file(db, run, "epoch")) < 0 || (in->perf_file = input_file(db, run, "perf")) < 0 ||
-      load_gpu(db, in) || load_cpu(db, in) || load_epochs(db, in) || load_rejected(db, in) || load_dirty(db, in)) {
-    msg("%s: transform: %s", db->path, sqlite3_errmsg(db->sql));
+int load_plan(struct wdb *db, int64_t run, struct run_plan *p) {
+  p->run = run;
+  if ((p->gpu_file = input_file(db, run, "gpu")) < 0 || (p->cpu_file = input_file(db, run, "cpu")) < 0 ||
+      (p->epoch_file = input_file(db, run, "epoch")) < 0 || (p->perf_file = input_file(db, run, "perf")) < 0 ||
+      load_dirty(db, p))
     return -1;
-  }
   return 0;
+}
+
+void load_apply(const struct run_plan *p, struct run_input *in) {
+  in->run = p->run;
+  in->gpu_file = p->gpu_file, in->cpu_file = p->cpu_file;
+  in->epoch_file = p->epoch_file, in->perf_file = p->perf_file;
+  in->dirty_gaissa = p->dirty_gaissa, in->dirty_default = p->dirty_default;
+}
+
+int load_rows(struct wdb *db, struct run_input *in) {
+  return load_gpu(db, in) || load_cpu(db, in) || load_epochs(db, in) || load_rejected(db, in) ? -1 : 0;
 }
