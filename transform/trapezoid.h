@@ -22,6 +22,8 @@
 #ifndef WATTDB_TRAPEZOID_H
 #define WATTDB_TRAPEZOID_H
 
+#include <stddef.h>
+
 struct trapezoid {
   double max_gap;     /* the longest interval bridged, in t's unit; NAN: none is */
   int forward_only;   /* an interval of no or negative time bridges nothing */
@@ -57,18 +59,13 @@ struct trapezoid_window {
 };
 
 /* Starts Z for a series whose intervals up to MAX_GAP are bridged. */
-void trapezoid_start(struct trapezoid *z, double max_gap, int forward_only);
+static inline void trapezoid_start(struct trapezoid *z, double max_gap, int forward_only) {
+  *z = (struct trapezoid){.max_gap = max_gap, .forward_only = forward_only};
+}
 
 /* Adds the reading P at T (after the previous reading). Returns 1 when the
  * interval from the previous reading to it was bridged, 0 otherwise. */
 int trapezoid_add(struct trapezoid *z, double t, double p);
-
-/* One step of a walk: adds the reading P at T, which the caller names ID (a
- * row index, a line), and gives the window W (NULL: none) the reading and, when
- * the interval from the previous reading is bridged, that interval. Returns 1
- * for a bridged interval, then *IV (when not NULL) is it; 0 otherwise. */
-int trapezoid_next(struct trapezoid *z, struct trapezoid_window *w, double t, double p, long long id,
-                   struct trapezoid_interval *iv);
 
 /* The share of the interval (T0, T1] in the span (LO, HI]: the time it spends
  * there, divided by UNIT; not positive when it spends none. Every split of an
@@ -79,10 +76,64 @@ static inline double trapezoid_share(double t0, double t1, double lo, double hi,
 }
 
 /* Starts W, the window (LO, HI] with shares in UNITs of t. */
-void trapezoid_window_start(struct trapezoid_window *w, double lo, double hi, double unit);
+static inline void trapezoid_window_start(struct trapezoid_window *w, double lo, double hi, double unit) {
+  *w = (struct trapezoid_window){.lo = lo, .hi = hi, .unit = unit, .covered_to = lo};
+}
 
 /* The window's longest gap, closed at HI. After the last trapezoid_next. */
-void trapezoid_window_end(struct trapezoid_window *w);
+static inline void trapezoid_window_end(struct trapezoid_window *w) {
+  if (w->hi - w->covered_to > w->longest_gap) w->longest_gap = w->hi - w->covered_to;
+}
+
+/* The walk (trapezoid_window_interval, trapezoid_next) is inline, so that the
+ * default profile's loops (transform/integrate.c) keep its state in registers.
+ *
+ * The bridged interval (T0, T1] of mean power PM in W: what of (lo, hi] it
+ * covers extends the covered time (the stretch since the last one covered is a
+ * gap), and its share (trapezoid_share) weighs PM. */
+static inline void trapezoid_window_interval(struct trapezoid_window *w, double t0, double t1, double pm) {
+  double inside = trapezoid_share(t0, t1, w->lo, w->hi, 1); /* in t's unit */
+  if (!(inside > 0)) return;
+  double a = t0 > w->lo ? t0 : w->lo;
+  if (a - w->covered_to > w->longest_gap) w->longest_gap = a - w->covered_to;
+  w->covered += inside;
+  w->covered_to = t1 < w->hi ? t1 : w->hi;
+  double share = inside / w->unit; /* trapezoid_share(t0, t1, lo, hi, unit), bit for bit */
+  w->intervals++;
+  w->energy += share * pm;
+  w->time += share;
+}
+
+/* One step of a walk: adds the reading P at T, which the caller names ID (a
+ * row index, a line), and gives the window W (NULL: none) the reading and, when
+ * the interval from the previous reading is bridged, that interval. Returns 1
+ * for a bridged interval, then *IV (when not NULL) is it; 0 otherwise. */
+static inline int trapezoid_next(struct trapezoid *z, struct trapezoid_window *w, double t, double p,
+                                 long long id, struct trapezoid_interval *iv) {
+  int bridged = 0;
+  if (w && t >= w->lo && t <= w->hi) {
+    if (!w->samples++) w->first = t;
+    w->last = t;
+  }
+  if (z->n) {
+    double dt = t - z->prev_t, pm = (p + z->prev_p) / 2;
+    if (dt <= z->max_gap && (!z->forward_only || dt > 0)) { /* NAN max_gap: never */
+      z->energy += pm * dt;
+      z->covered += dt;
+      z->step += z->prev_p * dt;
+      bridged = 1;
+      if (w) trapezoid_window_interval(w, z->prev_t, t, pm);
+      if (iv) *iv = (struct trapezoid_interval){.t0 = z->prev_t, .p0 = z->prev_p, .t1 = t, .p1 = p, .id0 = z->prev_id};
+    } else if (dt > z->longest_gap) {
+      z->longest_gap = dt;
+    }
+  }
+  z->n++;
+  z->prev_t = t;
+  z->prev_p = p;
+  z->prev_id = id;
+  return bridged;
+}
 
 /* |energy - step|: how far the trapezoid is from holding each reading until
  * the next one, a bound on the error of either for a power that changes
