@@ -1,15 +1,20 @@
 /* transform/integrate.c: the default profile's integrals, pure arithmetic.
  *
- * Each series is integrated on its own clock: trapezoids over consecutive
- * non-NULL readings (GPU power, utilization, memory, temperature; CPU RSS and
- * usage), an interval longer than MODEL_GAP_PERIODS measured periods skipped as
- * a gap, each bridged interval split over the spans it crosses in proportion
- * to time. In the same pass, how each series covers the run's window
- * (processed_coverage: readings, first and last, covered seconds, longest
- * gap). The run's sums are the spans' sums taken in span order, as the GROUP
- * BY over per-span rows took them; every sum is plain double additions in
- * sample order (SQLite's sum()). Also the energy of one eprof GPU file, by the
- * integration engine every other sampled source goes through (trapezoid.h). */
+ * Each series is walked once on its own clock by the integration engine
+ * (trapezoid.h, the one every sampled series goes through): the GPU readings
+ * with power, the CPU readings with RSS, in time order; the engine applies the
+ * gap rule (an interval longer than MODEL_GAP_PERIODS measured periods is not
+ * bridged), reports each bridged interval and keeps the series' coverage of
+ * the run's window (processed_coverage: readings, first and last, covered
+ * time, longest gap). Each bridged interval is split over the spans it crosses
+ * by its share of each (trapezoid_share, the seconds it spends there): power,
+ * utilization, memory and temperature of the GPU, RSS and usage of the CPU,
+ * each with the seconds where both readings have a value. The run's sums are
+ * the spans' sums taken in span order, as the GROUP BY over per-span rows took
+ * them; every sum is plain double additions in sample order (SQLite's sum()).
+ * transform/model/default_epochs.sql is the same model as SQL over the raw rows
+ * and trapezoid_window(). Also the energy of one eprof GPU file, by the same
+ * engine. */
 #include <math.h>
 
 #include "transform/pipeline.h"
