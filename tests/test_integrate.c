@@ -1,7 +1,8 @@
 /* tests/test_integrate.c: the pure stages of the transform pipeline
  * (transform/pipeline.h: align, gaissa, integrate) on runs built in memory,
  * without a database: the nearest-time join and its tolerance, the gap rule,
- * an interval split over the spans it crosses, coverage, skipfooter with a
+ * an interval split over the spans it crosses, coverage (a CPU log that starts
+ * before the window, on its own clock), skipfooter with a
  * rejected last line, the gaissa epochs' boundary copy and floors, and the
  * energy of one eprof GPU file. Every expected number is worked out by hand in
  * the comment above its assertion. */
@@ -135,6 +136,45 @@ static void interval_split_over_the_spans_it_crosses(void **state) {
   pipeline_work_free(&w);
 }
 
+static void cpu_series_on_its_own_clock_and_its_coverage(void **state) {
+  (void)state;
+  struct pipeline_work w;
+  start_run(&w);
+  for (int i = 0; i <= 4; i++) add_gpu(&w, i, 2 + i, 100);
+  /* CPU readings at -0.5, 0.5, 1.5, 3.5 s of 1000 MB: intervals 1, 1, 2 s,
+   * median 1 s, all bridged; the first starts before the window [0, 4] */
+  double t[] = {-0.5, 0.5, 1.5, 3.5};
+  for (int i = 0; i < 4; i++) add_cpu(&w, t[i], 2 + i, 1000);
+  add_epoch(&w, 0, 2.0);
+  add_epoch(&w, 1, 4.0);
+  run_stages(&w);
+  /* Spans (0, 2] and (2, 4]. Inside the window: 0.5 s of (-0.5, 0.5], then
+   * (0.5, 1.5], and (1.5, 3.5] split 0.5 s / 1.5 s: span 0 has 2 s, 2000 MB s,
+   * span 1 1.5 s, 1500 MB s; the run 3.5 s, 3500 MB s. */
+  assert_int_equal(w.dw.nde, 2);
+  assert_true(w.dw.de[0].has_c && w.dw.de[1].has_c);
+  assert_double_equal(w.dw.de[0].c_cov, 2.0, 0);
+  assert_double_equal(w.dw.de[0].ri, 2000.0, 0);
+  assert_double_equal(w.dw.de[1].c_cov, 1.5, 0);
+  assert_double_equal(w.dw.de[1].ri, 1500.0, 0);
+  const struct default_sums *D = &w.dw.sums;
+  assert_double_equal(D->C.cov.v, 3.5, 0);
+  assert_double_equal(D->C.e.v, 3500.0, 0);
+  /* Coverage: the readings 0.5, 1.5, 3.5 s are in the window; 3.5 s covered;
+   * the window's last 0.5 s is the longest stretch nothing covers. */
+  assert_int_equal(D->ram_cov.ws, 0);
+  assert_int_equal(D->ram_cov.we, S(4));
+  assert_int_equal(D->ram_cov.samples, 3);
+  assert_int_equal(D->ram_cov.first, S(0.5));
+  assert_int_equal(D->ram_cov.last, S(3.5));
+  assert_int_equal(D->ram_cov.covered_us, S(3.5));
+  assert_int_equal(D->ram_cov.longest_gap_us, S(0.5));
+  /* the GPU series covers its whole window */
+  assert_int_equal(D->gpu_cov.covered_us, S(4));
+  assert_int_equal(D->gpu_cov.longest_gap_us, 0);
+  pipeline_work_free(&w);
+}
+
 static void skipfooter_counts_rejected_lines(void **state) {
   (void)state;
   struct pipeline_work w;
@@ -238,6 +278,7 @@ int main(void) {
       cmocka_unit_test(nearest_cpu_sample_within_tolerance),
       cmocka_unit_test(gap_longer_than_the_rule_is_not_bridged),
       cmocka_unit_test(interval_split_over_the_spans_it_crosses),
+      cmocka_unit_test(cpu_series_on_its_own_clock_and_its_coverage),
       cmocka_unit_test(skipfooter_counts_rejected_lines),
       cmocka_unit_test(gaissa_epoch_starts_with_a_copy_of_the_last_sample),
       cmocka_unit_test(eprof_file_energy_by_the_file_period),

@@ -1,7 +1,9 @@
 /* tests/test_trapezoid.c: the integration engine (transform/trapezoid.h).
  *
  * The arithmetic on hand-made series (the gap limit, intervals back in time,
- * coverage, the longest gap, the error bound); then the engine as the SQL
+ * coverage, the longest gap, the error bound, a window and the intervals that
+ * cross its ends, the walk's report of each bridged interval); the aggregate
+ * trapezoid_window() on such a series; then the engine as the SQL
  * aggregate trapezoid() in transform/50_sources.sql against an oracle: the
  * window-function SQL the engine replaced (lag() over each series in line
  * order, total() of the bridged intervals), kept here, on the fixtures of
@@ -59,6 +61,79 @@ static void time_going_back(void **state) {
   trapezoid_add(&z, 5, 100);
   trapezoid_add(&z, 3, 100);
   assert_true(z.energy == -200.0);
+}
+
+static void window_splits_the_intervals_that_cross_it(void **state) {
+  (void)state;
+  struct trapezoid z;
+  struct trapezoid_window w;
+  struct trapezoid_interval iv = {0};
+  double t[] = {0, 2, 3, 10, 11}, p[] = {100, 300, 300, 100, 100};
+  for (int pass = 0; pass < 2; pass++) {
+    /* the same series in seconds (unit 1), then in µs with shares in seconds */
+    double u = pass ? 1e6 : 1;
+    trapezoid_start(&z, 5 * u, 0);
+    trapezoid_window_start(&w, 1 * u, 10.5 * u, u);
+    int bridged = 0;
+    for (int i = 0; i < 5; i++) bridged = trapezoid_next(&z, &w, t[i] * u, p[i], 10 + i, &iv);
+    trapezoid_window_end(&w);
+    /* the last interval (10, 11] is bridged and starts at the reading named 13 */
+    assert_int_equal(bridged, 1);
+    assert_true(iv.t0 == 10 * u && iv.p0 == 100 && iv.t1 == 11 * u && iv.p1 == 100 && iv.id0 == 13);
+    /* (0, 2] at 200 W spends 1 s in (1, 10.5], (2, 3] at 300 W 1 s, (3, 10] is
+     * 7 s > 5: a gap, (10, 11] at 100 W 0.5 s: 200 + 300 + 50 J over 2.5 s */
+    assert_int_equal(w.intervals, 3);
+    assert_true(w.energy == 550.0);
+    assert_true(w.time == 2.5);
+    assert_true(w.covered == 2.5 * u);
+    /* readings 2, 3 and 10 s lie in the window; nothing covers (3, 10] */
+    assert_int_equal(w.samples, 3);
+    assert_true(w.first == 2 * u && w.last == 10 * u);
+    assert_true(w.longest_gap == 7 * u);
+    /* the series as a whole, as trapezoid_add walks it: 400 + 300 + 100 J */
+    assert_true(z.energy == 800.0 * u && z.covered == 4 * u && z.longest_gap == 7 * u);
+  }
+  /* the share of an interval in a span, the split's one rule */
+  assert_true(trapezoid_share(0, 4, 1, 2, 1) == 1.0);
+  assert_true(trapezoid_share(0, 4e6, 3e6, 8e6, 1e6) == 1.0);
+  assert_false(trapezoid_share(0, 4, 4, 5, 1) > 0);
+}
+
+/* The value of trapezoid_value(trapezoid_window(...), WHAT) over the rows of
+ * temp.r in F's database, NAN for NULL; ARGS are the aggregate's arguments. */
+static double window_value(struct fx *f, const char *args, const char *what) {
+  return tl_real(&f->db, "SELECT trapezoid_value(trapezoid_window(%s), '%s') FROM r", args, what);
+}
+
+static void window_aggregate(void **state) {
+  struct fx *f = *state;
+  assert_int_equal(transform_register_functions(&f->db), 0);
+  /* the series above, rows in no order, a NULL power (no reading) */
+  assert_int_equal(sqlite3_exec(f->db.sql,
+                                "CREATE TEMP TABLE r(line, t, p); INSERT INTO r VALUES (5, 11, 100), (1, 0, 100),"
+                                " (3, 3, 300), (6, 12, NULL), (2, 2, 300), (4, 10, 100)",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  const char *a = "line, t, p, 5, 1, 10.5";
+  assert_true(window_value(f, a, "energy") == 550.0);
+  assert_true(window_value(f, a, "time") == 2.5);
+  assert_true(window_value(f, a, "covered") == 2.5);
+  assert_true(window_value(f, a, "samples") == 3);
+  assert_true(window_value(f, a, "first") == 2 && window_value(f, a, "last") == 10);
+  assert_true(window_value(f, a, "longest_gap") == 7);
+  /* µs times, shares in seconds */
+  assert_true(window_value(f, "line, t * 1e6, p, 5e6, 1e6, 10.5e6, 1e6", "energy") == 550.0);
+  /* (4, 9] lies in the gap: no interval, so no energy, not 0 */
+  assert_true(isnan(window_value(f, "line, t, p, 5, 4, 9", "energy")));
+  assert_true(isnan(window_value(f, "line, t, p, 5, 4, 9", "time")));
+  assert_true(window_value(f, "line, t, p, 5, 4, 9", "samples") == 0);
+  assert_true(isnan(window_value(f, "line, t, p, 5, 4, 9", "first")));
+  assert_true(window_value(f, "line, t, p, 5, 4, 9", "longest_gap") == 5);
+  /* no gap limit: nothing bridged */
+  assert_true(isnan(window_value(f, "line, t, p, NULL, 1, 10.5", "energy")));
+  /* no row: NULL */
+  assert_true(isnan(tl_real(&f->db, "SELECT trapezoid_value(trapezoid_window(line, t, p, 5, 1, 2), 'samples')"
+                                    " FROM r WHERE 0")));
 }
 
 /* The window-function SQL of each source, as it was before the engine: per
@@ -221,6 +296,8 @@ int main(void) {
       cmocka_unit_test(gap_limit_and_coverage),
       cmocka_unit_test(no_limit_bridges_nothing),
       cmocka_unit_test(time_going_back),
+      cmocka_unit_test(window_splits_the_intervals_that_cross_it),
+      cmocka_unit_test_setup_teardown(window_aggregate, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(engine_equals_the_window_sql, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests_name("trapezoid", tests, NULL, NULL);

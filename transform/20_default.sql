@@ -7,8 +7,8 @@
 -- samples for GPU power, usage and temperature, the CPU samples for RAM power
 -- (RSS MB × ram_w_per_mb of the view model) and CPU usage. An interval longer
 -- than gap_periods (model) measured sampling periods (the median interval of
--- the series) is a gap: not bridged,
--- its time counted in uncovered_s. An interval that crosses a span boundary is
+-- the series) is a gap: not bridged, its time counted in uncovered_s. An
+-- interval that crosses a span boundary is
 -- split between the spans in proportion to the time it spends in each, so the
 -- epochs' energies add up to the run's. Means are time-weighted: the integral
 -- over the covered time; standard deviations likewise (from ∫x² dt).
@@ -21,17 +21,19 @@
 DELETE FROM processed_run WHERE profile = 'default'
   AND run_id IN (SELECT run_id FROM tf_dirty WHERE profile = 'default');
 
--- The integrals are computed by the transform pipeline (transform/integrate.c,
--- one pass over the run's samples in memory), per (run, span): for the GPU series
--- cov = Σ ov (covered seconds), e = Σ ov × pm, e2 = Σ ov × p²m (pm = (p0 + p1) / 2,
--- p²m = (p0² + p1²) / 2 over an interval, ov its seconds inside the span), and
--- for usage, memory usage, memory used and temperature Σ ov × mean and Σ ov over
--- the intervals where both readings are non-NULL; for the CPU series the same of
--- RSS MB and CPU usage. transform/emit.c writes the processed_epoch rows (one per span
--- with an epoch: n GPU samples with power, duration end - start, mean powers
--- e / cov and ri × ram_w_per_mb / cov, energies, uncovered_s = round(max(duration -
--- cov, 0), 6)) and the run's sums over its spans into temp.tf_dm
--- (transform/00_prepare.sql), which the processed_run row below reads.
+-- The integrals come from the transform pipeline (transform/integrate.c: each
+-- series walked once by the integration engine, transform/trapezoid.h, each
+-- bridged interval split over the spans it crosses). What they are is written
+-- as SQL in transform/model/default_epochs.sql: one statement over the raw rows
+-- (eprof_gpu_sample, eprof_cpu_sample, interim_span, interim_run, view model)
+-- and the aggregate trapezoid_window(), which gives every default
+-- processed_epoch row to the bit (tests/test_default_sql.c). transform/emit.c
+-- writes the processed_epoch rows and the run's sums over its spans, in span
+-- order, into temp.tf_dm (transform/00_prepare.sql); the processed_run row
+-- below reads them: cov, e, e2 of GPU power (seconds, ∫p dt, ∫p² dt), ui, ucov,
+-- mui, mucov, mi, m2i, mcov, ci, c2i, ccov of usage, memory usage, memory used
+-- and temperature (each over the intervals where both readings have it), c_cov,
+-- ri, r2i of RSS MB and c_ci, c_c2i, c_ccov of CPU usage.
 
 INSERT INTO processed_run(run_id, profile, n_samples, start_us, end_us, duration_s,
   measured_epochs, trained_epochs, gpu_model, gpu_working_time_s, gpu_usage_pct,

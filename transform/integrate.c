@@ -1,15 +1,20 @@
 /* transform/integrate.c: the default profile's integrals, pure arithmetic.
  *
- * Each series is integrated on its own clock: trapezoids over consecutive
- * non-NULL readings (GPU power, utilization, memory, temperature; CPU RSS and
- * usage), an interval longer than MODEL_GAP_PERIODS measured periods skipped as
- * a gap, each bridged interval split over the spans it crosses in proportion
- * to time. In the same pass, how each series covers the run's window
- * (processed_coverage: readings, first and last, covered seconds, longest
- * gap). The run's sums are the spans' sums taken in span order, as the GROUP
- * BY over per-span rows took them; every sum is plain double additions in
- * sample order (SQLite's sum()). Also the energy of one eprof GPU file, by the
- * integration engine every other sampled source goes through (trapezoid.h). */
+ * Each series is walked once on its own clock by the integration engine
+ * (trapezoid.h, the one every sampled series goes through): the GPU readings
+ * with power, the CPU readings with RSS, in time order; the engine applies the
+ * gap rule (an interval longer than MODEL_GAP_PERIODS measured periods is not
+ * bridged), reports each bridged interval and keeps the series' coverage of
+ * the run's window (processed_coverage: readings, first and last, covered
+ * time, longest gap). Each bridged interval is split over the spans it crosses
+ * by its share of each (trapezoid_share, the seconds it spends there): power,
+ * utilization, memory and temperature of the GPU, RSS and usage of the CPU,
+ * each with the seconds where both readings have a value. The run's sums are
+ * the spans' sums taken in span order, as the GROUP BY over per-span rows took
+ * them; every sum is plain double additions in sample order (SQLite's sum()).
+ * transform/model/default_epochs.sql is the same model as SQL over the raw rows
+ * and trapezoid_window(). Also the energy of one eprof GPU file, by the same
+ * engine. */
 #include <math.h>
 
 #include "transform/pipeline.h"
@@ -20,15 +25,14 @@ static void add(struct sum *s, double x) {
   s->n++;
 }
 
-/* The seconds interval (T0, T1] spends in span K of R (may be <= 0). */
-static double overlap(const struct aligned_run *r, int64_t k, int64_t t0, int64_t t1) {
-  int64_t hi = t1 < r->ends[k] ? t1 : r->ends[k], lo = t0 > r->starts[k] ? t0 : r->starts[k];
-  return (double)(hi - lo) / 1e6;
-}
-
 /* The last span index an interval ending in span S1 can touch. */
 static int64_t last_span(const struct aligned_run *r, int64_t s1) {
   return s1 < r->nspans - 1 ? s1 : r->nspans - 1;
+}
+
+/* The share of the bridged interval IV in span K of R, in seconds (<= 0: none). */
+static double span_share(const struct aligned_run *r, int64_t k, const struct trapezoid_interval *iv) {
+  return trapezoid_share(iv->t0, iv->t1, (double)r->starts[k], (double)r->ends[k], 1e6);
 }
 
 /* Averages of two readings and of their squares, NULL when either is. */
@@ -39,47 +43,38 @@ static int pair(double a, int an, double b, int bn, double *m, double *m2) {
   return 1;
 }
 
-static void coverage_start(struct coverage *c, const struct aligned_run *r) {
+/* The engine's window over R's whole window [start of span 0, end of the last]
+ * (processed_coverage's). */
+static void run_window(const struct aligned_run *r, struct trapezoid_window *w) {
   int64_t ws = r->nspans ? r->starts[0] : 0, we = r->nspans ? r->ends[r->nspans - 1] : 0;
-  *c = (struct coverage){.ws = ws, .we = we, .covered_to = ws};
+  trapezoid_window_start(w, (double)ws, (double)we, 1);
 }
 
-static void coverage_sample(struct coverage *c, int64_t t) {
-  if (t < c->ws || t > c->we) return;
-  if (!c->samples++) c->first = t;
-  c->last = t;
+/* COV, processed_coverage's row, from the engine's window W (after its last
+ * reading); µs times are integers in W, exactly. */
+static void coverage_of(struct trapezoid_window *w, struct coverage *cov) {
+  trapezoid_window_end(w);
+  *cov = (struct coverage){.ws = (int64_t)w->lo, .we = (int64_t)w->hi, .samples = w->samples,
+                           .first = w->samples ? (int64_t)w->first : 0, .last = w->samples ? (int64_t)w->last : 0,
+                           .covered_us = (int64_t)w->covered, .longest_gap_us = (int64_t)w->longest_gap};
 }
 
-/* The interval (A, B] was bridged: what of the window lies in it is covered. */
-static void coverage_interval(struct coverage *c, int64_t a, int64_t b) {
-  int64_t lo = a > c->ws ? a : c->ws, hi = b < c->we ? b : c->we;
-  if (hi <= lo) return;
-  if (lo - c->covered_to > c->longest_gap_us) c->longest_gap_us = lo - c->covered_to;
-  c->covered_us += hi - lo;
-  c->covered_to = hi;
-}
-
-static void coverage_end(struct coverage *c) {
-  if (c->we - c->covered_to > c->longest_gap_us) c->longest_gap_us = c->we - c->covered_to;
-}
-
-/* The GPU series of R integrated per span into S[0..nspans-1] (zeroed first),
- * its coverage of the window into COV. */
+/* The GPU series of R (the readings with power) walked by the engine: each
+ * bridged interval split per span into S[0..nspans-1] (zeroed first), in
+ * sample order; its coverage of the window into COV. */
 static void default_gpu(const struct aligned_run *r, struct span_sums *S, struct coverage *cov) {
   for (int64_t k = 0; k < r->nspans; k++) S[k] = (struct span_sums){0};
-  coverage_start(cov, r);
-  double gap = MODEL_GAP_PERIODS * r->gpu_period_s * 1e6;
-  const struct gpu_row *prev = NULL;
+  struct trapezoid z;
+  struct trapezoid_window w;
+  struct trapezoid_interval iv;
+  trapezoid_start(&z, MODEL_GAP_PERIODS * r->gpu_period_s * 1e6, 0);
+  run_window(r, &w);
   for (size_t i = 0; i < r->ng; i++) {
     const struct gpu_row *b = &r->g[i];
     if (b->nullmask >> G_POWER & 1) continue;
-    const struct gpu_row *a = prev;
-    prev = b;
-    coverage_sample(cov, b->ts);
-    if (!a || !((double)(b->ts - a->ts) <= gap)) continue; /* NAN gap: nothing bridged */
-    coverage_interval(cov, a->ts, b->ts);
-    double pm = (a->v[G_POWER] + b->v[G_POWER]) / 2;
-    double p2m = (a->v[G_POWER] * a->v[G_POWER] + b->v[G_POWER] * b->v[G_POWER]) / 2;
+    if (!trapezoid_next(&z, &w, (double)b->ts, b->v[G_POWER], (long long)i, &iv)) continue;
+    const struct gpu_row *a = &r->g[iv.id0];
+    double pm = (iv.p0 + iv.p1) / 2, p2m = (iv.p0 * iv.p0 + iv.p1 * iv.p1) / 2;
     double um, u2, mum, mu2, mm, m2m, cm, c2m;
     int hu = pair(a->v[G_UTIL], a->nullmask >> G_UTIL & 1, b->v[G_UTIL], b->nullmask >> G_UTIL & 1, &um, &u2);
     int hmu = pair(a->v[G_MEM_UTIL], a->nullmask >> G_MEM_UTIL & 1, b->v[G_MEM_UTIL],
@@ -88,7 +83,7 @@ static void default_gpu(const struct aligned_run *r, struct span_sums *S, struct
                   b->nullmask >> G_MEM_USED & 1, &mm, &m2m);
     int hc = pair(a->v[G_TEMP], a->nullmask >> G_TEMP & 1, b->v[G_TEMP], b->nullmask >> G_TEMP & 1, &cm, &c2m);
     for (int64_t k = a->span < 0 ? 0 : a->span; k <= last_span(r, b->span); k++) {
-      double ov = overlap(r, k, a->ts, b->ts);
+      double ov = span_share(r, k, &iv);
       if (!(ov > 0)) continue;
       struct span_sums *s = &S[k];
       add(&s->cov, ov), add(&s->e, ov * pm), add(&s->e2, ov * p2m);
@@ -98,35 +93,34 @@ static void default_gpu(const struct aligned_run *r, struct span_sums *S, struct
       if (hc) add(&s->ci, ov * cm), add(&s->c2i, ov * c2m), add(&s->ccov, ov);
     }
   }
-  coverage_end(cov);
+  coverage_of(&w, cov);
 }
 
-/* The CPU series of R per span into S (RSS in e/e2, CPU usage in ci/c2i/ccov),
- * its coverage of the window into COV. */
+/* The CPU series of R (the readings with RSS) likewise into S (RSS in e/e2,
+ * CPU usage in ci/c2i/ccov), its coverage of the window into COV. */
 static void default_cpu(const struct aligned_run *r, struct span_sums *S, struct coverage *cov) {
   for (int64_t k = 0; k < r->nspans; k++) S[k] = (struct span_sums){0};
-  coverage_start(cov, r);
-  double gap = MODEL_GAP_PERIODS * r->cpu_period_s * 1e6;
-  const struct cpu_row *prev = NULL;
+  struct trapezoid z;
+  struct trapezoid_window w;
+  struct trapezoid_interval iv;
+  trapezoid_start(&z, MODEL_GAP_PERIODS * r->cpu_period_s * 1e6, 0);
+  run_window(r, &w);
   for (size_t i = 0; i < r->nc; i++) {
     const struct cpu_row *b = &r->c[i];
     if (b->rss_null) continue;
-    const struct cpu_row *a = prev;
-    prev = b;
-    coverage_sample(cov, b->ts);
-    if (!a || !((double)(b->ts - a->ts) <= gap)) continue;
-    coverage_interval(cov, a->ts, b->ts);
-    double rm = (a->rss + b->rss) / 2, r2m = (a->rss * a->rss + b->rss * b->rss) / 2, cm, c2m;
+    if (!trapezoid_next(&z, &w, (double)b->ts, b->rss, (long long)i, &iv)) continue;
+    const struct cpu_row *a = &r->c[iv.id0];
+    double rm = (iv.p0 + iv.p1) / 2, r2m = (iv.p0 * iv.p0 + iv.p1 * iv.p1) / 2, cm, c2m;
     int hc = pair(a->cpu_pct, a->cpu_null, b->cpu_pct, b->cpu_null, &cm, &c2m);
     for (int64_t k = a->span < 0 ? 0 : a->span; k <= last_span(r, b->span); k++) {
-      double ov = overlap(r, k, a->ts, b->ts);
+      double ov = span_share(r, k, &iv);
       if (!(ov > 0)) continue;
       struct span_sums *s = &S[k];
       add(&s->cov, ov), add(&s->e, ov * rm), add(&s->e2, ov * r2m);
       if (hc) add(&s->ci, ov * cm), add(&s->c2i, ov * c2m), add(&s->ccov, ov);
     }
   }
-  coverage_end(cov);
+  coverage_of(&w, cov);
 }
 
 /* sum() over the spans' values: a span without a covered interval had no row,

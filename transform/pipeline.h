@@ -8,10 +8,13 @@
  *                                 periods;
  *   gaissa     (gaissa.c, pure)   the replication package's algorithm: which
  *                                 samples it keeps, its sums and its epochs;
- *   integrate  (integrate.c, pure) the default profile: trapezoids of each
- *                                 series on its own clock, gaps skipped,
- *                                 intervals split over the spans they cross,
- *                                 coverage; the energy of one eprof file;
+ *   integrate  (integrate.c, pure) the default profile: each series on its
+ *                                 own clock walked by the integration engine
+ *                                 (trapezoid.h: the gap rule, the bridged
+ *                                 intervals, the window's coverage), each
+ *                                 interval split over the spans it crosses by
+ *                                 its share of each; the energy of one eprof
+ *                                 file;
  *   emit       (emit.c, SQLite)   every INSERT: interim tables, the per-run sums
  *                                 the SQL files turn into processed rows, the
  *                                 processed_epoch rows.
@@ -152,11 +155,13 @@ struct span_sums {
   struct sum cov, e, e2, ui, ucov, mui, mucov, mi, m2i, mcov, ci, c2i, ccov;
 };
 
-/* How one series covers its run's window [ws, we] (processed_coverage): its
- * readings in the window, the first and last of them, the time its bridged
- * intervals cover, and the longest stretch of the window that none covers. */
+/* How one series covers its run's window [ws, we] (processed_coverage), as
+ * the integration engine's window over it found (struct trapezoid_window): its
+ * readings in the window, the first and last of them (0 without one), the time
+ * its bridged intervals cover, and the longest stretch of the window that none
+ * covers. */
 struct coverage {
-  int64_t ws, we, samples, first, last, covered_to, covered_us, longest_gap_us;
+  int64_t ws, we, samples, first, last, covered_us, longest_gap_us;
 };
 
 /* A default processed_epoch row before emit.c's SQL: span (START_US, END_US]

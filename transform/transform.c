@@ -228,13 +228,108 @@ static void trapezoid_final(sqlite3_context *ctx) {
   sqlite3_result_blob(ctx, &g->z, (int)sizeof g->z, SQLITE_TRANSIENT);
 }
 
+/* trapezoid_window(line, t, p, max_gap, lo, hi [, unit]): the integration
+ * engine's walk (trapezoid_next) of one series over the window (lo, hi], an
+ * interval that crosses an end split in proportion to the time inside: the
+ * default profile's integral of one epoch span. Rows come in any order and are
+ * walked in (t, line) order, the default profile's (time, ties by line); NULL t
+ * or p is no reading; max_gap (NULL: nothing bridged), lo, hi and unit (the
+ * shares' unit in t's, 1 when not given) are read from the first row. Feed it
+ * the readings from the last at or before lo to the first at or after hi (the
+ * others add nothing). The readings are kept in a buffer that doubles as it
+ * fills (one per group). The result is a blob that trapezoid_value() reads. */
+struct window_reading {
+  double t, p;
+  sqlite3_int64 line;
+};
+
+struct window_agg {
+  int started;
+  double max_gap, lo, hi, unit;
+  struct window_reading *r;
+  size_t n, cap;
+};
+
+static int cmp_reading(const void *x, const void *y) {
+  const struct window_reading *a = x, *b = y;
+  if (a->t != b->t) return (a->t > b->t) - (a->t < b->t);
+  return (a->line > b->line) - (a->line < b->line);
+}
+
+static void window_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  struct window_agg *g = sqlite3_aggregate_context(ctx, sizeof *g);
+  if (!g) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  if (!g->started) {
+    g->started = 1;
+    g->max_gap = sqlite3_value_type(argv[3]) == SQLITE_NULL ? NAN : sqlite3_value_double(argv[3]);
+    g->lo = sqlite3_value_double(argv[4]);
+    g->hi = sqlite3_value_double(argv[5]);
+    g->unit = argc > 6 ? sqlite3_value_double(argv[6]) : 1;
+  }
+  if (sqlite3_value_type(argv[1]) == SQLITE_NULL || sqlite3_value_type(argv[2]) == SQLITE_NULL) return;
+  if (g->n == g->cap) {
+    g->cap = g->cap ? 2 * g->cap : 256;
+    g->r = xrealloc(g->r, (unsigned long)(g->cap * sizeof *g->r));
+  }
+  g->r[g->n++] = (struct window_reading){sqlite3_value_double(argv[1]), sqlite3_value_double(argv[2]),
+                                          sqlite3_value_int64(argv[0])};
+}
+
+static void window_final(sqlite3_context *ctx) {
+  struct window_agg *g = sqlite3_aggregate_context(ctx, 0);
+  if (!g || !g->n) {
+    if (g) free(g->r);
+    sqlite3_result_null(ctx);
+    return;
+  }
+  qsort(g->r, g->n, sizeof *g->r, cmp_reading);
+  struct trapezoid z;
+  struct trapezoid_window w;
+  trapezoid_start(&z, g->max_gap, 0);
+  trapezoid_window_start(&w, g->lo, g->hi, g->unit);
+  for (size_t i = 0; i < g->n; i++) trapezoid_next(&z, &w, g->r[i].t, g->r[i].p, g->r[i].line, NULL);
+  trapezoid_window_end(&w);
+  free(g->r);
+  sqlite3_result_blob(ctx, &w, (int)sizeof w, SQLITE_TRANSIENT);
+}
+
+_Static_assert(sizeof(struct trapezoid) != sizeof(struct trapezoid_window),
+               "trapezoid_value tells the two results apart by their size");
+
+/* trapezoid_value() of a trapezoid_window() result BLOB (below). */
+static void window_value(sqlite3_context *ctx, const void *blob, const char *what) {
+  struct trapezoid_window w;
+  memcpy(&w, blob, sizeof w);
+  if (strcmp(what, "energy") == 0 || strcmp(what, "time") == 0) {
+    if (w.intervals) sqlite3_result_double(ctx, what[0] == 'e' ? w.energy : w.time);
+    else sqlite3_result_null(ctx);
+  } else if (strcmp(what, "covered") == 0) sqlite3_result_double(ctx, w.covered);
+  else if (strcmp(what, "longest_gap") == 0) sqlite3_result_double(ctx, w.longest_gap);
+  else if (strcmp(what, "samples") == 0) sqlite3_result_int64(ctx, w.samples);
+  else if (w.samples && strcmp(what, "first") == 0) sqlite3_result_double(ctx, w.first);
+  else if (w.samples && strcmp(what, "last") == 0) sqlite3_result_double(ctx, w.last);
+  else sqlite3_result_null(ctx);
+}
+
 /* trapezoid_value(blob, what): of a trapezoid() result, 'energy' (p's unit x
  * t's unit), 'covered' and 'longest_gap' (t's unit), 'samples', 'error'
- * (trapezoid_error); NULL for anything else. */
+ * (trapezoid_error); of a trapezoid_window() result, 'energy' (Σ share x pm)
+ * and 'time' (Σ share), NULL when no bridged interval lies in the window,
+ * 'covered' and 'longest_gap' of the window (t's unit), 'samples' (readings in
+ * [lo, hi]) and 'first' and 'last' of them (NULL without one); NULL for
+ * anything else. */
 static void trapezoid_value(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   (void)argc;
   struct trapezoid z;
   const char *what = (const char *)sqlite3_value_text(argv[1]);
+  if (sqlite3_value_type(argv[0]) == SQLITE_BLOB && what &&
+      sqlite3_value_bytes(argv[0]) == (int)sizeof(struct trapezoid_window)) {
+    window_value(ctx, sqlite3_value_blob(argv[0]), what);
+    return;
+  }
   if (sqlite3_value_type(argv[0]) != SQLITE_BLOB || sqlite3_value_bytes(argv[0]) != (int)sizeof z || !what) {
     sqlite3_result_null(ctx);
     return;
@@ -261,6 +356,10 @@ int transform_register_functions(struct wdb *db) {
                               trapezoid_step, trapezoid_final) != SQLITE_OK ||
       sqlite3_create_function(db->sql, "trapezoid", 5, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
                               trapezoid_step, trapezoid_final) != SQLITE_OK ||
+      sqlite3_create_function(db->sql, "trapezoid_window", 6, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
+                              window_step, window_final) != SQLITE_OK ||
+      sqlite3_create_function(db->sql, "trapezoid_window", 7, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
+                              window_step, window_final) != SQLITE_OK ||
       sqlite3_create_function(db->sql, "trapezoid_value", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                               trapezoid_value, NULL, NULL) != SQLITE_OK) {
     msg("%s: %s", db->path, sqlite3_errmsg(db->sql));

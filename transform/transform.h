@@ -55,9 +55,10 @@ int transform_run(struct wdb *db, const struct transform_options *opt, struct tr
 long transform_align(struct wdb *db, long long *samples);
 
 /* Registers on DB's connection the SQL functions f32(x) (x rounded to the
- * nearest float, as the anchor's float32 columns), f32_mean(x, ord), and
+ * nearest float, as the anchor's float32 columns), f32_mean(x, ord),
  * wm_trapezoid() and wm_part() that 50_sources.sql integrates wattmeter logs
- * with (transform.c). */
+ * with, and the integration engine's trapezoid(), trapezoid_window() and
+ * trapezoid_value() (transform.c). */
 int transform_register_functions(struct wdb *db);
 
 #endif
