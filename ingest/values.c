@@ -48,19 +48,6 @@ static int is_null_word(const char *s, size_t n) {
 /* Significant digits of a mantissa that converts to double exactly (10^15 < 2^53). */
 #define EXACT_DIGITS 15
 
-/* Reads digits at *P into *MANT, counting the fraction's in *FRAC when IN_FRAC.
- * Returns 0 past EXACT_DIGITS significant digits. */
-static int mantissa_digits(const char **p, uint64_t *mant, int *digits, int *frac, int in_frac) {
-  for (const char *s = *p; *s >= '0' && *s <= '9'; s++, *p = s) {
-    if (*mant || *s != '0') {
-      if (++*digits > EXACT_DIGITS) return 0;
-      *mant = *mant * 10 + (uint64_t)(*s - '0');
-    }
-    *frac += in_frac;
-  }
-  return 1;
-}
-
 /* The whole of S, when it is the common shape: blanks, [-+]digits[.digits]
  * with at least one digit, blanks, UNIT (optional), blanks, the end. Sets *OUT
  * and returns 1; returns 0 for anything else, value_number_general deciding
@@ -74,16 +61,28 @@ static int fast_decimal(const char *s, const char *unit, double *out) {
   while (is_blank(*s)) s++;
   int neg = 0;
   if (*s == '-' || *s == '+') neg = *s++ == '-';
+  /* leading zeros are not significant digits; a mantissa past EXACT_DIGITS
+   * may wrap (unsigned) and is then not used */
+  const char *p = s;
+  while (*p == '0') p++;
+  const char *sig = p;
   uint64_t mant = 0;
-  int digits = 0, frac = 0;
-  const char *start = s;
-  if (!mantissa_digits(&s, &mant, &digits, &frac, 0)) return 0;
-  int any = s > start;
-  if (*s == '.') {
-    start = ++s;
-    if (!mantissa_digits(&s, &mant, &digits, &frac, 1)) return 0;
-    any |= s > start;
+  unsigned d;
+  for (; (d = (unsigned)(unsigned char)*p - '0') <= 9; p++) mant = mant * 10 + d;
+  ptrdiff_t digits = p - sig, frac = 0;
+  int any = p > s;
+  if (*p == '.') {
+    const char *f = ++p;
+    if (!digits)
+      while (*p == '0') p++;
+    sig = p;
+    for (; (d = (unsigned)(unsigned char)*p - '0') <= 9; p++) mant = mant * 10 + d;
+    digits += p - sig;
+    frac = p - f;
+    any |= p > f;
   }
+  s = p;
+  if (digits > EXACT_DIGITS) return 0;
   if (!any || frac > 22) return 0;
   while (is_blank(*s)) s++;
   if (*s && unit && *unit) {
