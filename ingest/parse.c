@@ -12,10 +12,9 @@
 
 /* ---- fields ---------------------------------------------------------------- */
 
-/* Makes room for one more field in the field arrays. */
-static void reserve_field(struct parse *p) {
+/* Grows the field arrays: called when they are full. */
+static void grow_fields(struct parse *p) {
   struct parse_private *q = p->priv;
-  if (p->nfields < q->fields_cap) return;
   q->fields_cap = q->fields_cap ? q->fields_cap * 2 : 32;
   q->offsets = xrealloc(q->offsets, (size_t)q->fields_cap * sizeof *q->offsets);
   q->lengths = xrealloc(q->lengths, (size_t)q->fields_cap * sizeof *q->lengths);
@@ -33,7 +32,7 @@ static void reserve_arena(struct parse_private *q, size_t n) {
 
 static void add_field(void *data, size_t len, void *pp) {
   struct parse *p = pp;
-  reserve_field(p);
+  if (p->nfields == p->priv->fields_cap) grow_fields(p);
   reserve_arena(p->priv, p->priv->arena_len + len + 1);
   if (len) memcpy(p->priv->arena + p->priv->arena_len, data, len);
   p->priv->arena[p->priv->arena_len + len] = '\0';
@@ -64,7 +63,7 @@ static void split_plain(struct parse *p, const struct line *ln, unsigned char de
     char *a = s, *b = stop ? stop : end;
     while (a < b && (*a == ' ' || *a == '\t')) a++;
     while (b > a && (b[-1] == ' ' || b[-1] == '\t')) b--;
-    reserve_field(p);
+    if (p->nfields == q->fields_cap) grow_fields(p);
     q->offsets[p->nfields] = (size_t)(a - t);
     q->lengths[p->nfields] = (size_t)(b - a);
     p->nfields++;
