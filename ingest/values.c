@@ -48,42 +48,53 @@ static int is_null_word(const char *s, size_t n) {
 /* Significant digits of a mantissa that converts to double exactly (10^15 < 2^53). */
 #define EXACT_DIGITS 15
 
-/* The whole of S, when it is the common shape: blanks, [-+]digits[.digits]
- * with at least one digit, blanks, UNIT (optional), blanks, the end. Sets *OUT
- * and returns 1; returns 0 for anything else, value_number_general deciding
- * then. Exact: at most EXACT_DIGITS significant digits form an integer
- * mantissa below 2^53 and a fraction of at most 22 digits an exact power of
- * ten, so their quotient is one correctly rounded division, strtod's result.
- * A UNIT that starts with a digit or a dot could be read as the number's end
- * ("122" with unit "2" reads 12): such units are left to the general path. */
-static int fast_decimal(const char *s, const char *unit, double *out) {
-  if (unit && ((*unit >= '0' && *unit <= '9') || *unit == '.')) return 0;
-  while (is_blank(*s)) s++;
+/* Reads [-+]digits[.digits], with at least one digit, at S and not past END
+ * (NULL: up to the NUL). Returns the end of the number, with its value in *OUT,
+ * when it is exact without strtod: at most EXACT_DIGITS significant digits form
+ * an integer mantissa below 2^53 and a fraction of at most 22 digits an exact
+ * power of ten, so their quotient is one correctly rounded division, strtod's
+ * result. Returns NULL otherwise. */
+static const char *exact_decimal(const char *s, const char *end, double *out) {
   int neg = 0;
-  if (*s == '-' || *s == '+') neg = *s++ == '-';
+  if (s != end && (*s == '-' || *s == '+')) neg = *s++ == '-';
   /* leading zeros are not significant digits; a mantissa past EXACT_DIGITS
    * may wrap (unsigned) and is then not used */
   const char *p = s;
-  while (*p == '0') p++;
+  while (p != end && *p == '0') p++;
   const char *sig = p;
   uint64_t mant = 0;
   unsigned d;
-  for (; (d = (unsigned)(unsigned char)*p - '0') <= 9; p++) mant = mant * 10 + d;
+  for (; p != end && (d = (unsigned)(unsigned char)*p - '0') <= 9; p++) mant = mant * 10 + d;
   ptrdiff_t digits = p - sig, frac = 0;
   int any = p > s;
-  if (*p == '.') {
+  if (p != end && *p == '.') {
     const char *f = ++p;
     if (!digits)
-      while (*p == '0') p++;
+      while (p != end && *p == '0') p++;
     sig = p;
-    for (; (d = (unsigned)(unsigned char)*p - '0') <= 9; p++) mant = mant * 10 + d;
+    for (; p != end && (d = (unsigned)(unsigned char)*p - '0') <= 9; p++) mant = mant * 10 + d;
     digits += p - sig;
     frac = p - f;
     any |= p > f;
   }
-  s = p;
-  if (digits > EXACT_DIGITS) return 0;
-  if (!any || frac > 22) return 0;
+  if (!any || digits > EXACT_DIGITS || frac > 22) return NULL;
+  double v = (double)mant / exact_pow10[frac];
+  *out = neg ? -v : v;
+  return p;
+}
+
+/* The whole of S, when it is the common shape: blanks, an exact decimal
+ * (exact_decimal), blanks, UNIT (optional), blanks, the end. Sets *OUT and
+ * returns 1; returns 0 for anything else, value_number_general deciding then,
+ * so that both agree wherever this one answers. A UNIT that starts with a
+ * digit or a dot could be read as the number's end ("122" with unit "2" reads
+ * 12): such units are left to the general path. */
+static int fast_decimal(const char *s, const char *unit, double *out) {
+  if (unit && ((*unit >= '0' && *unit <= '9') || *unit == '.')) return 0;
+  while (is_blank(*s)) s++;
+  double v;
+  s = exact_decimal(s, NULL, &v);
+  if (!s) return 0;
   while (is_blank(*s)) s++;
   if (*s && unit && *unit) {
     size_t u = 0;
@@ -92,17 +103,22 @@ static int fast_decimal(const char *s, const char *unit, double *out) {
     for (s += u; is_blank(*s); s++) {}
   }
   if (*s) return 0;
-  double v = (double)mant / exact_pow10[frac];
-  *out = neg ? -v : v;
+  *out = v;
   return 1;
 }
 
-/* value_number for every input: the numeric span, sentinels, strtod. */
+/* value_number for every input: the numeric span, sentinels, an exact
+ * decimal, strtod. */
 static enum value_kind value_number_general(const char *s, const char *unit, double *out) {
   size_t n;
   s = numeric_span(s, unit, &n);
   if (n == 0) return VALUE_EMPTY;
   if (is_null_word(s, n)) return VALUE_NULL;
+  double exact;
+  if (exact_decimal(s, s + n, &exact) == s + n) {
+    *out = exact;
+    return VALUE_OK;
+  }
   char tmp[64];
   if (n >= sizeof tmp) return VALUE_BAD;
   memcpy(tmp, s, n);

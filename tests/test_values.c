@@ -90,6 +90,16 @@ static void numbers_agree_with_strtod_to_the_bit(void **state) {
   static const char *const units[] = {NULL, "", "W", "%", "MiB", "2", ".5", "e", " W"};
   for (size_t i = 0; i < sizeof edges / sizeof *edges; i++)
     for (size_t u = 0; u < sizeof units / sizeof *units; u++) check_against_strtod(edges[i], units[u]);
+  /* longer than strtod's 64 bytes, yet an exact decimal: read, whatever the unit */
+  char padded[96];
+  snprintf(padded, sizeof padded, "%070d 2", 1);
+  double v;
+  assert_int_equal(value_number(padded, "2", &v), VALUE_OK);
+  assert_true(v == 1.0);
+  assert_int_equal(value_number(padded, NULL, &v), VALUE_BAD);
+  padded[70] = '\0';
+  assert_int_equal(value_number(padded, "W", &v), VALUE_OK);
+  assert_true(v == 1.0);
   char buf[96];
   unsigned long long x = 0x9E3779B97F4A7C15ULL;
   for (int i = 0; i < 300000; i++) {
