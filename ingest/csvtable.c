@@ -43,7 +43,10 @@ static int read_cell(const struct csv_column *c, const char *text, struct cell *
 }
 
 static void bind_cell(sqlite3_stmt *ins, int param, enum cell_kind kind, const struct cell *v) {
-  if (v->kind != VALUE_OK) return; /* NULL: bindings are cleared by wdb_stmt */
+  if (v->kind != VALUE_OK) {
+    sqlite3_bind_null(ins, param);
+    return;
+  }
   switch (kind) {
   case CELL_TIME:
   case CELL_INTEGER: sqlite3_bind_int64(ins, param, v->i); break;
@@ -75,8 +78,9 @@ enum line_verdict csv_table_line(struct parse *p, const struct line *ln, const s
                  : parse_reject(p, ln, st->map[c] + 1, "bad_number", "cannot parse '%s' as %s", text,
                                 col->what);
   }
-  sqlite3_stmt *ins = wdb_stmt(p->db, t->insert);
-  if (!ins) return LINE_FATAL;
+  /* fetched once per file: every parameter is bound below for each row */
+  if (!st->insert && !(st->insert = wdb_stmt(p->db, t->insert))) return LINE_FATAL;
+  sqlite3_stmt *ins = st->insert;
   sqlite3_bind_int64(ins, 1, p->file_id);
   sqlite3_bind_int64(ins, 2, ln->number);
   int param[CSV_TABLE_MAX_COLUMNS];

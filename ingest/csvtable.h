@@ -53,6 +53,7 @@ struct csv_table_state {
   struct header header;
   struct column_spec specs[CSV_TABLE_MAX_COLUMNS];
   int map[CSV_TABLE_MAX_COLUMNS];
+  sqlite3_stmt *insert;    /* the table's INSERT, fetched at the file's first data line */
 };
 
 /* Reads LN of a file of a declared format TABLE (the header, a repeated

@@ -50,6 +50,7 @@ static const struct {
 struct state {
   struct header header;
   int map[NCOL];
+  sqlite3_stmt *insert; /* fetched once per file; every parameter is bound for each row */
 };
 
 static const char sql_insert[] =
@@ -118,21 +119,25 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
       return parse_reject(p, ln, st->map[c] + 1, "bad_number", "cannot parse '%s' as %s", text,
                           numeric[c].what);
   }
-  sqlite3_stmt *ins = wdb_stmt(p->db, sql_insert);
-  if (!ins) return LINE_FATAL;
+  if (!st->insert && !(st->insert = wdb_stmt(p->db, sql_insert))) return LINE_FATAL;
+  sqlite3_stmt *ins = st->insert;
   sqlite3_bind_int64(ins, 1, p->file_id);
   sqlite3_bind_int64(ins, 2, ln->number);
   sqlite3_bind_int64(ins, 3, ts);
   if (st->map[C_NAME] >= 0)
     sqlite3_bind_text(ins, 4, p->fields[st->map[C_NAME]], -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(ins, 4);
   for (int c = C_UTIL; c < NCOL; c++) {
     int param = 5 + (c - C_UTIL);
     if (kinds[c] == VALUE_OK) {
       sqlite3_bind_double(ins, param, values[c]);
-    } else if (kinds[c] == VALUE_NULL &&
-               parse_note_null(p, ln, st->map[c] + 1, numeric[c].column, p->fields[st->map[c]])) {
-      return LINE_FATAL;
+      continue;
     }
+    sqlite3_bind_null(ins, param);
+    if (kinds[c] == VALUE_NULL &&
+        parse_note_null(p, ln, st->map[c] + 1, numeric[c].column, p->fields[st->map[c]]))
+      return LINE_FATAL;
   }
   return parse_insert(p, ins) ? LINE_FATAL : LINE_STORED;
 }

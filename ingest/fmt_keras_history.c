@@ -16,6 +16,7 @@
 struct state {
   struct header header;
   int epoch_col;
+  sqlite3_stmt *insert; /* fetched once per file; every parameter bound per row */
 };
 
 static const char sql_insert[] =
@@ -47,8 +48,8 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
       return parse_reject(p, ln, i + 1, "bad_number", "cannot parse '%s' as a value of %s",
                           p->fields[i], header_name(&st->header, i));
   }
-  sqlite3_stmt *ins = wdb_stmt(p->db, sql_insert);
-  if (!ins) return LINE_FATAL;
+  if (!st->insert && !(st->insert = wdb_stmt(p->db, sql_insert))) return LINE_FATAL;
+  sqlite3_stmt *ins = st->insert;
   for (int i = 0; i < st->header.n; i++) {
     if (i == st->epoch_col) continue;
     sqlite3_bind_int64(ins, 1, p->file_id);

@@ -47,6 +47,7 @@ struct state {
   int from_header;
   char group_ts[40];           /* timestamp text of the current group of lines */
   int group_pos;
+  sqlite3_stmt *sample, *value; /* fetched once per file; every parameter bound per row */
 };
 
 static const char sql_sample[] =
@@ -191,24 +192,30 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
     snprintf(gpu, sizeof gpu, "%d", st->group_pos);
   }
 
-  sqlite3_stmt *ins = wdb_stmt(p->db, sql_sample);
-  if (!ins) return LINE_FATAL;
+  if ((!st->sample && !(st->sample = wdb_stmt(p->db, sql_sample))) ||
+      (!st->value && !(st->value = wdb_stmt(p->db, sql_value))))
+    return LINE_FATAL;
+  sqlite3_stmt *ins = st->sample;
   sqlite3_bind_int64(ins, 1, p->file_id);
   sqlite3_bind_int64(ins, 2, ln->number);
   if (st->c_time >= 0) sqlite3_bind_int64(ins, 3, ts);
-  sqlite3_bind_text(ins, 4, gpu, -1, SQLITE_TRANSIENT);
+  else sqlite3_bind_null(ins, 3);
+  sqlite3_bind_text(ins, 4, gpu, -1, SQLITE_STATIC);
   if (st->c_power >= 0 && kind[st->c_power] == VALUE_OK) sqlite3_bind_double(ins, 5, num[st->c_power]);
+  else sqlite3_bind_null(ins, 5);
   if (parse_insert(p, ins)) return LINE_FATAL;
+  sqlite3_stmt *v = st->value;
   for (int i = 0; i < nf; i++) {
-    sqlite3_stmt *v = wdb_stmt(p->db, sql_value);
-    if (!v) return LINE_FATAL;
     sqlite3_bind_int64(v, 1, p->file_id);
     sqlite3_bind_int64(v, 2, ln->number);
     sqlite3_bind_int(v, 3, i + 1);
     sqlite3_bind_text(v, 4, st->field[i], -1, SQLITE_STATIC);
     if (st->unit[i][0]) sqlite3_bind_text(v, 5, st->unit[i], -1, SQLITE_STATIC);
+    else sqlite3_bind_null(v, 5);
     if (kind[i] == VALUE_OK) sqlite3_bind_double(v, 6, num[i]);
-    else if (p->fields[i][0]) sqlite3_bind_text(v, 7, p->fields[i], -1, SQLITE_STATIC);
+    else sqlite3_bind_null(v, 6);
+    if (kind[i] != VALUE_OK && p->fields[i][0]) sqlite3_bind_text(v, 7, p->fields[i], -1, SQLITE_STATIC);
+    else sqlite3_bind_null(v, 7);
     if (parse_insert(p, v)) return LINE_FATAL;
   }
   return LINE_STORED;

@@ -104,11 +104,16 @@ static int starts(const char *s, const char *prefix) {
   return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* memmem over the sniffed head, which may hold NUL bytes */
+/* memmem over the sniffed head, which may hold NUL bytes: memchr finds each
+ * candidate first byte, so a head without the needle costs one fast scan. */
 static const char *find(const char *h, size_t n, const char *needle) {
   size_t k = strlen(needle);
-  for (size_t i = 0; i + k <= n; i++)
-    if (h[i] == needle[0] && memcmp(h + i, needle, k) == 0) return h + i;
+  const char *end = h + n;
+  for (const char *at = h; k <= (size_t)(end - at); at++) {
+    at = memchr(at, needle[0], (size_t)(end - at) - k + 1);
+    if (!at) return NULL;
+    if (memcmp(at, needle, k) == 0) return at;
+  }
   return NULL;
 }
 

@@ -12,20 +12,28 @@
 
 /* ---- fields ---------------------------------------------------------------- */
 
+/* Grows the field arrays: called when they are full. */
+static void grow_fields(struct parse *p) {
+  struct parse_private *q = p->priv;
+  q->fields_cap = q->fields_cap ? q->fields_cap * 2 : 32;
+  q->offsets = xrealloc(q->offsets, (size_t)q->fields_cap * sizeof *q->offsets);
+  q->lengths = xrealloc(q->lengths, (size_t)q->fields_cap * sizeof *q->lengths);
+  p->fields = xrealloc(p->fields, (size_t)q->fields_cap * sizeof *p->fields);
+}
+
+/* Makes the arena hold at least N bytes (its content is kept). */
+static void reserve_arena(struct parse_private *q, size_t n) {
+  if (n <= q->arena_cap) return;
+  size_t cap = q->arena_cap ? q->arena_cap : 4096;
+  while (cap < n) cap *= 2;
+  q->arena = xrealloc(q->arena, cap);
+  q->arena_cap = cap;
+}
+
 static void add_field(void *data, size_t len, void *pp) {
   struct parse *p = pp;
-  if (p->nfields == p->priv->fields_cap) {
-    p->priv->fields_cap = p->priv->fields_cap ? p->priv->fields_cap * 2 : 32;
-    p->priv->offsets = xrealloc(p->priv->offsets, (size_t)p->priv->fields_cap * sizeof *p->priv->offsets);
-    p->priv->lengths = xrealloc(p->priv->lengths, (size_t)p->priv->fields_cap * sizeof *p->priv->lengths);
-    p->fields = xrealloc(p->fields, (size_t)p->priv->fields_cap * sizeof *p->fields);
-  }
-  if (p->priv->arena_len + len + 1 > p->priv->arena_cap) {
-    size_t cap = p->priv->arena_cap ? p->priv->arena_cap : 4096;
-    while (cap < p->priv->arena_len + len + 1) cap *= 2;
-    p->priv->arena = xrealloc(p->priv->arena, cap);
-    p->priv->arena_cap = cap;
-  }
+  if (p->nfields == p->priv->fields_cap) grow_fields(p);
+  reserve_arena(p->priv, p->priv->arena_len + len + 1);
   if (len) memcpy(p->priv->arena + p->priv->arena_len, data, len);
   p->priv->arena[p->priv->arena_len + len] = '\0';
   p->priv->offsets[p->nfields] = p->priv->arena_len;
@@ -41,16 +49,25 @@ static void end_record(int c, void *pp) {
 
 /* Splits a line without quotes at DELIM, removing blanks around each field as
  * libcsv does for unquoted fields: the common case, without libcsv's per-byte
- * state machine. */
+ * state machine. The line is copied into the arena once, and each field ends
+ * where its trailing blanks (or its delimiter) began, overwritten by a NUL. */
 static void split_plain(struct parse *p, const struct line *ln, unsigned char delim) {
-  const char *s = ln->text, *end = ln->text + ln->len;
-  for (;;) {
-    const char *stop = memchr(s, delim, (size_t)(end - s));
-    const char *fend = stop ? stop : end;
-    const char *a = s, *b = fend;
+  struct parse_private *q = p->priv;
+  reserve_arena(q, ln->len + 1);
+  char *t = q->arena, *end = t + ln->len;
+  memcpy(t, ln->text, ln->len);
+  *end = '\0';
+  q->arena_len = ln->len + 1;
+  for (char *s = t;;) {
+    char *stop = memchr(s, delim, (size_t)(end - s));
+    char *a = s, *b = stop ? stop : end;
     while (a < b && (*a == ' ' || *a == '\t')) a++;
     while (b > a && (b[-1] == ' ' || b[-1] == '\t')) b--;
-    add_field((void *)a, (size_t)(b - a), p);
+    if (p->nfields == q->fields_cap) grow_fields(p);
+    q->offsets[p->nfields] = (size_t)(a - t);
+    q->lengths[p->nfields] = (size_t)(b - a);
+    p->nfields++;
+    *b = '\0';
     if (!stop) break;
     s = stop + 1;
   }

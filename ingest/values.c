@@ -45,42 +45,80 @@ static int is_null_word(const char *s, size_t n) {
   return 0;
 }
 
-/* Exact fast path for [-+]digits[.digits]; returns 0 when S needs strtod. */
-static int fast_decimal(const char *s, size_t n, double *out) {
-  size_t i = 0;
+/* Significant digits of a mantissa that converts to double exactly (10^15 < 2^53). */
+#define EXACT_DIGITS 15
+
+/* Reads [-+]digits[.digits], with at least one digit, at S and not past END
+ * (NULL: up to the NUL). Returns the end of the number, with its value in *OUT,
+ * when it is exact without strtod: at most EXACT_DIGITS significant digits form
+ * an integer mantissa below 2^53 and a fraction of at most 22 digits an exact
+ * power of ten, so their quotient is one correctly rounded division, strtod's
+ * result. Returns NULL otherwise. */
+static const char *exact_decimal(const char *s, const char *end, double *out) {
   int neg = 0;
-  if (i < n && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
+  if (s != end && (*s == '-' || *s == '+')) neg = *s++ == '-';
+  /* leading zeros are not significant digits; a mantissa past EXACT_DIGITS
+   * may wrap (unsigned) and is then not used */
+  const char *p = s;
+  while (p != end && *p == '0') p++;
+  const char *sig = p;
   uint64_t mant = 0;
-  int digits = 0, frac = 0, seen_dot = 0, any = 0;
-  for (; i < n; i++) {
-    char c = s[i];
-    if (c >= '0' && c <= '9') {
-      any = 1;
-      if (mant == 0 && c == '0') {
-        if (seen_dot) frac++;
-        continue;
-      }
-      if (++digits > 15) return 0;
-      mant = mant * 10 + (uint64_t)(c - '0');
-      if (seen_dot) frac++;
-    } else if (c == '.' && !seen_dot) {
-      seen_dot = 1;
-    } else {
-      return 0;
-    }
+  unsigned d;
+  for (; p != end && (d = (unsigned)(unsigned char)*p - '0') <= 9; p++) mant = mant * 10 + d;
+  ptrdiff_t digits = p - sig, frac = 0;
+  int any = p > s;
+  if (p != end && *p == '.') {
+    const char *f = ++p;
+    if (!digits)
+      while (p != end && *p == '0') p++;
+    sig = p;
+    for (; p != end && (d = (unsigned)(unsigned char)*p - '0') <= 9; p++) mant = mant * 10 + d;
+    digits += p - sig;
+    frac = p - f;
+    any |= p > f;
   }
-  if (!any || frac > 22) return 0;
+  if (!any || digits > EXACT_DIGITS || frac > 22) return NULL;
   double v = (double)mant / exact_pow10[frac];
   *out = neg ? -v : v;
+  return p;
+}
+
+/* The whole of S, when it is the common shape: blanks, an exact decimal
+ * (exact_decimal), blanks, UNIT (optional), blanks, the end. Sets *OUT and
+ * returns 1; returns 0 for anything else, value_number_general deciding then,
+ * so that both agree wherever this one answers. A UNIT that starts with a
+ * digit or a dot could be read as the number's end ("122" with unit "2" reads
+ * 12): such units are left to the general path. */
+static int fast_decimal(const char *s, const char *unit, double *out) {
+  if (unit && ((*unit >= '0' && *unit <= '9') || *unit == '.')) return 0;
+  while (is_blank(*s)) s++;
+  double v;
+  s = exact_decimal(s, NULL, &v);
+  if (!s) return 0;
+  while (is_blank(*s)) s++;
+  if (*s && unit && *unit) {
+    size_t u = 0;
+    while (unit[u] && s[u] == unit[u]) u++;
+    if (unit[u]) return 0;
+    for (s += u; is_blank(*s); s++) {}
+  }
+  if (*s) return 0;
+  *out = v;
   return 1;
 }
 
-enum value_kind value_number(const char *s, const char *unit, double *out) {
+/* value_number for every input: the numeric span, sentinels, an exact
+ * decimal, strtod. */
+static enum value_kind value_number_general(const char *s, const char *unit, double *out) {
   size_t n;
   s = numeric_span(s, unit, &n);
   if (n == 0) return VALUE_EMPTY;
   if (is_null_word(s, n)) return VALUE_NULL;
-  if (fast_decimal(s, n, out)) return VALUE_OK;
+  double exact;
+  if (exact_decimal(s, s + n, &exact) == s + n) {
+    *out = exact;
+    return VALUE_OK;
+  }
   char tmp[64];
   if (n >= sizeof tmp) return VALUE_BAD;
   memcpy(tmp, s, n);
@@ -94,6 +132,11 @@ enum value_kind value_number(const char *s, const char *unit, double *out) {
     if (tmp[i] == 'x' || tmp[i] == 'X' || tmp[i] == 'i' || tmp[i] == 'I') return VALUE_BAD;
   *out = v;
   return VALUE_OK;
+}
+
+enum value_kind value_number(const char *s, const char *unit, double *out) {
+  if (fast_decimal(s, unit, out)) return VALUE_OK;
+  return value_number_general(s, unit, out);
 }
 
 enum value_kind value_integer(const char *s, int64_t *out) {

@@ -38,6 +38,102 @@ static void fast_path_agrees_with_strtod(void **state) {
   }
 }
 
+/* The numeric part of S as the spec reads it (values.h): blanks around, then
+ * UNIT at the end and the blanks before it; into BUF (128 bytes), NULL when longer. */
+static const char *numeric_part(const char *s, const char *unit, char *buf) {
+  while (*s && strchr(" \t\r\n", *s)) s++;
+  size_t n = strlen(s), u = unit ? strlen(unit) : 0;
+  while (n && strchr(" \t\r\n", s[n - 1])) n--;
+  if (u && n >= u && memcmp(s + n - u, unit, u) == 0)
+    for (n -= u; n && strchr(" \t\r\n", s[n - 1]);) n--;
+  if (n >= 128) return NULL;
+  memcpy(buf, s, n);
+  buf[n] = '\0';
+  return buf;
+}
+
+/* Checks value_number(S, UNIT) against strtod on S's numeric part: a number
+ * read is strtod's double to the bit; a plain decimal strtod reads whole is
+ * read, when shorter than the 64 bytes value_number gives strtod. */
+static void check_against_strtod(const char *s, const char *unit) {
+  char part[128];
+  double v = -1.0;
+  enum value_kind k = value_number(s, unit, &v);
+  const char *num = numeric_part(s, unit, part);
+  char *end = NULL;
+  double ref = num ? strtod(num, &end) : 0;
+  int plain = num && num[0] && strlen(num) < 64 && strspn(num, "+-0123456789.") == strlen(num);
+  if (k == VALUE_OK) {
+    if (!num || *end || memcmp(&v, &ref, sizeof v) != 0)
+      fail_msg("'%s' (unit '%s'): read %.17g, strtod %.17g", s, unit ? unit : "", v, ref);
+  } else if (plain && end && !*end) {
+    fail_msg("'%s' (unit '%s'): not read, strtod reads %.17g", s, unit ? unit : "", ref);
+  }
+}
+
+/* Decimals of every shape the loggers write and more: 1 to 20 digits, the dot
+ * anywhere or nowhere, leading and trailing zeros, signs, blanks and units
+ * around, and random strings of number characters: value_number gives
+ * strtod's double, bit for bit, or refuses what strtod refuses. */
+static void numbers_agree_with_strtod_to_the_bit(void **state) {
+  (void)state;
+  static const char *const edges[] = {
+      "0", "-0", "+0", "-0.0", "0.", ".5", "5.", "-.5", "+5.", "007", "0.000", "1.5e3",
+      "999999999999999", "9999999999999999", "0.999999999999999", "0.9999999999999999",
+      "9007199254740993", "123456789012345.6", "1.2345678901234567", "0.1", "0.2", "0.3",
+      "0.0000000000000000000001", "0.00000000000000000000001", "1.0000000000000000000000",
+      "00000000000000000000000000000000000000000000000000000000000000001",
+      "0000000000000000000000000000000000000000000000000000000001234567890123456",
+      "  12.5 W ", "12.5W", "12.5 WW", "12 W W", "-3 %", "24576 MiB", "1 2", "1..2", "--1",
+      "+-1", ".", "-", "", " ", "\t3\r\n", "1e", "e1", "1e400", "1e-400", "4.9e-324",
+  };
+  static const char *const units[] = {NULL, "", "W", "%", "MiB", "2", ".5", "e", " W"};
+  for (size_t i = 0; i < sizeof edges / sizeof *edges; i++)
+    for (size_t u = 0; u < sizeof units / sizeof *units; u++) check_against_strtod(edges[i], units[u]);
+  /* longer than strtod's 64 bytes, yet an exact decimal: read, whatever the unit */
+  char padded[96];
+  snprintf(padded, sizeof padded, "%070d 2", 1);
+  double v;
+  assert_int_equal(value_number(padded, "2", &v), VALUE_OK);
+  assert_true(v == 1.0);
+  assert_int_equal(value_number(padded, NULL, &v), VALUE_BAD);
+  padded[70] = '\0';
+  assert_int_equal(value_number(padded, "W", &v), VALUE_OK);
+  assert_true(v == 1.0);
+  char buf[96];
+  unsigned long long x = 0x9E3779B97F4A7C15ULL;
+  for (int i = 0; i < 300000; i++) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    unsigned long long r = x;
+    size_t n = 0;
+    if (r % 5 == 0) buf[n++] = ' ';
+    if (r % 7 == 0) buf[n++] = (r >> 3) % 2 ? '-' : '+';
+    int ndig = 1 + (int)((r >> 5) % 20), dot = (int)((r >> 10) % (unsigned)(ndig + 2)) - 1;
+    int zeros = (r >> 15) % 4 == 0 ? (int)((r >> 17) % 6) : 0;
+    for (int z = 0; z < zeros; z++) buf[n++] = '0';
+    for (int d = 0; d < ndig; d++) {
+      if (d == dot) buf[n++] = '.';
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      buf[n++] = (char)('0' + x % 10);
+    }
+    if (dot == ndig) buf[n++] = '.';
+    if ((r >> 20) % 6 == 0) buf[n++] = ' ';
+    const char *unit = units[(r >> 23) % 5];
+    if ((r >> 26) % 2 && unit) n += (size_t)snprintf(buf + n, sizeof buf - n, "%s", unit);
+    buf[n] = '\0';
+    check_against_strtod(buf, unit);
+    /* the same characters shuffled into any order: mostly not numbers */
+    static const char alphabet[] = "0123456789..+- eW";
+    size_t m = 1 + (r >> 30) % 12;
+    for (size_t j = 0; j < m; j++) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      buf[j] = alphabet[x % (sizeof alphabet - 1)];
+    }
+    buf[m] = '\0';
+    check_against_strtod(buf, (r >> 34) % 2 ? "W" : NULL);
+  }
+}
+
 static void sentinels_are_null_not_errors(void **state) {
   (void)state;
   double v;
@@ -160,6 +256,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(number_keeps_every_decimal_and_drops_the_unit),
       cmocka_unit_test(fast_path_agrees_with_strtod),
+      cmocka_unit_test(numbers_agree_with_strtod_to_the_bit),
       cmocka_unit_test(sentinels_are_null_not_errors),
       cmocka_unit_test(garbage_and_wrong_units_are_bad),
       cmocka_unit_test(times_in_every_logger_spelling),
