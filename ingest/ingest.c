@@ -98,12 +98,14 @@ struct catalog_row {
   int found;
 };
 
-static int catalog_lookup(struct driver *d, const char *path, struct catalog_row *row) {
-  static const char sql[] =
-      "SELECT id, size, mtime, coalesce(format,''), parser_version FROM source_file WHERE path = ?";
+/* A path's catalog row: the SQL of catalog_read, on either connection. */
+static const char sql_catalog[] =
+    "SELECT id, size, mtime, coalesce(format,''), parser_version FROM source_file WHERE path = ?";
+
+/* Steps ST (sql_catalog, prepared on any connection) for PATH into ROW
+ * (found == 0: no such path). 0, or -1 on a database error. */
+static int catalog_read(sqlite3_stmt *st, const char *path, struct catalog_row *row) {
   memset(row, 0, sizeof *row);
-  sqlite3_stmt *st = wdb_stmt(d->db, sql);
-  if (!st) return -1;
   sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) {
@@ -116,6 +118,11 @@ static int catalog_lookup(struct driver *d, const char *path, struct catalog_row
   }
   sqlite3_reset(st);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int catalog_lookup(struct driver *d, const char *path, struct catalog_row *row) {
+  sqlite3_stmt *st = wdb_stmt(d->db, sql_catalog);
+  return st ? catalog_read(st, path, row) : -1;
 }
 
 /* The file of SIZE bytes (-1: unknown) and MTIME is the one ROW stores, read by
@@ -583,27 +590,16 @@ static int ingest_file(struct driver *d) {
  * error) reads it, and the driver decides. */
 static int want_file(void *ctx, const struct source *s) {
   struct peek *k = ctx;
-  if (!k->lookup) return 1;
-  struct catalog_row row = {0};
-  sqlite3_bind_text(k->lookup, 1, s->path, -1, SQLITE_STATIC);
-  if (sqlite3_step(k->lookup) == SQLITE_ROW) {
-    row.found = 1;
-    row.size = sqlite3_column_int64(k->lookup, 0);
-    row.mtime = sqlite3_column_int64(k->lookup, 1);
-    snprintf(row.format, sizeof row.format, "%s", (const char *)sqlite3_column_text(k->lookup, 2));
-    row.parser_version = sqlite3_column_int(k->lookup, 3);
-  }
-  sqlite3_reset(k->lookup);
+  struct catalog_row row;
+  if (!k->lookup || catalog_read(k->lookup, s->path, &row)) return 1;
   return !is_unchanged(&row, s->size, s->mtime, k->force_format);
 }
 
 /* Opens K's read-only connection to the database at PATH; without one (a
  * database in memory, an error) every file is read. */
 static void peek_open(struct peek *k, const char *path) {
-  static const char sql[] =
-      "SELECT size, mtime, coalesce(format,''), parser_version FROM source_file WHERE path = ?";
   if (sqlite3_open_v2(path, &k->sql, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
-      sqlite3_prepare_v2(k->sql, sql, -1, &k->lookup, NULL) != SQLITE_OK)
+      sqlite3_prepare_v2(k->sql, sql_catalog, -1, &k->lookup, NULL) != SQLITE_OK)
     k->lookup = NULL;
 }
 
