@@ -20,7 +20,8 @@ struct ingest_options {
    * size (0: as the source reads them), to show block boundaries change nothing. */
   size_t block_size;
   /* Test knob: faults and block sizes of the byte sources (source.h); when set,
-   * block_size is not used. */
+   * block_size is not used. Its before_read is called in the reading thread
+   * (readahead.h), while after_file and on_file are called in the driver's. */
   const struct source_hooks *source_hooks;
   /* Dry run (ingest --dry-run, into a throwaway database): each file is read
    * and parsed, its source_file row written, its raw and rejected rows rolled

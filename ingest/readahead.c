@@ -95,6 +95,12 @@ static void publish(struct readahead *ra) {
   pthread_mutex_unlock(&ra->lock);
 }
 
+/* Whether S holds a file's start, lines or end: what comes next (a message,
+ * another file) goes in a batch after it. */
+static int holds_file_parts(const struct slot *s) {
+  return s->b.has_file || s->nlines || s->b.has_end;
+}
+
 /* Copies N bytes (and a NUL) into S's arena; returns their offset. */
 static size_t arena_put(struct slot *s, const char *text, size_t n) {
   if (s->used + n + 1 > s->cap) {
@@ -112,7 +118,7 @@ static size_t arena_put(struct slot *s, const char *text, size_t n) {
 static void say(void *ctx, const char *text) {
   struct readahead *ra = ctx;
   struct slot *s = filling(ra);
-  if (s && (s->b.has_file || s->nlines || s->b.has_end)) {
+  if (s && holds_file_parts(s)) {
     publish(ra);
     s = filling(ra);
   }
@@ -234,7 +240,7 @@ static void build_sniff(struct readahead *ra, struct source *s, struct sniff *sn
 static struct slot *start_file(struct readahead *ra, const struct source *s, int unread,
                                const struct format *f) {
   struct slot *b = filling(ra);
-  if (b && (b->b.has_file || b->nlines || b->b.has_end)) {
+  if (b && holds_file_parts(b)) {
     publish(ra);
     b = filling(ra);
   }

@@ -20,6 +20,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -49,9 +50,10 @@ static const char *base_name(const char *path) {
   return slash ? slash + 1 : path;
 }
 
-/* A message of the walk: to SAY when given, else printed. */
+/* A message of the walk: to SAY when given, else printed. Room for the longest
+ * message: an archive's path and a member's path with a libarchive error. */
 __attribute__((format(printf, 2, 3))) static void report(const struct source_say *say, const char *fmt, ...) {
-  char text[1024];
+  char text[3 * PATH_MAX];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(text, sizeof text, fmt, ap);
