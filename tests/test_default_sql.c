@@ -37,31 +37,6 @@ static char *model_sql(void) {
   return s;
 }
 
-/* The integer the printf-formatted query FMT gives (any length), failing the
- * test on an error. */
-static long long count_of(struct wdb *db, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  char *sql = sqlite3_vmprintf(fmt, ap);
-  va_end(ap);
-  sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK)
-    fail_msg("%s\n: %s", sql, sqlite3_errmsg(db->sql));
-  if (sqlite3_step(st) != SQLITE_ROW) fail_msg("%s\n: %s", sql, sqlite3_errmsg(db->sql));
-  long long n = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  sqlite3_free(sql);
-  return n;
-}
-
-/* Rows of A not in B plus rows of B not in A. */
-static long long differing(struct wdb *db, const char *a, const char *b) {
-  return count_of(db,
-                  "SELECT (SELECT count(*) FROM (SELECT * FROM (%s) EXCEPT SELECT * FROM (%s)))"
-                  " + (SELECT count(*) FROM (SELECT * FROM (%s) EXCEPT SELECT * FROM (%s)))",
-                  a, b, b, a);
-}
-
 /* The statement's epochs, as processed_epoch holds them. */
 static const char sql_epochs[] =
     "SELECT run_id, epoch, n_samples, duration_s, mean_gpu_power_w, mean_ram_power_w, gpu_energy_j,"
@@ -115,12 +90,12 @@ static long long compare(struct wdb *db) {
   assert_int_equal(transform_register_functions(db), 0); /* trapezoid_window() */
   char *model = model_sql();
   char *a = sqlite3_mprintf(sql_epochs, model), *b = sqlite3_mprintf(sql_runs, model);
-  long long epochs = count_of(db, "SELECT count(*) FROM (%s)", pipeline_epochs);
+  long long epochs = tl_int(db, "SELECT count(*) FROM (%s)", pipeline_epochs);
   /* the same rows, one per span with an epoch, and one run row per run */
-  assert_true(count_of(db, "SELECT count(*) FROM (%s)", a) == epochs);
-  assert_true(count_of(db, "SELECT count(*) FROM (%s)", b) == count_of(db, "SELECT count(*) FROM (%s)", pipeline_runs));
-  assert_int_equal(differing(db, a, pipeline_epochs), 0);
-  assert_int_equal(differing(db, b, pipeline_runs), 0);
+  assert_true(tl_int(db, "SELECT count(*) FROM (%s)", a) == epochs);
+  assert_true(tl_int(db, "SELECT count(*) FROM (%s)", b) == tl_int(db, "SELECT count(*) FROM (%s)", pipeline_runs));
+  assert_int_equal(tl_differing(db, a, pipeline_epochs), 0);
+  assert_int_equal(tl_differing(db, b, pipeline_runs), 0);
   sqlite3_free(a), sqlite3_free(b);
   free(model);
   return epochs;
@@ -154,7 +129,7 @@ static void generated(struct fx *f, const char *args) {
   long long epochs = compare(&f->db);
   assert_true(epochs >= 10);
   /* intervals cross epoch ends, so the split is exercised */
-  assert_true(count_of(&f->db, "%s", crossing_intervals) >= 5);
+  assert_true(tl_int(&f->db, "%s", crossing_intervals) >= 5);
 }
 
 static void runs_5_seconds_600_equal_the_sql(void **state) {

@@ -221,31 +221,6 @@ static const char oracle_eprof[] =
 static const char engine_eprof[] =
     "SELECT file_id, gpu_energy_j, gpu_covered_s, gpu_samples FROM source_eprof_file WHERE gpu_samples > 0";
 
-/* The integer the printf-formatted query FMT gives (any length, unlike
- * tl_int's buffer), failing the test on an error. */
-static long long count_of(struct fx *f, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  char *sql = sqlite3_vmprintf(fmt, ap);
-  va_end(ap);
-  sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(f->db.sql, sql, -1, &st, NULL) != SQLITE_OK)
-    fail_msg("%s\n: %s", sql, sqlite3_errmsg(f->db.sql));
-  if (sqlite3_step(st) != SQLITE_ROW) fail_msg("%s\n: %s", sql, sqlite3_errmsg(f->db.sql));
-  long long n = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  sqlite3_free(sql);
-  return n;
-}
-
-/* Rows of A not in B plus rows of B not in A (both compared to the bit). */
-static long long differing(struct fx *f, const char *a, const char *b) {
-  return count_of(f,
-                  "SELECT (SELECT count(*) FROM (SELECT * FROM (%s) EXCEPT SELECT * FROM (%s)))"
-                  " + (SELECT count(*) FROM (SELECT * FROM (%s) EXCEPT SELECT * FROM (%s)))",
-                  a, b, b, a);
-}
-
 static void transform(struct fx *f) {
   struct transform_options opt = {.profiles = TF_ALL, .set_utc_offset = 1, .utc_offset_s = 3600};
   struct transform_stats st;
@@ -272,23 +247,23 @@ static void engine_equals_the_window_sql(void **state) {
   fx_ingest_path(f, path, NULL);
   transform(f);
   /* 11 + 13 + 17 + 19 W over 4 s: the 2 s back bridged nothing */
-  assert_true(count_of(f, "SELECT count(*) FROM source_energy e JOIN source_file s ON s.id = e.file_id"
+  assert_true(tl_int(&f->db, "SELECT count(*) FROM source_energy e JOIN source_file s ON s.id = e.file_id"
                           " WHERE s.path = 'powerjoular.csv' AND e.component = 'total' AND e.energy_j = 60"
                           " AND e.covered_s = 4") == 1);
   /* the oracle is only as good as the fixtures: each source has series */
-  assert_true(count_of(f, "SELECT count(DISTINCT source) FROM (%s)", engine) == 3);
-  assert_true(count_of(f, "SELECT count(*) FROM (%s)", engine) >= 6);
-  assert_true(count_of(f, "SELECT count(*) FROM (%s)", oracle) == count_of(f, "SELECT count(*) FROM (%s)", engine));
-  assert_int_equal(differing(f, oracle, engine), 0);
+  assert_true(tl_int(&f->db, "SELECT count(DISTINCT source) FROM (%s)", engine) == 3);
+  assert_true(tl_int(&f->db, "SELECT count(*) FROM (%s)", engine) >= 6);
+  assert_true(tl_int(&f->db, "SELECT count(*) FROM (%s)", oracle) == tl_int(&f->db, "SELECT count(*) FROM (%s)", engine));
+  assert_int_equal(tl_differing(&f->db, oracle, engine), 0);
 
   /* the eprof files: by the pipeline (C), then again by 50_sources.sql */
-  assert_true(count_of(f, "SELECT count(*) FROM (%s)", engine_eprof) >= 4);
-  assert_int_equal(differing(f, oracle_eprof, engine_eprof), 0);
+  assert_true(tl_int(&f->db, "SELECT count(*) FROM (%s)", engine_eprof) >= 4);
+  assert_int_equal(tl_differing(&f->db, oracle_eprof, engine_eprof), 0);
   assert_int_equal(sqlite3_exec(f->db.sql, "DELETE FROM source_eprof_file; DELETE FROM source_built;", NULL, NULL, NULL),
                    SQLITE_OK);
   transform(f);
-  assert_true(count_of(f, "SELECT count(*) FROM (%s)", engine_eprof) >= 4);
-  assert_int_equal(differing(f, oracle_eprof, engine_eprof), 0);
+  assert_true(tl_int(&f->db, "SELECT count(*) FROM (%s)", engine_eprof) >= 4);
+  assert_int_equal(tl_differing(&f->db, oracle_eprof, engine_eprof), 0);
 }
 
 int main(void) {

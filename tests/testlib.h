@@ -87,18 +87,20 @@ static inline struct ingest_stats tl_ingest(struct wdb *db, const char *root) {
   return stats;
 }
 
-/* The integer result of a printf-formatted SQL query (first column, first row;
- * -1 when there is no row). */
-/* Prepares the printf-formatted query FMT/AP, failing the test on an error. */
+/* Prepares the printf-formatted query FMT/AP (any length), failing the test on
+ * an error. */
 static inline sqlite3_stmt *tl_prepare(struct wdb *db, const char *fmt, va_list ap) {
-  char sql[4096];
-  vsnprintf(sql, sizeof sql, fmt, ap);
+  char *sql = sqlite3_vmprintf(fmt, ap);
+  assert_non_null(sql);
   sqlite3_stmt *st;
   if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK)
     fail_msg("%s: %s", sql, sqlite3_errmsg(db->sql));
+  sqlite3_free(sql);
   return st;
 }
 
+/* The integer result of a printf-formatted SQL query (first column, first row;
+ * -1 when there is no row). */
 static inline long long tl_int(struct wdb *db, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -108,6 +110,15 @@ static inline long long tl_int(struct wdb *db, const char *fmt, ...) {
   if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);
   return v;
+}
+
+/* Rows of query A not in query B plus rows of B not in A, compared to the bit
+ * (EXCEPT): 0 when both give the same rows. */
+static inline long long tl_differing(struct wdb *db, const char *a, const char *b) {
+  return tl_int(db,
+                "SELECT (SELECT count(*) FROM (SELECT * FROM (%s) EXCEPT SELECT * FROM (%s)))"
+                " + (SELECT count(*) FROM (SELECT * FROM (%s) EXCEPT SELECT * FROM (%s)))",
+                a, b, b, a);
 }
 
 /* The real result of a printf-formatted SQL query (NAN when no row or NULL). */
