@@ -38,9 +38,9 @@ static void milliseconds_unpadded(void **state) {
   struct fx *f = *state;
   fx_ingest_path(f, FX "system-ms-unpadded.csv", NULL);
   assert_string_equal(tl_text(&f->db, "SELECT format_version FROM source_file"), "ms");
-  assert_int_equal(tl_int(&f->db, "SELECT ts_us % 60000000 FROM powerjoular_sample WHERE line = 2"), 4089000);
-  assert_int_equal(tl_int(&f->db, "SELECT ts_us % 60000000 FROM powerjoular_sample WHERE line = 3"), 4210000);
-  assert_int_equal(tl_int(&f->db, "SELECT ts_us % 60000000 FROM powerjoular_sample WHERE line = 4"), 5005000);
+  assert_int_equal(tl_int(&f->db, "SELECT ts_us %% 60000000 FROM powerjoular_sample WHERE line = 2"), 4089000);
+  assert_int_equal(tl_int(&f->db, "SELECT ts_us %% 60000000 FROM powerjoular_sample WHERE line = 3"), 4210000);
+  assert_int_equal(tl_int(&f->db, "SELECT ts_us %% 60000000 FROM powerjoular_sample WHERE line = 4"), 5005000);
   fx_assert_accounted(f);
 }
 
