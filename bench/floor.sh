@@ -7,7 +7,9 @@
 #
 # Each run: a fresh `wattdb ingest -q` of INPUT (wall time), then bench-floor
 # inserting the same rows into a fresh database with the same schema and
-# settings, one transaction per file, timing only the inserts.
+# settings, one transaction per file, timing only the inserts. FLOOR_FK=1: the
+# floor with foreign keys enforced (what the ingest did before it checked the
+# file once instead of every row).
 set -eu
 input=${1:-../shared/data/real/eprof/seaa2023-data.zip}
 runs=${2:-3}
@@ -24,7 +26,7 @@ while [ $i -lt "$runs" ]; do
   start=$(date +%s.%N)
   "$WATTDB" ingest -q --db $out/ingest.db "$input" 2>/dev/null || [ $? -eq 1 ]
   end=$(date +%s.%N)
-  line=$("$FLOOR" $out/ingest.db $out/floor.db)
+  line=$("$FLOOR" ${FLOOR_FK:+--foreign-keys} $out/ingest.db $out/floor.db)
   echo "$line" | awk -v s="$start" -v e="$end" -v i=$i '{
     ingest = e - s; floor = $(NF - 2)
     printf "run %d: ingest %.3f s, insert floor %.3f s (%s rows): ingest / floor = %.2f\n", i, ingest, floor, $4, ingest / floor }'

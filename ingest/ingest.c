@@ -8,14 +8,23 @@
  *   1. unchanged? same path, size, mtime and parser version: skip, unread (the
  *      reading thread asks the same of the catalog before reading);
  *   2. BEGIN IMMEDIATE; unchanged now (another ingest stored it meanwhile)? skip;
- *   3. replace the path's source_file row (its old rows go by cascade; if other
- *      paths were duplicates of its old content, the rows move to one of them);
+ *   3. replace the path's source_file row (its old rows are deleted with it,
+ *      see owned_tables; if other paths were duplicates of its old content, the
+ *      rows move to one of them);
  *   4. SAVEPOINT rows; the file's lines, batch after batch, into the parser of
  *      the format that bid highest;
  *   5. if the same bytes are already stored under another path: ROLLBACK TO rows
  *      and mark this path a duplicate of that one;
  *   6. write the counts into the source_file row; COMMIT.
- * A crash anywhere before 6 leaves the database as it was before the file. */
+ * A crash anywhere before 6 leaves the database as it was before the file.
+ *
+ * The connection does not enforce foreign keys while it ingests: every row a
+ * parser writes names the source_file row written first in the same
+ * transaction (and its run, by then stored), so SQLite's per-row check of the
+ * parent, about a seventh of the cost of an insert, would check what the driver
+ * has just done. What enforcement did besides, the cascade from a replaced
+ * source_file row to its rows, the driver does itself (owned_tables). `wattdb
+ * status` still checks every reference (PRAGMA foreign_key_check). */
 #define _DEFAULT_SOURCE
 #include "ingest/ingest.h"
 
@@ -59,6 +68,10 @@ struct driver {
   long n_torn;              /* of n_rejected: the torn last line (0 or 1) */
   int refused;              /* the parser refused the file */
   struct source_hooks block_hooks; /* opt->block_size as a source hook */
+  /* DELETE FROM t WHERE k = ?1 for every (t, k) with a foreign key k ->
+   * source_file(id) ON DELETE CASCADE: the rows a source_file row owns */
+  sqlite3_stmt **owned_delete;
+  int n_owned;
 };
 
 /* The reading thread's view of the catalog (want_file): a read-only
@@ -178,10 +191,60 @@ static int transfer_duplicates(struct driver *d, int64_t old) {
   return result;
 }
 
+/* Prepares D->owned_delete from the schema's foreign keys to source_file, the
+ * cascade the connection would do if it enforced them. No table that a file
+ * owns is itself the parent of a cascade (the schema's only parents are
+ * source_file and run), so one level is the whole cascade. 0, or -1. */
+static int owned_tables_prepare(struct driver *d) {
+  static const char sql[] =
+      "SELECT m.name, f.\"from\" FROM sqlite_schema m, pragma_foreign_key_list(m.name) f"
+      " WHERE m.type = 'table' AND f.\"table\" = 'source_file' AND f.on_delete = 'CASCADE'"
+      " ORDER BY m.name";
+  sqlite3_stmt *st = wdb_stmt(d->db, sql);
+  if (!st) return -1;
+  int result = 0;
+  while (result == 0 && sqlite3_step(st) == SQLITE_ROW) {
+    char *del = sqlite3_mprintf("DELETE FROM \"%w\" WHERE \"%w\" = ?1",
+                                (const char *)sqlite3_column_text(st, 0),
+                                (const char *)sqlite3_column_text(st, 1));
+    sqlite3_stmt *prepared = NULL;
+    if (!del || sqlite3_prepare_v2(d->db->sql, del, -1, &prepared, NULL) != SQLITE_OK) {
+      msg("%s: cannot prepare statement: %s", d->db->path, sqlite3_errmsg(d->db->sql));
+      result = -1;
+    } else {
+      d->owned_delete = xrealloc(d->owned_delete, (size_t)(d->n_owned + 1) * sizeof *d->owned_delete);
+      d->owned_delete[d->n_owned++] = prepared;
+    }
+    sqlite3_free(del);
+  }
+  sqlite3_reset(st);
+  return result;
+}
+
+static void owned_tables_free(struct driver *d) {
+  for (int i = 0; i < d->n_owned; i++) sqlite3_finalize(d->owned_delete[i]);
+  free(d->owned_delete);
+}
+
+/* Deletes the rows file FILE owns, in every table of owned_tables_prepare. */
+static int owned_rows_delete(struct driver *d, int64_t file) {
+  for (int i = 0; i < d->n_owned; i++) {
+    sqlite3_stmt *st = d->owned_delete[i];
+    sqlite3_bind_int64(st, 1, file);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+      msg("%s: cannot delete the rows of a changed file: %s", d->db->path, sqlite3_errmsg(d->db->sql));
+      return -1;
+    }
+  }
+  return 0;
+}
+
 /* Replaces PATH's source_file row with a fresh one; returns its id, or -1. */
 static int64_t catalog_claim(struct driver *d, const struct catalog_row *row, const struct readahead_file *s) {
   if (row->found) {
-    if (transfer_duplicates(d, row->id)) return -1;
+    if (transfer_duplicates(d, row->id) || owned_rows_delete(d, row->id)) return -1;
     static const char sql_del[] = "DELETE FROM source_file WHERE id = ?";
     sqlite3_stmt *st = wdb_stmt(d->db, sql_del);
     if (!st) return -1;
@@ -645,7 +708,11 @@ int ingest_paths(struct wdb *db, char *const *roots, int n, const struct ingest_
       .skip = skip_own_files,
       .ctx = &peek,
   };
-  d.ra = readahead_start(roots, n, &config);
+  /* Outside any transaction, where the pragma takes effect; restored below. */
+  int enforced = wdb_int(db, "PRAGMA foreign_keys", 0) == 1;
+  if (enforced && wdb_exec(db, "PRAGMA foreign_keys=OFF", "cannot configure")) d.fatal = 1;
+  if (!d.fatal && owned_tables_prepare(&d)) d.fatal = 1;
+  d.ra = d.fatal ? NULL : readahead_start(roots, n, &config);
   if (!d.ra) d.fatal = 1;
   for (const struct readahead_batch *b = d.ra ? next_batch(&d) : NULL; b; b = next_batch(&d)) {
     if (b->has_file) {
@@ -661,6 +728,8 @@ int ingest_paths(struct wdb *db, char *const *roots, int n, const struct ingest_
   }
   readahead_stop(d.ra);
   peek_close(&peek);
+  owned_tables_free(&d);
+  if (enforced && wdb_exec(db, "PRAGMA foreign_keys=ON", "cannot configure")) d.fatal = 1;
   progress(&d, 1);
   free(d.names);
   free(d.parse.state);

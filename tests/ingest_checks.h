@@ -145,6 +145,12 @@ static inline long ic_check_accounting(struct wdb *db) {
   sqlite3_free(sql);
   free(u.s);
   ic_free_names(tables);
+  /* The ingest does the cascade itself and leaves the connection enforcing
+   * foreign keys again: no row names a file or run that is not there. */
+  if (tl_int(db, "PRAGMA foreign_keys") != 1) fail_msg("foreign keys not enforced after the ingest");
+  const char *orphan = tl_text(db, "SELECT coalesce(max(\"table\" || ' rowid ' || coalesce(rowid, '-') || ' -> ' || parent), '')"
+                             " FROM pragma_foreign_key_check");
+  if (orphan[0]) fail_msg("a row without its parent: %s", orphan);
   return checked;
 }
 
