@@ -15,6 +15,7 @@
  *   gen-sample --dir DIR --runs N --seconds S [--seed N]
  *                                               benchmark tree: N runs of S GPU samples
  *   gen-sample --wattmeter FILE --hours H [--sockets K] [--seed N]
+ *   gen-sample --nvidia-smi FILE --rows N [--seed N]
  *                                               benchmark: one wattmetre-read log, ~10 ms
  *
  * Times in eprof, codecarbon and nvidia-smi files are naive local times of a
@@ -95,6 +96,7 @@ enum stream {
   STREAM_ZEUS,
   STREAM_CODECARBON_FLUSH,
   STREAM_INFERENCE,
+  STREAM_NVIDIA_SMI_BENCH,
 };
 
 static struct rng rng_stream(uint64_t seed, uint64_t run, enum stream purpose) {
@@ -1891,6 +1893,58 @@ static void write_bench_wattmeter(const char *filename, uint64_t seed, double ho
   text_free(&w.frame);
 }
 
+/* ROWS lines of `nvidia-smi --query-gpu=timestamp,index,name,pci.bus_id,
+ * temperature.gpu,utilization.gpu,memory.used,power.draw --format=csv -lms 100`
+ * on a machine of two GPUs (a line per GPU and sample, so ROWS / 2 samples):
+ * GPU 0 trains (epochs of 40 s with a 3 s dip), GPU 1 idles; the power of
+ * every 10,007th line, from line 5,000 of the samples, is [N/A]. */
+static void write_bench_nvidia_smi(const char *filename, uint64_t seed, uint64_t rows) {
+  FILE *f = fopen(filename, "wb");
+  if (!f) die("cannot create %s: %s", filename, strerror(errno));
+  struct rng r = rng_stream(seed, 0, STREAM_NVIDIA_SMI_BENCH);
+  struct text o = {0, 0, 0};
+  put_str(&o, "timestamp, index, name, pci.bus_id, temperature.gpu, utilization.gpu [%], "
+              "memory.used [MiB], power.draw [W]\n");
+  static const char *const bus[] = {"00000000:3B:00.0", "00000000:AF:00.0"};
+  int64_t start = us_from_civil(2023, 12, 18, 20, 52, 7) + 470000;
+  double temp[2] = {41.0, 33.0};
+  int64_t t = start;
+  for (uint64_t i = 0; i < rows; i++) {
+    int gpu = (int)(i % 2);
+    if (gpu == 0 && i) t += 100000 + 600 + rng_below(&r, 1800);
+    int64_t in_epoch = ((t - start) / 1000) % 40000; /* ms */
+    int training = gpu == 0 && (t - start) > 15 * US_PER_S && in_epoch >= 3000;
+    double watts = training ? 231.0 * (1.0 + 0.03 * rng_gauss(&r)) : 24.5 + 0.6 * rng_gauss(&r);
+    temp[gpu] = clamp(temp[gpu] + ((training ? 78.0 : 34.0) - temp[gpu]) / 600.0, 25.0, 90.0);
+    put_time(&o, t + gpu * (int64_t)rng_below(&r, 2500), TIME_NVSMI);
+    put_str(&o, gpu ? ", 1, " : ", 0, ");
+    put_str(&o, "Tesla V100-SXM2-16GB, ");
+    put_str(&o, bus[gpu]);
+    put_str(&o, ", ");
+    put_uint(&o, (uint64_t)(temp[gpu] + 0.5));
+    put_str(&o, ", ");
+    put_uint(&o, (uint64_t)(training ? 93 + rng_below(&r, 8) : 0));
+    put_str(&o, " %, ");
+    put_uint(&o, (uint64_t)(training ? 14811 + rng_below(&r, 40) : 3));
+    put_str(&o, " MiB, ");
+    if (i % 10007 == 5000) {
+      put_str(&o, "[N/A]");
+    } else {
+      put_fixed(&o, watts, 2);
+      put_str(&o, " W");
+    }
+    put_char(&o, '\n');
+    if (o.len >= FLUSH_BYTES) {
+      if (fwrite(o.bytes, 1, o.len, f) != o.len) die("cannot write %s: %s", filename, strerror(errno));
+      o.len = 0;
+    }
+  }
+  if (o.len && fwrite(o.bytes, 1, o.len, f) != o.len)
+    die("cannot write %s: %s", filename, strerror(errno));
+  if (fclose(f) != 0) die("cannot write %s: %s", filename, strerror(errno));
+  text_free(&o);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Command line                                                              */
 
@@ -1899,6 +1953,7 @@ static void usage(FILE *out) {
         "       gen-sample --dir DIR [--seed N]\n"
         "       gen-sample --dir DIR --runs N --seconds S [--seed N]\n"
         "       gen-sample --wattmeter FILE --hours H [--sockets K] [--seed N]\n"
+        "       gen-sample --nvidia-smi FILE --rows N [--seed N]\n"
         "\n"
         "Writes deterministic, realistic raw energy-measurement data for wattdb.\n"
         "  --zip FILE        the demo sample (about 27 training runs and logs of\n"
@@ -1909,6 +1964,8 @@ static void usage(FILE *out) {
         "  --wattmeter FILE  a benchmark wattmetre-read log of ~10 ms frames\n"
         "  --hours H         ... covering H hours (24: 8.64 million frames)\n"
         "  --sockets K       ... for K sockets, a multiple of 6 (default 6)\n"
+        "  --nvidia-smi FILE a benchmark nvidia-smi --query-gpu log, two GPUs\n"
+        "  --rows N          ... of N lines (one per GPU and 100 ms sample)\n"
         "  --seed N          seed of the random numbers (default 2022)\n"
         "The same arguments always produce the same bytes.\n",
         out);
@@ -1934,8 +1991,8 @@ static uint64_t parse_count(const char *option, const char *text, uint64_t lo, u
 }
 
 struct options {
-  const char *zip, *dir, *wattmeter;
-  uint64_t seed;
+  const char *zip, *dir, *wattmeter, *nvidia_smi;
+  uint64_t seed, rows;
   int runs, seconds, sockets;
   double hours;
 };
@@ -1954,6 +2011,8 @@ static void parse_options(int argc, char **argv, struct options *opt) {
     if (!strcmp(a, "--zip")) opt->zip = v;
     else if (!strcmp(a, "--dir")) opt->dir = v;
     else if (!strcmp(a, "--wattmeter")) opt->wattmeter = v;
+    else if (!strcmp(a, "--nvidia-smi")) opt->nvidia_smi = v;
+    else if (!strcmp(a, "--rows")) opt->rows = parse_count(a, v, 1, UINT64_C(1) << 40);
     else if (!strcmp(a, "--seed")) opt->seed = parse_count(a, v, 0, UINT64_MAX);
     else if (!strcmp(a, "--runs")) opt->runs = (int)parse_count(a, v, 1, 1000000);
     else if (!strcmp(a, "--seconds")) opt->seconds = (int)parse_count(a, v, 30, 864000);
@@ -1965,8 +2024,10 @@ static void parse_options(int argc, char **argv, struct options *opt) {
         bad_usage("--hours needs a number of hours above 0, at most 8784", v);
     } else bad_usage("unknown option", a);
   }
-  int modes = (opt->zip != NULL) + (opt->dir != NULL) + (opt->wattmeter != NULL);
-  if (modes != 1) bad_usage("give exactly one of --zip, --dir, --wattmeter", NULL);
+  int modes = (opt->zip != NULL) + (opt->dir != NULL) + (opt->wattmeter != NULL) +
+              (opt->nvidia_smi != NULL);
+  if (modes != 1) bad_usage("give exactly one of --zip, --dir, --wattmeter, --nvidia-smi", NULL);
+  if ((opt->rows != 0) != (opt->nvidia_smi != NULL)) bad_usage("--nvidia-smi and --rows go together", NULL);
   if ((opt->runs || opt->seconds) && (!opt->dir || !opt->runs || !opt->seconds))
     bad_usage("--runs and --seconds go together, with --dir", NULL);
   if ((opt->hours > 0.0 || opt->sockets) && !opt->wattmeter)
@@ -1981,6 +2042,10 @@ int main(int argc, char **argv) {
   parse_options(argc, argv, &opt);
   if (opt.wattmeter) {
     write_bench_wattmeter(opt.wattmeter, opt.seed, opt.hours, opt.sockets);
+    return 0;
+  }
+  if (opt.nvidia_smi) {
+    write_bench_nvidia_smi(opt.nvidia_smi, opt.seed, opt.rows);
     return 0;
   }
   static struct sink sink;

@@ -162,8 +162,36 @@ static void inference_study(void **state) {
   assert_int_equal(tl_int(&f->db, per_batch, "latency_ms", "v", ">"), 4); /* latency rises */
 }
 
+/* The benchmark nvidia-smi log (gen-sample --nvidia-smi): every line after the
+ * header stored, eight fields each, the two GPUs alternating, one timestamp
+ * order per GPU, and the [N/A] readings NULL with their text kept. */
+static void nvidia_smi_benchmark_log(void **state) {
+  struct fx *f = *state;
+  char cmd[1200], log[600];
+  snprintf(log, sizeof log, "%s/nvidia-smi-bench.csv", f->dir);
+  snprintf(cmd, sizeof cmd, "%s --nvidia-smi '%s' --rows 50001", tl_gen_sample(), log);
+  assert_int_equal(system(cmd), 0);
+  struct wdb db;
+  tl_open(&db, f->dir, "nv.db");
+  tl_ingest(&db, log);
+  assert_string_equal(tl_text(&db, "SELECT format || ' ' || status || ' ' || lines || ' ' || rows_ok"
+                                   " || ' ' || skipped_lines FROM source_file"),
+                      "nvidia-smi ok 50002 50001 1");
+  assert_int_equal(tl_int(&db, "SELECT count(*) FROM nvidia_smi_value"), 8 * 50001);
+  assert_string_equal(tl_text(&db, "SELECT group_concat(gpu || ':' || n) FROM"
+                                   " (SELECT gpu, count(*) AS n FROM nvidia_smi_sample GROUP BY gpu ORDER BY gpu)"),
+                      "0:25001,1:25000");
+  assert_int_equal(tl_int(&db, "SELECT count(*) FROM nvidia_smi_sample a JOIN nvidia_smi_sample b"
+                               " ON b.file_id = a.file_id AND b.line = a.line + 2 WHERE b.ts_us <= a.ts_us"), 0);
+  long long na = tl_int(&db, "SELECT count(*) FROM nvidia_smi_value WHERE text = '[N/A]'");
+  assert_true(na >= 1);
+  assert_int_equal(tl_int(&db, "SELECT count(*) FROM nvidia_smi_sample WHERE power_w IS NULL"), na);
+  tl_close(&db);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(nvidia_smi_benchmark_log),
       cmocka_unit_test(zeus_power_limit_windows),
       cmocka_unit_test(codecarbon_flushes),
       cmocka_unit_test(inference_study),
