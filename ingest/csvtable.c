@@ -1,11 +1,12 @@
 /* ingest/csvtable.c: reads the lines of the declared CSV formats (csvtable.h):
  * the header mapped by the columns' names, each data line's fields parsed by
  * their kind, rejected with the field's column when one cannot be read,
- * stored in one INSERT. */
+ * gathered for their table's INSERT (ingest/batch.h). */
 #include "ingest/csvtable.h"
 
 #include <stdio.h>
 
+#include "ingest/batch.h"
 #include "ingest/values.h"
 
 /* A data line's value of one column. */
@@ -42,16 +43,14 @@ static int read_cell(const struct csv_column *c, const char *text, struct cell *
   return out->kind == VALUE_BAD ? -1 : 0;
 }
 
-static void bind_cell(sqlite3_stmt *ins, int param, enum cell_kind kind, const struct cell *v) {
-  if (v->kind != VALUE_OK) {
-    sqlite3_bind_null(ins, param);
-    return;
-  }
+/* Sets parameter PARAM of the row to V (NULL when V is not a value). */
+static void set_cell(struct row_batch *row, int param, enum cell_kind kind, const struct cell *v) {
+  if (v->kind != VALUE_OK) return;
   switch (kind) {
   case CELL_TIME:
-  case CELL_INTEGER: sqlite3_bind_int64(ins, param, v->i); break;
-  case CELL_REAL: sqlite3_bind_double(ins, param, v->r); break;
-  case CELL_TEXT: sqlite3_bind_text(ins, param, v->text, -1, SQLITE_STATIC); break;
+  case CELL_INTEGER: batch_int(row, param, v->i); break;
+  case CELL_REAL: batch_double(row, param, v->r); break;
+  case CELL_TEXT: batch_text(row, param, v->text); break;
   }
 }
 
@@ -79,23 +78,23 @@ enum line_verdict csv_table_line(struct parse *p, const struct line *ln, const s
                                 col->what);
   }
   /* fetched once per file: every parameter is bound below for each row */
-  if (!st->insert && !(st->insert = wdb_stmt(p->db, t->insert))) return LINE_FATAL;
-  sqlite3_stmt *ins = st->insert;
-  sqlite3_bind_int64(ins, 1, p->file_id);
-  sqlite3_bind_int64(ins, 2, ln->number);
+  if (!st->rows && !(st->rows = parse_batch(p, 0, t->insert))) return LINE_FATAL;
+  struct row_batch *row = st->rows;
+  batch_int(row, 1, p->file_id);
+  batch_int(row, 2, ln->number);
   int param[CSV_TABLE_MAX_COLUMNS];
   for (int c = 0, next = 3; c < t->ncolumns; c++) {
     const struct csv_column *col = &t->columns[c];
     if (col->instead_of) {
       int k = col->instead_of - 1;
       param[c] = param[k];
-      if (cells[k].kind != VALUE_OK) bind_cell(ins, param[c], col->kind, &cells[c]);
+      if (cells[k].kind != VALUE_OK) set_cell(row, param[c], col->kind, &cells[c]);
     } else {
       param[c] = next++;
-      bind_cell(ins, param[c], col->kind, &cells[c]);
+      set_cell(row, param[c], col->kind, &cells[c]);
     }
   }
-  if (parse_insert(p, ins)) return LINE_FATAL;
+  if (batch_row_done(row)) return LINE_FATAL;
   for (int c = 0; c < t->ncolumns; c++)
     if (cells[c].kind == VALUE_NULL &&
         parse_note_null(p, ln, st->map[c] + 1, t->columns[c].stored_as, cells[c].text))

@@ -1,7 +1,7 @@
 /* ingest/csvtable.h: the simple CSV formats, declared instead of written. Such
  * a format is a header line of named columns, then one raw-table row per data
- * line, each column parsed by its kind and bound to its parameter of the
- * table's INSERT. It declares a `struct csv_table` and points .table of its
+ * line, each column parsed by its kind and set as its parameter of the
+ * table's INSERT (stored in batches, ingest/batch.h). It declares a `struct csv_table` and points .table of its
  * struct format at it, with no line() and no state_size: the driver reads its
  * lines with csv_table_line(). A format with a quirk no column kind expresses
  * (a time with spaces in it, a unit in a column name) writes its line() itself
@@ -10,6 +10,8 @@
 #define WATTDB_CSVTABLE_H
 
 #include "ingest/format.h"
+
+struct row_batch;
 
 enum cell_kind {
   CELL_TIME,    /* a date-time (value_time) -> INTEGER µs; else (empty too) rejected 'bad_time' */
@@ -53,7 +55,7 @@ struct csv_table_state {
   struct header header;
   struct column_spec specs[CSV_TABLE_MAX_COLUMNS];
   int map[CSV_TABLE_MAX_COLUMNS];
-  sqlite3_stmt *insert;    /* the table's INSERT, fetched at the file's first data line */
+  struct row_batch *rows;  /* the table's rows (batch.h), fetched at the file's first data line */
 };
 
 /* Reads LN of a file of a declared format TABLE (the header, a repeated

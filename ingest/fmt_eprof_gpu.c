@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ingest/batch.h"
 #include "ingest/format.h"
 #include "ingest/values.h"
 
@@ -50,7 +51,7 @@ static const struct {
 struct state {
   struct header header;
   int map[NCOL];
-  sqlite3_stmt *insert; /* fetched once per file; every parameter is bound for each row */
+  struct row_batch *rows; /* fetched once per file (batch.h) */
 };
 
 static const char sql_insert[] =
@@ -119,27 +120,23 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
       return parse_reject(p, ln, st->map[c] + 1, "bad_number", "cannot parse '%s' as %s", text,
                           numeric[c].what);
   }
-  if (!st->insert && !(st->insert = wdb_stmt(p->db, sql_insert))) return LINE_FATAL;
-  sqlite3_stmt *ins = st->insert;
-  sqlite3_bind_int64(ins, 1, p->file_id);
-  sqlite3_bind_int64(ins, 2, ln->number);
-  sqlite3_bind_int64(ins, 3, ts);
-  if (st->map[C_NAME] >= 0)
-    sqlite3_bind_text(ins, 4, p->fields[st->map[C_NAME]], -1, SQLITE_STATIC);
-  else
-    sqlite3_bind_null(ins, 4);
+  if (!st->rows && !(st->rows = parse_batch(p, 0, sql_insert))) return LINE_FATAL;
+  struct row_batch *row = st->rows;
+  batch_int(row, 1, p->file_id);
+  batch_int(row, 2, ln->number);
+  batch_int(row, 3, ts);
+  if (st->map[C_NAME] >= 0) batch_text(row, 4, p->fields[st->map[C_NAME]]);
   for (int c = C_UTIL; c < NCOL; c++) {
     int param = 5 + (c - C_UTIL);
     if (kinds[c] == VALUE_OK) {
-      sqlite3_bind_double(ins, param, values[c]);
+      batch_double(row, param, values[c]);
       continue;
     }
-    sqlite3_bind_null(ins, param);
     if (kinds[c] == VALUE_NULL &&
         parse_note_null(p, ln, st->map[c] + 1, numeric[c].column, p->fields[st->map[c]]))
       return LINE_FATAL;
   }
-  return parse_insert(p, ins) ? LINE_FATAL : LINE_STORED;
+  return batch_row_done(row) ? LINE_FATAL : LINE_STORED;
 }
 
 const struct format fmt_eprof_gpu = {

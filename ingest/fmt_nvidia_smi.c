@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "common/msg.h"
+#include "ingest/batch.h"
 #include "ingest/format.h"
 #include "ingest/ingest.h"
 #include "ingest/values.h"
@@ -47,7 +48,7 @@ struct state {
   int from_header;
   char group_ts[40];           /* timestamp text of the current group of lines */
   int group_pos;
-  sqlite3_stmt *sample, *value; /* fetched once per file; every parameter bound per row */
+  struct row_batch *sample, *value; /* fetched once per file (batch.h) */
 };
 
 static const char sql_sample[] =
@@ -192,31 +193,26 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
     snprintf(gpu, sizeof gpu, "%d", st->group_pos);
   }
 
-  if ((!st->sample && !(st->sample = wdb_stmt(p->db, sql_sample))) ||
-      (!st->value && !(st->value = wdb_stmt(p->db, sql_value))))
+  if ((!st->sample && !(st->sample = parse_batch(p, 0, sql_sample))) ||
+      (!st->value && !(st->value = parse_batch(p, 1, sql_value))))
     return LINE_FATAL;
-  sqlite3_stmt *ins = st->sample;
-  sqlite3_bind_int64(ins, 1, p->file_id);
-  sqlite3_bind_int64(ins, 2, ln->number);
-  if (st->c_time >= 0) sqlite3_bind_int64(ins, 3, ts);
-  else sqlite3_bind_null(ins, 3);
-  sqlite3_bind_text(ins, 4, gpu, -1, SQLITE_STATIC);
-  if (st->c_power >= 0 && kind[st->c_power] == VALUE_OK) sqlite3_bind_double(ins, 5, num[st->c_power]);
-  else sqlite3_bind_null(ins, 5);
-  if (parse_insert(p, ins)) return LINE_FATAL;
-  sqlite3_stmt *v = st->value;
+  struct row_batch *row = st->sample;
+  batch_int(row, 1, p->file_id);
+  batch_int(row, 2, ln->number);
+  if (st->c_time >= 0) batch_int(row, 3, ts);
+  batch_text(row, 4, gpu);
+  if (st->c_power >= 0 && kind[st->c_power] == VALUE_OK) batch_double(row, 5, num[st->c_power]);
+  if (batch_row_done(row)) return LINE_FATAL;
+  struct row_batch *v = st->value;
   for (int i = 0; i < nf; i++) {
-    sqlite3_bind_int64(v, 1, p->file_id);
-    sqlite3_bind_int64(v, 2, ln->number);
-    sqlite3_bind_int(v, 3, i + 1);
-    sqlite3_bind_text(v, 4, st->field[i], -1, SQLITE_STATIC);
-    if (st->unit[i][0]) sqlite3_bind_text(v, 5, st->unit[i], -1, SQLITE_STATIC);
-    else sqlite3_bind_null(v, 5);
-    if (kind[i] == VALUE_OK) sqlite3_bind_double(v, 6, num[i]);
-    else sqlite3_bind_null(v, 6);
-    if (kind[i] != VALUE_OK && p->fields[i][0]) sqlite3_bind_text(v, 7, p->fields[i], -1, SQLITE_STATIC);
-    else sqlite3_bind_null(v, 7);
-    if (parse_insert(p, v)) return LINE_FATAL;
+    batch_int(v, 1, p->file_id);
+    batch_int(v, 2, ln->number);
+    batch_int(v, 3, i + 1);
+    batch_text(v, 4, st->field[i]);
+    if (st->unit[i][0]) batch_text(v, 5, st->unit[i]);
+    if (kind[i] == VALUE_OK) batch_double(v, 6, num[i]);
+    if (kind[i] != VALUE_OK && p->fields[i][0]) batch_text(v, 7, p->fields[i]);
+    if (batch_row_done(v)) return LINE_FATAL;
   }
   return LINE_STORED;
 }

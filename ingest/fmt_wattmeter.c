@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest/batch.h"
 #include "ingest/format.h"
 #include "ingest/values.h"
 
@@ -46,7 +47,7 @@ struct state {
   unsigned char kind[WM_MAX_COLS];
   unsigned char index[WM_MAX_COLS];/* U: 0..2; socket: 0-based */
   int file_row_done;
-  sqlite3_stmt *insert;            /* fetched once per file; every parameter bound per row */
+  struct row_batch *rows;          /* fetched once per file (batch.h) */
 };
 
 static const char sql_insert[] =
@@ -293,24 +294,21 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
 
   int banks = st->sockets ? (st->sockets + 5) / 6 : 1;
   for (int b = 0; b < banks; b++) {
-    if (!st->insert && !(st->insert = wdb_stmt(p->db, sql_insert))) return LINE_FATAL;
-    sqlite3_stmt *ins = st->insert;
-    sqlite3_bind_int64(ins, 1, p->file_id);
-    sqlite3_bind_int64(ins, 2, ln->number);
-    sqlite3_bind_int(ins, 3, b);
-    sqlite3_bind_int64(ins, 4, ts);
-    sqlite3_bind_int(ins, 5, ok);
+    if (!st->rows && !(st->rows = parse_batch(p, 0, sql_insert))) return LINE_FATAL;
+    struct row_batch *row = st->rows;
+    batch_int(row, 1, p->file_id);
+    batch_int(row, 2, ln->number);
+    batch_int(row, 3, b);
+    batch_int(row, 4, ts);
+    batch_int(row, 5, ok);
     for (int i = 0; i < 3; i++)
-      if (b == 0 && u_set[i]) sqlite3_bind_double(ins, 6 + i, u[i]);
-      else sqlite3_bind_null(ins, 6 + i);
+      if (b == 0 && u_set[i]) batch_double(row, 6 + i, u[i]);
     for (int s = 0; s < 6; s++) {
       int sock = 6 * b + s;
-      if (sock < st->sockets && cur_set[sock]) sqlite3_bind_double(ins, 9 + 2 * s, cur[sock]);
-      else sqlite3_bind_null(ins, 9 + 2 * s);
-      if (sock < st->sockets && pow_set[sock]) sqlite3_bind_double(ins, 10 + 2 * s, pow_[sock]);
-      else sqlite3_bind_null(ins, 10 + 2 * s);
+      if (sock < st->sockets && cur_set[sock]) batch_double(row, 9 + 2 * s, cur[sock]);
+      if (sock < st->sockets && pow_set[sock]) batch_double(row, 10 + 2 * s, pow_[sock]);
     }
-    if (parse_insert(p, ins)) return LINE_FATAL;
+    if (batch_row_done(row)) return LINE_FATAL;
   }
   return LINE_STORED;
 }

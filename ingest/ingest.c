@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "common/msg.h"
+#include "ingest/batch.h"
 #include "ingest/csvtable.h"
 #include "ingest/formats.h"
 #include "ingest/lines.h"
@@ -372,7 +373,9 @@ static enum line_verdict format_line(struct parse *p, const struct line *ln) {
  * torn, and what the parser stored of it is rolled back. */
 static enum line_verdict parse_torn(struct driver *d, const struct line *ln) {
   struct parse *p = &d->parse;
-  if (wdb_exec(d->db, "SAVEPOINT torn_line", "savepoint")) return LINE_FATAL;
+  /* the rows of the lines before it are stored outside the savepoint */
+  if (batches_flush(&p->priv->batches) || wdb_exec(d->db, "SAVEPOINT torn_line", "savepoint"))
+    return LINE_FATAL;
   /* What the parser says of a torn line is not shown: it is rejected as torn. */
   long printed = p->priv->rejects_printed;
   char first_error[sizeof p->priv->first_row_error];
@@ -383,6 +386,7 @@ static enum line_verdict parse_torn(struct driver *d, const struct line *ln) {
   if (v == LINE_SKIPPED || v == LINE_FATAL || v == LINE_REFUSE_FILE)
     return wdb_exec(d->db, "RELEASE torn_line", "savepoint") ? LINE_FATAL : v;
   memcpy(p->priv->first_row_error, first_error, sizeof first_error);
+  batches_discard(&p->priv->batches); /* what it gathered of the torn line */
   if (wdb_exec(d->db, "ROLLBACK TO torn_line; RELEASE torn_line", "savepoint")) return LINE_FATAL;
   d->n_torn++;
   return parse_reject(p, ln, 0, "truncated",
@@ -426,7 +430,9 @@ static int line_sink_parse(void *ctx, const struct line *ln) {
     v = format_line(p, ln);
   }
   if (v == LINE_FATAL && is_constraint_error(d)) {
-    parse_fail(p, "line %ld cannot be stored: %s", ln->number, sqlite3_errmsg(d->db->sql));
+    int64_t at = batches_failed_line(&p->priv->batches); /* a line gathered before this one */
+    parse_fail(p, "line %lld cannot be stored: %s", at ? (long long)at : (long long)ln->number,
+               sqlite3_errmsg(d->db->sql));
     v = LINE_REFUSE_FILE;
   }
   switch (v) {
@@ -528,6 +534,7 @@ static void reset_file_state(struct driver *d) {
 /* A database error while storing the file at PATH (printed where it
  * happened): the file's transaction is undone and the ingest stops. */
 static int rollback(struct driver *d, const char *path) {
+  batches_discard(&d->parse.priv->batches);
   if (!sqlite3_get_autocommit(d->db->sql)) sqlite3_exec(d->db->sql, "ROLLBACK", NULL, NULL, NULL);
   msg("%s: not stored, the database could not be written (see above); the files before it "
       "are stored: run the same command again to go on", path);
@@ -588,6 +595,15 @@ static int ingest_file(struct driver *d) {
   const struct readahead_end *end = &d->batch->end;
   int read_failed = end->read_failed;
   if (d->refused) file_ok = 0;
+  /* the rows still gathered, before anything reads the file's rows */
+  if (!file_ok) {
+    batches_discard(&p->priv->batches);
+  } else if (batches_flush(&p->priv->batches)) {
+    if (!is_constraint_error(d)) return rollback(d, s->path);
+    parse_fail(p, "line %lld cannot be stored: %s", (long long)batches_failed_line(&p->priv->batches),
+               sqlite3_errmsg(d->db->sql));
+    file_ok = 0;
+  }
   if (file_ok && f->close) {
     /* lines close() rejects were counted as skipped; they end a record the
      * file ends inside, a stopped logger's end as a torn last line is
@@ -711,7 +727,7 @@ int ingest_paths(struct wdb *db, char *const *roots, int n, const struct ingest_
   /* Outside any transaction, where the pragma takes effect; restored below. */
   int enforced = wdb_int(db, "PRAGMA foreign_keys", 0) == 1;
   if (enforced && wdb_exec(db, "PRAGMA foreign_keys=OFF", "cannot configure")) d.fatal = 1;
-  if (!d.fatal && owned_tables_prepare(&d)) d.fatal = 1;
+  if (!d.fatal && (owned_tables_prepare(&d) || batches_register(db))) d.fatal = 1;
   d.ra = d.fatal ? NULL : readahead_start(roots, n, &config);
   if (!d.ra) d.fatal = 1;
   for (const struct readahead_batch *b = d.ra ? next_batch(&d) : NULL; b; b = next_batch(&d)) {

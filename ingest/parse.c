@@ -75,6 +75,7 @@ static void split_plain(struct parse *p, const struct line *ln, unsigned char de
 
 void parse_private_free(struct parse *p) {
   struct parse_private *q = p->priv;
+  batches_free(&q->batches);
   free(q->arena);
   free(q->offsets);
   free(q->lengths);

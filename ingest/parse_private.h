@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "ingest/batch.h"
 #include "ingest/format.h"
 
 struct csv_parser;
@@ -25,6 +26,7 @@ struct parse_private {
   size_t *offsets;
   size_t *lengths;
   int fields_cap;
+  struct batches batches; /* the file's rows not stored yet (batch.h) */
 };
 
 /* Frees what the parse's field splitter grew (the struct itself is the caller's). */

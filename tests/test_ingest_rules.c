@@ -306,6 +306,36 @@ static void growing_file(void **state) {
   ic_done(&t);
 }
 
+/* 5e. A torn last line that would parse (only its newline is missing) is
+ * rejected as truncated and none of it is stored, whether the lines before it
+ * are few or fill several of the parser's row batches (batch.h). */
+static void torn_line_that_parses_is_not_stored(void **state) {
+  (void)state;
+  static const int lines[] = {2, 600};
+  for (int k = 0; k < 2; k++) {
+    struct ic_db t;
+    ic_fresh(&t);
+    size_t cap = 256 * (size_t)(lines[k] + 2);
+    char *text = malloc(cap), line[256];
+    snprintf(text, cap, "%s", gpu_header);
+    for (int i = 1; i <= lines[k]; i++) {
+      gpu_line(line, sizeof line, i % 60, i == lines[k] ? "99.25" : "11.5");
+      if (i == lines[k]) line[strlen(line) - 1] = '\0'; /* no newline */
+      strcat(text, line);
+    }
+    tl_write_str(t.dir, "run/raw/e/a/d/gpu-power-20221205T100000.csv", text);
+    free(text);
+    ic_ingest(&t.db, path_in(t.dir, "run"), NULL);
+    assert_int_equal(tl_int(&t.db, "SELECT rows_ok FROM source_file"), lines[k] - 1);
+    assert_int_equal(tl_int(&t.db, "SELECT count(*) FROM eprof_gpu_sample"), lines[k] - 1);
+    assert_int_equal(tl_int(&t.db, "SELECT count(*) FROM eprof_gpu_sample WHERE power_w = 99.25"), 0);
+    assert_string_equal(tl_text(&t.db, "SELECT group_concat(line || ' ' || reason) FROM rejected_row"),
+                        lines[k] == 2 ? "3 truncated" : "601 truncated");
+    ic_check_accounting(&t.db);
+    ic_done(&t);
+  }
+}
+
 /* notes.txt exists as a file no format recognises: recorded 'rejected' with
  * "unrecognised format", owning no row, and the ingest goes on past it. */
 static void unrecognised_file_is_rejected_and_ingest_goes_on(void **state) {
@@ -372,6 +402,7 @@ int main(void) {
       cmocka_unit_test(zip_and_directory_are_duplicates),
       cmocka_unit_test(owner_changes_rows_go_to_a_duplicate),
       cmocka_unit_test(growing_file),
+      cmocka_unit_test(torn_line_that_parses_is_not_stored),
       cmocka_unit_test(unrecognised_file_is_rejected_and_ingest_goes_on),
       cmocka_unit_test(refused_file_is_rolled_back_whole),
   };

@@ -1,0 +1,300 @@
+/* ingest/batch.c: the batches of batch.h, and the table-valued function
+ * wattdb_rows(?1) through which one INSERT ... SELECT stores a batch: columns
+ * c0 .. c31 are the row's parameters 1 .. 32, the hidden column `batch` the
+ * struct row_batch bound as an SQLite pointer value. */
+#include "ingest/batch.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/msg.h"
+#include "ingest/format.h"
+#include "ingest/parse_private.h"
+
+#define BATCH_POINTER "wattdb_row_batch" /* the pointer type of the hidden column */
+#define BATCH_ROWS 256                   /* rows stored by one INSERT ... SELECT */
+#define BATCH_TEXT_MAX ((size_t)1 << 20) /* text bytes past which a batch is stored early */
+
+/* ---- the table-valued function ---------------------------------------------- */
+
+struct rows_cursor {
+  sqlite3_vtab_cursor base;
+  const struct row_batch *b;
+  size_t row;
+};
+
+static int rows_connect(sqlite3 *sql, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
+                        char **err) {
+  (void)aux, (void)argc, (void)argv, (void)err;
+  char decl[512] = "CREATE TABLE x(";
+  size_t n = strlen(decl);
+  for (int i = 0; i < BATCH_MAX_PARAMS; i++) n += (size_t)snprintf(decl + n, sizeof decl - n, "c%d, ", i);
+  snprintf(decl + n, sizeof decl - n, "batch HIDDEN)");
+  int rc = sqlite3_declare_vtab(sql, decl);
+  if (rc != SQLITE_OK) return rc;
+  sqlite3_vtab *v = sqlite3_malloc(sizeof *v);
+  if (!v) return SQLITE_NOMEM;
+  memset(v, 0, sizeof *v);
+  *out = v;
+  return SQLITE_OK;
+}
+
+static int rows_disconnect(sqlite3_vtab *v) {
+  sqlite3_free(v);
+  return SQLITE_OK;
+}
+
+/* The only plan: every row of the batch given as `batch = ?`. */
+static int rows_best_index(sqlite3_vtab *v, sqlite3_index_info *info) {
+  (void)v;
+  info->idxNum = 0;
+  info->estimatedCost = 1e12;
+  for (int i = 0; i < info->nConstraint; i++) {
+    const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+    if (c->iColumn != BATCH_MAX_PARAMS || c->op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
+    if (!c->usable) return SQLITE_CONSTRAINT;
+    info->aConstraintUsage[i].argvIndex = 1;
+    info->aConstraintUsage[i].omit = 1;
+    info->idxNum = 1;
+    info->estimatedCost = BATCH_ROWS;
+  }
+  return SQLITE_OK;
+}
+
+static int rows_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out) {
+  (void)v;
+  struct rows_cursor *c = sqlite3_malloc(sizeof *c);
+  if (!c) return SQLITE_NOMEM;
+  memset(c, 0, sizeof *c);
+  *out = &c->base;
+  return SQLITE_OK;
+}
+
+static int rows_close(sqlite3_vtab_cursor *c) {
+  sqlite3_free(c);
+  return SQLITE_OK;
+}
+
+static int rows_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxstr, int argc, sqlite3_value **argv) {
+  (void)idxstr;
+  struct rows_cursor *c = (struct rows_cursor *)cur;
+  c->b = idx == 1 && argc == 1 ? sqlite3_value_pointer(argv[0], BATCH_POINTER) : NULL;
+  if (!c->b) {
+    sqlite3_free(cur->pVtab->zErrMsg);
+    cur->pVtab->zErrMsg = sqlite3_mprintf("wattdb_rows reads only the batch the ingest binds to it");
+    return SQLITE_ERROR;
+  }
+  c->row = c->b->from;
+  return SQLITE_OK;
+}
+
+static int rows_next(sqlite3_vtab_cursor *c) {
+  ((struct rows_cursor *)c)->row++;
+  return SQLITE_OK;
+}
+
+static int rows_eof(sqlite3_vtab_cursor *cur) {
+  const struct rows_cursor *c = (const struct rows_cursor *)cur;
+  return c->row >= c->b->to;
+}
+
+static int rows_rowid(sqlite3_vtab_cursor *c, sqlite3_int64 *rowid) {
+  *rowid = (sqlite3_int64)((struct rows_cursor *)c)->row;
+  return SQLITE_OK;
+}
+
+/* Parameter COL + 1 of the row; text without a copy (the batch does not change
+ * while its INSERT runs). */
+static int rows_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
+  const struct rows_cursor *c = (const struct rows_cursor *)cur;
+  const struct row_batch *b = c->b;
+  if (col >= b->nparams) return SQLITE_OK;
+  const struct batch_cell *cell = &b->cells[c->row * (size_t)b->nparams + (size_t)col];
+  switch (cell->type) {
+  case SQLITE_INTEGER: sqlite3_result_int64(ctx, cell->v.i); break;
+  case SQLITE_FLOAT: sqlite3_result_double(ctx, cell->v.d); break;
+  case SQLITE_TEXT: sqlite3_result_text(ctx, b->text + cell->v.text, -1, SQLITE_STATIC); break;
+  default: break;
+  }
+  return SQLITE_OK;
+}
+
+static const sqlite3_module rows_module = {
+    .iVersion = 0,
+    .xCreate = NULL, /* eponymous only */
+    .xConnect = rows_connect,
+    .xBestIndex = rows_best_index,
+    .xDisconnect = rows_disconnect,
+    .xDestroy = rows_disconnect,
+    .xOpen = rows_open,
+    .xClose = rows_close,
+    .xFilter = rows_filter,
+    .xNext = rows_next,
+    .xEof = rows_eof,
+    .xColumn = rows_column,
+    .xRowid = rows_rowid,
+};
+
+int batches_register(struct wdb *db) {
+  if (sqlite3_create_module_v2(db->sql, "wattdb_rows", &rows_module, NULL, NULL) != SQLITE_OK) {
+    msg("%s: cannot register wattdb_rows: %s", db->path, sqlite3_errmsg(db->sql));
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- a batch ------------------------------------------------------------------ */
+
+/* The INSERT ... SELECT of INSERT (see parse_batch), its parameter count in
+ * *NPARAMS; NULL when INSERT is not of that shape. sqlite3_free() it. */
+static char *select_form(const char *insert, int *nparams) {
+  const char *values = strstr(insert, " VALUES");
+  if (!values) return NULL;
+  int n = 0;
+  for (const char *s = values + strlen(" VALUES"); *s; s++) {
+    if (*s == '?') n++;
+    else if (!strchr(" ,()", *s)) return NULL;
+  }
+  if (n < 1 || n > BATCH_MAX_PARAMS) return NULL;
+  char *sql = sqlite3_mprintf("%.*s SELECT", (int)(values - insert), insert);
+  for (int i = 0; sql && i < n; i++) {
+    char *longer = sqlite3_mprintf("%s%s c%d", sql, i ? "," : "", i);
+    sqlite3_free(sql);
+    sql = longer;
+  }
+  char *whole = sql ? sqlite3_mprintf("%s FROM wattdb_rows(?1)", sql) : NULL;
+  sqlite3_free(sql);
+  *nparams = n;
+  return whole;
+}
+
+struct row_batch *parse_batch(struct parse *p, int slot, const char *insert) {
+  struct row_batch *b = &p->priv->batches.slot[slot];
+  if (b->insert == insert && b->db == p->db) return b;
+  if (b->nrows && batches_flush(&p->priv->batches)) return NULL;
+  sqlite3_finalize(b->stmt);
+  b->stmt = NULL;
+  b->insert = NULL;
+  b->db = p->db;
+  int n = 0;
+  char *sql = select_form(insert, &n);
+  if (!sql) {
+    msg("internal: cannot batch '%s'", insert);
+    return NULL;
+  }
+  int rc = sqlite3_prepare_v3(p->db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, &b->stmt, NULL);
+  sqlite3_free(sql);
+  if (rc != SQLITE_OK) {
+    msg("%s: cannot prepare statement: %s", p->db->path, sqlite3_errmsg(p->db->sql));
+    return NULL;
+  }
+  if (!b->cells) b->cells = xrealloc(NULL, BATCH_ROWS * BATCH_MAX_PARAMS * sizeof *b->cells);
+  b->insert = insert;
+  b->nparams = n;
+  b->nrows = b->text_len = 0;
+  memset(b->cells, 0, (size_t)n * sizeof *b->cells);
+  return b;
+}
+
+static struct batch_cell *cell(struct row_batch *b, int param) {
+  return &b->cells[b->nrows * (size_t)b->nparams + (size_t)(param - 1)];
+}
+
+void batch_int(struct row_batch *b, int param, int64_t v) {
+  struct batch_cell *c = cell(b, param);
+  c->type = SQLITE_INTEGER;
+  c->v.i = v;
+}
+
+void batch_double(struct row_batch *b, int param, double v) {
+  struct batch_cell *c = cell(b, param);
+  c->type = isnan(v) ? SQLITE_NULL : SQLITE_FLOAT;
+  c->v.d = v;
+}
+
+void batch_text(struct row_batch *b, int param, const char *s) {
+  size_t n = strlen(s) + 1;
+  if (b->text_len + n > b->text_cap) {
+    b->text_cap = (b->text_len + n) * 2;
+    b->text = xrealloc(b->text, b->text_cap);
+  }
+  memcpy(b->text + b->text_len, s, n);
+  struct batch_cell *c = cell(b, param);
+  c->type = SQLITE_TEXT;
+  c->v.text = b->text_len;
+  b->text_len += n;
+}
+
+/* Steps B's INSERT over rows FROM .. TO - 1: SQLite's result code. */
+static int batch_step(struct row_batch *b, size_t from, size_t to) {
+  b->from = from;
+  b->to = to;
+  sqlite3_bind_pointer(b->stmt, 1, b, BATCH_POINTER, NULL);
+  int rc = sqlite3_step(b->stmt);
+  sqlite3_reset(b->stmt);
+  return rc;
+}
+
+/* Stores B's complete rows and empties it. On a constraint error, the rows
+ * are stored one by one up to the one refused, whose line is kept. 0, or -1
+ * printed. */
+static int batch_store(struct row_batch *b) {
+  b->failed_line = 0;
+  if (!b->nrows) return 0;
+  int rc = batch_step(b, 0, b->nrows);
+  if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+    for (size_t i = 0; i < b->nrows; i++) {
+      if ((rc = batch_step(b, i, i + 1)) == SQLITE_DONE) continue;
+      const struct batch_cell *line = &b->cells[i * (size_t)b->nparams + 1];
+      if (line->type == SQLITE_INTEGER) b->failed_line = line->v.i;
+      break;
+    }
+  }
+  b->nrows = b->text_len = 0;
+  memset(b->cells, 0, (size_t)b->nparams * sizeof *b->cells);
+  if (rc != SQLITE_DONE) {
+    msg("%s: cannot store rows: %s", b->db->path, sqlite3_errmsg(b->db->sql));
+    return -1;
+  }
+  return 0;
+}
+
+int batch_row_done(struct row_batch *b) {
+  b->nrows++;
+  if (b->nrows == BATCH_ROWS || b->text_len > BATCH_TEXT_MAX) return batch_store(b);
+  memset(cell(b, 1), 0, (size_t)b->nparams * sizeof *b->cells);
+  return 0;
+}
+
+int batches_flush(struct batches *all) {
+  for (int i = 0; i < BATCH_SLOTS; i++)
+    if (all->slot[i].insert && batch_store(&all->slot[i])) return -1;
+  return 0;
+}
+
+int64_t batches_failed_line(const struct batches *all) {
+  for (int i = 0; i < BATCH_SLOTS; i++)
+    if (all->slot[i].failed_line) return all->slot[i].failed_line;
+  return 0;
+}
+
+void batches_discard(struct batches *all) {
+  for (int i = 0; i < BATCH_SLOTS; i++) {
+    struct row_batch *b = &all->slot[i];
+    if (!b->insert) continue;
+    b->nrows = b->text_len = 0;
+    memset(b->cells, 0, (size_t)b->nparams * sizeof *b->cells);
+  }
+}
+
+void batches_free(struct batches *all) {
+  for (int i = 0; i < BATCH_SLOTS; i++) {
+    struct row_batch *b = &all->slot[i];
+    sqlite3_finalize(b->stmt);
+    free(b->cells);
+    free(b->text);
+    memset(b, 0, sizeof *b);
+  }
+}
