@@ -214,18 +214,20 @@ void batch_double(struct row_batch *b, int param, double v) {
   c->v.d = v;
 }
 
-void batch_text(struct row_batch *b, int param, const char *s) {
-  size_t n = strlen(s) + 1;
-  if (b->text_len + n > b->text_cap) {
-    b->text_cap = (b->text_len + n) * 2;
+void batch_text_n(struct row_batch *b, int param, const char *s, size_t n) {
+  if (b->text_len + n + 1 > b->text_cap) {
+    b->text_cap = (b->text_len + n + 1) * 2;
     b->text = xrealloc(b->text, b->text_cap);
   }
   memcpy(b->text + b->text_len, s, n);
+  b->text[b->text_len + n] = '\0';
   struct batch_cell *c = cell(b, param);
   c->type = SQLITE_TEXT;
   c->v.text = b->text_len;
-  b->text_len += n;
+  b->text_len += n + 1;
 }
+
+void batch_text(struct row_batch *b, int param, const char *s) { batch_text_n(b, param, s, strlen(s)); }
 
 /* Steps B's INSERT over rows FROM .. TO - 1: SQLite's result code. */
 static int batch_step(struct row_batch *b, size_t from, size_t to) {

@@ -70,6 +70,7 @@ struct row_batch *parse_batch(struct parse *p, int slot, const char *insert);
 void batch_int(struct row_batch *b, int param, int64_t v);
 void batch_double(struct row_batch *b, int param, double v);
 void batch_text(struct row_batch *b, int param, const char *s);
+void batch_text_n(struct row_batch *b, int param, const char *s, size_t n); /* N bytes of S */
 
 /* Ends the row being written; stores the batch when it is full. 0, or -1 on a
  * database error (printed). */

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest/batch.h"
 #include "ingest/format.h"
 
 /* ---- the path ---------------------------------------------------------------- */
@@ -236,17 +237,17 @@ static enum line_verdict metric_line(struct parse *p, const struct line *ln) {
   if (nf == 3 && py_int(f[2], fn[2], &step))
     return parse_reject(p, ln, 3, "bad_step", "cannot parse '%.*s' as a step, expected an integer",
                         (int)fn[2], f[2]);
-  sqlite3_stmt *st = wdb_stmt(p->db, sql_metric);
-  if (!st) return LINE_FATAL;
-  sqlite3_bind_int64(st, 1, p->file_id);
-  sqlite3_bind_int64(st, 2, ln->number);
-  sqlite3_bind_int64(st, 3, ts);
+  struct row_batch *row = parse_batch(p, 0, sql_metric);
+  if (!row) return LINE_FATAL;
+  batch_int(row, 1, p->file_id);
+  batch_int(row, 2, ln->number);
+  batch_int(row, 3, ts);
   /* NaN is no SQLite REAL (it would read NULL anyway): NULL, and the text says nan */
-  if (!isnan(v)) sqlite3_bind_double(st, 4, v);
-  if (!isfinite(v)) sqlite3_bind_text(st, 5, f[1], (int)fn[1], SQLITE_STATIC);
-  sqlite3_bind_int64(st, 6, step);
-  sqlite3_bind_int(st, 7, nf);
-  return parse_insert(p, st) ? LINE_FATAL : LINE_STORED;
+  if (!isnan(v)) batch_double(row, 4, v);
+  if (!isfinite(v)) batch_text_n(row, 5, f[1], fn[1]);
+  batch_int(row, 6, step);
+  batch_int(row, 7, nf);
+  return batch_row_done(row) ? LINE_FATAL : LINE_STORED;
 }
 
 const struct format fmt_mlflow_metric = {

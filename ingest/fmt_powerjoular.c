@@ -37,6 +37,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ingest/batch.h"
 #include "ingest/format.h"
 #include "ingest/values.h"
 
@@ -185,14 +186,14 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
   else if (strcmp(p->format_version, kinds[kind]) != 0)
     snprintf(p->format_version, sizeof p->format_version, "mixed");
 
-  sqlite3_stmt *ins = wdb_stmt(p->db, sql_insert);
-  if (!ins) return LINE_FATAL;
-  sqlite3_bind_int64(ins, 1, p->file_id);
-  sqlite3_bind_int64(ins, 2, ln->number);
-  sqlite3_bind_int64(ins, 3, ts);
+  struct row_batch *row = parse_batch(p, 0, sql_insert);
+  if (!row) return LINE_FATAL;
+  batch_int(row, 1, p->file_id);
+  batch_int(row, 2, ln->number);
+  batch_int(row, 3, ts);
   for (int c = C_UTIL; c < NCOLS; c++)
-    if (set[c]) sqlite3_bind_double(ins, 4 + (c - C_UTIL), v[c]);
-  return parse_insert(p, ins) ? LINE_FATAL : LINE_STORED;
+    if (set[c]) batch_double(row, 4 + (c - C_UTIL), v[c]);
+  return batch_row_done(row) ? LINE_FATAL : LINE_STORED;
 }
 
 /* Its header; or (-o, no header) a line of 3 or 5 fields: a PowerJoular date,
