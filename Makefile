@@ -240,6 +240,7 @@ bench: $(WATTDB) $(B)/gen-sample $(B)/bench-floor
 	WATTDB=./$(WATTDB) FLOOR=./$(B)/bench-floor sh bench/floor.sh
 	WATTDB=./$(WATTDB) GEN_SAMPLE=./$(B)/gen-sample sh bench/ingest.sh
 	WATTDB=./$(WATTDB) GEN_SAMPLE=./$(B)/gen-sample sh bench/wattmeter.sh 24
+	WATTDB=./$(WATTDB) GEN_SAMPLE=./$(B)/gen-sample sh bench/import.sh
 	WATTDB=./$(WATTDB) GEN_SAMPLE=./$(B)/gen-sample sh bench/linear.sh
 	$(if $(GAISSA_PKG),WATTDB=./$(WATTDB) sh bench/package.sh $(GAISSA_PKG),@echo 'bench/package.sh skipped: set GAISSA_PKG to a checkout of the replication package')
 
