@@ -321,21 +321,10 @@ static void wattmeter_as(struct wdb *db, const char *ref) {
   free(old);
 }
 
-/* The same comparison on the cases the C pass must get right: a 12-socket log
- * cut to 10 sockets in the database (sockets 11 and 12 count for nothing), an
- * attachment's window (the run, 10:00:00 to 10:00:10 local) that starts and
- * ends between frames, a clock jump (a gap), timestamps moving back (bridged:
- * a negative interval), a bad frame, 'nan' and empty readings, a second log of
- * another day (a session: every frame; its times out of order, a bad frame
- * with readings, an interval the mean period bridges), then times REAL in the database
- * (some with a fraction of a µs) under the given offset (REAL µs) and under
- * none (the integer 0, times of both types in one series). */
-static void wattmeter_cases_as_per_socket_window(void **state) {
-  struct fx *f = *state;
-  write_tree(f->dir);
-  char root[600];
-  snprintf(root, sizeof root, "%s/raw", f->dir);
-  fx_ingest_path(f, root, NULL);
+/* Writes under DIR the logs of the wattmeter cases: TWELVE, 12 sockets from
+ * 08:59:57.25 UTC (09:59:57.25 local at +3600 s), and OTHER (unless NULL), 6
+ * sockets of another day. */
+static void write_wattmeter_logs(const char *dir, const char *twelve, const char *other) {
   char buf[16384];
   size_t n = (size_t)snprintf(buf, sizeof buf, "#timestamp,#frame_is_ok,#U1,#U2,#U3");
   for (int s = 1; s <= 12; s++) n += (size_t)snprintf(buf + n, sizeof buf - n, ",#current%d,#activepow%d", s, s);
@@ -353,7 +342,7 @@ static void wattmeter_cases_as_per_socket_window(void **state) {
     }
     n += (size_t)snprintf(buf + n, sizeof buf - n, "\n");
   }
-  tl_write_str(f->dir, "meters/wattmeter-12.csv", buf);
+  tl_write_str(dir, twelve, buf);
   n = (size_t)snprintf(buf, sizeof buf,
                        "#timestamp,#frame_is_ok,#U1,#U2,#U3,#current1,#activepow1,#current2,#activepow2,"
                        "#current3,#activepow3,#current4,#activepow4,#current5,#activepow5,#current6,"
@@ -367,7 +356,25 @@ static void wattmeter_cases_as_per_socket_window(void **state) {
   for (int k = 0; k < 13; k++)
     n += (size_t)snprintf(buf + n, sizeof buf - n, "%d.000000000,%s,230.0,0.0,0.0,1.3,%d.5,0,%s,0,0,0,0,0,0,0,7\n",
                           1685620800 + at_s[k], k == 3 ? "false" : "true", 100 + k, k == 4 ? "" : "3");
-  tl_write_str(f->dir, "meters/wattmeter-other-day.csv", buf);
+  if (other) tl_write_str(dir, other, buf);
+}
+
+/* The same comparison on the cases the C pass must get right: a 12-socket log
+ * cut to 10 sockets in the database (sockets 11 and 12 count for nothing), an
+ * attachment's window (the run, 10:00:00 to 10:00:10 local) that starts and
+ * ends between frames, a clock jump (a gap), timestamps moving back (bridged:
+ * a negative interval), a bad frame, 'nan' and empty readings, a second log of
+ * another day (a session: every frame; its times out of order, a bad frame
+ * with readings, an interval the mean period bridges), then times REAL in the database
+ * (some with a fraction of a µs) under the given offset (REAL µs) and under
+ * none (the integer 0, times of both types in one series). */
+static void wattmeter_cases_as_per_socket_window(void **state) {
+  struct fx *f = *state;
+  write_tree(f->dir);
+  char root[600];
+  snprintf(root, sizeof root, "%s/raw", f->dir);
+  fx_ingest_path(f, root, NULL);
+  write_wattmeter_logs(f->dir, "meters/wattmeter-12.csv", "meters/wattmeter-other-day.csv");
   snprintf(root, sizeof root, "%s/meters", f->dir);
   fx_ingest_path(f, root, NULL);
   assert_int_equal(wdb_exec(&f->db,
@@ -408,6 +415,60 @@ static void wattmeter_cases_as_per_socket_window(void **state) {
   wattmeter_as(&f->db, ordered_wattmeter_sql);
 }
 
+/* Integrated ahead, in the pass that finds the spans (transform/wattmeter.c):
+ * the logs of the cases without any eprof run, sessions of the whole time (the
+ * cut log's guessed gap limit holds; the other day's bridges less than its
+ * mean period does, so it is read again), in the rounds of the cases. */
+static void wattmeter_integrated_ahead(void **state) {
+  struct fx *f = *state;
+  write_wattmeter_logs(f->dir, "meters/wattmeter-12.csv", "meters/wattmeter-other-day.csv");
+  char root[600];
+  snprintf(root, sizeof root, "%s/meters", f->dir);
+  fx_ingest_path(f, root, NULL);
+  assert_int_equal(wdb_exec(&f->db,
+                            "UPDATE wattmeter_file SET sockets = 10 WHERE sockets = 12;"
+                            "INSERT OR REPLACE INTO setting VALUES ('local_utc_offset_s', 3600)",
+                            "cut"),
+                   0);
+  fx_run_sources_sql(&f->db);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_attach WHERE how = 'session'"), 2);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_energy WHERE source = 'wattmeter'"), 16);
+  wattmeter_as(&f->db, old_wattmeter_sql);
+  wattmeter_as(&f->db, ordered_wattmeter_sql);
+  assert_int_equal(wdb_exec(&f->db,
+                            "UPDATE wattmeter_frame SET ts_us = ts_us + 0.5 WHERE line % 3 = 0;"
+                            "UPDATE wattmeter_frame SET ts_us = CAST(ts_us AS REAL) WHERE line % 3 = 1",
+                            "real times"),
+                   0);
+  fx_run_sources_sql(&f->db);
+  wattmeter_as(&f->db, ordered_wattmeter_sql);
+  assert_int_equal(wdb_exec(&f->db, "DELETE FROM setting WHERE name = 'local_utc_offset_s'", "no offset"), 0);
+  fx_run_sources_sql(&f->db);
+  wattmeter_as(&f->db, ordered_wattmeter_sql);
+}
+
+/* A log in a run's folder, next to the run and the logs it overlaps:
+ * attached by folder (the whole time), integrated ahead. */
+static void wattmeter_in_a_run_folder(void **state) {
+  struct fx *f = *state;
+  write_tree(f->dir);
+  write_wattmeter_logs(f->dir, "raw/cloud/resnet/ds/wattmeter-20240101T100000.csv", NULL);
+  char root[600];
+  snprintf(root, sizeof root, "%s/raw", f->dir);
+  fx_ingest_path(f, root, NULL);
+  snprintf(root, sizeof root, "%s/meters", f->dir);
+  fx_ingest_path(f, root, NULL);
+  assert_int_equal(wdb_exec(&f->db, "INSERT OR REPLACE INTO setting VALUES ('local_utc_offset_s', 3600)", "offset"),
+                   0);
+  fx_run_sources_sql(&f->db);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(a.how, ' ') FROM source_attach a"
+                                      " JOIN source_file s ON s.id = a.file_id WHERE s.format = 'wattmeter'"
+                                      " ORDER BY s.path"),
+                      "folder overlap");
+  wattmeter_as(&f->db, old_wattmeter_sql);
+  wattmeter_as(&f->db, ordered_wattmeter_sql);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(attach_and_reconcile, fx_setup, fx_teardown),
@@ -415,6 +476,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(transform_runs_sources_when_inputs_change, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(wattmeter_as_per_socket_window, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(wattmeter_cases_as_per_socket_window, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(wattmeter_integrated_ahead, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(wattmeter_in_a_run_folder, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests_name("sources_transform", tests, NULL, NULL);
 }

@@ -142,7 +142,11 @@ INSERT INTO source_span
 -- (min and max of ts_us) and the mean frame period of bank 0 (the wattmeter
 -- block below), in temp.src_wm_file
 DROP TABLE IF EXISTS temp.src_wm_file;
-CREATE TEMP TABLE src_wm_file (file_id INTEGER PRIMARY KEY, lo NOT NULL, hi NOT NULL, period_us REAL);
+CREATE TEMP TABLE src_wm_file (file_id INTEGER PRIMARY KEY, lo NOT NULL, hi NOT NULL, period_us REAL,
+                               spec_gap REAL, spec_bridged REAL, spec_unbridged REAL);
+DROP TABLE IF EXISTS temp.src_wm_spec;
+CREATE TEMP TABLE src_wm_spec (file_id INTEGER NOT NULL, bank INTEGER NOT NULL, k INTEGER NOT NULL,
+                               energy, covered, samples, first_us, last_us);
 SELECT wm_scan();
 INSERT INTO source_span
   SELECT w.file_id, 0, 'wattmeter', w.lo + o.us, w.hi + o.us
@@ -231,6 +235,7 @@ FROM src_wm_sum s JOIN src_wm_att a ON a.id = s.id
 ORDER BY a.run_id, a.session_file_id, a.file_id, 6 * s.bank + s.k;
 DROP TABLE temp.src_wm_sum;
 DROP TABLE temp.src_wm_att;
+DROP TABLE temp.src_wm_spec;
 DROP TABLE temp.src_wm_file;
 
 -- nvidia-smi: per GPU, the readings with power inside the attachment's window
