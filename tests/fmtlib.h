@@ -63,7 +63,7 @@ static inline void fx_assert_accounted(struct fx *f) {
 }
 
 /* Runs transform/50_sources.sql on DB in one transaction, as `wattdb transform`
- * does: its SQL functions (wm_trapezoid) registered and the clock offsets of the
+ * does: its SQL functions (wm_integrate, ...) registered and the clock offsets of the
  * UTC files computed first. Fails the test on any error. */
 static inline void fx_run_sources_sql(struct wdb *db) {
   for (int i = 0; transform_sql[i].name; i++) {

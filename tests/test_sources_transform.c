@@ -174,7 +174,7 @@ static void transform_runs_sources_when_inputs_change(void **state) {
   free(by_align), free(by_sql), free(full);
 }
 
-/* The wattmeter energy (wm_trapezoid over bank rows, in key order) against the
+/* The wattmeter energy (wm_integrate over bank rows, in key order) against the
  * per-socket trapezoid it replaced (a window lag() over the view
  * wattmeter_socket), to the last bit, on a log of two banks (12 sockets) with a
  * bad frame, 'nan' and empty readings in good frames (that socket bridges to its
@@ -207,6 +207,42 @@ static const char old_wattmeter_sql[] =
     ")"
     "SELECT group_concat(x, '|') FROM (SELECT printf('%%s,%%s,%%s,%%s,%%.17g,%%.17g,%%s,%%.17g,%%.17g', run_id,"
     " session_file_id, file_id, device, energy_j, covered_s, samples, first_us, last_us) AS x FROM e)";
+
+/* The same, with each sum a running sum in line order (a window sum over the
+ * rows up to each, the last row's): plain double additions in the order of the
+ * readings, as the integration engine's. old_wattmeter_sql sums with total()
+ * after a GROUP BY that need not keep the rows of a group in line order: with
+ * REAL times of a fraction of a µs its sums may differ in the last bit. */
+static const char ordered_wattmeter_sql[] =
+    "WITH period AS ("
+    "  SELECT file_id, CAST(max(ts_us) - min(ts_us) AS REAL) / max(count(*) - 1, 1) AS us"
+    "  FROM wattmeter_frame WHERE bank = 0 GROUP BY file_id"
+    "), good AS ("
+    "  SELECT a.run_id, a.session_file_id, w.file_id, w.socket, w.line,"
+    "         w.ts_us + (SELECT us FROM source_file_offset o WHERE o.file_id = w.file_id) AS t, w.power_w AS p"
+    "  FROM wattmeter_socket w"
+    "  JOIN wattmeter_file wf ON wf.file_id = w.file_id AND w.socket <= wf.sockets"
+    "  JOIN source_attach a ON a.file_id = w.file_id AND a.block = 0"
+    "  WHERE w.ok AND w.power_w IS NOT NULL"
+    "    AND w.ts_us + (SELECT us FROM source_file_offset o WHERE o.file_id = w.file_id)"
+    "        BETWEEN a.win_start_us AND a.win_end_us"
+    "), iv AS ("
+    "  SELECT run_id, session_file_id, file_id, socket, line, t,"
+    "         t - lag(t) OVER w AS dt, (p + lag(p) OVER w) / 2 AS pm"
+    "  FROM good WINDOW w AS (PARTITION BY run_id, session_file_id, file_id, socket ORDER BY line)"
+    "), r AS ("
+    "  SELECT run_id, session_file_id, iv.file_id, socket,"
+    "         sum(CASE WHEN dt <= 5 * period.us THEN pm * dt END) OVER s AS e,"
+    "         sum(CASE WHEN dt <= 5 * period.us THEN dt END) OVER s AS c, count(*) OVER s AS n,"
+    "         min(t) OVER s AS lo, max(t) OVER s AS hi,"
+    "         row_number() OVER (PARTITION BY run_id, session_file_id, iv.file_id, socket ORDER BY line DESC) AS back"
+    "  FROM iv JOIN period ON period.file_id = iv.file_id"
+    "  WINDOW s AS (PARTITION BY run_id, session_file_id, iv.file_id, socket ORDER BY line"
+    "               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+    ")"
+    "SELECT group_concat(x, '|') FROM (SELECT printf('%%s,%%s,%%s,%%s,%%.17g,%%.17g,%%s,%%.17g,%%.17g', run_id,"
+    " session_file_id, file_id, socket, coalesce(e, 0.0) / 1e6, coalesce(c, 0.0) / 1e6, n, lo, hi) AS x"
+    " FROM r WHERE back = 1 ORDER BY run_id, session_file_id, file_id, socket)";
 
 static void wattmeter_as_per_socket_window(void **state) {
   struct fx *f = *state;
@@ -249,12 +285,199 @@ static void wattmeter_as_per_socket_window(void **state) {
   free(now);
 }
 
+/* The wattmeter span of each file (source_span) against the GROUP BY it
+ * replaced. */
+static const char old_wattmeter_span_sql[] =
+    "SELECT group_concat(x, '|') FROM (SELECT printf('%%s,%%.17g,%%.17g', w.file_id, w.lo + o.us, w.hi + o.us) AS x"
+    "  FROM (SELECT file_id, min(ts_us) AS lo, max(ts_us) AS hi FROM wattmeter_frame GROUP BY file_id) w"
+    "  JOIN source_file_offset o ON o.file_id = w.file_id"
+    "  JOIN source_file f ON f.id = w.file_id AND f.status IN ('ok', 'partial') ORDER BY w.file_id)";
+
+/* The wattmeter rows of source_energy and source_span, printed to the last bit. */
+static char *wattmeter_now(struct wdb *db) {
+  char *now = xstrdup(tl_text(db, "SELECT group_concat(x, '|') FROM (SELECT printf("
+                                  "'%%s,%%s,%%s,%%s,%%.17g,%%.17g,%%s,%%.17g,%%.17g', run_id, session_file_id, file_id,"
+                                  " device, energy_j, covered_s, samples, first_us, last_us) AS x"
+                                  " FROM source_energy WHERE source = 'wattmeter' ORDER BY rowid)"));
+  char *span = xstrdup(tl_text(db, "SELECT group_concat(x, '|') FROM (SELECT printf('%%s,%%.17g,%%.17g',"
+                                   " file_id, start_us, end_us) AS x FROM source_span"
+                                   " WHERE format = 'wattmeter' ORDER BY file_id)"));
+  assert_string_equal(span, tl_text(db, old_wattmeter_span_sql));
+  free(span);
+  return now;
+}
+
+/* wattmeter_now() against the reference SQL REF; on a difference both are
+ * printed, a row a line. */
+static void wattmeter_as(struct wdb *db, const char *ref) {
+  char *now = wattmeter_now(db), *old = xstrdup(tl_text(db, ref));
+  if (strcmp(now, old) != 0) {
+    for (char *p = now; *p; p++) *p = *p == '|' ? '\n' : *p;
+    for (char *p = old; *p; p++) *p = *p == '|' ? '\n' : *p;
+    fprintf(stderr, "source_energy:\n%s\nthe reference:\n%s\n", now, old);
+    fail_msg("the wattmeter energies differ from the reference");
+  }
+  free(now);
+  free(old);
+}
+
+/* Writes under DIR the logs of the wattmeter cases: TWELVE, 12 sockets from
+ * 08:59:57.25 UTC (09:59:57.25 local at +3600 s), and OTHER (unless NULL), 6
+ * sockets of another day. */
+static void write_wattmeter_logs(const char *dir, const char *twelve, const char *other) {
+  char buf[16384];
+  size_t n = (size_t)snprintf(buf, sizeof buf, "#timestamp,#frame_is_ok,#U1,#U2,#U3");
+  for (int s = 1; s <= 12; s++) n += (size_t)snprintf(buf + n, sizeof buf - n, ",#current%d,#activepow%d", s, s);
+  n += (size_t)snprintf(buf + n, sizeof buf - n, "\n");
+  for (int k = 0; k <= 44; k++) {
+    /* from 08:59:57.25 UTC, a frame every 0.5 s; frame 22 3 s back, frames 40 on 20 s later */
+    long long us = 1704099597250000LL + 500000LL * k - (k == 22 ? 3000000 : 0) + (k >= 40 ? 20000000 : 0);
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "%lld.%06lld000,%s", us / 1000000, us % 1000000,
+                          k == 5 ? "false,,," : "true,230.0,0.0,0.0");
+    for (int s = 1; s <= 12; s++) {
+      if (k == 5) n += (size_t)snprintf(buf + n, sizeof buf - n, ",,");
+      else if (k == 8 && s == 2) n += (size_t)snprintf(buf + n, sizeof buf - n, ",0.1,nan");
+      else if (k >= 8 && k <= 10 && s == 9) n += (size_t)snprintf(buf + n, sizeof buf - n, ",0.1,");
+      else n += (size_t)snprintf(buf + n, sizeof buf - n, ",0.1,%d.%d", 10 * s + k * k % 7, k % 10);
+    }
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "\n");
+  }
+  tl_write_str(dir, twelve, buf);
+  n = (size_t)snprintf(buf, sizeof buf,
+                       "#timestamp,#frame_is_ok,#U1,#U2,#U3,#current1,#activepow1,#current2,#activepow2,"
+                       "#current3,#activepow3,#current4,#activepow4,#current5,#activepow5,#current6,"
+                       "#activepow6\n");
+  /* a frame a second, then frame 9 back before the first, frame 12 back
+   * before frame 11 (neither first nor last in line order is the min or the
+   * max), and intervals of 34 s (bridged: the period is the span over the
+   * intervals of the frames, bad ones too, 84 s / 12, the limit 35 s) and 50 s
+   * (a gap); frame 3 bad, with readings */
+  static const int at_s[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, -30, 20, 54, 49};
+  for (int k = 0; k < 13; k++)
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "%d.000000000,%s,230.0,0.0,0.0,1.3,%d.5,0,%s,0,0,0,0,0,0,0,7\n",
+                          1685620800 + at_s[k], k == 3 ? "false" : "true", 100 + k, k == 4 ? "" : "3");
+  if (other) tl_write_str(dir, other, buf);
+}
+
+/* The same comparison on the cases the C pass must get right: a 12-socket log
+ * cut to 10 sockets in the database (sockets 11 and 12 count for nothing), an
+ * attachment's window (the run, 10:00:00 to 10:00:10 local) that starts and
+ * ends between frames, a clock jump (a gap), timestamps moving back (bridged:
+ * a negative interval), a bad frame, 'nan' and empty readings, a second log of
+ * another day (a session: every frame; its times out of order, a bad frame
+ * with readings, an interval the mean period bridges), then times REAL in the database
+ * (some with a fraction of a µs) under the given offset (REAL µs) and under
+ * none (the integer 0, times of both types in one series). */
+static void wattmeter_cases_as_per_socket_window(void **state) {
+  struct fx *f = *state;
+  write_tree(f->dir);
+  char root[600];
+  snprintf(root, sizeof root, "%s/raw", f->dir);
+  fx_ingest_path(f, root, NULL);
+  write_wattmeter_logs(f->dir, "meters/wattmeter-12.csv", "meters/wattmeter-other-day.csv");
+  snprintf(root, sizeof root, "%s/meters", f->dir);
+  fx_ingest_path(f, root, NULL);
+  assert_int_equal(wdb_exec(&f->db,
+                            "UPDATE wattmeter_file SET sockets = 10 WHERE sockets = 12;"
+                            "INSERT OR REPLACE INTO setting VALUES ('local_utc_offset_s', 3600)",
+                            "cut"),
+                   0);
+  fx_run_sources_sql(&f->db);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(a.how || ' ' || s.path, ',') FROM source_attach a"
+                                      " JOIN source_file s ON s.id = a.file_id WHERE s.format = 'wattmeter'"
+                                      " ORDER BY s.path"),
+                      "overlap wattmeter-12.csv,session wattmeter-other-day.csv,"
+                      "overlap wattmeter.csv");
+  /* 10 sockets of the cut log, 6 of each other */
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_energy WHERE source = 'wattmeter'"), 22);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_energy e JOIN source_file s ON s.id = e.file_id"
+                                  " WHERE s.path = 'wattmeter-12.csv' AND CAST(device AS INTEGER) > 10"),
+                   0);
+  /* the window: frames 6 (10:00:00.25) to 25 (10:00:09.75) but the bad 5 and 22 (3 s back, inside) */
+  assert_int_equal(tl_int(&f->db, "SELECT samples FROM source_energy e JOIN source_file s ON s.id = e.file_id"
+                                  " WHERE s.path = 'wattmeter-12.csv' AND device = '1'"),
+                   20);
+  wattmeter_as(&f->db, old_wattmeter_sql);
+  wattmeter_as(&f->db, ordered_wattmeter_sql);
+
+  /* REAL times, some with a fraction, then no offset at all */
+  assert_int_equal(wdb_exec(&f->db,
+                            "UPDATE wattmeter_frame SET ts_us = ts_us + 0.5 WHERE line % 3 = 0;"
+                            "UPDATE wattmeter_frame SET ts_us = CAST(ts_us AS REAL) WHERE line % 3 = 1",
+                            "real times"),
+                   0);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM wattmeter_frame WHERE typeof(ts_us) = 'real'") > 0, 1);
+  fx_run_sources_sql(&f->db);
+  wattmeter_as(&f->db, ordered_wattmeter_sql);
+  assert_int_equal(wdb_exec(&f->db, "DELETE FROM setting WHERE name = 'local_utc_offset_s'", "no offset"), 0);
+  fx_run_sources_sql(&f->db);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_file_offset WHERE typeof(us) = 'integer'") > 0, 1);
+  wattmeter_as(&f->db, ordered_wattmeter_sql);
+}
+
+/* Integrated ahead, in the pass that finds the spans (transform/wattmeter.c):
+ * the logs of the cases without any eprof run, sessions of the whole time (the
+ * cut log's guessed gap limit holds; the other day's bridges less than its
+ * mean period does, so it is read again), in the rounds of the cases. */
+static void wattmeter_integrated_ahead(void **state) {
+  struct fx *f = *state;
+  write_wattmeter_logs(f->dir, "meters/wattmeter-12.csv", "meters/wattmeter-other-day.csv");
+  char root[600];
+  snprintf(root, sizeof root, "%s/meters", f->dir);
+  fx_ingest_path(f, root, NULL);
+  assert_int_equal(wdb_exec(&f->db,
+                            "UPDATE wattmeter_file SET sockets = 10 WHERE sockets = 12;"
+                            "INSERT OR REPLACE INTO setting VALUES ('local_utc_offset_s', 3600)",
+                            "cut"),
+                   0);
+  fx_run_sources_sql(&f->db);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_attach WHERE how = 'session'"), 2);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_energy WHERE source = 'wattmeter'"), 16);
+  wattmeter_as(&f->db, old_wattmeter_sql);
+  wattmeter_as(&f->db, ordered_wattmeter_sql);
+  assert_int_equal(wdb_exec(&f->db,
+                            "UPDATE wattmeter_frame SET ts_us = ts_us + 0.5 WHERE line % 3 = 0;"
+                            "UPDATE wattmeter_frame SET ts_us = CAST(ts_us AS REAL) WHERE line % 3 = 1",
+                            "real times"),
+                   0);
+  fx_run_sources_sql(&f->db);
+  wattmeter_as(&f->db, ordered_wattmeter_sql);
+  assert_int_equal(wdb_exec(&f->db, "DELETE FROM setting WHERE name = 'local_utc_offset_s'", "no offset"), 0);
+  fx_run_sources_sql(&f->db);
+  wattmeter_as(&f->db, ordered_wattmeter_sql);
+}
+
+/* A log in a run's folder, next to the run and the logs it overlaps:
+ * attached by folder (the whole time), integrated ahead. */
+static void wattmeter_in_a_run_folder(void **state) {
+  struct fx *f = *state;
+  write_tree(f->dir);
+  write_wattmeter_logs(f->dir, "raw/cloud/resnet/ds/wattmeter-20240101T100000.csv", NULL);
+  char root[600];
+  snprintf(root, sizeof root, "%s/raw", f->dir);
+  fx_ingest_path(f, root, NULL);
+  snprintf(root, sizeof root, "%s/meters", f->dir);
+  fx_ingest_path(f, root, NULL);
+  assert_int_equal(wdb_exec(&f->db, "INSERT OR REPLACE INTO setting VALUES ('local_utc_offset_s', 3600)", "offset"),
+                   0);
+  fx_run_sources_sql(&f->db);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(a.how, ' ') FROM source_attach a"
+                                      " JOIN source_file s ON s.id = a.file_id WHERE s.format = 'wattmeter'"
+                                      " ORDER BY s.path"),
+                      "folder overlap");
+  wattmeter_as(&f->db, old_wattmeter_sql);
+  wattmeter_as(&f->db, ordered_wattmeter_sql);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(attach_and_reconcile, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(utc_without_offset_is_a_session, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(transform_runs_sources_when_inputs_change, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(wattmeter_as_per_socket_window, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(wattmeter_cases_as_per_socket_window, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(wattmeter_integrated_ahead, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(wattmeter_in_a_run_folder, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests_name("sources_transform", tests, NULL, NULL);
 }

@@ -137,10 +137,20 @@ INSERT INTO source_span
   SELECT file_id, block, 'perf-stat', min(started_us),
          min(started_us) + max(coalesce(ts_us, CASE WHEN event = 'time elapsed' THEN CAST(value * 1e6 AS INTEGER) END, 0))
   FROM perf_count GROUP BY file_id, block;
+-- wattmeter: one pass over wattmeter_frame in key order (wm_scan(),
+-- transform/wattmeter.c) gives per file the first and last time of its frames
+-- (min and max of ts_us) and the mean frame period of bank 0 (the wattmeter
+-- block below), in temp.src_wm_file
+DROP TABLE IF EXISTS temp.src_wm_file;
+CREATE TEMP TABLE src_wm_file (file_id INTEGER PRIMARY KEY, lo NOT NULL, hi NOT NULL, period_us REAL,
+                               spec_gap REAL, spec_bridged REAL, spec_unbridged REAL);
+DROP TABLE IF EXISTS temp.src_wm_spec;
+CREATE TEMP TABLE src_wm_spec (file_id INTEGER NOT NULL, bank INTEGER NOT NULL, k INTEGER NOT NULL,
+                               energy, covered, samples, first_us, last_us);
+SELECT wm_scan();
 INSERT INTO source_span
   SELECT w.file_id, 0, 'wattmeter', w.lo + o.us, w.hi + o.us
-  FROM (SELECT file_id, min(ts_us) AS lo, max(ts_us) AS hi FROM wattmeter_frame GROUP BY file_id) w
-  JOIN source_file_offset o ON o.file_id = w.file_id;
+  FROM src_wm_file w JOIN source_file_offset o ON o.file_id = w.file_id;
 INSERT INTO source_span
   SELECT file_id, 0, 'nvidia-smi', min(ts_us), max(ts_us) FROM nvidia_smi_sample GROUP BY file_id;
 -- Zeus, PowerJoular and powermetrics (their blocks below say how)
@@ -191,14 +201,17 @@ INSERT INTO source_attach
 DELETE FROM source_energy;
 
 -- wattmeter: per socket, good frames only, in naive local time. A day's log is
--- 8.6 M frames, 52 M socket readings: nothing here sorts them or goes through the
--- per-socket view. Per attachment (source_attach row) and bank of six sockets,
--- one pass over wattmeter_frame in its primary key's order, the sockets as
--- columns: wm_trapezoid() (transform.c) takes the good frames (ok) inside the
--- attachment's window in line order and integrates each socket over its readings
--- (power not NULL): trapezoid between consecutive readings, an interval longer
--- than gap_periods (view model) mean frame periods of the file is a gap, not
--- bridged; the same values as a window lag() per socket over the view, computed the same way.
+-- 8.6 M frames, 52 M socket readings: nothing here sorts them, goes through the
+-- per-socket view or interprets SQL per frame. Per file, one pass over its rows
+-- of wattmeter_frame in key order (wm_integrate(), transform/wattmeter.c) feeds
+-- each attachment (src_wm_att row) the good frames (ok) inside its window, in
+-- line order, and integrates each of its sockets over its readings (power not
+-- NULL) through the integration engine (transform/trapezoid.h): trapezoid
+-- between consecutive readings, an interval longer than gap_periods (view
+-- model) mean frame periods of bank 0 of the file is a gap, not bridged; the
+-- same values as a window lag() per socket over the view, computed the same
+-- way. Its result, per attachment, bank and socket k of the bank with a
+-- reading: src_wm_sum (energy in W µs, covered µs).
 DROP TABLE IF EXISTS temp.src_wm_att;
 CREATE TEMP TABLE src_wm_att (
   id INTEGER PRIMARY KEY, run_id INTEGER, session_file_id INTEGER, file_id INTEGER NOT NULL,
@@ -206,48 +219,24 @@ CREATE TEMP TABLE src_wm_att (
   off_us NOT NULL                     -- the file's offset (source_file_offset)
 );
 INSERT INTO src_wm_att (run_id, session_file_id, file_id, ws, we, sockets, period_us, off_us)
-  WITH period AS (
-    SELECT file_id, CAST(max(ts_us) - min(ts_us) AS REAL) / max(count(*) - 1, 1) AS us
-    FROM wattmeter_frame WHERE bank = 0 GROUP BY file_id
-  )
-  SELECT a.run_id, a.session_file_id, a.file_id, a.win_start_us, a.win_end_us, wf.sockets, p.us, o.us
+  SELECT a.run_id, a.session_file_id, a.file_id, a.win_start_us, a.win_end_us, wf.sockets, p.period_us, o.us
   FROM source_attach a JOIN wattmeter_file wf ON wf.file_id = a.file_id
-  JOIN period p ON p.file_id = a.file_id JOIN source_file_offset o ON o.file_id = a.file_id
+  JOIN src_wm_file p ON p.file_id = a.file_id AND p.period_us IS NOT NULL
+  JOIN source_file_offset o ON o.file_id = a.file_id
   WHERE a.block = 0;
-DROP TABLE IF EXISTS temp.src_wm_bank;
-CREATE TEMP TABLE src_wm_bank (bank INTEGER PRIMARY KEY);
-INSERT INTO src_wm_bank
-  WITH RECURSIVE b(n) AS (
-    SELECT 0 UNION ALL SELECT n + 1 FROM b WHERE n + 1 < (SELECT max(sockets + 5) / 6 FROM src_wm_att)
-  )
-  SELECT n FROM b;
--- a (id order), b (bank order), w (line order for the file and bank): the GROUP
--- BY streams and each group's rows come in line order (wm_trapezoid checks it)
 DROP TABLE IF EXISTS temp.src_wm_sum;
-CREATE TEMP TABLE src_wm_sum AS
-  SELECT a.id, b.bank,
-         wm_trapezoid(w.line, w.ts_us + a.off_us, a.period_us,
-                      CASE WHEN 6 * b.bank + 1 <= a.sockets THEN w.p1_w END,
-                      CASE WHEN 6 * b.bank + 2 <= a.sockets THEN w.p2_w END,
-                      CASE WHEN 6 * b.bank + 3 <= a.sockets THEN w.p3_w END,
-                      CASE WHEN 6 * b.bank + 4 <= a.sockets THEN w.p4_w END,
-                      CASE WHEN 6 * b.bank + 5 <= a.sockets THEN w.p5_w END,
-                      CASE WHEN 6 * b.bank + 6 <= a.sockets THEN w.p6_w END) AS s
-  FROM src_wm_att a CROSS JOIN src_wm_bank b
-  CROSS JOIN wattmeter_frame w ON w.file_id = a.file_id AND w.bank = b.bank
-  WHERE w.ok AND w.ts_us + a.off_us BETWEEN a.ws AND a.we
-  GROUP BY a.id, b.bank;
+CREATE TEMP TABLE src_wm_sum (id INTEGER NOT NULL, bank INTEGER NOT NULL, k INTEGER NOT NULL,
+                              energy, covered, samples, first_us, last_us);
+SELECT wm_integrate();
 INSERT INTO source_energy
-SELECT a.run_id, a.session_file_id, a.file_id, 'wattmeter', 'wall', CAST(6 * s.bank + k.k AS TEXT),
-       wm_part(s.s, k.k, 0) / 1e6, wm_part(s.s, k.k, 1) / 1e6, wm_part(s.s, k.k, 2),
-       wm_part(s.s, k.k, 3), wm_part(s.s, k.k, 4)
+SELECT a.run_id, a.session_file_id, a.file_id, 'wattmeter', 'wall', CAST(6 * s.bank + s.k AS TEXT),
+       s.energy / 1e6, s.covered / 1e6, s.samples, s.first_us, s.last_us
 FROM src_wm_sum s JOIN src_wm_att a ON a.id = s.id
-JOIN (SELECT 1 AS k UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5
-      UNION ALL SELECT 6) k ON wm_part(s.s, k.k, 2) > 0
-ORDER BY a.run_id, a.session_file_id, a.file_id, 6 * s.bank + k.k;
+ORDER BY a.run_id, a.session_file_id, a.file_id, 6 * s.bank + s.k;
 DROP TABLE temp.src_wm_sum;
-DROP TABLE temp.src_wm_bank;
 DROP TABLE temp.src_wm_att;
+DROP TABLE temp.src_wm_spec;
+DROP TABLE temp.src_wm_file;
 
 -- nvidia-smi: per GPU, the readings with power inside the attachment's window
 -- through the integration engine (trapezoid(), transform/trapezoid.h), the gap

@@ -28,6 +28,7 @@
 #include "transform/trapezoid.h"
 #include "transform/clock.h"
 #include "transform/transform.h"
+#include "transform/wattmeter.h"
 
 /* data/gpu_specs.csv, embedded by the Makefile (schema/embed.sh). */
 extern const struct embedded_sql gpu_specs_csv[];
@@ -88,104 +89,6 @@ static void f32_mean_final(sqlite3_context *ctx) {
   sqlite3_result_double(ctx, (double)mean);
   free(g->items);
   g->items = NULL;
-}
-
-/* wm_trapezoid(line, t, period_us, p1, ..., p6): the wattmeter energy of one
- * attachment and bank of six sockets (50_sources.sql), fed the bank's rows of
- * wattmeter_frame in line order (a GROUP BY that streams over the primary key;
- * a row out of order is an error, never a wrong sum). Each socket k is one
- * series of the integration engine (trapezoid.h) over its readings (pk not
- * NULL), intervals longer than MODEL_GAP_PERIODS * period_us not bridged; the
- * result is a blob read by wm_part(). Six series of one row in one pass: no
- * sort of a day's 52 M socket readings and no pass through the view
- * wattmeter_socket. */
-struct wm_time { /* t as SQLite has it: INTEGER or REAL */
-  int is_int;
-  sqlite3_int64 i;
-  double r;
-};
-
-struct wm_socket {
-  struct trapezoid z;
-  struct wm_time first, last; /* min(t), max(t) */
-};
-
-struct wm_agg {
-  int started;
-  sqlite3_int64 line;       /* last line fed */
-  struct wm_socket s[6];
-};
-
-static double wm_real(const struct wm_time *t) { return t->is_int ? (double)t->i : t->r; }
-
-/* a < b as SQLite compares two numbers of t's column (all of one type) */
-static int wm_less(const struct wm_time *a, const struct wm_time *b) {
-  if (a->is_int && b->is_int) return a->i < b->i;
-  return wm_real(a) < wm_real(b);
-}
-
-static void wm_step(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-  (void)argc;
-  struct wm_agg *g = sqlite3_aggregate_context(ctx, sizeof *g);
-  if (!g) {
-    sqlite3_result_error_nomem(ctx);
-    return;
-  }
-  sqlite3_int64 line = sqlite3_value_int64(argv[0]);
-  if (g->started && line <= g->line) {
-    sqlite3_result_error(ctx, "wm_trapezoid: rows not in line order", -1);
-    return;
-  }
-  if (!g->started)
-    for (int k = 0; k < 6; k++) trapezoid_start(&g->s[k].z, MODEL_GAP_PERIODS * sqlite3_value_double(argv[2]), 0);
-  g->started = 1;
-  g->line = line;
-  struct wm_time t = {0, 0, 0};
-  if (sqlite3_value_type(argv[1]) == SQLITE_INTEGER) t.is_int = 1, t.i = sqlite3_value_int64(argv[1]);
-  else t.r = sqlite3_value_double(argv[1]);
-  for (int k = 0; k < 6; k++) {
-    if (sqlite3_value_type(argv[3 + k]) == SQLITE_NULL) continue;
-    struct wm_socket *s = &g->s[k];
-    if (!s->z.n) s->first = s->last = t;
-    if (wm_less(&t, &s->first)) s->first = t;
-    if (wm_less(&s->last, &t)) s->last = t;
-    trapezoid_add(&s->z, wm_real(&t), sqlite3_value_double(argv[3 + k]));
-  }
-}
-
-static void wm_final(sqlite3_context *ctx) {
-  struct wm_agg *g = sqlite3_aggregate_context(ctx, 0);
-  if (!g) {
-    sqlite3_result_null(ctx);
-    return;
-  }
-  sqlite3_result_blob(ctx, g->s, (int)sizeof g->s, SQLITE_TRANSIENT);
-}
-
-static void wm_time_result(sqlite3_context *ctx, const struct wm_time *t) {
-  if (t->is_int) sqlite3_result_int64(ctx, t->i);
-  else sqlite3_result_double(ctx, t->r);
-}
-
-/* wm_part(blob, k, i): of socket k (1-6) of a wm_trapezoid() result, i = 0 the
- * energy sum, 1 the covered time sum, 2 the readings, 3 the first and 4 the last
- * t (min and max); NULL when the socket has no reading. */
-static void wm_part(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-  (void)argc;
-  struct wm_socket s[6];
-  int k = sqlite3_value_int(argv[1]), i = sqlite3_value_int(argv[2]);
-  if (sqlite3_value_type(argv[0]) != SQLITE_BLOB || sqlite3_value_bytes(argv[0]) != (int)sizeof s ||
-      k < 1 || k > 6 || i < 0 || i > 4) {
-    sqlite3_result_null(ctx);
-    return;
-  }
-  memcpy(s, sqlite3_value_blob(argv[0]), sizeof s);
-  const struct wm_socket *x = &s[k - 1];
-  if (!x->z.n) sqlite3_result_null(ctx);
-  else if (i == 0) sqlite3_result_double(ctx, x->z.energy);
-  else if (i == 1) sqlite3_result_double(ctx, x->z.covered);
-  else if (i == 2) sqlite3_result_int64(ctx, x->z.n);
-  else wm_time_result(ctx, i == 3 ? &x->first : &x->last);
 }
 
 /* trapezoid(line, t, p, max_gap [, forward_only]): the integration engine
@@ -348,10 +251,6 @@ int transform_register_functions(struct wdb *db) {
                               f32_mean_step, f32_mean_final) != SQLITE_OK ||
       sqlite3_create_function(db->sql, "f32", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, f32_func,
                               NULL, NULL) != SQLITE_OK ||
-      sqlite3_create_function(db->sql, "wm_trapezoid", 9, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
-                              wm_step, wm_final) != SQLITE_OK ||
-      sqlite3_create_function(db->sql, "wm_part", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, wm_part,
-                              NULL, NULL) != SQLITE_OK ||
       sqlite3_create_function(db->sql, "trapezoid", 4, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
                               trapezoid_step, trapezoid_final) != SQLITE_OK ||
       sqlite3_create_function(db->sql, "trapezoid", 5, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
@@ -365,7 +264,7 @@ int transform_register_functions(struct wdb *db) {
     msg("%s: %s", db->path, sqlite3_errmsg(db->sql));
     return -1;
   }
-  return 0;
+  return wattmeter_register_functions(db);
 }
 
 static int set_setting(struct wdb *db, const char *name, double v) {

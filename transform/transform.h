@@ -55,10 +55,10 @@ int transform_run(struct wdb *db, const struct transform_options *opt, struct tr
 long transform_align(struct wdb *db, long long *samples);
 
 /* Registers on DB's connection the SQL functions f32(x) (x rounded to the
- * nearest float, as the anchor's float32 columns), f32_mean(x, ord),
- * wm_trapezoid() and wm_part() that 50_sources.sql integrates wattmeter logs
- * with, and the integration engine's trapezoid(), trapezoid_window() and
- * trapezoid_value() (transform.c). */
+ * nearest float, as the anchor's float32 columns), f32_mean(x, ord), the
+ * integration engine's trapezoid(), trapezoid_window() and trapezoid_value()
+ * (transform.c), and wm_scan() and wm_integrate(), the passes of
+ * 50_sources.sql over wattmeter logs (wattmeter.c). */
 int transform_register_functions(struct wdb *db);
 
 #endif
