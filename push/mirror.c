@@ -330,8 +330,8 @@ char *mirror_ddl(const struct mirror *m, struct wdb *local, const PGresult *cols
         if (pk[k]) append(&keys, &nkeys, "%s\"%s\"", nkeys ? ", " : "", pk[k]);
       /* Per-run rows are written together, a run's once per send (never row
        * by row), and read by run: a BRIN index on run_id finds them at next
-       * to no cost to the load, where their btree key would cost the COPY of
-       * interim_sample 40 % more. Uniqueness is the push's: a run's rows are
+       * to no cost to the load, where their btree key cost the COPY of the
+       * largest of them (a row per sample, as interim_sample was) 40 % more. Uniqueness is the push's: a run's rows are
        * copied after deleting its former ones, under the lock of its
        * run_state row. The raw tables keep their key (file_id, line): the
        * views join samples to it one by one. */

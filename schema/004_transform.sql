@@ -47,7 +47,8 @@ CREATE TABLE interim_span (
 -- nearest CPU sample within ±1 s (the spine of both profiles). Lineage and derived
 -- fields only: the values are those of the raw rows, eprof_gpu_sample (file
 -- interim_run.gpu_file_id, line gpu_line) and eprof_cpu_sample (cpu_file_id,
--- cpu_line), which v_sample joins.
+-- cpu_line), which v_sample joins. (021_segments.sql replaces the table by a
+-- view of the same columns over interim_segment.)
 CREATE TABLE interim_sample (
   run_id        INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
   seq           INTEGER NOT NULL,     -- 0.. by (ts_us, line)

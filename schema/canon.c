@@ -14,6 +14,24 @@ static const char *const left_out[][2] = {
     {"run", "id"},         {"source_eprof_file", "version"},
 };
 
+/* The views that replace a table, keyed by the table's primary key: the same
+ * rows hash alike in both (a row's columns are hashed key first). */
+static const char *const former_key[][2] = {
+    {"interim_sample", "run_id"},
+    {"interim_sample", "seq"},
+};
+
+/* 1 when relation TABLE has a former table's key, 2 when COL is in it. */
+static int in_former_key(const char *table, const char *col) {
+  int has = 0;
+  for (size_t i = 0; i < sizeof former_key / sizeof *former_key; i++)
+    if (strcmp(former_key[i][0], table) == 0) {
+      if (strcmp(former_key[i][1], col) == 0) return 2;
+      has = 1;
+    }
+  return has;
+}
+
 int canon_relation(const char *name) {
   /* origin: the database's own random id (schema/016_origin.sql), not its data */
   return strncmp(name, "sqlite_", 7) != 0 && strcmp(name, "source_built") != 0 &&
@@ -89,6 +107,8 @@ int canon_build(struct wdb *db, const char *schema, const char *name, struct can
     /* source_file and run are keyed by their names, not their ids */
     if (strcmp(name, "source_file") == 0) key[n] = strcmp(col, "path") == 0;
     if (strcmp(name, "run") == 0) key[n] = 1;
+    int former = in_former_key(name, col);
+    if (former) key[n] = former == 2;
     view_key[n] = is_view_key(col);
     any_pk |= key[n];
     any_view_key |= view_key[n];

@@ -95,7 +95,7 @@ static void free_input(struct run_input *in) {
 static void it_hands_over_what_the_connection_reads(void **state) {
   struct fixture *f = *state;
   /* as in a transform: the write transaction open, other tables written */
-  assert_int_equal(wdb_exec(&f->db, "BEGIN IMMEDIATE; DELETE FROM interim_sample;", "test"), 0);
+  assert_int_equal(wdb_exec(&f->db, "BEGIN IMMEDIATE; DELETE FROM interim_segment;", "test"), 0);
   struct loader *l = loader_start(f->db.path, f->plans, f->n);
   assert_non_null(l);
   struct run_input got = {0}, want = {0};

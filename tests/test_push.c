@@ -344,8 +344,8 @@ static void push_then_push_again_sends_nothing(void **state) {
   assert_int_equal(gethostname(host, sizeof host), 0);
   PGconn *c = connect_to(url);
   static const char *const tables[] = {"eprof_gpu_sample", "rejected_row", "file_content",
-                                       "source_file", "run", "processed_run", "interim_sample",
-                                       NULL};
+                                       "source_file", "run", "processed_run", "interim_segment",
+                                       "interim_sample", NULL};
   for (int i = 0; tables[i]; i++) {
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE origin <> '%s' OR host <> '%s'",
              tables[i], origin, host);
@@ -354,6 +354,41 @@ static void push_then_push_again_sends_nothing(void **state) {
     assert_true(pg_int(c, sql) > 0);
   }
   PQfinish(c);
+}
+
+/* A server that a push of an earlier release made holds the samples in a table
+ * interim_sample, which push/pg/008_segments.sql cuts into segments: made here
+ * from a current server by putting the table back (the rows the view shows),
+ * emptying interim_segment and setting the schema version before 008. The
+ * next push upgrades the server and sends no run (none changed), and the
+ * server's v_sample equals the local one. */
+static void server_of_an_earlier_release_keeps_its_samples(void **state) {
+  (void)state;
+  NEED_SERVER();
+  char url[512];
+  fresh_server("segments", url);
+  struct push_stats st;
+  assert_int_equal(push(a_db, url, 0, &st), 0);
+  PGconn *c = connect_to(url);
+  long long samples = pg_int(c, "SELECT count(*) FROM interim_sample");
+  assert_true(samples > pg_int(c, "SELECT count(*) FROM interim_segment"));
+  pg_ok(c, "BEGIN;"
+           " CREATE TABLE former_sample AS SELECT * FROM interim_sample;"
+           " DROP VIEW v_sample; DROP VIEW interim_sample;"
+           " ALTER TABLE former_sample RENAME TO interim_sample;"
+           " CREATE VIEW v_sample AS SELECT * FROM interim_sample;"
+           " DELETE FROM interim_segment;"
+           " UPDATE wattdb_schema SET version = 7;"
+           " COMMIT");
+  assert_int_equal(pg_int(c, "SELECT count(*) FROM interim_segment"), 0);
+  assert_int_equal(push(a_db, url, 0, &st), 0);
+  assert_int_equal(st.runs_sent, 0);
+  assert_int_equal(pg_int(c, "SELECT count(*) FROM pg_class WHERE relname = 'interim_sample'"
+                             " AND relkind = 'v'"),
+                   1);
+  assert_int_equal(pg_int(c, "SELECT count(*) FROM interim_sample"), samples);
+  PQfinish(c);
+  server_matches(a_db, url, 1, 1);
 }
 
 /* --dry-run lists everything on a new server and creates nothing there; after
@@ -746,6 +781,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(command_line_errors),
       cmocka_unit_test(push_then_push_again_sends_nothing),
+      cmocka_unit_test(server_of_an_earlier_release_keeps_its_samples),
       cmocka_unit_test(dry_run_changes_nothing),
       cmocka_unit_test(two_databases_at_once),
       cmocka_unit_test(killed_push_then_push_again),

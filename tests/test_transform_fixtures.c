@@ -235,8 +235,8 @@ static void interim_lineage(void **state) {
 
 /* Every row of the transform's tables, as text, in key order. */
 static char *dump(struct wdb *db, const char *where_run) {
-  static const char *const tables[] = {"interim_run", "interim_span", "interim_sample",
-                                       "interim_cpu_sample", "processed_run", "processed_epoch",
+  static const char *const tables[] = {"interim_run", "interim_span", "interim_segment",
+                                       "interim_sample", "interim_cpu_sample", "processed_run", "processed_epoch",
                                        "run_meta", "run_input", "gpu_spec", NULL};
   size_t cap = 1 << 16, n = 0;
   char *out = malloc(cap);

@@ -1,11 +1,11 @@
 /* transform/emit.c: the writes of the transform pipeline (transform/pipeline.h).
  *
  * The rows of a run go out through eponymous virtual tables that read the
- * run's buffers: tf_gpu_rows and tf_span_rows (the columns of interim_sample
- * and interim_span), tf_gaissa_epochs and tf_default_epochs (struct
+ * run's buffers: tf_segment_rows and tf_span_rows (the columns of
+ * interim_segment and interim_span), tf_gaissa_epochs and tf_default_epochs (struct
  * gaissa_epoch, struct default_epoch), each a table-valued function of the
  * pipeline_work it reads, passed as an SQLite pointer value
- * (`SELECT * FROM tf_gpu_rows(?1)`, sqlite3_bind_pointer). Each is written by
+ * (`SELECT * FROM tf_span_rows(?1)`, sqlite3_bind_pointer). Each is written by
  * one INSERT ... SELECT per run: one statement execution keeps its b-tree
  * cursor at the end of the table between rows, where a row-by-row INSERT
  * re-opens and re-seeks it for every row, and no value goes through a bind
@@ -20,7 +20,7 @@
 
 #define WORK_POINTER "wattdb_pipeline_work" /* the pointer type of the hidden column */
 
-enum { ROWS_GPU, ROWS_SPAN, ROWS_GAISSA_EPOCH, ROWS_DEFAULT_EPOCH };
+enum { ROWS_SEGMENT, ROWS_SPAN, ROWS_GAISSA_EPOCH, ROWS_DEFAULT_EPOCH };
 
 struct rows_vtab {
   sqlite3_vtab base;
@@ -31,12 +31,37 @@ struct rows_cursor {
   sqlite3_vtab_cursor base;
   int kind;
   const struct pipeline_work *w;
-  size_t i;
+  size_t i;   /* the row; of tf_segment_rows, the index of the segment's first sample */
+  size_t end; /* of tf_segment_rows: the index past the segment's last sample */
 };
+
+/* Whether sample K + 1 of R continues the segment of sample K (schema/021_segments.sql):
+ * the next GPU line, the next CPU line or none for both, the same span (and so
+ * the same epoch) and the same gaissa flag. K + 1 < R->ng. */
+static int continues_segment(const struct aligned_run *r, size_t k) {
+  const struct gpu_row *a = &r->g[k], *b = &r->g[k + 1];
+  if (b->line != a->line + 1 || b->span != a->span || b->keep != a->keep || (a->cpu < 0) != (b->cpu < 0))
+    return 0;
+  return a->cpu < 0 || r->c[b->cpu].line == r->c[a->cpu].line + 1;
+}
+
+/* The index past the last sample of the segment that starts at sample I of R
+ * (I < R->ng). */
+static size_t segment_end(const struct aligned_run *r, size_t i) {
+  size_t j = i + 1;
+  while (j < r->ng && continues_segment(r, j - 1)) j++;
+  return j;
+}
+
+/* Places cursor C at row I, for tf_segment_rows the segment starting at sample I. */
+static void rows_seek(struct rows_cursor *c, size_t i) {
+  c->i = i;
+  if (c->kind == ROWS_SEGMENT && i < c->w->ar.ng) c->end = segment_end(&c->w->ar, i);
+}
 
 /* The column that holds the pipeline_work, hidden, after KIND's columns. */
 static int work_column(int kind) {
-  return kind == ROWS_GPU ? 7 : kind == ROWS_SPAN ? 5 : kind == ROWS_GAISSA_EPOCH ? 10 : 9;
+  return kind == ROWS_SEGMENT ? 8 : kind == ROWS_SPAN ? 5 : kind == ROWS_GAISSA_EPOCH ? 10 : 9;
 }
 
 static int rows_connect(sqlite3 *sql, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
@@ -44,7 +69,8 @@ static int rows_connect(sqlite3 *sql, void *aux, int argc, const char *const *ar
   (void)argc, (void)argv, (void)err;
   int kind = *(const int *)aux;
   int rc = sqlite3_declare_vtab(
-      sql, kind == ROWS_GPU    ? "CREATE TABLE x(run_id, seq, gpu_line, cpu_line, span, epoch, gaissa, work HIDDEN)"
+      sql, kind == ROWS_SEGMENT
+          ? "CREATE TABLE x(run_id, seq0, n, gpu_line0, cpu_line0, span, epoch, gaissa, work HIDDEN)"
            : kind == ROWS_SPAN ? "CREATE TABLE x(run_id, span, epoch, start_us, end_us, work HIDDEN)"
            : kind == ROWS_GAISSA_EPOCH
                ? "CREATE TABLE x(run_id, epoch, n, start_us, end_us, ap, ar, eg, er, nr, work HIDDEN)"
@@ -97,25 +123,26 @@ static int rows_close(sqlite3_vtab_cursor *c) {
 static int rows_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxstr, int argc, sqlite3_value **argv) {
   (void)idxstr;
   struct rows_cursor *c = (struct rows_cursor *)cur;
-  c->i = 0;
   c->w = idx == 1 && argc == 1 ? sqlite3_value_pointer(argv[0], WORK_POINTER) : NULL;
   if (!c->w) {
     sqlite3_free(cur->pVtab->zErrMsg);
     cur->pVtab->zErrMsg = sqlite3_mprintf("the transform's row tables read only the work bound to them");
     return SQLITE_ERROR;
   }
+  rows_seek(c, 0);
   return SQLITE_OK;
 }
 
-static int rows_next(sqlite3_vtab_cursor *c) {
-  ((struct rows_cursor *)c)->i++;
+static int rows_next(sqlite3_vtab_cursor *cur) {
+  struct rows_cursor *c = (struct rows_cursor *)cur;
+  rows_seek(c, c->kind == ROWS_SEGMENT ? c->end : c->i + 1);
   return SQLITE_OK;
 }
 
 static int rows_eof(sqlite3_vtab_cursor *cur) {
   const struct rows_cursor *c = (const struct rows_cursor *)cur;
   const struct pipeline_work *w = c->w;
-  size_t n = c->kind == ROWS_GPU            ? w->ar.ng
+  size_t n = c->kind == ROWS_SEGMENT        ? w->ar.ng
              : c->kind == ROWS_SPAN         ? (size_t)w->ar.nspans
              : c->kind == ROWS_GAISSA_EPOCH ? w->gw.nge
                                             : w->dw.nde;
@@ -127,22 +154,24 @@ static int rows_rowid(sqlite3_vtab_cursor *c, sqlite3_int64 *rowid) {
   return SQLITE_OK;
 }
 
-/* Column COL of row i, NULL left unset. */
+/* Column COL of row i (of tf_segment_rows: the segment of samples i .. end - 1),
+ * NULL left unset. */
 static int rows_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
   const struct rows_cursor *rc = (const struct rows_cursor *)cur;
   const struct aligned_run *r = &rc->w->ar;
   size_t i = rc->i;
   if (col == 0) {
     sqlite3_result_int64(ctx, r->run);
-  } else if (rc->kind == ROWS_GPU) {
+  } else if (rc->kind == ROWS_SEGMENT) {
     const struct gpu_row *g = &r->g[i];
     switch (col) {
     case 1: sqlite3_result_int64(ctx, (int64_t)i); break;
-    case 2: sqlite3_result_int64(ctx, g->line); break;
-    case 3: if (g->cpu >= 0) sqlite3_result_int64(ctx, r->c[g->cpu].line); break;
-    case 4: sqlite3_result_int64(ctx, g->span); break;
-    case 5: if (r->has_epochs && g->span < r->nspans) sqlite3_result_int64(ctx, r->epochs[g->span]); break;
-    case 6: sqlite3_result_int(ctx, g->keep); break;
+    case 2: sqlite3_result_int64(ctx, (int64_t)(rc->end - i)); break;
+    case 3: sqlite3_result_int64(ctx, g->line); break;
+    case 4: if (g->cpu >= 0) sqlite3_result_int64(ctx, r->c[g->cpu].line); break;
+    case 5: sqlite3_result_int64(ctx, g->span); break;
+    case 6: if (r->has_epochs && g->span < r->nspans) sqlite3_result_int64(ctx, r->epochs[g->span]); break;
+    case 7: sqlite3_result_int(ctx, g->keep); break;
     }
   } else if (rc->kind == ROWS_SPAN) {
     switch (col) {
@@ -198,7 +227,7 @@ static const sqlite3_module rows_module = {
 
 int emit_register(struct wdb *db) {
   static const struct { const char *name; int kind; } tables[] = {
-      {"tf_gpu_rows", ROWS_GPU},
+      {"tf_segment_rows", ROWS_SEGMENT},
       {"tf_span_rows", ROWS_SPAN},
       {"tf_gaissa_epochs", ROWS_GAISSA_EPOCH},
       {"tf_default_epochs", ROWS_DEFAULT_EPOCH},
@@ -386,9 +415,9 @@ static int emit_default_sums(struct wdb *db, int64_t run, const struct default_s
 int emit_run(struct wdb *db, const struct pipeline_work *w) {
   static const char ins_span[] =
       "INSERT INTO interim_span(run_id, span, epoch, start_us, end_us) SELECT * FROM tf_span_rows(?1)";
-  static const char ins_sample[] =
-      "INSERT INTO interim_sample(run_id, seq, gpu_line, cpu_line, span, epoch, gaissa)"
-      " SELECT * FROM tf_gpu_rows(?1)";
+  static const char ins_segment[] =
+      "INSERT INTO interim_segment(run_id, seq0, n, gpu_line0, cpu_line0, span, epoch, gaissa)"
+      " SELECT * FROM tf_segment_rows(?1)";
   /* The last expressions of each profile's epochs (ratios, CASE, COALESCE,
    * round()), in SQL. */
   static const char ins_gaissa[] =
@@ -405,7 +434,7 @@ int emit_run(struct wdb *db, const struct pipeline_work *w) {
       " round(max((end_us - start_us) / 1e6 - COALESCE(cov, 0), 0), 6) FROM tf_default_epochs(?1)";
 #undef RAM_W_PER_MB
   const struct aligned_run *r = &w->ar;
-  if ((r->nspans && insert_rows(db, ins_span, w)) || (r->ng && insert_rows(db, ins_sample, w)) ||
+  if ((r->nspans && insert_rows(db, ins_span, w)) || (r->ng && insert_rows(db, ins_segment, w)) ||
       emit_interim_run(db, w))
     return -1;
   if (w->gw.has_sums && emit_gaissa_sums(db, r->run, &w->gw.sums)) return -1;

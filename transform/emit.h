@@ -10,7 +10,7 @@
  * connection, unless it has them. 0 or -1 (printed). */
 int emit_register(struct wdb *db);
 
-/* Writes run W->ar's interim_span, interim_sample and interim_run rows, its
+/* Writes run W->ar's interim_span, interim_segment and interim_run rows, its
  * per-run sums (temp.tf_gm when gaissa keeps a sample, tf_dm, tf_nnull), its
  * processed_coverage rows and, for each profile it is dirty for, its
  * processed_epoch rows. After every stage of pipeline.h. 0 or -1 (printed). */

@@ -68,7 +68,7 @@ static int plan_runs(struct wdb *db, struct run_plan **plans, size_t *n) {
 long transform_align(struct wdb *db, long long *samples) {
   if (emit_register(db)) return -1;
   if (wdb_exec(db,
-               "DELETE FROM interim_sample WHERE run_id IN (SELECT run_id FROM tf_dirty);"
+               "DELETE FROM interim_segment WHERE run_id IN (SELECT run_id FROM tf_dirty);"
                "DELETE FROM interim_span WHERE run_id IN (SELECT run_id FROM tf_dirty);"
                "DELETE FROM interim_run WHERE run_id IN (SELECT run_id FROM tf_dirty);",
                "transform"))

@@ -47,7 +47,7 @@ struct transform_stats {
  * transaction is rolled back: the database is as before). */
 int transform_run(struct wdb *db, const struct transform_options *opt, struct transform_stats *st);
 
-/* Rebuilds interim_run, interim_span and interim_sample, the per-run sums and
+/* Rebuilds interim_run, interim_span and interim_segment, the per-run sums and
  * the processed_epoch and processed_coverage rows of every run in temp.tf_dirty,
  * reading the files named in temp.tf_input (transform/pipeline.c). Called
  * inside transform_run's transaction. Adds the samples written to *samples.
