@@ -296,10 +296,18 @@ static int visit(void *ctx, struct source *s) {
   return end_file(ra, read_failed, read_failed ? -1 : s->offset);
 }
 
+/* The walk's skip hook: the configuration's, with the configuration's context
+ * (the walk's own context is the readahead). */
+static int skip_path(void *ctx, const char *fullpath) {
+  const struct readahead *ra = ctx;
+  return ra->config->skip(ra->config->ctx, fullpath);
+}
+
 static void *reading_thread(void *arg) {
   struct readahead *ra = arg;
   for (int i = 0; i < ra->nroots && !atomic_load(&ra->cancel); i++) {
-    int rc = source_walk(ra->roots[i], visit, ra->config->skip, ra, ra->config->hooks, &ra->say);
+    int rc = source_walk(ra->roots[i], visit, ra->config->skip ? skip_path : NULL, ra, ra->config->hooks,
+                         &ra->say);
     struct slot *s = filling(ra);
     if (!s) break;
     s->b.root_done = 1;

@@ -336,6 +336,32 @@ static void torn_line_that_parses_is_not_stored(void **state) {
   }
 }
 
+/* The database and its journals inside the input tree are never ingested,
+ * nor a link to the database under another name; a file that only looks like a
+ * journal (no database beside it) is. */
+static void own_database_in_the_tree_is_left_out(void **state) {
+  (void)state;
+  struct ic_db t;
+  ic_fresh(&t); /* t.dir/t.db, with its -wal and -shm while open */
+  char text[1024], line[256];
+  snprintf(text, sizeof text, "%s", gpu_header);
+  gpu_line(line, sizeof line, 1, "11.5");
+  strcat(text, line);
+  tl_write_str(t.dir, "run/raw/e/a/d/gpu-power-20221205T100000.csv", text);
+  tl_write_str(t.dir, "notes.db-wal", "not a journal\n");
+  char target[2048], link[2048];
+  snprintf(target, sizeof target, "%s/t.db", t.dir);
+  snprintf(link, sizeof link, "%s/alias.csv", t.dir);
+  assert_int_equal(symlink(target, link), 0);
+  ic_ingest(&t.db, path_in(t.dir, "run"), NULL); /* a write: the -wal file is there now */
+  assert_true(access(path_in(t.dir, "t.db-wal"), F_OK) == 0);
+  ic_ingest(&t.db, t.dir, NULL);
+  assert_string_equal(tl_text(&t.db, "SELECT group_concat(path, ' ') FROM (SELECT path FROM source_file ORDER BY path)"),
+                      "notes.db-wal raw/e/a/d/gpu-power-20221205T100000.csv run/raw/e/a/d/gpu-power-20221205T100000.csv");
+  ic_check_accounting(&t.db);
+  ic_done(&t);
+}
+
 /* notes.txt exists as a file no format recognises: recorded 'rejected' with
  * "unrecognised format", owning no row, and the ingest goes on past it. */
 static void unrecognised_file_is_rejected_and_ingest_goes_on(void **state) {
@@ -403,6 +429,7 @@ int main(void) {
       cmocka_unit_test(owner_changes_rows_go_to_a_duplicate),
       cmocka_unit_test(growing_file),
       cmocka_unit_test(torn_line_that_parses_is_not_stored),
+      cmocka_unit_test(own_database_in_the_tree_is_left_out),
       cmocka_unit_test(unrecognised_file_is_rejected_and_ingest_goes_on),
       cmocka_unit_test(refused_file_is_rolled_back_whole),
   };
