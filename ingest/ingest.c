@@ -81,7 +81,11 @@ struct peek {
   sqlite3 *sql;
   sqlite3_stmt *lookup;     /* NULL: every file is read, the driver decides */
   const struct format *force_format;
-  char db_real[PATH_MAX];   /* the database file, never ingested */
+  /* the database file and its journals, never ingested: their (device, inode)
+   * when they exist at the start (n_own), and the database's own in own[0] */
+  dev_t own_dev[4];
+  ino_t own_ino[4];
+  int n_own;
 };
 
 static double now_seconds(void) {
@@ -555,9 +559,9 @@ static int ingest_file(struct driver *d) {
    * file the reading thread found unchanged is not read, whatever the second
    * look says: only another process can have changed its row since, and the
    * next ingest reads it. */
-  struct catalog_row row;
+  struct catalog_row row = {0};
   for (int locked = 0; locked < 2; locked++) {
-    if (catalog_lookup(d, s->path, &row)) return rollback(d, s->path);
+    if (!s->unread && catalog_lookup(d, s->path, &row)) return rollback(d, s->path);
     if (s->unread || is_unchanged(&row, s->size, s->mtime, d->opt->force_format)) {
       if (locked && wdb_exec(d->db, "COMMIT", "cannot commit")) return rollback(d, s->path);
       stats->unchanged++;
@@ -688,16 +692,45 @@ static void peek_close(struct peek *k) {
 }
 
 /* Leaves out the database file itself and its journals when they lie inside an
- * input tree. */
+ * input tree: the files that are one of them (by device and inode, whatever
+ * the name they are reached by), and a NAME-wal, NAME-shm or NAME-journal
+ * beside a NAME that is the database. One stat() a file (a realpath() was one
+ * readlink() per directory of the path). */
 static int skip_own_files(void *ctx, const char *fullpath) {
   const struct peek *k = ctx;
-  if (!k->db_real[0]) return 0;
-  char real[PATH_MAX];
-  if (!realpath(fullpath, real)) return 0;
-  size_t n = strlen(k->db_real);
-  return strncmp(real, k->db_real, n) == 0 &&
-         (real[n] == '\0' || strcmp(real + n, "-wal") == 0 || strcmp(real + n, "-shm") == 0 ||
-          strcmp(real + n, "-journal") == 0);
+  if (!k->n_own) return 0;
+  struct stat st;
+  if (stat(fullpath, &st) == 0)
+    for (int i = 0; i < k->n_own; i++)
+      if (st.st_dev == k->own_dev[i] && st.st_ino == k->own_ino[i]) return 1;
+  static const char *const journals[] = {"-wal", "-shm", "-journal"};
+  size_t n = strlen(fullpath);
+  for (int j = 0; j < 3; j++) {
+    size_t m = strlen(journals[j]);
+    if (n <= m || n - m >= PATH_MAX || strcmp(fullpath + n - m, journals[j]) != 0) continue;
+    char stem[PATH_MAX];
+    memcpy(stem, fullpath, n - m);
+    stem[n - m] = '\0';
+    return stat(stem, &st) == 0 && st.st_dev == k->own_dev[0] && st.st_ino == k->own_ino[0];
+  }
+  return 0;
+}
+
+/* Records the database at PATH and its journals that exist now in K. */
+static void own_files(struct peek *k, const char *path) {
+  static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+  k->n_own = 0;
+  for (int j = 0; j < 4; j++) {
+    char name[PATH_MAX];
+    struct stat st;
+    if (snprintf(name, sizeof name, "%s%s", path, suffixes[j]) >= (int)sizeof name || stat(name, &st) != 0) {
+      if (j == 0) return; /* no database file (in memory): nothing of it can be walked */
+      continue;
+    }
+    k->own_dev[k->n_own] = st.st_dev;
+    k->own_ino[k->n_own] = st.st_ino;
+    k->n_own++;
+  }
 }
 
 int ingest_paths(struct wdb *db, char *const *roots, int n, const struct ingest_options *opt,
@@ -715,7 +748,7 @@ int ingest_paths(struct wdb *db, char *const *roots, int n, const struct ingest_
   d.started = d.last_progress = now_seconds();
   d.block_hooks.max_block = opt->block_size;
   struct peek peek = {.force_format = opt->force_format};
-  if (!realpath(db->path, peek.db_real)) peek.db_real[0] = '\0';
+  own_files(&peek, db->path);
   peek_open(&peek, db->path);
   struct readahead_config config = {
       .hooks = opt->source_hooks ? opt->source_hooks : opt->block_size ? &d.block_hooks : NULL,
