@@ -1844,6 +1844,12 @@ static void write_bench_tree(struct sink *s, uint64_t seed, int n_runs, int seco
   }
 }
 
+/* Writes O's bytes to F (FILENAME in messages) and empties O. */
+static void write_out(FILE *f, struct text *o, const char *filename) {
+  if (o->len && fwrite(o->bytes, 1, o->len, f) != o->len) die("cannot write %s: %s", filename, strerror(errno));
+  o->len = 0;
+}
+
 /* HOURS of ~10 ms wattmetre-read frames for SOCKETS sockets: every sixth
  * socket from the first feeds a GPU server that trains for 55 minutes of each
  * hour (epochs of 37 s with a 2 s dip) and idles otherwise, every sixth from
@@ -1881,13 +1887,9 @@ static void write_bench_wattmeter(const char *filename, uint64_t seed, double ho
       }
     }
     put_wattmeter_frame(&o, &w, t, rng_below(&r, 1000), rng_below(&r, 150000) == 0);
-    if (o.len >= FLUSH_BYTES) {
-      if (fwrite(o.bytes, 1, o.len, f) != o.len) die("cannot write %s: %s", filename, strerror(errno));
-      o.len = 0;
-    }
+    if (o.len >= FLUSH_BYTES) write_out(f, &o, filename);
   }
-  if (o.len && fwrite(o.bytes, 1, o.len, f) != o.len)
-    die("cannot write %s: %s", filename, strerror(errno));
+  write_out(f, &o, filename);
   if (fclose(f) != 0) die("cannot write %s: %s", filename, strerror(errno));
   text_free(&o);
   text_free(&w.frame);
@@ -1934,13 +1936,9 @@ static void write_bench_nvidia_smi(const char *filename, uint64_t seed, uint64_t
       put_str(&o, " W");
     }
     put_char(&o, '\n');
-    if (o.len >= FLUSH_BYTES) {
-      if (fwrite(o.bytes, 1, o.len, f) != o.len) die("cannot write %s: %s", filename, strerror(errno));
-      o.len = 0;
-    }
+    if (o.len >= FLUSH_BYTES) write_out(f, &o, filename);
   }
-  if (o.len && fwrite(o.bytes, 1, o.len, f) != o.len)
-    die("cannot write %s: %s", filename, strerror(errno));
+  write_out(f, &o, filename);
   if (fclose(f) != 0) die("cannot write %s: %s", filename, strerror(errno));
   text_free(&o);
 }
