@@ -170,31 +170,59 @@ static char *select_form(const char *insert, int *nparams) {
   return whole;
 }
 
-struct row_batch *parse_batch(struct parse *p, int slot, const char *insert) {
-  struct row_batch *b = &p->priv->batches.slot[slot];
-  if (b->insert == insert && b->db == p->db) return b;
-  if (b->nrows && batches_flush(&p->priv->batches)) return NULL;
-  sqlite3_finalize(b->stmt);
-  b->stmt = NULL;
-  b->insert = NULL;
-  b->db = p->db;
+/* Empties B: no row, the first row's cells NULL. */
+static void batch_empty(struct row_batch *b) {
+  b->nrows = b->text_len = 0;
+  memset(b->cells, 0, (size_t)b->nparams * sizeof *b->cells);
+}
+
+/* ALL's prepared INSERT ... SELECT of INSERT, prepared now if it is new to this
+ * ingest; its parameter count in *NPARAMS. NULL after printing. */
+static sqlite3_stmt *prepared(struct batches *all, struct wdb *db, const char *insert, int *nparams) {
+  for (int i = 0; i < all->nprepared; i++)
+    if (all->prepared[i].insert == insert) {
+      *nparams = all->prepared[i].nparams;
+      return all->prepared[i].stmt;
+    }
+  if (all->nprepared == BATCH_STATEMENTS) {
+    msg("internal: more than %d batched INSERTs (a statement text that is not a literal?)", BATCH_STATEMENTS);
+    return NULL;
+  }
   int n = 0;
   char *sql = select_form(insert, &n);
   if (!sql) {
     msg("internal: cannot batch '%s'", insert);
     return NULL;
   }
-  int rc = sqlite3_prepare_v3(p->db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, &b->stmt, NULL);
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
   sqlite3_free(sql);
   if (rc != SQLITE_OK) {
-    msg("%s: cannot prepare statement: %s", p->db->path, sqlite3_errmsg(p->db->sql));
+    msg("%s: cannot prepare statement: %s", db->path, sqlite3_errmsg(db->sql));
     return NULL;
   }
+  all->prepared[all->nprepared].insert = insert;
+  all->prepared[all->nprepared].stmt = st;
+  all->prepared[all->nprepared].nparams = n;
+  all->nprepared++;
+  *nparams = n;
+  return st;
+}
+
+struct row_batch *parse_batch(struct parse *p, int slot, const char *insert) {
+  struct batches *all = &p->priv->batches;
+  struct row_batch *b = &all->slot[slot];
+  if (b->insert == insert) return b;
+  if (b->nrows && batches_flush(all)) return NULL;
+  int n = 0;
+  sqlite3_stmt *st = prepared(all, p->db, insert, &n);
+  if (!st) return NULL;
   if (!b->cells) b->cells = xrealloc(NULL, BATCH_ROWS * BATCH_MAX_PARAMS * sizeof *b->cells);
+  b->db = p->db;
   b->insert = insert;
+  b->stmt = st;
   b->nparams = n;
-  b->nrows = b->text_len = 0;
-  memset(b->cells, 0, (size_t)n * sizeof *b->cells);
+  batch_empty(b);
   return b;
 }
 
@@ -254,8 +282,7 @@ static int batch_store(struct row_batch *b) {
       break;
     }
   }
-  b->nrows = b->text_len = 0;
-  memset(b->cells, 0, (size_t)b->nparams * sizeof *b->cells);
+  batch_empty(b);
   if (rc != SQLITE_DONE) {
     msg("%s: cannot store rows: %s", b->db->path, sqlite3_errmsg(b->db->sql));
     return -1;
@@ -285,18 +312,15 @@ int64_t batches_failed_line(const struct batches *all) {
 void batches_discard(struct batches *all) {
   for (int i = 0; i < BATCH_SLOTS; i++) {
     struct row_batch *b = &all->slot[i];
-    if (!b->insert) continue;
-    b->nrows = b->text_len = 0;
-    memset(b->cells, 0, (size_t)b->nparams * sizeof *b->cells);
+    if (b->insert) batch_empty(b);
   }
 }
 
 void batches_free(struct batches *all) {
   for (int i = 0; i < BATCH_SLOTS; i++) {
-    struct row_batch *b = &all->slot[i];
-    sqlite3_finalize(b->stmt);
-    free(b->cells);
-    free(b->text);
-    memset(b, 0, sizeof *b);
+    free(all->slot[i].cells);
+    free(all->slot[i].text);
   }
+  for (int i = 0; i < all->nprepared; i++) sqlite3_finalize(all->prepared[i].stmt);
+  memset(all, 0, sizeof *all);
 }

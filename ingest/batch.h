@@ -28,6 +28,7 @@
 
 #define BATCH_SLOTS 2       /* raw tables one format fills through batches */
 #define BATCH_MAX_PARAMS 32 /* parameters of a batched INSERT */
+#define BATCH_STATEMENTS 16 /* distinct batched INSERTs of one ingest (wattdb's: 10) */
 
 struct parse;
 
@@ -43,7 +44,8 @@ struct batch_cell {
 struct row_batch {
   struct wdb *db;
   const char *insert;        /* the parser's INSERT ... VALUES (?, ...), NULL: unused */
-  sqlite3_stmt *stmt;        /* the same INSERT ... SELECT c0, ... FROM wattdb_rows(?1) */
+  sqlite3_stmt *stmt;        /* the same INSERT ... SELECT c0, ... FROM wattdb_rows(?1),
+                                one of struct batches' prepared */
   int nparams;
   struct batch_cell *cells;  /* BATCH_ROWS rows of nparams cells */
   size_t nrows;              /* complete rows; the next row's cells follow them */
@@ -53,15 +55,24 @@ struct row_batch {
   size_t text_len, text_cap;
 };
 
-/* The batches of the file being read (struct parse_private holds them). */
+/* The batches of the file being read (struct parse_private holds them), and
+ * every batched INSERT prepared so far in this ingest, kept from file to file
+ * (files of formats that share a slot alternate in a tree). */
 struct batches {
   struct row_batch slot[BATCH_SLOTS];
+  struct {
+    const char *insert;
+    sqlite3_stmt *stmt;
+    int nparams;
+  } prepared[BATCH_STATEMENTS];
+  int nprepared;
 };
 
 /* Batch SLOT of the file P reads, taking the rows of INSERT: a literal
  * "INSERT INTO t(columns) VALUES (?, ?, ...)" of at most BATCH_MAX_PARAMS
- * parameters, all `?`. The same text on the same slot reuses the prepared
- * statement from file to file. NULL after printing on a database error. */
+ * parameters, all `?`, and the same pointer each time (a parser's literal):
+ * its statement is prepared once per ingest. NULL after printing on a database
+ * error. */
 struct row_batch *parse_batch(struct parse *p, int slot, const char *insert);
 
 /* Parameter PARAM (1-based, as in the INSERT) of the row being written. A

@@ -4,7 +4,8 @@
  * batches and early flushes of long text; a constraint broken inside a batch
  * fails its flush, the rows before the one refused stored as row-by-row
  * INSERTs would have stored them, and that row's line known; discarded rows are never
- * stored; an INSERT that is not plain `VALUES (?, ...)` is refused. */
+ * stored; an INSERT that is not plain `VALUES (?, ...)` is refused; each
+ * INSERT is prepared once however its files alternate. */
 #include "tests/testlib.h"
 
 #include "ingest/batch.h"
@@ -183,6 +184,23 @@ static void only_plain_inserts_are_batched(void **state) {
   assert_non_null(parse_batch(&f->p, 1, "INSERT INTO b(k, t) VALUES (?,?)"));
 }
 
+/* Files of two formats that share a slot alternate in a tree: each INSERT is
+ * prepared once per ingest, and each file's rows go to its own table. */
+static void alternating_inserts_prepare_once(void **state) {
+  struct fx *f = *state;
+  static const char sql_b[] = "INSERT INTO b(k, t) VALUES (?, ?)";
+  for (int file = 0; file < 6; file++) {
+    struct row_batch *b = parse_batch(&f->p, 0, file % 2 ? sql_b : sql_batched);
+    assert_non_null(b);
+    batch_int(b, 1, file);
+    assert_int_equal(batch_row_done(b), 0);
+    assert_int_equal(batches_flush(&f->priv.batches), 0);
+  }
+  assert_int_equal(f->priv.batches.nprepared, 2);
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(k) FROM (SELECT k FROM a ORDER BY k)"), "0,2,4");
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(k) FROM (SELECT k FROM b ORDER BY k)"), "1,3,5");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(rows_stored_as_bound, fx_setup, fx_teardown),
@@ -190,6 +208,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(broken_constraint_names_its_line, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(discarded_rows_are_never_stored, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(only_plain_inserts_are_batched, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(alternating_inserts_prepare_once, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
