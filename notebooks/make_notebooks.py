@@ -948,7 +948,9 @@ one-minute wall log of a four-minute run compares one minute of GPU and RAPL
 energy, and shows about 0.25 there.
 """),
     code("""
-rec = nb.view('source_reconciliation')
+# In time order: a bar per window, in the same order from SQLite and from the
+# lab server (whose run ids are its own).
+rec = nb.view('source_reconciliation', order_by='window_start_us, window_end_us, wall_j')
 if len(rec):
     if 'run_id' in runs:
         rec = rec.merge(runs[['run_id'] + nb.KEY], on='run_id', how='left')
