@@ -7,8 +7,8 @@
 #                     (on the SQLite demo database, then on a throwaway PostgreSQL fed by push)
 #   make notebooks    execute notebooks/ against out/demo.db (or WATTDB_DB=FILE), figures to out/figures
 #   make check SANITIZE=address,undefined   the same under the sanitizers
-#   make test SANITIZE=thread SUITES=push,readahead   the threaded code (push's lanes, the
-#                                    ingest's reading thread) under ThreadSanitizer
+#   make test SANITIZE=thread SUITES=push,readahead,batch   the threaded code (push's lanes,
+#                                    the ingest's reading and store threads) under ThreadSanitizer
 #   make deps         install the Debian packages wattdb needs (sudo when not root)
 #   make bench        the benchmarks of bench/ (minutes; writes bench/out/, figures for bench/RESULTS.md)
 #   make fuzz         install clang if missing, build the libFuzzer targets of fuzz/ and run each

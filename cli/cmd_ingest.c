@@ -56,6 +56,8 @@ int ingest_parse_options(int argc, char **argv, const char *help, const char **d
   };
   memset(opt, 0, sizeof *opt);
   opt->nvidia_smi_fields = getenv("WATTDB_NVIDIA_SMI_FIELDS");
+  const char *store_thread = getenv("WATTDB_STORE_THREAD");
+  opt->store_inline = store_thread && !strcmp(store_thread, "0");
   opt->progress = isatty(STDERR_FILENO);
   opt->max_printed = 5;
   *db = "wattdb.db";

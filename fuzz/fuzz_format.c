@@ -83,7 +83,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0) die("cannot write the input");
 
   /* a headerless nvidia-smi file takes its fields from here */
-  struct ingest_options opt = {.force_format = fuzz_format, .nvidia_smi_fields = FUZZ_NVIDIA_SMI_FIELDS};
+  struct ingest_options opt = {.force_format = fuzz_format, .nvidia_smi_fields = FUZZ_NVIDIA_SMI_FIELDS,
+                              .store_inline = 1 /* one thread: runs repeat exactly */};
   struct ingest_stats stats;
   char *roots[1] = {fuzz_file};
   if (ingest_paths(&fuzz_db, roots, 1, &opt, &stats) != 0) {

@@ -21,7 +21,7 @@
 
 struct rows_cursor {
   sqlite3_vtab_cursor base;
-  const struct row_batch *b;
+  const struct row_buf *b;
   size_t row;
 };
 
@@ -105,11 +105,11 @@ static int rows_rowid(sqlite3_vtab_cursor *c, sqlite3_int64 *rowid) {
   return SQLITE_OK;
 }
 
-/* Parameter COL + 1 of the row; text without a copy (the batch does not change
+/* Parameter COL + 1 of the row; text without a copy (the buffer does not change
  * while its INSERT runs). */
 static int rows_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col) {
   const struct rows_cursor *c = (const struct rows_cursor *)cur;
-  const struct row_batch *b = c->b;
+  const struct row_buf *b = c->b;
   if (col >= b->nparams) return SQLITE_OK;
   const struct batch_cell *cell = &b->cells[c->row * (size_t)b->nparams + (size_t)col];
   switch (cell->type) {
@@ -171,9 +171,9 @@ static char *select_form(const char *insert, int *nparams) {
 }
 
 /* Empties B: no row, the first row's cells NULL. */
-static void batch_empty(struct row_batch *b) {
+static void buf_empty(struct row_buf *b, int nparams) {
   b->nrows = b->text_len = 0;
-  memset(b->cells, 0, (size_t)b->nparams * sizeof *b->cells);
+  memset(b->cells, 0, (size_t)nparams * sizeof *b->cells);
 }
 
 /* ALL's prepared INSERT ... SELECT of INSERT, prepared now if it is new to this
@@ -194,6 +194,7 @@ static sqlite3_stmt *prepared(struct batches *all, struct wdb *db, const char *i
     msg("internal: cannot batch '%s'", insert);
     return NULL;
   }
+  if (all->store) store_idle(all->store); /* the connection is ours to prepare on */
   sqlite3_stmt *st = NULL;
   int rc = sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
   sqlite3_free(sql);
@@ -213,21 +214,24 @@ struct row_batch *parse_batch(struct parse *p, int slot, const char *insert) {
   struct batches *all = &p->priv->batches;
   struct row_batch *b = &all->slot[slot];
   if (b->insert == insert) return b;
-  if (b->nrows && batches_flush(all)) return NULL;
+  if (b->fill && b->fill->nrows && batches_flush(all)) return NULL;
   int n = 0;
   sqlite3_stmt *st = prepared(all, p->db, insert, &n);
   if (!st) return NULL;
-  if (!b->cells) b->cells = xrealloc(NULL, BATCH_ROWS * BATCH_MAX_PARAMS * sizeof *b->cells);
-  b->db = p->db;
+  all->db = p->db;
+  for (int i = 0; i < BATCH_BUFFERS; i++)
+    if (!b->buf[i].cells) b->buf[i].cells = xrealloc(NULL, BATCH_ROWS * BATCH_MAX_PARAMS * sizeof *b->buf[i].cells);
+  if (!b->fill) b->fill = &b->buf[0];
+  b->all = all;
   b->insert = insert;
   b->stmt = st;
   b->nparams = n;
-  batch_empty(b);
+  buf_empty(b->fill, n);
   return b;
 }
 
 static struct batch_cell *cell(struct row_batch *b, int param) {
-  return &b->cells[b->nrows * (size_t)b->nparams + (size_t)(param - 1)];
+  return &b->fill->cells[b->fill->nrows * (size_t)b->nparams + (size_t)(param - 1)];
 }
 
 void batch_int(struct row_batch *b, int param, int64_t v) {
@@ -243,22 +247,23 @@ void batch_double(struct row_batch *b, int param, double v) {
 }
 
 void batch_text_n(struct row_batch *b, int param, const char *s, size_t n) {
-  if (b->text_len + n + 1 > b->text_cap) {
-    b->text_cap = (b->text_len + n + 1) * 2;
-    b->text = xrealloc(b->text, b->text_cap);
+  struct row_buf *f = b->fill;
+  if (f->text_len + n + 1 > f->text_cap) {
+    f->text_cap = (f->text_len + n + 1) * 2;
+    f->text = xrealloc(f->text, f->text_cap);
   }
-  memcpy(b->text + b->text_len, s, n);
-  b->text[b->text_len + n] = '\0';
+  memcpy(f->text + f->text_len, s, n);
+  f->text[f->text_len + n] = '\0';
   struct batch_cell *c = cell(b, param);
   c->type = SQLITE_TEXT;
-  c->v.text = b->text_len;
-  b->text_len += n + 1;
+  c->v.text = f->text_len;
+  f->text_len += n + 1;
 }
 
 void batch_text(struct row_batch *b, int param, const char *s) { batch_text_n(b, param, s, strlen(s)); }
 
 /* Steps B's INSERT over rows FROM .. TO - 1: SQLite's result code. */
-static int batch_step(struct row_batch *b, size_t from, size_t to) {
+static int buf_step(struct row_buf *b, size_t from, size_t to) {
   b->from = from;
   b->to = to;
   sqlite3_bind_pointer(b->stmt, 1, b, BATCH_POINTER, NULL);
@@ -267,60 +272,119 @@ static int batch_step(struct row_batch *b, size_t from, size_t to) {
   return rc;
 }
 
-/* Stores B's complete rows and empties it. On a constraint error, the rows
- * are stored one by one up to the one refused, whose line is kept. 0, or -1
- * printed. */
-static int batch_store(struct row_batch *b) {
-  b->failed_line = 0;
+/* Stores B's complete rows, in whichever thread owns the connection now. On
+ * a constraint error, the rows are stored one by one up to the one refused,
+ * whose line goes in ERR with the failure. 0, or -1 (ERR says why). */
+static int buf_store(struct row_buf *b, struct wdb *db, struct batch_error *err) {
   if (!b->nrows) return 0;
-  int rc = batch_step(b, 0, b->nrows);
+  int rc = buf_step(b, 0, b->nrows);
+  int64_t line = 0;
   if ((rc & 0xff) == SQLITE_CONSTRAINT) {
     for (size_t i = 0; i < b->nrows; i++) {
-      if ((rc = batch_step(b, i, i + 1)) == SQLITE_DONE) continue;
-      const struct batch_cell *line = &b->cells[i * (size_t)b->nparams + 1];
-      if (line->type == SQLITE_INTEGER) b->failed_line = line->v.i;
+      if ((rc = buf_step(b, i, i + 1)) == SQLITE_DONE) continue;
+      const struct batch_cell *c = &b->cells[i * (size_t)b->nparams + 1];
+      if (c->type == SQLITE_INTEGER) line = c->v.i;
       break;
     }
   }
-  batch_empty(b);
-  if (rc != SQLITE_DONE) {
-    msg("%s: cannot store rows: %s", b->db->path, sqlite3_errmsg(b->db->sql));
-    return -1;
+  if (rc == SQLITE_DONE) return 0;
+  err->code = rc;
+  err->line = (err->code & 0xff) == SQLITE_CONSTRAINT ? line : 0;
+  snprintf(err->text, sizeof err->text, "%s", sqlite3_errmsg(db->sql));
+  return -1;
+}
+
+/* The store thread's run (store.h). */
+static int store_run(struct store_item *item, void *ctx) {
+  struct batches *all = ctx;
+  return buf_store((struct row_buf *)item, all->db, &all->error);
+}
+
+/* -1 after printing ALL's failure (once). */
+static int failed(struct batches *all) {
+  if (!all->error.printed) msg("%s: cannot store rows: %s", all->db->path, all->error.text);
+  all->error.printed = 1;
+  return -1;
+}
+
+/* Hands B's filled buffer on: stored now, or queued for the store thread, the
+ * slot's next buffer then filled once the thread is done with it. 0, or -1
+ * printed. */
+static int batch_hand_on(struct row_batch *b) {
+  struct batches *all = b->all;
+  struct row_buf *f = b->fill;
+  if (!f->nrows) return 0;
+  f->stmt = b->stmt;
+  f->nparams = b->nparams;
+  if (!all->store) {
+    if (all->error.code) return failed(all); /* the file's rows stopped at the failure */
+    int rc = buf_store(f, all->db, &all->error);
+    buf_empty(f, b->nparams);
+    return rc ? failed(all) : 0;
   }
+  if (store_submit(all->store, &f->item)) {
+    store_idle(all->store);
+    return failed(all);
+  }
+  b->fill = &b->buf[(f - b->buf + 1) % BATCH_BUFFERS];
+  store_wait(all->store, &b->fill->item);
+  buf_empty(b->fill, b->nparams);
   return 0;
 }
 
 int batch_row_done(struct row_batch *b) {
-  b->nrows++;
-  if (b->nrows == BATCH_ROWS || b->text_len > BATCH_TEXT_MAX) return batch_store(b);
-  memset(cell(b, 1), 0, (size_t)b->nparams * sizeof *b->cells);
+  struct row_buf *f = b->fill;
+  f->nrows++;
+  if (f->nrows == BATCH_ROWS || f->text_len > BATCH_TEXT_MAX) return batch_hand_on(b);
+  memset(cell(b, 1), 0, (size_t)b->nparams * sizeof *f->cells);
   return 0;
+}
+
+/* The wdb before_use hook: the store thread lets go of the connection. */
+static void wait_for_store(void *ctx) {
+  struct batches *all = ctx;
+  store_idle(all->store);
+}
+
+void batches_start(struct batches *all, struct wdb *db) {
+  all->db = db;
+  if (all->store || !(all->store = store_start(store_run, all))) return;
+  db->before_use = wait_for_store;
+  db->before_use_ctx = all;
 }
 
 int batches_flush(struct batches *all) {
   for (int i = 0; i < BATCH_SLOTS; i++)
-    if (all->slot[i].insert && batch_store(&all->slot[i])) return -1;
+    if (all->slot[i].insert && batch_hand_on(&all->slot[i])) return -1;
+  if (all->store && store_idle(all->store)) return failed(all);
   return 0;
 }
 
-int64_t batches_failed_line(const struct batches *all) {
-  for (int i = 0; i < BATCH_SLOTS; i++)
-    if (all->slot[i].failed_line) return all->slot[i].failed_line;
-  return 0;
-}
+int batches_failed_on_constraint(const struct batches *all) { return (all->error.code & 0xff) == SQLITE_CONSTRAINT; }
+
+int64_t batches_failed_line(const struct batches *all) { return all->error.line; }
+
+const char *batches_error_text(const struct batches *all) { return all->error.text; }
 
 void batches_discard(struct batches *all) {
+  if (all->store) store_clear(all->store);
   for (int i = 0; i < BATCH_SLOTS; i++) {
     struct row_batch *b = &all->slot[i];
-    if (b->insert) batch_empty(b);
+    if (b->insert) buf_empty(b->fill, b->nparams);
   }
+  memset(&all->error, 0, sizeof all->error);
 }
 
 void batches_free(struct batches *all) {
-  for (int i = 0; i < BATCH_SLOTS; i++) {
-    free(all->slot[i].cells);
-    free(all->slot[i].text);
+  if (all->store) {
+    store_stop(all->store);
+    if (all->db && all->db->before_use == wait_for_store) all->db->before_use = NULL;
   }
+  for (int i = 0; i < BATCH_SLOTS; i++)
+    for (int j = 0; j < BATCH_BUFFERS; j++) {
+      free(all->slot[i].buf[j].cells);
+      free(all->slot[i].buf[j].text);
+    }
   for (int i = 0; i < all->nprepared; i++) sqlite3_finalize(all->prepared[i].stmt);
   memset(all, 0, sizeof *all);
 }

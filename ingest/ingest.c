@@ -400,7 +400,15 @@ static enum line_verdict parse_torn(struct driver *d, const struct line *ln) {
 /* A parser's insert broke a constraint of its table (a key the file repeats):
  * the file is refused, the ingest goes on. Other database errors stop it. */
 static int is_constraint_error(struct driver *d) {
+  const struct batches *b = &d->parse.priv->batches;
+  if (b->error.code) return batches_failed_on_constraint(b);
   return (sqlite3_extended_errcode(d->db->sql) & 0xff) == SQLITE_CONSTRAINT;
+}
+
+/* The database's message for the error that stopped a line or the file. */
+static const char *store_error_text(struct driver *d) {
+  const struct batches *b = &d->parse.priv->batches;
+  return b->error.code ? batches_error_text(b) : sqlite3_errmsg(d->db->sql);
 }
 
 /* Hands one line to the parser and counts the verdict. Nonzero stops the file:
@@ -436,7 +444,7 @@ static int line_sink_parse(void *ctx, const struct line *ln) {
   if (v == LINE_FATAL && is_constraint_error(d)) {
     int64_t at = batches_failed_line(&p->priv->batches); /* a line gathered before this one */
     parse_fail(p, "line %lld cannot be stored: %s", at ? (long long)at : (long long)ln->number,
-               sqlite3_errmsg(d->db->sql));
+               store_error_text(d));
     v = LINE_REFUSE_FILE;
   }
   switch (v) {
@@ -533,6 +541,7 @@ static void reset_file_state(struct driver *d) {
   p->priv->rejects_printed = 0;
   d->n_lines = d->n_skipped = d->n_ok = d->n_rejected = d->n_torn = 0;
   d->refused = 0;
+  batches_discard(&p->priv->batches); /* a failure of the file before */
 }
 
 /* A database error while storing the file at PATH (printed where it
@@ -605,7 +614,7 @@ static int ingest_file(struct driver *d) {
   } else if (batches_flush(&p->priv->batches)) {
     if (!is_constraint_error(d)) return rollback(d, s->path);
     parse_fail(p, "line %lld cannot be stored: %s", (long long)batches_failed_line(&p->priv->batches),
-               sqlite3_errmsg(d->db->sql));
+               store_error_text(d));
     file_ok = 0;
   }
   if (file_ok && f->close) {
@@ -761,6 +770,7 @@ int ingest_paths(struct wdb *db, char *const *roots, int n, const struct ingest_
   int enforced = wdb_int(db, "PRAGMA foreign_keys", 0) == 1;
   if (enforced && wdb_exec(db, "PRAGMA foreign_keys=OFF", "cannot configure")) d.fatal = 1;
   if (!d.fatal && (owned_tables_prepare(&d) || batches_register(db))) d.fatal = 1;
+  if (!d.fatal && !opt->store_inline) batches_start(&d.parse_priv.batches, db);
   d.ra = d.fatal ? NULL : readahead_start(roots, n, &config);
   if (!d.ra) d.fatal = 1;
   for (const struct readahead_batch *b = d.ra ? next_batch(&d) : NULL; b; b = next_batch(&d)) {

@@ -36,6 +36,10 @@ struct ingest_options {
    * power.draw"); NULL: such a file is not recognised. The command line takes
    * it from WATTDB_NVIDIA_SMI_FIELDS. */
   const char *nvidia_smi_fields;
+  /* Store each full batch of rows in the parsing thread, as it fills, instead
+   * of in the store thread (ingest/store.h): one core. The command line sets
+   * it when WATTDB_STORE_THREAD=0. */
+  int store_inline;
 };
 
 struct ingest_stats {

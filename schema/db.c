@@ -35,7 +35,13 @@ static int schema_count(void) {
   return n;
 }
 
+/* Lets whoever else holds DB's connection (db.h, before_use) let go of it. */
+static void claim(struct wdb *db) {
+  if (db->before_use) db->before_use(db->before_use_ctx);
+}
+
 int wdb_exec(struct wdb *db, const char *sql, const char *what) {
+  claim(db);
   char *err = NULL;
   if (sqlite3_exec(db->sql, sql, NULL, NULL, &err) != SQLITE_OK) {
     msg("%s: %s: %s", db->path, what, err ? err : sqlite3_errmsg(db->sql));
@@ -46,6 +52,7 @@ int wdb_exec(struct wdb *db, const char *sql, const char *what) {
 }
 
 sqlite3_int64 wdb_int(struct wdb *db, const char *sql, sqlite3_int64 dflt) {
+  claim(db);
   sqlite3_stmt *st;
   sqlite3_int64 v = dflt;
   if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK) return dflt;
@@ -56,6 +63,7 @@ sqlite3_int64 wdb_int(struct wdb *db, const char *sql, sqlite3_int64 dflt) {
 }
 
 int wdb_int_checked(struct wdb *db, const char *sql, sqlite3_int64 dflt, sqlite3_int64 *out, const char *what) {
+  claim(db);
   sqlite3_stmt *st;
   *out = dflt;
   int rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
@@ -314,6 +322,7 @@ static int cache_slot(const struct wdb *db, const char *sql) {
 }
 
 sqlite3_stmt *wdb_stmt(struct wdb *db, const char *sql) {
+  claim(db);
   int i = cache_slot(db, sql);
   if (db->cache[i].text) {
     sqlite3_stmt *st = db->cache[i].stmt;
@@ -340,6 +349,7 @@ sqlite3_stmt *wdb_stmt(struct wdb *db, const char *sql) {
 }
 
 int wdb_done(struct wdb *db, sqlite3_stmt *st) {
+  claim(db);
   int rc = sqlite3_step(st);
   sqlite3_reset(st);
   if (rc != SQLITE_DONE && rc != SQLITE_ROW) {

@@ -20,6 +20,11 @@ struct wdb {
   int writable;
   struct { const char *text; sqlite3_stmt *stmt; } cache[WDB_STMT_CACHE]; /* open addressing by text */
   int ncache;                 /* slots in use */
+  /* Called first by every wdb_* function that uses the connection, when set:
+   * the ingest's store thread (ingest/store.h) lets go of the connection
+   * there before this thread uses it. */
+  void (*before_use)(void *ctx);
+  void *before_use_ctx;
 };
 
 /* The application_id in the header of every database wattdb makes ("watd"):

@@ -5,7 +5,11 @@
  * fails its flush, the rows before the one refused stored as row-by-row
  * INSERTs would have stored them, and that row's line known; discarded rows are never
  * stored; an INSERT that is not plain `VALUES (?, ...)` is refused; each
- * INSERT is prepared once however its files alternate. */
+ * INSERT is prepared once however its files alternate. Each of these holds
+ * both when full batches are stored where they fill and when a store thread
+ * stores them (ingest/store.h); with the thread, the rows and every other
+ * statement land in the same order as without it, a failure in the thread
+ * surfaces in the parser's thread, and what was queued after it is dropped. */
 #include "tests/testlib.h"
 
 #include "ingest/batch.h"
@@ -20,10 +24,10 @@ struct fx {
 
 static const char sql_batched[] = "INSERT INTO a(k, i, d, t, n) VALUES (?, ?, ?, ?, ?)";
 
-static int fx_setup(void **state) {
-  struct fx *f = calloc(1, sizeof *f);
-  f->dir = tl_mkdtemp();
-  tl_open(&f->db, f->dir, "t.db");
+/* A fixture's database NAME in DIR, its batches with a store thread when
+ * THREADED. */
+static void fx_open(struct fx *f, const char *dir, const char *name, int threaded) {
+  tl_open(&f->db, dir, name);
   assert_int_equal(wdb_exec(&f->db,
                             "CREATE TABLE a(k INTEGER PRIMARY KEY, i INTEGER, d REAL, t TEXT, n) WITHOUT ROWID;"
                             "CREATE TABLE b(k INTEGER PRIMARY KEY, i INTEGER, d REAL, t TEXT, n) WITHOUT ROWID;"
@@ -33,22 +37,46 @@ static int fx_setup(void **state) {
   f->p.db = &f->db;
   f->p.priv = &f->priv;
   assert_int_equal(batches_register(&f->db), 0);
+  if (threaded) {
+    batches_start(&f->priv.batches, &f->db);
+    assert_non_null(f->priv.batches.store);
+  }
+}
+
+static void fx_close(struct fx *f) {
+  batches_free(&f->priv.batches);
+  assert_null(f->db.before_use);
+  sqlite3_exec(f->db.sql, "ROLLBACK", NULL, NULL, NULL);
+  tl_close(&f->db);
+}
+
+static int fx_setup_with(void **state, int threaded) {
+  struct fx *f = calloc(1, sizeof *f);
+  f->dir = tl_mkdtemp();
+  fx_open(f, f->dir, "t.db", threaded);
   *state = f;
   return 0;
 }
 
+static int fx_setup(void **state) { return fx_setup_with(state, 0); }
+static int fx_setup_threaded(void **state) { return fx_setup_with(state, 1); }
+
 static int fx_teardown(void **state) {
   struct fx *f = *state;
-  batches_free(&f->priv.batches);
-  sqlite3_exec(f->db.sql, "ROLLBACK", NULL, NULL, NULL);
-  tl_close(&f->db);
+  fx_close(f);
   tl_rmdir(f->dir);
   free(f);
   return 0;
 }
 
-/* Row K: the same parameters through batch B and bound to INS (table b). */
-static void both(struct row_batch *b, sqlite3_stmt *ins, int k, const char *text) {
+static const char sql_b_row[] = "INSERT INTO b(k, i, d, t, n) VALUES (?, ?, ?, ?, ?)";
+
+/* Row K: the same parameters through batch B and bound to INSERT sql_b_row
+ * into table b (taken from the statement cache, as a parser takes its own:
+ * after the store thread, if any, let go of the connection). */
+static void both(struct row_batch *b, struct wdb *db, int k, const char *text) {
+  sqlite3_stmt *ins = wdb_stmt(db, sql_b_row);
+  assert_non_null(ins);
   char buf[64];
   snprintf(buf, sizeof buf, "%s-%d", text, k); /* reused: the batch must copy it */
   double d = k % 13 == 0 ? NAN : k % 11 == 0 ? 4.0 : k / 3.0;
@@ -71,10 +99,8 @@ static void both(struct row_batch *b, sqlite3_stmt *ins, int k, const char *text
     batch_text(b, 5, "");
     sqlite3_bind_text(ins, 5, "", -1, SQLITE_STATIC);
   }
+  assert_int_equal(wdb_done(db, ins), 0);
   assert_int_equal(batch_row_done(b), 0);
-  assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
-  sqlite3_reset(ins);
-  sqlite3_clear_bindings(ins);
 }
 
 static const char *const typed_a =
@@ -88,14 +114,9 @@ static void rows_stored_as_bound(void **state) {
   struct fx *f = *state;
   struct row_batch *b = parse_batch(&f->p, 0, sql_batched);
   assert_non_null(b);
-  sqlite3_stmt *ins;
-  assert_int_equal(sqlite3_prepare_v2(f->db.sql, "INSERT INTO b(k, i, d, t, n) VALUES (?, ?, ?, ?, ?)", -1,
-                                      &ins, NULL),
-                   SQLITE_OK);
-  for (int k = 0; k < 1000; k++) both(b, ins, k, "row");
+  for (int k = 0; k < 1000; k++) both(b, &f->db, k, "row");
   assert_true(tl_int(&f->db, "SELECT count(*) FROM a") < 1000); /* the last batch still gathered */
   assert_int_equal(batches_flush(&f->priv.batches), 0);
-  sqlite3_finalize(ins);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM a"), 1000);
   assert_int_equal(tl_differing(&f->db, typed_a, typed_b), 0);
   /* what the comparison would see if a type were lost */
@@ -145,11 +166,21 @@ static void broken_constraint_names_its_line(void **state) {
   msg_quiet = 1;
   assert_int_equal(batches_flush(&f->priv.batches), -1);
   msg_quiet = 0;
-  assert_int_equal(sqlite3_errcode(f->db.sql) & 0xff, SQLITE_CONSTRAINT);
+  assert_true(batches_failed_on_constraint(&f->priv.batches));
   assert_int_equal(batches_failed_line(&f->priv.batches), 900);
+  assert_non_null(strstr(batches_error_text(&f->priv.batches), "UNIQUE"));
   /* stored one by one up to the row refused, as row-by-row INSERTs would */
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM a"), 10);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM a WHERE k >= 200"), 0);
+  /* the file's rows stop at the failure, until the driver discards them */
+  batch_int(b, 1, 300);
+  assert_int_equal(batch_row_done(b), 0);
+  msg_quiet = 1;
+  assert_int_equal(batches_flush(&f->priv.batches), -1);
+  msg_quiet = 0;
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM a WHERE k = 300"), 0);
+  batches_discard(&f->priv.batches);
+  assert_false(batches_failed_on_constraint(&f->priv.batches));
   assert_int_equal(wdb_exec(&f->db, "DELETE FROM a", "test"), 0);
   /* the batch is empty again and takes rows */
   batch_int(b, 1, 7);
@@ -201,14 +232,99 @@ static void alternating_inserts_prepare_once(void **state) {
   assert_string_equal(tl_text(&f->db, "SELECT group_concat(k) FROM (SELECT k FROM b ORDER BY k)"), "1,3,5");
 }
 
+/* Rows K0 .. K0 + N - 1 into table a through F's slot 0, and after row AT a
+ * plain INSERT of -K0 - 1 (through the statement cache) into the same table. */
+static void rows_and_a_plain_insert(struct fx *f, int k0, int n, int at) {
+  static const char sql_c[] = "INSERT INTO c(k) VALUES (?)";
+  static const char sql_plain[] = "INSERT INTO c(k) VALUES (?)"; /* another statement */
+  struct row_batch *b = parse_batch(&f->p, 0, sql_c);
+  assert_non_null(b);
+  for (int k = k0; k < k0 + n; k++) {
+    batch_int(b, 1, k);
+    assert_int_equal(batch_row_done(b), 0);
+    if (k == k0 + at) {
+      sqlite3_stmt *st = wdb_stmt(&f->db, sql_plain);
+      assert_non_null(st);
+      sqlite3_bind_int(st, 1, -k0 - 1);
+      assert_int_equal(wdb_done(&f->db, st), 0);
+    }
+  }
+  assert_int_equal(batches_flush(&f->priv.batches), 0);
+}
+
+/* The order of table c's rows in F's database: the rowids of the plain rows,
+ * and a sum that any other change of order moves. */
+static const char *rowid_order(struct fx *f) {
+  return tl_text(&f->db, "SELECT (SELECT group_concat(rowid) FROM (SELECT rowid FROM c WHERE k < 0 ORDER BY k DESC))"
+                         " || ' ' || sum(rowid * (k + 100000)) FROM c");
+}
+
+/* With the thread, a statement of the parser's own runs after every batch that
+ * filled before it and before every batch that fills after it, as it does
+ * without the thread: rowids come out in the same order. */
+static void store_thread_keeps_the_order(void **state) {
+  struct fx *f = *state;
+  struct fx inline_fx = {0};
+  fx_open(&inline_fx, f->dir, "inline.db", 0);
+  const char *c = "CREATE TABLE c(k INTEGER)";
+  assert_int_equal(wdb_exec(&f->db, c, "test"), 0);
+  assert_int_equal(wdb_exec(&inline_fx.db, c, "test"), 0);
+  for (int round = 0; round < 3; round++) {
+    rows_and_a_plain_insert(f, 10000 * round, 3000, 600 + round * 700);
+    rows_and_a_plain_insert(&inline_fx, 10000 * round, 3000, 600 + round * 700);
+  }
+  char threaded[256];
+  snprintf(threaded, sizeof threaded, "%s", rowid_order(f));
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM c"), 3 * 3001);
+  assert_string_equal(threaded, rowid_order(&inline_fx));
+  /* the plain rows are neither first nor last of their round */
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM c WHERE k < 0 AND rowid %% 3001 IN (0, 1)"), 0);
+  fx_close(&inline_fx);
+}
+
+/* A failure inside the thread reaches the parser at a later row (or the
+ * flush); the batches queued after the failed one are not stored. */
+static void store_thread_failure_reaches_the_parser(void **state) {
+  struct fx *f = *state;
+  struct row_batch *b = parse_batch(&f->p, 0, sql_batched);
+  assert_non_null(b);
+  batch_int(b, 1, 1);
+  batch_int(b, 2, 41);
+  assert_int_equal(batch_row_done(b), 0);
+  assert_int_equal(batches_flush(&f->priv.batches), 0);
+  int failed_at = 0;
+  msg_quiet = 1;
+  for (int k = 2; k < 20000 && !failed_at; k++) {
+    batch_int(b, 1, k == 300 ? 1 : k); /* row 300 repeats key 1 */
+    batch_int(b, 2, 1000 + k);
+    if (batch_row_done(b)) failed_at = k;
+  }
+  if (!failed_at) assert_int_equal(batches_flush(&f->priv.batches), -1);
+  msg_quiet = 0;
+  assert_true(batches_failed_on_constraint(&f->priv.batches));
+  assert_int_equal(batches_failed_line(&f->priv.batches), 1300);
+  /* nothing past the failed batch: its rows before the refused one at most */
+  assert_true(tl_int(&f->db, "SELECT max(k) FROM a") < 300);
+  batches_discard(&f->priv.batches);
+  batch_int(b, 1, 50000);
+  assert_int_equal(batch_row_done(b), 0);
+  assert_int_equal(batches_flush(&f->priv.batches), 0);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM a WHERE k = 50000"), 1);
+}
+
 int main(void) {
+#define BOTH(test)                                                                                  \
+  cmocka_unit_test_setup_teardown(test, fx_setup, fx_teardown),                                   \
+      cmocka_unit_test_setup_teardown(test, fx_setup_threaded, fx_teardown)
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(rows_stored_as_bound, fx_setup, fx_teardown),
-      cmocka_unit_test_setup_teardown(long_text_is_stored_early, fx_setup, fx_teardown),
-      cmocka_unit_test_setup_teardown(broken_constraint_names_its_line, fx_setup, fx_teardown),
-      cmocka_unit_test_setup_teardown(discarded_rows_are_never_stored, fx_setup, fx_teardown),
-      cmocka_unit_test_setup_teardown(only_plain_inserts_are_batched, fx_setup, fx_teardown),
-      cmocka_unit_test_setup_teardown(alternating_inserts_prepare_once, fx_setup, fx_teardown),
+      BOTH(rows_stored_as_bound),
+      BOTH(long_text_is_stored_early),
+      BOTH(broken_constraint_names_its_line),
+      BOTH(discarded_rows_are_never_stored),
+      BOTH(only_plain_inserts_are_batched),
+      BOTH(alternating_inserts_prepare_once),
+      cmocka_unit_test_setup_teardown(store_thread_keeps_the_order, fx_setup_threaded, fx_teardown),
+      cmocka_unit_test_setup_teardown(store_thread_failure_reaches_the_parser, fx_setup_threaded, fx_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

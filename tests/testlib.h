@@ -92,6 +92,7 @@ static inline struct ingest_stats tl_ingest(struct wdb *db, const char *root) {
 static inline sqlite3_stmt *tl_prepare(struct wdb *db, const char *fmt, va_list ap) {
   char *sql = sqlite3_vmprintf(fmt, ap);
   assert_non_null(sql);
+  if (db->before_use) db->before_use(db->before_use_ctx); /* a store thread lets go (db.h) */
   sqlite3_stmt *st;
   if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK)
     fail_msg("%s: %s", sql, sqlite3_errmsg(db->sql));
