@@ -554,6 +554,16 @@ static int rollback(struct driver *d, const char *path) {
   return -1;
 }
 
+/* A file the reading thread found unchanged (want_file): not read, whatever
+ * a second look would say, since only another process can have changed its
+ * row since, and the next ingest reads it. */
+static void unread_file(struct driver *d, const struct readahead_file *f) {
+  d->stats->files++;
+  d->stats->unchanged++;
+  if (d->opt->on_file) d->opt->on_file(d->opt->on_file_ctx, f->path, "unchanged");
+  progress(d, 0);
+}
+
 /* Ingests the file whose start is the current batch, through the batch of its
  * end. Returns 0, or -1 on a fatal database error. */
 static int ingest_file(struct driver *d) {
@@ -564,14 +574,11 @@ static int ingest_file(struct driver *d) {
   const struct readahead_file *s = &d->file;
   stats->files++;
   /* Looked up before and again inside the write transaction: another ingest of
-   * the same files may have stored this one while we waited for the lock. A
-   * file the reading thread found unchanged is not read, whatever the second
-   * look says: only another process can have changed its row since, and the
-   * next ingest reads it. */
+   * the same files may have stored this one while we waited for the lock. */
   struct catalog_row row = {0};
   for (int locked = 0; locked < 2; locked++) {
-    if (!s->unread && catalog_lookup(d, s->path, &row)) return rollback(d, s->path);
-    if (s->unread || is_unchanged(&row, s->size, s->mtime, d->opt->force_format)) {
+    if (catalog_lookup(d, s->path, &row)) return rollback(d, s->path);
+    if (is_unchanged(&row, s->size, s->mtime, d->opt->force_format)) {
       if (locked && wdb_exec(d->db, "COMMIT", "cannot commit")) return rollback(d, s->path);
       stats->unchanged++;
       if (d->opt->on_file) d->opt->on_file(d->opt->on_file_ctx, s->path, "unchanged");
@@ -703,15 +710,13 @@ static void peek_close(struct peek *k) {
 /* Leaves out the database file itself and its journals when they lie inside an
  * input tree: the files that are one of them (by device and inode, whatever
  * the name they are reached by), and a NAME-wal, NAME-shm or NAME-journal
- * beside a NAME that is the database. One stat() a file (a realpath() was one
- * readlink() per directory of the path). */
-static int skip_own_files(void *ctx, const char *fullpath) {
+ * beside a NAME that is the database. By the walk's own stat() of the file. */
+static int skip_own_files(void *ctx, const char *fullpath, const struct stat *file) {
   const struct peek *k = ctx;
   if (!k->n_own) return 0;
+  for (int i = 0; i < k->n_own; i++)
+    if (file->st_dev == k->own_dev[i] && file->st_ino == k->own_ino[i]) return 1;
   struct stat st;
-  if (stat(fullpath, &st) == 0)
-    for (int i = 0; i < k->n_own; i++)
-      if (st.st_dev == k->own_dev[i] && st.st_ino == k->own_ino[i]) return 1;
   static const char *const journals[] = {"-wal", "-shm", "-journal"};
   size_t n = strlen(fullpath);
   for (int j = 0; j < 3; j++) {
@@ -774,6 +779,7 @@ int ingest_paths(struct wdb *db, char *const *roots, int n, const struct ingest_
   d.ra = d.fatal ? NULL : readahead_start(roots, n, &config);
   if (!d.ra) d.fatal = 1;
   for (const struct readahead_batch *b = d.ra ? next_batch(&d) : NULL; b; b = next_batch(&d)) {
+    for (size_t i = 0; i < b->nunread; i++) unread_file(&d, &b->unread[i]);
     if (b->has_file) {
       if (ingest_file(&d)) {
         d.fatal = 1;

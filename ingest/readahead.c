@@ -1,7 +1,8 @@
 /* ingest/readahead.c: the ingest's reading thread (see readahead.h).
  *
  * One thread walks the roots. For each file it first asks config.want; a file
- * to read has its first READAHEAD_SNIFF_BYTES read and hashed, normalized into
+ * left unread goes onto the current batch's list of them (a rerun with nothing
+ * to read hands the driver a batch per few thousand files); a file to read has its first READAHEAD_SNIFF_BYTES read and hashed, normalized into
  * lines for the bids (struct sniff), given to the highest bidder's line mode,
  * then cut into lines to its end. Batches are filled in the ring's slots in
  * turn: the thread takes a slot once the driver has given it back, fills it,
@@ -33,6 +34,9 @@ struct slot {
   char *notes;
   size_t notes_len, notes_cap;
   size_t path_at, fullpath_at, name_at;
+  struct readahead_file *unread; /* their path, fullpath and name at unread_at[3 i ..] */
+  size_t *unread_at;
+  size_t nunread, cap_unread;
 };
 
 struct readahead {
@@ -60,7 +64,7 @@ struct readahead {
 
 static void slot_reset(struct slot *s) {
   memset(&s->b, 0, sizeof s->b);
-  s->used = s->nlines = s->notes_len = 0;
+  s->used = s->nlines = s->notes_len = s->nunread = 0;
 }
 
 /* The slot to fill, taken when none is: waits for the driver to give one back.
@@ -83,6 +87,13 @@ static void publish(struct readahead *ra) {
   s->b.lines = s->lines;
   s->b.nlines = s->nlines;
   s->b.notes = s->notes_len ? s->notes : "";
+  for (size_t i = 0; i < s->nunread; i++) {
+    s->unread[i].path = s->arena + s->unread_at[3 * i];
+    s->unread[i].fullpath = s->arena + s->unread_at[3 * i + 1];
+    s->unread[i].name = s->arena + s->unread_at[3 * i + 2];
+  }
+  s->b.unread = s->unread;
+  s->b.nunread = s->nunread;
   if (s->b.has_file) {
     s->b.file.path = s->arena + s->path_at;
     s->b.file.fullpath = s->arena + s->fullpath_at;
@@ -98,7 +109,7 @@ static void publish(struct readahead *ra) {
 /* Whether S holds a file's start, lines or end: what comes next (a message,
  * another file) goes in a batch after it. */
 static int holds_file_parts(const struct slot *s) {
-  return s->b.has_file || s->nlines || s->b.has_end;
+  return s->nunread || s->b.has_file || s->nlines || s->b.has_end;
 }
 
 /* Copies N bytes (and a NUL) into S's arena; returns their offset. */
@@ -237,8 +248,7 @@ static void build_sniff(struct readahead *ra, struct source *s, struct sniff *sn
 /* The start of file S, read by format F, in a batch of its own kind (the
  * current one is published first if it holds what came before). NULL when
  * stopped. */
-static struct slot *start_file(struct readahead *ra, const struct source *s, int unread,
-                               const struct format *f) {
+static struct slot *start_file(struct readahead *ra, const struct source *s, const struct format *f) {
   struct slot *b = filling(ra);
   if (b && holds_file_parts(b)) {
     publish(ra);
@@ -246,11 +256,35 @@ static struct slot *start_file(struct readahead *ra, const struct source *s, int
   }
   if (!b) return NULL;
   b->b.has_file = 1;
-  b->b.file = (struct readahead_file){.size = s->size, .mtime = s->mtime, .unread = unread, .format = f};
+  b->b.file = (struct readahead_file){.size = s->size, .mtime = s->mtime, .format = f};
   b->path_at = arena_put(b, s->path, strlen(s->path));
   b->fullpath_at = arena_put(b, s->fullpath, strlen(s->fullpath));
   b->name_at = arena_put(b, s->name, strlen(s->name));
   return b;
+}
+
+/* File S, left unread, onto the current batch's list: after the parts of a
+ * file before it, and in a new batch once the list's names fill
+ * READAHEAD_BATCH_BYTES. 0, or 1 when stopped. */
+static int add_unread(struct readahead *ra, const struct source *s) {
+  struct slot *b = filling(ra);
+  size_t names = strlen(s->path) + strlen(s->fullpath) + strlen(s->name) + 3;
+  if (b && (b->b.has_file || b->nlines || b->b.has_end || b->used + names > READAHEAD_BATCH_BYTES)) {
+    publish(ra);
+    b = filling(ra);
+  }
+  if (!b) return 1;
+  if (b->nunread == b->cap_unread) {
+    b->cap_unread = b->cap_unread ? 2 * b->cap_unread : 256;
+    b->unread = xrealloc(b->unread, b->cap_unread * sizeof *b->unread);
+    b->unread_at = xrealloc(b->unread_at, 3 * b->cap_unread * sizeof *b->unread_at);
+  }
+  b->unread[b->nunread] = (struct readahead_file){.size = s->size, .mtime = s->mtime};
+  b->unread_at[3 * b->nunread] = arena_put(b, s->path, strlen(s->path));
+  b->unread_at[3 * b->nunread + 1] = arena_put(b, s->fullpath, strlen(s->fullpath));
+  b->unread_at[3 * b->nunread + 2] = arena_put(b, s->name, strlen(s->name));
+  b->nunread++;
+  return 0;
 }
 
 static int end_file(struct readahead *ra, int read_failed, long long size) {
@@ -271,12 +305,12 @@ static int visit(void *ctx, struct source *s) {
   const struct readahead_config *c = ra->config;
   if (atomic_load(&ra->cancel)) return 1;
   sha256_init(&ra->hash);
-  if (!c->want(c->ctx, s)) return start_file(ra, s, 1, NULL) ? end_file(ra, 0, 0) : 1;
+  if (!c->want(c->ctx, s)) return add_unread(ra, s);
   int read_failed = read_head(ra, s) != 0;
   struct sniff sn;
   build_sniff(ra, s, &sn);
   const struct format *f = c->force_format ? c->force_format : format_choose(&sn);
-  if (!start_file(ra, s, 0, f)) return 1;
+  if (!start_file(ra, s, f)) return 1;
   struct line_reader lines;
   line_reader_init(&lines, line_to_batch, ra);
   if (f) lines.mode = f->line_mode; /* the sniffing reader above stays LINES_CSV */
@@ -298,9 +332,9 @@ static int visit(void *ctx, struct source *s) {
 
 /* The walk's skip hook: the configuration's, with the configuration's context
  * (the walk's own context is the readahead). */
-static int skip_path(void *ctx, const char *fullpath) {
+static int skip_path(void *ctx, const char *fullpath, const struct stat *st) {
   const struct readahead *ra = ctx;
-  return ra->config->skip(ra->config->ctx, fullpath);
+  return ra->config->skip(ra->config->ctx, fullpath, st);
 }
 
 static void *reading_thread(void *arg) {
@@ -376,6 +410,8 @@ void readahead_stop(struct readahead *ra) {
     free(ra->slots[i].lines);
     free(ra->slots[i].text_at);
     free(ra->slots[i].notes);
+    free(ra->slots[i].unread);
+    free(ra->slots[i].unread_at);
   }
   free(ra->head);
   free(ra->sniff);

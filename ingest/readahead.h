@@ -6,7 +6,8 @@
  * the formats bid on its first bytes and cuts it into lines (lines.h). What it
  * finds reaches the driver in batches through a ring of READAHEAD_SLOTS of
  * them, in the order of the walk: messages, the start of a file, its lines, its
- * end. Memory is bounded (a batch holds about READAHEAD_BATCH_BYTES of text, or
+ * end; the files config.want leaves unread come many to a batch, as a list.
+ * Memory is bounded (a batch holds about READAHEAD_BATCH_BYTES of text, or
  * one line of up to LINE_MAX_BYTES), whatever the size of the input. The
  * reading thread never prints and never writes the database: its messages come
  * with the batches, printed by the driver where they fall in the walk. */
@@ -29,10 +30,10 @@ struct readahead_config {
   const struct source_hooks *hooks; /* test hooks of the walk, NULL in normal use */
   const struct format *force_format; /* --format: no bidding */
   /* Called in the reading thread for every file: nonzero when it must be read.
-   * A file it leaves unread comes as a file with `unread` set and no lines. */
+   * A file it leaves unread comes in a batch's `unread` list. */
   int (*want)(void *ctx, const struct source *s);
   /* Called in the reading thread: nonzero leaves the file out of the walk. */
-  int (*skip)(void *ctx, const char *fullpath);
+  source_skip skip;
   void *ctx;
 };
 
@@ -40,8 +41,8 @@ struct readahead_config {
 struct readahead_file {
   const char *path, *fullpath, *name; /* as struct source's */
   long long size, mtime;
-  int unread;                         /* config.want said no: no lines follow */
-  const struct format *format;        /* the highest bidder (or force_format), NULL: none */
+  const struct format *format;        /* the highest bidder (or force_format), NULL: none;
+                                         NULL for an unread file */
 };
 
 /* The end of a file. */
@@ -51,10 +52,13 @@ struct readahead_end {
   long long size;                     /* bytes read */
 };
 
-/* One batch, in this order: notes, the start of a file, lines of the current
- * file, its end, the end of a root. */
+/* One batch, in this order: notes, files left unread, the start of a file,
+ * lines of the current file, its end, the end of a root. */
 struct readahead_batch {
   const char *notes;      /* messages of the walk, each ended by '\n', NUL-terminated */
+  const struct readahead_file *unread; /* files config.want said no to, in the
+                                          walk's order: no lines, no end */
+  size_t nunread;
   int has_file;
   struct readahead_file file;
   const struct line *lines;

@@ -286,21 +286,28 @@ static int walk_archive(const char *fullpath, const char *logical, source_visit 
 
 /* ---- directory trees ------------------------------------------------------- */
 
+/* A file of the tree and what stat() said of it when the tree was listed: its
+ * size and mtime are the listing's, as the catalog compares them. */
+struct listed_file {
+  char *path;
+  struct stat st;
+};
+
 struct path_list {
-  char **items;
+  struct listed_file *items;
   size_t n, cap;
 };
 
-static void path_list_add(struct path_list *l, const char *p) {
+static void path_list_add(struct path_list *l, const char *p, const struct stat *st) {
   if (l->n == l->cap) {
     l->cap = l->cap ? l->cap * 2 : 256;
     l->items = xrealloc(l->items, l->cap * sizeof *l->items);
   }
-  l->items[l->n++] = xstrdup(p);
+  l->items[l->n++] = (struct listed_file){.path = xstrdup(p), .st = *st};
 }
 
 static int compare_paths(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
+  return strcmp(((const struct listed_file *)a)->path, ((const struct listed_file *)b)->path);
 }
 
 /* Appends every regular file below DIR (recursively, not following links to
@@ -328,7 +335,7 @@ static int list_tree(const char *dir, struct path_list *list, const struct sourc
     } else if (S_ISDIR(st.st_mode)) {
       if (list_tree(child, list, say)) result = -1;
     } else if (S_ISREG(st.st_mode) || (S_ISLNK(st.st_mode) && stat(child, &st) == 0 && S_ISREG(st.st_mode))) {
-      path_list_add(list, child);
+      path_list_add(list, child, &st);
     } else if (!S_ISLNK(st.st_mode)) {
       report(say, "%s: not a regular file (a FIFO, a socket or a device): left out", child);
       result = -1;
@@ -359,8 +366,7 @@ static int visit_file(const char *fullpath, const char *logical, const struct st
   return result;
 }
 
-int source_walk(const char *root, source_visit visit, int (*skip)(void *ctx, const char *fullpath),
-                void *ctx, const struct source_hooks *hooks, const struct source_say *say) {
+int source_walk(const char *root, source_visit visit, source_skip skip, void *ctx, const struct source_hooks *hooks, const struct source_say *say) {
   struct stat st;
   if (stat(root, &st) != 0) {
     report(say, "%s: %s", root, strerror(errno));
@@ -373,7 +379,7 @@ int source_walk(const char *root, source_visit visit, int (*skip)(void *ctx, con
   }
   if (!S_ISDIR(st.st_mode)) {
     if (is_archive_name(root)) return walk_archive(root, base_name(root), visit, ctx, hooks, say);
-    if (skip && skip(ctx, root)) return 0;
+    if (skip && skip(ctx, root, &st)) return 0;
     return visit_file(root, base_name(root), &st, visit, ctx, hooks, say);
   }
   /* Strip trailing slashes so that logical paths start cleanly. */
@@ -384,9 +390,9 @@ int source_walk(const char *root, source_visit visit, int (*skip)(void *ctx, con
   int result = list_tree(dir, &list, say) ? -1 : 0;
   if (list.n) qsort(list.items, list.n, sizeof *list.items, compare_paths);
   for (size_t i = 0; i < list.n; i++) {
-    const char *full = list.items[i];
+    const char *full = list.items[i].path;
     const char *logical = full + dirlen + 1;
-    if (skip && skip(ctx, full)) continue;
+    if (skip && skip(ctx, full, &list.items[i].st)) continue;
     int rc;
     if (is_archive_name(full)) {
       rc = walk_archive(full, logical, visit, ctx, hooks, say);
@@ -397,18 +403,13 @@ int source_walk(const char *root, source_visit visit, int (*skip)(void *ctx, con
       }
       continue;
     }
-    if (stat(full, &st) != 0) {
-      report(say, "%s: %s", full, strerror(errno));
-      result = -1;
-      continue;
-    }
-    rc = visit_file(full, logical, &st, visit, ctx, hooks, say);
+    rc = visit_file(full, logical, &list.items[i].st, visit, ctx, hooks, say);
     if (rc) {
       result = rc;
       break;
     }
   }
-  for (size_t i = 0; i < list.n; i++) free(list.items[i]);
+  for (size_t i = 0; i < list.n; i++) free(list.items[i].path);
   free(list.items);
   free(dir);
   return result;

@@ -11,6 +11,7 @@
 #define WATTDB_SOURCE_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define SOURCE_BLOCK (256 * 1024)
@@ -78,15 +79,19 @@ ssize_t source_read(struct source *s, const void **block);
  * is then returned by source_walk). */
 typedef int (*source_visit)(void *ctx, struct source *s);
 
+/* Whether the walk leaves out the file at FULLPATH, whose stat() is ST. */
+typedef int (*source_skip)(void *ctx, const char *fullpath, const struct stat *st);
+
 /* Visits every file under ROOT (a directory, a regular file, or an archive).
  * Names starting with '.' and files for which SKIP returns nonzero are left
- * out. Archive member names are read as UTF-8 whatever the process locale.
+ * out. A file of a directory tree is visited with the size and mtime it had
+ * when the tree was listed (one stat() a file). Archive member names are read as UTF-8 whatever the process locale.
  * HOOKS is NULL but in tests. Messages go to SAY (NULL: printed with msg()).
  * Returns 0, the callback's nonzero value, or -1
  * when ROOT, an entry below it, or an archive inside it cannot be read (a FIFO,
  * a device, a member without a readable name), after printing why; the walk
  * goes on past each such entry. */
-int source_walk(const char *root, source_visit visit, int (*skip)(void *ctx, const char *fullpath),
-                void *ctx, const struct source_hooks *hooks, const struct source_say *say);
+int source_walk(const char *root, source_visit visit, source_skip skip, void *ctx,
+                const struct source_hooks *hooks, const struct source_say *say);
 
 #endif

@@ -10,7 +10,7 @@
 
 #include "ingest/readahead.h"
 
-/* A tree of NFILES files f00.csv, f01.csv, ... of NLINES lines each,
+/* A tree of NFILES files f000.csv, f001.csv, ... of NLINES lines each,
  * "<file>,<line>,<padding>". */
 static char *make_tree(int nfiles, int nlines, int pad) {
   char *dir = tl_mkdtemp();
@@ -23,7 +23,7 @@ static char *make_tree(int nfiles, int nlines, int pad) {
       len += (size_t)snprintf(text + len, cap - len, "%d,%d,%.*s\n", f, l, pad,
                               "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
     char name[32];
-    snprintf(name, sizeof name, "t/f%02d.csv", f);
+    snprintf(name, sizeof name, "t/f%03d.csv", f);
     tl_write(dir, name, text, len);
   }
   free(text);
@@ -32,19 +32,26 @@ static char *make_tree(int nfiles, int nlines, int pad) {
 
 struct plan {
   const char *decline;   /* want says no to this path */
+  int keep_every;        /* nonzero: want says no to every file fNN whose NN is not a multiple of it */
   const char *eio_path;  /* this path's read fails at eio_offset */
   long long eio_offset;
   long reads_of_declined;
+  long batches;          /* that walk_string took */
 };
 
+static int declines(const struct plan *p, const char *path) {
+  int f;
+  if (p->keep_every && sscanf(path, "t/f%d.csv", &f) == 1 && f % p->keep_every) return 1;
+  return p->decline && strcmp(path, p->decline) == 0;
+}
+
 static int want(void *ctx, const struct source *s) {
-  const struct plan *p = ctx;
-  return !(p->decline && strcmp(s->path, p->decline) == 0);
+  return !declines(ctx, s->path);
 }
 
 static enum source_fault before_read(void *ctx, const char *path, long long offset) {
   struct plan *p = ctx;
-  if (p->decline && strcmp(path, p->decline) == 0) p->reads_of_declined++;
+  if (declines(p, path)) p->reads_of_declined++;
   if (p->eio_path && strcmp(path, p->eio_path) == 0 && offset >= p->eio_offset) return SOURCE_EIO;
   return SOURCE_READ;
 }
@@ -66,11 +73,16 @@ static char *walk_string(const char *root, struct plan *plan, size_t max_block) 
   int in_file = 0;
   for (;;) {
     const struct readahead_batch *b = readahead_next(ra);
+    plan->batches++;
     if (*b->notes) PUT("<%s>", b->notes);
+    for (size_t i = 0; i < b->nunread; i++) {
+      assert_false(in_file);
+      PUT("%s unread{}ok ", b->unread[i].path);
+    }
     if (b->has_file) {
       assert_false(in_file);
       in_file = 1;
-      PUT("%s%s{", b->file.path, b->file.unread ? " unread" : "");
+      PUT("%s{", b->file.path);
     }
     size_t text = 0;
     for (size_t i = 0; i < b->nlines; i++) {
@@ -95,15 +107,15 @@ static char *walk_string(const char *root, struct plan *plan, size_t max_block) 
 }
 
 /* What walk_string gives for a tree read whole, computed from the files. */
-static char *expected_string(int nfiles, int nlines, int pad, const char *decline) {
+static char *expected_string(int nfiles, int nlines, int pad, const struct plan *plan) {
   size_t cap = 8 << 20, len = 0;
   char *out = malloc(cap);
   assert_non_null(out);
   out[0] = '\0';
   for (int f = 0; f < nfiles; f++) {
     char path[32];
-    snprintf(path, sizeof path, "t/f%02d.csv", f);
-    int skip = decline && strcmp(decline, path) == 0;
+    snprintf(path, sizeof path, "t/f%03d.csv", f);
+    int skip = plan && declines(plan, path);
     PUT("%s%s{", path, skip ? " unread" : "");
     for (int l = 1; l <= nlines && !skip; l++)
       PUT("%d,%d,%.*s|", f, l, pad,
@@ -133,11 +145,29 @@ static void every_line_comes_in_order_within_bounded_batches(void **state) {
 static void a_declined_file_is_never_read(void **state) {
   (void)state;
   char *dir = make_tree(5, 50, 10);
-  struct plan p = {.decline = "t/f02.csv"};
+  struct plan p = {.decline = "t/f002.csv"};
   char *got = walk_string(dir, &p, 0);
-  char *want_s = expected_string(5, 50, 10, "t/f02.csv");
+  char *want_s = expected_string(5, 50, 10, &p);
   assert_string_equal(got, want_s);
   assert_int_equal(p.reads_of_declined, 0);
+  free(got);
+  free(want_s);
+  tl_rmdir(dir);
+}
+
+/* Files left unread come many to a batch (a rerun that reads nothing hands
+ * the driver a few batches, not one per file), in the walk's order among the
+ * files read. */
+static void unread_files_come_many_to_a_batch(void **state) {
+  (void)state;
+  char *dir = make_tree(900, 2, 4);
+  struct plan p = {.keep_every = 300};
+  char *got = walk_string(dir, &p, 0);
+  char *want_s = expected_string(900, 2, 4, &p);
+  assert_string_equal(got, want_s);
+  assert_int_equal(p.reads_of_declined, 0);
+  /* the 3 files read: a batch each; the 897 others in a few */
+  assert_true(p.batches < 20);
   free(got);
   free(want_s);
   tl_rmdir(dir);
@@ -150,25 +180,25 @@ static void a_declined_file_is_never_read(void **state) {
 static void a_read_error_comes_where_it_happened(void **state) {
   (void)state;
   char *dir = make_tree(3, 5000, 60);
-  struct plan p = {.eio_path = "t/f01.csv", .eio_offset = SOURCE_BLOCK};
+  struct plan p = {.eio_path = "t/f001.csv", .eio_offset = SOURCE_BLOCK};
   char *got = walk_string(dir, &p, 1000);
-  const char *f1 = strstr(got, "t/f01.csv{1,1,");
+  const char *f1 = strstr(got, "t/f001.csv{1,1,");
   assert_non_null(f1);
   const char *note = strstr(f1, "<");
   assert_non_null(note);
-  const char *end = strstr(note, "}failed t/f02.csv{2,1,");
+  const char *end = strstr(note, "}failed t/f002.csv{2,1,");
   assert_non_null(end);
-  assert_non_null(strstr(note, "/t/f01.csv: cannot read: "));
+  assert_non_null(strstr(note, "/t/f001.csv: cannot read: "));
   assert_true(strstr(note, ": cannot read: ") < end);
   for (const char *c = note; c < end; c++) assert_true(*c != '|'); /* no line after the error */
   assert_true(note[-1] == '|');                                    /* a whole line before it */
   /* every line that ends before the error's byte: the text up to it, but
    * for the partial line (under 80 bytes); a plain file is read SOURCE_BLOCK
    * bytes at a time whatever max_block hands out */
-  long long upto = note - (f1 + strlen("t/f01.csv{"));
+  long long upto = note - (f1 + strlen("t/f001.csv{"));
   assert_true(upto > SOURCE_BLOCK - 80 && upto <= SOURCE_BLOCK);
-  assert_non_null(strstr(got, "t/f00.csv{0,1,"));
-  assert_non_null(strstr(got, "|}ok t/f01.csv{"));
+  assert_non_null(strstr(got, "t/f000.csv{0,1,"));
+  assert_non_null(strstr(got, "|}ok t/f001.csv{"));
   assert_non_null(strstr(got, "2,5000,"));
   free(got);
   tl_rmdir(dir);
@@ -180,12 +210,13 @@ static void the_hash_and_size_are_the_files(void **state) {
   struct plan p = {0};
   struct readahead_config c = {.want = want, .ctx = &p};
   char root[600];
-  snprintf(root, sizeof root, "%s/t/f01.csv", dir);
+  snprintf(root, sizeof root, "%s/t/f001.csv", dir);
   char *roots[] = {root};
   struct readahead *ra = readahead_start(roots, 1, &c);
   const struct readahead_batch *b;
-  while (!(b = readahead_next(ra))->has_end) {
+  while (!(b = readahead_next(ra))->has_end && !b->walk_done) {
   }
+  assert_true(b->has_end); /* the file was found */
   FILE *fp = fopen(root, "rb");
   assert_non_null(fp);
   struct sha256_ctx h;
@@ -225,6 +256,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(every_line_comes_in_order_within_bounded_batches),
       cmocka_unit_test(a_declined_file_is_never_read),
+      cmocka_unit_test(unread_files_come_many_to_a_batch),
       cmocka_unit_test(a_read_error_comes_where_it_happened),
       cmocka_unit_test(the_hash_and_size_are_the_files),
       cmocka_unit_test(stopping_in_the_middle_returns),
