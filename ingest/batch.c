@@ -14,7 +14,7 @@
 #include "ingest/parse_private.h"
 
 #define BATCH_POINTER "wattdb_row_batch" /* the pointer type of the hidden column */
-#define BATCH_ROWS 256                   /* rows stored by one INSERT ... SELECT */
+#define BATCH_ROWS 1024                  /* rows stored by one INSERT ... SELECT */
 #define BATCH_TEXT_MAX ((size_t)1 << 20) /* text bytes past which a batch is stored early */
 
 /* ---- the table-valued function ---------------------------------------------- */

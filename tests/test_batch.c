@@ -270,15 +270,15 @@ static void store_thread_keeps_the_order(void **state) {
   assert_int_equal(wdb_exec(&f->db, c, "test"), 0);
   assert_int_equal(wdb_exec(&inline_fx.db, c, "test"), 0);
   for (int round = 0; round < 3; round++) {
-    rows_and_a_plain_insert(f, 10000 * round, 3000, 600 + round * 700);
-    rows_and_a_plain_insert(&inline_fx, 10000 * round, 3000, 600 + round * 700);
+    rows_and_a_plain_insert(f, 10000 * round, 5000, 1500 + round * 1100);
+    rows_and_a_plain_insert(&inline_fx, 10000 * round, 5000, 1500 + round * 1100);
   }
   char threaded[256];
   snprintf(threaded, sizeof threaded, "%s", rowid_order(f));
-  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM c"), 3 * 3001);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM c"), 3 * 5001);
   assert_string_equal(threaded, rowid_order(&inline_fx));
   /* the plain rows are neither first nor last of their round */
-  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM c WHERE k < 0 AND rowid %% 3001 IN (0, 1)"), 0);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM c WHERE k < 0 AND rowid %% 5001 IN (0, 1)"), 0);
   fx_close(&inline_fx);
 }
 
