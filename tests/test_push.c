@@ -180,6 +180,7 @@ static const struct {
     {"source_energy", "first_us, last_us, source, component, device, energy_j", 0},
     {"source_reconciliation", "window_start_us, window_end_us, \"window\", wall_j, gpu_j", 1e-12},
     {"v_power", "source, component, device, ts_us, power_w", 0},
+    {"nvidia_smi_value", "line, col, field, unit, num, text", 0},
 };
 
 /* ORDER BY keys of ORDER, each NULLS FIRST, into OUT. */
@@ -387,6 +388,43 @@ static void server_of_an_earlier_release_keeps_its_samples(void **state) {
                              " AND relkind = 'v'"),
                    1);
   assert_int_equal(pg_int(c, "SELECT count(*) FROM interim_sample"), samples);
+  PQfinish(c);
+  server_matches(a_db, url, 1, 1);
+}
+
+/* A server that a push of an earlier release made holds the nvidia-smi values
+ * in a table nvidia_smi_value, one row per field, which
+ * push/pg/009_nvidia_smi_wide.sql moves into the wide shape: made here from a
+ * current server by putting the table back (the rows the view shows, with its
+ * key), removing what 009 adds and setting the schema version before 009.
+ * The next push grows the tables again, upgrades the server and sends no file
+ * (none changed), and the server's view and tables equal the local ones. */
+static void server_of_an_earlier_release_keeps_its_nvidia_smi_values(void **state) {
+  (void)state;
+  NEED_SERVER();
+  char url[512];
+  fresh_server("nvwide", url);
+  struct push_stats st;
+  assert_int_equal(push(a_db, url, 0, &st), 0);
+  PGconn *c = connect_to(url);
+  long long values = pg_int(c, "SELECT count(*) FROM nvidia_smi_value");
+  assert_true(values > pg_int(c, "SELECT count(*) FROM nvidia_smi_sample"));
+  pg_ok(c, "BEGIN;"
+           " CREATE TABLE former_value AS SELECT * FROM nvidia_smi_value;"
+           " DROP VIEW nvidia_smi_value;"
+           " ALTER TABLE former_value RENAME TO nvidia_smi_value;"
+           " ALTER TABLE nvidia_smi_value ADD PRIMARY KEY (file_id, line, col);"
+           " DROP TABLE nvidia_smi_field; DROP TABLE nvidia_smi_value_more;"
+           " ALTER TABLE nvidia_smi_sample DROP COLUMN fields_line, DROP COLUMN n1, DROP COLUMN t1, DROP COLUMN n2, DROP COLUMN t2, DROP COLUMN n3, DROP COLUMN t3, DROP COLUMN n4, DROP COLUMN t4, DROP COLUMN n5, DROP COLUMN t5, DROP COLUMN n6, DROP COLUMN t6, DROP COLUMN n7, DROP COLUMN t7, DROP COLUMN n8, DROP COLUMN t8, DROP COLUMN n9, DROP COLUMN t9, DROP COLUMN n10, DROP COLUMN t10, DROP COLUMN n11, DROP COLUMN t11, DROP COLUMN n12, DROP COLUMN t12, DROP COLUMN n13, DROP COLUMN t13, DROP COLUMN n14, DROP COLUMN t14, DROP COLUMN n15, DROP COLUMN t15, DROP COLUMN n16, DROP COLUMN t16;"
+           " UPDATE wattdb_schema SET version = 8;"
+           " COMMIT");
+  assert_int_equal(push(a_db, url, 0, &st), 0);
+  assert_int_equal(st.files_sent, 0);
+  assert_int_equal(st.contents_sent, 0);
+  assert_int_equal(pg_int(c, "SELECT count(*) FROM pg_class WHERE relname = 'nvidia_smi_value'"
+                             " AND relkind = 'v'"),
+                   1);
+  assert_int_equal(pg_int(c, "SELECT count(*) FROM nvidia_smi_value"), values);
   PQfinish(c);
   server_matches(a_db, url, 1, 1);
 }
@@ -782,6 +820,7 @@ int main(void) {
       cmocka_unit_test(command_line_errors),
       cmocka_unit_test(push_then_push_again_sends_nothing),
       cmocka_unit_test(server_of_an_earlier_release_keeps_its_samples),
+      cmocka_unit_test(server_of_an_earlier_release_keeps_its_nvidia_smi_values),
       cmocka_unit_test(dry_run_changes_nothing),
       cmocka_unit_test(two_databases_at_once),
       cmocka_unit_test(killed_push_then_push_again),
