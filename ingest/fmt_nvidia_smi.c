@@ -318,6 +318,7 @@ static int bid(const struct sniff *s) {
 
 const struct format fmt_nvidia_smi = {
     .name = "nvidia-smi",
+    /* nvidia_smi_value, the view, too: `wattdb status` counts its rows as it did the table's */
     .tables = "nvidia_smi_sample,nvidia_smi_field,nvidia_smi_value,nvidia_smi_value_more",
     .version = 1,
     .time_convention = "naive-local",

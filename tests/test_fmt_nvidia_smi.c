@@ -129,7 +129,7 @@ struct nv_row {
   const char *unit;
   int has_num;
   double num;
-  char text[48]; /* "" : NULL */
+  char text[64]; /* "" : NULL */
 };
 
 /* A log being written, with the rows, field lists and lines it must give. */
