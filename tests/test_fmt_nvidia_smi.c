@@ -331,6 +331,26 @@ static void view_rows_of_noheader_with_units(void **state) {
   nv_assert_rows(f, &g);
 }
 
+/* A torn last line (a stopped logger) is rejected with what it stored: also
+ * the field list it would have started. */
+static void torn_last_line_leaves_no_field_list(void **state) {
+  struct fx *f = *state;
+  char *dir = tl_mkdtemp();
+  tl_write_str(dir, "smi.csv",
+               "timestamp, index, power.draw [W]\n"
+               "2024/03/06 10:00:00.000, 0, 35 W\n"
+               "timestamp, index, power.draw [W], memory.used [MiB]\n"
+               "2024/03/06 10:00:01.000, 0, 36 W, 10 MiB");
+  fx_ingest_path(f, dir, NULL);
+  tl_rmdir(dir);
+  assert_string_equal(tl_text(&f->db, "SELECT line||' '||reason FROM rejected_row"), "4 truncated");
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(fields_line||':'||col, ' ') FROM"
+                                      " (SELECT * FROM nvidia_smi_field ORDER BY fields_line, col)"),
+                      "2:1 2:2 2:3");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_value"), 3);
+  fx_assert_accounted(f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(multi_gpu_by_index_with_sentinels, fx_setup, fx_teardown),
@@ -342,6 +362,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(timestamp_out_of_range_is_rejected, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(view_rows_are_each_lines_fields, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(view_rows_of_noheader_with_units, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(torn_last_line_leaves_no_field_list, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests_name("fmt_nvidia_smi", tests, NULL, NULL);
 }
