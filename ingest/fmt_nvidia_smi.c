@@ -8,9 +8,16 @@
  *
  * Separator ", "; fields never quoted; header fields are query names with ` [unit]`
  * (dropped by nounits, values then have no unit either). The timestamp is
- * `YYYY/MM/DD HH:MM:SS.mmm`, naive local. Each field is stored in
- * nvidia_smi_value (number without its unit, or the text); power.draw (or
- * .average/.instant) also goes to nvidia_smi_sample.power_w.
+ * `YYYY/MM/DD HH:MM:SS.mmm`, naive local.
+ *
+ * Storage (schema/022_nvidia_smi_wide.sql): one nvidia_smi_sample row per line,
+ * with its time, GPU and power.draw (or .average/.instant) as power_w, and its
+ * first NV_SLOTS fields in typed slots: n_k the number without its unit, t_k
+ * the field as written when it is not a number. The field list is written
+ * once to nvidia_smi_field, when a stored line first uses a list that differs
+ * from the previous stored line's (fields_line names that line); fields past
+ * NV_SLOTS go one row each to nvidia_smi_value_more. The view nvidia_smi_value
+ * shows every field of every line as one row again.
  *
  * Quirks: the header repeated before every row (nvidia-smi run once per sample
  * with >>): a header line anywhere is skipped, and a different one replaces the
@@ -38,23 +45,38 @@
 #include "ingest/ingest.h"
 #include "ingest/values.h"
 
-#define NV_MAX 64
+#define NV_MAX 64   /* fields of a line */
+#define NV_SLOTS 16 /* of them in the line's sample row (n1, t1 .. n16, t16); the rest one row each */
+
+/* A field list: the query names without unit, and the units ("" when none). */
+struct field_list {
+  int nf;                      /* 0: none yet */
+  char field[NV_MAX][48];
+  char unit[NV_MAX][16];
+};
 
 struct state {
-  int nf;                      /* 0: no field list yet */
-  char field[NV_MAX][48];
-  char unit[NV_MAX][16];       /* "" when none */
+  struct field_list list;      /* the list in effect */
+  struct field_list stored;    /* the last list written to nvidia_smi_field */
+  int64_t stored_line;         /* its fields_line; 0: none written yet */
+  int64_t fields_line;         /* the list in effect's: stored_line when it is the
+                                  stored list, else 0 (written with its first line) */
   int c_time, c_index, c_uuid, c_bus, c_power;
-  int from_header;
   char group_ts[40];           /* timestamp text of the current group of lines */
   int group_pos;
-  struct row_batch *sample, *value; /* fetched once per file (batch.h) */
+  struct row_batch *sample, *more; /* fetched once per file (batch.h) */
 };
 
 static const char sql_sample[] =
-    "INSERT INTO nvidia_smi_sample(file_id, line, ts_us, gpu, power_w) VALUES (?,?,?,?,?)";
-static const char sql_value[] =
-    "INSERT INTO nvidia_smi_value(file_id, line, col, field, unit, num, text) VALUES (?,?,?,?,?,?,?)";
+    "INSERT INTO nvidia_smi_sample(file_id, line, ts_us, gpu, power_w, fields_line,"
+    " n1, t1, n2, t2, n3, t3, n4, t4, n5, t5, n6, t6, n7, t7, n8, t8,"
+    " n9, t9, n10, t10, n11, t11, n12, t12, n13, t13, n14, t14, n15, t15, n16, t16)"
+    " VALUES (?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+#define SAMPLE_SLOT0 7 /* the parameter of n1; t_k follows n_k */
+static const char sql_more[] =
+    "INSERT INTO nvidia_smi_value_more(file_id, line, col, field, unit, num, text) VALUES (?,?,?,?,?,?,?)";
+static const char sql_field[] =
+    "INSERT INTO nvidia_smi_field(file_id, fields_line, col, field, unit) VALUES (?,?,?,?,?)";
 
 /* Is S a query name with an optional " [unit]" (a header field)? */
 static int header_field(const char *s) {
@@ -67,19 +89,29 @@ static int header_field(const char *s) {
   return e && e[1] == '\0';
 }
 
-/* Sets field I from header text TEXT ("power.draw [W]"). */
-static void set_field(struct state *st, int i, const char *text) {
+/* Sets field I of L from header text TEXT ("power.draw [W]"). */
+static void set_field(struct field_list *l, int i, const char *text) {
   const char *b = strstr(text, " [");
   size_t n = b ? (size_t)(b - text) : strlen(text);
-  snprintf(st->field[i], sizeof st->field[i], "%.*s", (int)n, text);
-  st->unit[i][0] = '\0';
-  if (b) snprintf(st->unit[i], sizeof st->unit[i], "%.*s", (int)(strlen(b + 2) - 1), b + 2);
+  snprintf(l->field[i], sizeof l->field[i], "%.*s", (int)n, text);
+  l->unit[i][0] = '\0';
+  if (b) snprintf(l->unit[i], sizeof l->unit[i], "%.*s", (int)(strlen(b + 2) - 1), b + 2);
 }
 
-static void locate(struct state *st) {
+static int same_list(const struct field_list *a, const struct field_list *b) {
+  if (a->nf != b->nf) return 0;
+  for (int i = 0; i < a->nf; i++)
+    if (strcmp(a->field[i], b->field[i]) || strcmp(a->unit[i], b->unit[i])) return 0;
+  return 1;
+}
+
+/* After ST->list was set: finds its special columns, and whether it is the
+ * list last written to nvidia_smi_field (a repeated header) or a new one,
+ * written with the next line stored (fields_line 0). */
+static void list_changed(struct state *st) {
   st->c_time = st->c_index = st->c_uuid = st->c_bus = st->c_power = -1;
-  for (int i = 0; i < st->nf; i++) {
-    const char *f = st->field[i];
+  for (int i = 0; i < st->list.nf; i++) {
+    const char *f = st->list.field[i];
     if (!strcmp(f, "timestamp")) st->c_time = i;
     else if (!strcmp(f, "index")) st->c_index = i;
     else if (!strcmp(f, "uuid") || !strcmp(f, "gpu_uuid")) st->c_uuid = i;
@@ -88,6 +120,7 @@ static void locate(struct state *st) {
                                  !strcmp(f, "power.draw.instant")))
       st->c_power = i;
   }
+  st->fields_line = st->stored_line && same_list(&st->list, &st->stored) ? st->stored_line : 0;
 }
 
 /* The field list the user gave (ingest_options.nvidia_smi_fields), for
@@ -98,12 +131,12 @@ static int open_file(struct parse *p) {
   if (!list || !*list) return 0;
   char buf[2048];
   snprintf(buf, sizeof buf, "%s", list);
-  for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok && st->nf < NV_MAX;
+  for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok && st->list.nf < NV_MAX;
        tok = strtok_r(NULL, ",", &save)) {
     while (*tok == ' ') tok++;
-    set_field(st, st->nf++, tok);
+    set_field(&st->list, st->list.nf++, tok);
   }
-  locate(st);
+  list_changed(st);
   return 0;
 }
 
@@ -119,8 +152,71 @@ static enum value_kind number_any_unit(const char *text, double *x) {
   return value_number(text, sp + 1, x);
 }
 
+/* Writes ST->list to nvidia_smi_field as the list that line LINE starts, by
+ * a plain INSERT (a few rows per file: no batch). 0, or -1 on a database
+ * error (printed). */
+static int store_list(struct parse *p, struct state *st, int64_t line) {
+  const struct field_list *l = &st->list;
+  for (int i = 0; i < l->nf; i++) {
+    sqlite3_stmt *f = wdb_stmt(p->db, sql_field);
+    if (!f) return -1;
+    sqlite3_bind_int64(f, 1, p->file_id);
+    sqlite3_bind_int64(f, 2, line);
+    sqlite3_bind_int(f, 3, i + 1);
+    sqlite3_bind_text(f, 4, l->field[i], -1, SQLITE_STATIC);
+    if (l->unit[i][0]) sqlite3_bind_text(f, 5, l->unit[i], -1, SQLITE_STATIC);
+    if (parse_insert(p, f)) return -1;
+  }
+  st->stored = *l;
+  st->stored_line = st->fields_line = line;
+  return 0;
+}
+
+/* A field's value as nvidia_smi_value shows it, into parameters NUM and TEXT
+ * of B's row: the number when it is one, else the text when there is any. */
+static void put_value(struct row_batch *b, int num, int text, enum value_kind kind, double x,
+                      const char *field) {
+  if (kind == VALUE_OK) batch_double(b, num, x);
+  else if (field[0]) batch_text(b, text, field);
+}
+
+/* Stores data line LN (its NF fields parsed into KIND and NUM, its GPU and
+ * time found): the sample row with the first NV_SLOTS fields, the rest one row
+ * each, and the field list first when this line starts one. */
+static enum line_verdict store_line(struct parse *p, const struct line *ln, int nf,
+                                    const enum value_kind *kind, const double *num, int64_t ts,
+                                    const char *gpu) {
+  struct state *st = p->state;
+  if ((!st->sample && !(st->sample = parse_batch(p, 0, sql_sample))) ||
+      (nf > NV_SLOTS && !st->more && !(st->more = parse_batch(p, 1, sql_more))) ||
+      (!st->fields_line && store_list(p, st, ln->number)))
+    return LINE_FATAL;
+  struct row_batch *row = st->sample;
+  batch_int(row, 1, p->file_id);
+  batch_int(row, 2, ln->number);
+  if (st->c_time >= 0) batch_int(row, 3, ts);
+  batch_text(row, 4, gpu);
+  if (st->c_power >= 0 && kind[st->c_power] == VALUE_OK) batch_double(row, 5, num[st->c_power]);
+  batch_int(row, 6, st->fields_line);
+  for (int i = 0; i < nf && i < NV_SLOTS; i++)
+    put_value(row, SAMPLE_SLOT0 + 2 * i, SAMPLE_SLOT0 + 2 * i + 1, kind[i], num[i], p->fields[i]);
+  if (batch_row_done(row)) return LINE_FATAL;
+  struct row_batch *v = st->more;
+  for (int i = NV_SLOTS; i < nf; i++) {
+    batch_int(v, 1, p->file_id);
+    batch_int(v, 2, ln->number);
+    batch_int(v, 3, i + 1);
+    batch_text(v, 4, st->list.field[i]);
+    if (st->list.unit[i][0]) batch_text(v, 5, st->list.unit[i]);
+    put_value(v, 6, 7, kind[i], num[i], p->fields[i]);
+    if (batch_row_done(v)) return LINE_FATAL;
+  }
+  return LINE_STORED;
+}
+
 static enum line_verdict line(struct parse *p, const struct line *ln) {
   struct state *st = p->state;
+  struct field_list *l = &st->list;
   int nf = parse_fields(p, ln, ',');
   int is_header = nf > 0;
   for (int i = 0; i < nf && is_header; i++) is_header = header_field(p->fields[i]);
@@ -129,38 +225,34 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
       parse_fail(p, "more than %d fields", NV_MAX);
       return LINE_REFUSE_FILE;
     }
-    st->nf = nf;
-    st->from_header = 1;
-    for (int i = 0; i < nf; i++) set_field(st, i, p->fields[i]);
-    locate(st);
+    l->nf = nf;
+    for (int i = 0; i < nf; i++) set_field(l, i, p->fields[i]);
+    list_changed(st);
     if (!p->format_version[0]) {
       int units = 0;
-      for (int i = 0; i < nf; i++) units |= st->unit[i][0] != '\0';
+      for (int i = 0; i < nf; i++) units |= l->unit[i][0] != '\0';
       snprintf(p->format_version, sizeof p->format_version, "%s", units ? "units" : "nounits");
     }
     return LINE_SKIPPED;
   }
-  if (!st->nf) { /* noheader without a field list: col1, col2, ... */
+  if (!l->nf) { /* noheader without a field list: col1, col2, ... */
     if (nf > NV_MAX) {
       parse_fail(p, "more than %d fields", NV_MAX);
       return LINE_REFUSE_FILE;
     }
-    st->nf = nf;
-    for (int i = 0; i < nf; i++) snprintf(st->field[i], sizeof st->field[i], "col%d", i + 1);
+    l->nf = nf;
+    for (int i = 0; i < nf; i++) snprintf(l->field[i], sizeof l->field[i], "col%d", i + 1);
     msg("%s: no header: its %d fields are stored as col1..col%d; to name them, ingest it with "
         "WATTDB_NVIDIA_SMI_FIELDS set to its --query-gpu list (e.g. timestamp,power.draw)",
         p->path, nf, nf);
-    locate(st);
     /* a leading nvidia-smi timestamp is recognisable */
     int64_t us;
-    if (nf > 0 && value_time(p->fields[0], &us) == 0) {
-      strcpy(st->field[0], "timestamp");
-      st->c_time = 0;
-    }
+    if (nf > 0 && value_time(p->fields[0], &us) == 0) strcpy(l->field[0], "timestamp");
+    list_changed(st);
   }
   if (!p->format_version[0]) snprintf(p->format_version, sizeof p->format_version, "noheader");
-  if (nf != st->nf)
-    return parse_reject(p, ln, 0, "field_count", "expected %d fields, found %d", st->nf, nf);
+  if (nf != l->nf)
+    return parse_reject(p, ln, 0, "field_count", "expected %d fields, found %d", l->nf, nf);
 
   int64_t ts = 0;
   if (st->c_time >= 0 && value_time(p->fields[st->c_time], &ts))
@@ -173,7 +265,7 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
     kind[i] = VALUE_EMPTY;
     if (i == st->c_time || i == st->c_index || i == st->c_uuid || i == st->c_bus) continue;
     const char *t = p->fields[i];
-    kind[i] = st->unit[i][0] ? value_number(t, st->unit[i], &num[i]) : number_any_unit(t, &num[i]);
+    kind[i] = l->unit[i][0] ? value_number(t, l->unit[i], &num[i]) : number_any_unit(t, &num[i]);
     if (kind[i] == VALUE_BAD && i == st->c_power)
       return parse_reject(p, ln, i + 1, "bad_number", "cannot parse '%s' as watts", t);
   }
@@ -192,29 +284,7 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
     }
     snprintf(gpu, sizeof gpu, "%d", st->group_pos);
   }
-
-  if ((!st->sample && !(st->sample = parse_batch(p, 0, sql_sample))) ||
-      (!st->value && !(st->value = parse_batch(p, 1, sql_value))))
-    return LINE_FATAL;
-  struct row_batch *row = st->sample;
-  batch_int(row, 1, p->file_id);
-  batch_int(row, 2, ln->number);
-  if (st->c_time >= 0) batch_int(row, 3, ts);
-  batch_text(row, 4, gpu);
-  if (st->c_power >= 0 && kind[st->c_power] == VALUE_OK) batch_double(row, 5, num[st->c_power]);
-  if (batch_row_done(row)) return LINE_FATAL;
-  struct row_batch *v = st->value;
-  for (int i = 0; i < nf; i++) {
-    batch_int(v, 1, p->file_id);
-    batch_int(v, 2, ln->number);
-    batch_int(v, 3, i + 1);
-    batch_text(v, 4, st->field[i]);
-    if (st->unit[i][0]) batch_text(v, 5, st->unit[i]);
-    if (kind[i] == VALUE_OK) batch_double(v, 6, num[i]);
-    if (kind[i] != VALUE_OK && p->fields[i][0]) batch_text(v, 7, p->fields[i]);
-    if (batch_row_done(v)) return LINE_FATAL;
-  }
-  return LINE_STORED;
+  return store_line(p, ln, nf, kind, num, ts, gpu);
 }
 
 /* A header of query names, or (noheader) lines starting with its timestamp. */
@@ -248,7 +318,8 @@ static int bid(const struct sniff *s) {
 
 const struct format fmt_nvidia_smi = {
     .name = "nvidia-smi",
-    .tables = "nvidia_smi_sample,nvidia_smi_value",
+    /* nvidia_smi_value, the view, too: `wattdb status` counts its rows as it did the table's */
+    .tables = "nvidia_smi_sample,nvidia_smi_field,nvidia_smi_value,nvidia_smi_value_more",
     .version = 1,
     .time_convention = "naive-local",
     .bid = bid,

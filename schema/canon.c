@@ -19,6 +19,9 @@ static const char *const left_out[][2] = {
 static const char *const former_key[][2] = {
     {"interim_sample", "run_id"},
     {"interim_sample", "seq"},
+    {"nvidia_smi_value", "file_id"},
+    {"nvidia_smi_value", "line"},
+    {"nvidia_smi_value", "col"},
 };
 
 /* 1 when relation TABLE has a former table's key, 2 when COL is in it. */

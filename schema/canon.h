@@ -13,10 +13,10 @@
  *    source_eprof_file.version; the table source_built (what one build saw);
  *    the table origin (the database's random id);
  *  - a table's key is its primary key (source_file: path; run: its four
- *    names); a view that stands for a former table (interim_sample), that
- *    table's key; another view's, or a table's without one, the columns of
- *    CANON_VIEW_KEYS it has; a relation with neither is keyed by all its
- *    columns;
+ *    names); a view that stands for a former table (interim_sample,
+ *    nvidia_smi_value), that table's key; another view's, or a table's
+ *    without one, the columns of CANON_VIEW_KEYS it has; a relation with
+ *    neither is keyed by all its columns;
  *  - rows are ordered by key, then by every other column (for diff; the hash
  *    does not depend on their order). */
 #ifndef WATTDB_CANON_H

@@ -105,6 +105,252 @@ static void timestamp_out_of_range_is_rejected(void **state) {
   fx_assert_accounted(f);
 }
 
+/* ---- logs written by the tests, and the nvidia_smi_value rows they give ---- */
+
+#define NV_FIELDS 24 /* of a list here */
+#define NV_ROWS 512  /* expected rows of one log */
+
+enum nv_kind { NV_TIME, NV_TEXT, NV_NUM };
+
+struct nv_field {
+  const char *name, *unit; /* unit NULL: none */
+  enum nv_kind kind;
+};
+
+struct nv_list {
+  int n;
+  struct nv_field f[NV_FIELDS];
+};
+
+/* One row of nvidia_smi_value as the log's text determines it. */
+struct nv_row {
+  int line, col;
+  char field[48];
+  const char *unit;
+  int has_num;
+  double num;
+  char text[64]; /* "" : NULL */
+};
+
+/* A log being written, with the rows, field lists and lines it must give. */
+struct nv_log {
+  char text[1 << 16];
+  size_t len;
+  int line;                    /* lines written so far */
+  const struct nv_list *list;  /* the header in effect; NULL: none */
+  int noheader;                /* no header: col1, col2, ... (timestamp first), units in values */
+  struct nv_row rows[NV_ROWS];
+  int nrows;
+  const struct nv_list *prev;  /* the list of the data line before */
+  int fields_line[256];        /* per line written: the line that starts its list, 0: none */
+  int list_start;              /* the line that started the list of the data line before */
+  int data_lines, lists, list_fields; /* data lines, lists started, their fields in all */
+};
+
+static void nv_put(struct nv_log *g, const char *s) {
+  size_t n = strlen(s);
+  assert_true(g->len + n < sizeof g->text);
+  memcpy(g->text + g->len, s, n + 1);
+  g->len += n;
+}
+
+static void nv_header(struct nv_log *g, const struct nv_list *l) {
+  char buf[128];
+  for (int c = 0; c < l->n; c++) {
+    snprintf(buf, sizeof buf, "%s%s%s%s%s", c ? ", " : "", l->f[c].name, l->f[c].unit ? " [" : "",
+             l->f[c].unit ? l->f[c].unit : "", l->f[c].unit ? "]" : "");
+    nv_put(g, buf);
+  }
+  nv_put(g, "\n");
+  g->list = l;
+  assert_true(++g->line < 256);
+  g->fields_line[g->line] = 0;
+}
+
+/* Field C (0-based) of line LINE, as written, into BUF; its expected row into R:
+ * every NV_NUM field a number unique in the log, but [N/A] and empty fields
+ * here and there. */
+static void nv_value(const struct nv_log *g, const struct nv_field *f, int line, int c, char *buf,
+                     size_t n, struct nv_row *r) {
+  r->has_num = 0;
+  r->text[0] = '\0';
+  if (f->kind == NV_TIME) snprintf(buf, n, "2024/03/06 10:%02d:%02d.250", line / 60, line % 60);
+  else if (f->kind == NV_TEXT) snprintf(buf, n, "%s%d", c == 1 ? "" : "P", line % 3);
+  else if ((line * 3 + c) % 7 == 0) snprintf(buf, n, "[N/A]");
+  else if ((line + c) % 9 == 0) buf[0] = '\0';
+  else {
+    r->has_num = 1;
+    r->num = line * 100 + c + 0.25;
+    const char *unit = g->noheader ? (c % 2 ? "W" : "%") : f->unit;
+    snprintf(buf, n, "%.2f%s%s", r->num, unit ? " " : "", unit ? unit : "");
+  }
+  if (!r->has_num) snprintf(r->text, sizeof r->text, "%s", buf);
+}
+
+/* A data line under the list in effect (L for a headerless log). */
+static void nv_data(struct nv_log *g, const struct nv_list *l) {
+  if (!g->noheader) l = g->list;
+  assert_true(++g->line < 256);
+  g->data_lines++;
+  if (l != g->prev) {
+    g->lists++;
+    g->list_fields += l->n;
+    g->list_start = g->line;
+  }
+  g->fields_line[g->line] = g->list_start;
+  g->prev = l;
+  char buf[64];
+  for (int c = 0; c < l->n; c++) {
+    assert_true(g->nrows < NV_ROWS);
+    struct nv_row *r = &g->rows[g->nrows++];
+    r->line = g->line;
+    r->col = c + 1;
+    nv_value(g, &l->f[c], g->line, c, buf, sizeof buf, r);
+    if (g->noheader) {
+      snprintf(r->field, sizeof r->field, c == 0 && l->f[0].kind == NV_TIME ? "timestamp" : "col%d", c + 1);
+      r->unit = NULL;
+    } else {
+      snprintf(r->field, sizeof r->field, "%s", l->f[c].name);
+      r->unit = l->f[c].unit;
+    }
+    nv_put(g, c ? ", " : "");
+    nv_put(g, buf);
+  }
+  nv_put(g, "\n");
+}
+
+/* nvidia_smi_value equals G's rows, value for value and type for type, and
+ * nvidia_smi_sample's and nvidia_smi_field's rows say where each list starts. */
+static void nv_assert_rows(struct fx *f, const struct nv_log *g) {
+  sqlite3_stmt *st;
+  assert_int_equal(sqlite3_prepare_v2(f->db.sql,
+                                      "SELECT line, col, field, unit, num, typeof(num), text, typeof(text)"
+                                      " FROM nvidia_smi_value ORDER BY line, col",
+                                      -1, &st, NULL),
+                   SQLITE_OK);
+  int i = 0, more = 0;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    if (i >= g->nrows) fail_msg("more rows than the %d expected", g->nrows);
+    const struct nv_row *r = &g->rows[i++];
+    more += r->col > 16;
+    const char *field = (const char *)sqlite3_column_text(st, 2), *unit = (const char *)sqlite3_column_text(st, 3),
+               *text = (const char *)sqlite3_column_text(st, 6);
+    if (sqlite3_column_int(st, 0) != r->line || sqlite3_column_int(st, 1) != r->col)
+      fail_msg("row %d: line %d col %d, expected line %d col %d", i, sqlite3_column_int(st, 0),
+               sqlite3_column_int(st, 1), r->line, r->col);
+    if (strcmp(field, r->field)) fail_msg("line %d col %d: field %s, expected %s", r->line, r->col, field, r->field);
+    if ((unit == NULL) != (r->unit == NULL) || (unit && strcmp(unit, r->unit)))
+      fail_msg("line %d col %d: unit %s, expected %s", r->line, r->col, unit ? unit : "NULL",
+               r->unit ? r->unit : "NULL");
+    if (strcmp((const char *)sqlite3_column_text(st, 5), r->has_num ? "real" : "null") ||
+        (r->has_num && sqlite3_column_double(st, 4) != r->num))
+      fail_msg("line %d col %d: num %s %.17g, expected %.17g", r->line, r->col,
+               (const char *)sqlite3_column_text(st, 5), sqlite3_column_double(st, 4), r->num);
+    if (strcmp((const char *)sqlite3_column_text(st, 7), r->text[0] ? "text" : "null") ||
+        (r->text[0] && strcmp(text, r->text)))
+      fail_msg("line %d col %d: text %s, expected %s", r->line, r->col, text ? text : "NULL", r->text);
+  }
+  sqlite3_finalize(st);
+  assert_int_equal(i, g->nrows);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_value_more"), more);
+  assert_int_equal(tl_int(&f->db, "SELECT count(DISTINCT fields_line) FROM nvidia_smi_field"), g->lists);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_field"), g->list_fields);
+  for (int line = 1; line <= g->line; line++)
+    if (g->fields_line[line])
+      assert_int_equal(tl_int(&f->db, "SELECT fields_line FROM nvidia_smi_sample WHERE line = %d", line),
+                       g->fields_line[line]);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_sample"), g->data_lines);
+  fx_assert_accounted(f);
+}
+
+static void nv_ingest(struct fx *f, const struct nv_log *g) {
+  char *dir = tl_mkdtemp();
+  tl_write_str(dir, "smi.csv", g->text);
+  fx_ingest_path(f, dir, NULL);
+  tl_rmdir(dir);
+  assert_string_equal(tl_text(&f->db, "SELECT format||' '||status FROM source_file"), "nvidia-smi ok");
+}
+
+/* A list of 20 fields (16 in slots, 4 past them) and one of 5, changing in the
+ * middle of the file and repeated before lines, with [N/A] and empty fields:
+ * every field of every line is one row of nvidia_smi_value, and each list is
+ * stored once from the first line that uses it after another list; a header
+ * of another list that no line uses before the stored one comes back starts
+ * nothing. */
+static void view_rows_are_each_lines_fields(void **state) {
+  struct fx *f = *state;
+  static struct nv_list wide = {.n = 20}, narrow = {5, {{"timestamp", NULL, NV_TIME}, {"index", NULL, NV_TEXT},
+                                                       {"power.draw", "W", NV_NUM}, {"memory.used", "MiB", NV_NUM},
+                                                       {"pstate", NULL, NV_TEXT}}};
+  static const char *const units[] = {"W", "MiB", "%", NULL, "MHz"};
+  static char names[20][24];
+  wide.f[0] = (struct nv_field){"timestamp", NULL, NV_TIME};
+  wide.f[1] = (struct nv_field){"index", NULL, NV_TEXT};
+  wide.f[2] = (struct nv_field){"pstate", NULL, NV_TEXT};
+  for (int c = 3; c < 20; c++) {
+    snprintf(names[c], sizeof names[c], "clocks.f%d", c + 1);
+    wide.f[c] = (struct nv_field){names[c], units[c % 5], NV_NUM};
+  }
+  static struct nv_log g;
+  memset(&g, 0, sizeof g);
+  nv_header(&g, &wide);
+  nv_data(&g, NULL);
+  nv_data(&g, NULL);
+  nv_header(&g, &wide); /* nvidia-smi >> : the same header again */
+  nv_data(&g, NULL);
+  nv_header(&g, &narrow);
+  nv_data(&g, NULL);
+  nv_data(&g, NULL);
+  nv_header(&g, &narrow);
+  nv_data(&g, NULL);
+  nv_header(&g, &wide);
+  nv_data(&g, NULL);
+  nv_header(&g, &narrow); /* no line of it before the wide list again */
+  nv_header(&g, &wide);
+  nv_data(&g, NULL);
+  nv_data(&g, NULL);
+  nv_ingest(f, &g);
+  assert_int_equal(g.lists, 3);
+  nv_assert_rows(f, &g);
+}
+
+/* noheader with units in the values: fields col1, col2, ... (timestamp when
+ * the first is one), no units, the numbers read from before their units, any
+ * other text kept. */
+static void view_rows_of_noheader_with_units(void **state) {
+  struct fx *f = *state;
+  static const struct nv_list l = {4, {{"timestamp", NULL, NV_TIME}, {"power.draw", NULL, NV_NUM},
+                                       {"utilization.gpu", NULL, NV_NUM}, {"pstate", NULL, NV_TEXT}}};
+  static struct nv_log g;
+  memset(&g, 0, sizeof g);
+  g.noheader = 1;
+  for (int i = 0; i < 9; i++) nv_data(&g, &l);
+  nv_ingest(f, &g);
+  assert_string_equal(tl_text(&f->db, "SELECT format_version FROM source_file"), "noheader");
+  assert_int_equal(g.lists, 1);
+  nv_assert_rows(f, &g);
+}
+
+/* A torn last line (a stopped logger) is rejected with what it stored: also
+ * the field list it would have started. */
+static void torn_last_line_leaves_no_field_list(void **state) {
+  struct fx *f = *state;
+  char *dir = tl_mkdtemp();
+  tl_write_str(dir, "smi.csv",
+               "timestamp, index, power.draw [W]\n"
+               "2024/03/06 10:00:00.000, 0, 35 W\n"
+               "timestamp, index, power.draw [W], memory.used [MiB]\n"
+               "2024/03/06 10:00:01.000, 0, 36 W, 10 MiB");
+  fx_ingest_path(f, dir, NULL);
+  tl_rmdir(dir);
+  assert_string_equal(tl_text(&f->db, "SELECT line||' '||reason FROM rejected_row"), "4 truncated");
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(fields_line||':'||col, ' ') FROM"
+                                      " (SELECT * FROM nvidia_smi_field ORDER BY fields_line, col)"),
+                      "2:1 2:2 2:3");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_value"), 3);
+  fx_assert_accounted(f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(multi_gpu_by_index_with_sentinels, fx_setup, fx_teardown),
@@ -114,6 +360,9 @@ int main(void) {
       cmocka_unit_test_setup_teardown(bare_numbers_need_format_and_fields, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(nounits_keyed_by_uuid, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(timestamp_out_of_range_is_rejected, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(view_rows_are_each_lines_fields, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(view_rows_of_noheader_with_units, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(torn_last_line_leaves_no_field_list, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests_name("fmt_nvidia_smi", tests, NULL, NULL);
 }

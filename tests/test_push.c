@@ -180,6 +180,7 @@ static const struct {
     {"source_energy", "first_us, last_us, source, component, device, energy_j", 0},
     {"source_reconciliation", "window_start_us, window_end_us, \"window\", wall_j, gpu_j", 1e-12},
     {"v_power", "source, component, device, ts_us, power_w", 0},
+    {"nvidia_smi_value", "line, col, field, unit, num, text", 0},
 };
 
 /* ORDER BY keys of ORDER, each NULLS FIRST, into OUT. */
@@ -356,39 +357,84 @@ static void push_then_push_again_sends_nothing(void **state) {
   PQfinish(c);
 }
 
-/* A server that a push of an earlier release made holds the samples in a table
- * interim_sample, which push/pg/008_segments.sql cuts into segments: made here
- * from a current server by putting the table back (the rows the view shows),
- * emptying interim_segment and setting the schema version before 008. The
- * next push upgrades the server and sends no run (none changed), and the
- * server's v_sample equals the local one. */
-static void server_of_an_earlier_release_keeps_its_samples(void **state) {
-  (void)state;
-  NEED_SERVER();
-  char url[512];
-  fresh_server("segments", url);
+/* A server that a push of an earlier release made, holding a former table in
+ * place of VIEW: made on a new server NAME from a current one by SET_BACK (the
+ * table put back with the rows the view shows, what replaced it removed, the
+ * schema version set before the file that made the view). The next push
+ * upgrades the server and sends no file and no run (none changed); VIEW is a
+ * view again with the same rows, more than its table STORED has, and the
+ * server equals the local database. */
+static void earlier_server_upgrades(const char *name, const char *view, const char *stored,
+                                    const char *set_back) {
+  char url[512], sql[256];
+  fresh_server(name, url);
   struct push_stats st;
   assert_int_equal(push(a_db, url, 0, &st), 0);
   PGconn *c = connect_to(url);
-  long long samples = pg_int(c, "SELECT count(*) FROM interim_sample");
-  assert_true(samples > pg_int(c, "SELECT count(*) FROM interim_segment"));
-  pg_ok(c, "BEGIN;"
-           " CREATE TABLE former_sample AS SELECT * FROM interim_sample;"
-           " DROP VIEW v_sample; DROP VIEW interim_sample;"
-           " ALTER TABLE former_sample RENAME TO interim_sample;"
-           " CREATE VIEW v_sample AS SELECT * FROM interim_sample;"
-           " DELETE FROM interim_segment;"
-           " UPDATE wattdb_schema SET version = 7;"
-           " COMMIT");
-  assert_int_equal(pg_int(c, "SELECT count(*) FROM interim_segment"), 0);
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", view);
+  long long rows = pg_int(c, sql);
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", stored);
+  assert_true(rows > pg_int(c, sql));
+  pg_ok(c, set_back);
   assert_int_equal(push(a_db, url, 0, &st), 0);
+  assert_int_equal(st.files_sent, 0);
   assert_int_equal(st.runs_sent, 0);
-  assert_int_equal(pg_int(c, "SELECT count(*) FROM pg_class WHERE relname = 'interim_sample'"
-                             " AND relkind = 'v'"),
-                   1);
-  assert_int_equal(pg_int(c, "SELECT count(*) FROM interim_sample"), samples);
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_class WHERE relname = '%s' AND relkind = 'v'", view);
+  assert_int_equal(pg_int(c, sql), 1);
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", view);
+  assert_int_equal(pg_int(c, sql), rows);
   PQfinish(c);
   server_matches(a_db, url, 1, 1);
+}
+
+/* The samples of an earlier release in a table interim_sample, which
+ * push/pg/008_segments.sql cuts into segments. */
+static void server_of_an_earlier_release_keeps_its_samples(void **state) {
+  (void)state;
+  NEED_SERVER();
+  earlier_server_upgrades("segments", "interim_sample", "interim_segment",
+                          "BEGIN;"
+                          " CREATE TABLE former_sample AS SELECT * FROM interim_sample;"
+                          " DROP VIEW v_sample; DROP VIEW interim_sample;"
+                          " ALTER TABLE former_sample RENAME TO interim_sample;"
+                          " CREATE VIEW v_sample AS SELECT * FROM interim_sample;"
+                          " DELETE FROM interim_segment;"
+                          " UPDATE wattdb_schema SET version = 7;"
+                          " COMMIT");
+}
+
+/* The nvidia-smi values of an earlier release in a table nvidia_smi_value,
+ * one row per field, which push/pg/009_nvidia_smi_wide.sql moves into the
+ * wide rows (the mirrored tables grown again first). */
+static void server_of_an_earlier_release_keeps_its_nvidia_smi_values(void **state) {
+  (void)state;
+  NEED_SERVER();
+  earlier_server_upgrades("nvwide", "nvidia_smi_value", "nvidia_smi_sample",
+                          "BEGIN;"
+                          " CREATE TABLE former_value AS SELECT * FROM nvidia_smi_value;"
+                          " DROP VIEW nvidia_smi_value;"
+                          " ALTER TABLE former_value RENAME TO nvidia_smi_value;"
+                          " ALTER TABLE nvidia_smi_value ADD PRIMARY KEY (file_id, line, col);"
+                          " DROP TABLE nvidia_smi_field; DROP TABLE nvidia_smi_value_more;"
+                          " ALTER TABLE nvidia_smi_sample DROP COLUMN fields_line,"
+                          " DROP COLUMN n1, DROP COLUMN t1,"
+                          " DROP COLUMN n2, DROP COLUMN t2,"
+                          " DROP COLUMN n3, DROP COLUMN t3,"
+                          " DROP COLUMN n4, DROP COLUMN t4,"
+                          " DROP COLUMN n5, DROP COLUMN t5,"
+                          " DROP COLUMN n6, DROP COLUMN t6,"
+                          " DROP COLUMN n7, DROP COLUMN t7,"
+                          " DROP COLUMN n8, DROP COLUMN t8,"
+                          " DROP COLUMN n9, DROP COLUMN t9,"
+                          " DROP COLUMN n10, DROP COLUMN t10,"
+                          " DROP COLUMN n11, DROP COLUMN t11,"
+                          " DROP COLUMN n12, DROP COLUMN t12,"
+                          " DROP COLUMN n13, DROP COLUMN t13,"
+                          " DROP COLUMN n14, DROP COLUMN t14,"
+                          " DROP COLUMN n15, DROP COLUMN t15,"
+                          " DROP COLUMN n16, DROP COLUMN t16;"
+                          " UPDATE wattdb_schema SET version = 8;"
+                          " COMMIT");
 }
 
 /* --dry-run lists everything on a new server and creates nothing there; after
@@ -782,6 +828,7 @@ int main(void) {
       cmocka_unit_test(command_line_errors),
       cmocka_unit_test(push_then_push_again_sends_nothing),
       cmocka_unit_test(server_of_an_earlier_release_keeps_its_samples),
+      cmocka_unit_test(server_of_an_earlier_release_keeps_its_nvidia_smi_values),
       cmocka_unit_test(dry_run_changes_nothing),
       cmocka_unit_test(two_databases_at_once),
       cmocka_unit_test(killed_push_then_push_again),

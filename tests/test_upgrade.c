@@ -14,6 +14,7 @@
 #include "tests/ingest_checks.h"
 
 #include "schema/canon.h"
+#include "schema/embedded.h"
 #include "transform/transform.h"
 
 #define DUMP "tests/fixtures/upgrade/schema-18.sql"
@@ -24,6 +25,7 @@ struct hashes {
   char name[MAX_RELATIONS][64];
   char hex[MAX_RELATIONS][65];
   long long rows[MAX_RELATIONS];
+  char cols[MAX_RELATIONS][2048]; /* its columns, "a, b, ..." in their order */
 };
 
 static void hash_all(struct wdb *db, struct hashes *h) {
@@ -42,35 +44,69 @@ static void hash_all(struct wdb *db, struct hashes *h) {
     assert_int_equal(canon_build(db, "main", name, &c), 0);
     assert_int_equal(canon_hash(db, &c, h->hex[h->n], &h->rows[h->n]), 0);
     canon_free(&c);
+    snprintf(h->cols[h->n], sizeof h->cols[h->n], "%s",
+             tl_text(db, "SELECT group_concat('\"' || name || '\"', ', ') FROM"
+                         " (SELECT name FROM pragma_table_info('%s') ORDER BY cid)", name));
     h->n++;
   }
   sqlite3_finalize(st);
 }
 
-/* Every relation of BEFORE is in AFTER with the same rows. */
-static void same_relations(const struct hashes *before, const struct hashes *after, const char *when) {
+/* The rows of relation NAME on columns COLS ("a, b"), in DB and in the
+ * database attached as BEFORE, compared value and type: the number of rows in
+ * one only. */
+static long long rows_differing_on(struct wdb *db, const char *name, const char *cols) {
+  char typed[8192] = "";
+  size_t k = 0;
+  char list[2048];
+  snprintf(list, sizeof list, "%s", cols);
+  for (char *save = NULL, *c = strtok_r(list, ", ", &save); c; c = strtok_r(NULL, ", ", &save))
+    k += (size_t)snprintf(typed + k, sizeof typed - k, "%s%s, typeof(%s)", k ? ", " : "", c, c);
+  return tl_int(db,
+                "SELECT (SELECT count(*) FROM (SELECT %s FROM before.\"%s\" EXCEPT SELECT %s FROM main.\"%s\"))"
+                " + (SELECT count(*) FROM (SELECT %s FROM main.\"%s\" EXCEPT SELECT %s FROM before.\"%s\"))",
+                typed, name, typed, name, typed, name, typed, name);
+}
+
+/* Every relation of BEFORE is in AFTER with the same rows; a table that the
+ * newer schema gave more columns (appended to its own) keeps its rows on the
+ * columns it had, compared with the database BEFORE attached to DB. */
+static void same_relations(const struct hashes *before, const struct hashes *after, struct wdb *db,
+                           const char *when) {
   for (int i = 0; i < before->n; i++) {
     int j = 0;
     while (j < after->n && strcmp(after->name[j], before->name[i]) != 0) j++;
     if (j == after->n) fail_msg("%s: %s is gone", when, before->name[i]);
-    if (strcmp(before->hex[i], after->hex[j]) != 0)
+    if (strcmp(before->hex[i], after->hex[j]) == 0) continue;
+    size_t n = strlen(before->cols[i]);
+    int grew = strlen(after->cols[j]) > n && strncmp(after->cols[j], before->cols[i], n) == 0 &&
+               after->cols[j][n] == ',';
+    if (!grew || after->rows[j] != before->rows[i] ||
+        rows_differing_on(db, before->name[i], before->cols[i]) != 0)
       fail_msg("%s: %s differs (%lld rows before, %lld after)", when, before->name[i], before->rows[i],
                after->rows[j]);
   }
 }
 
-static void database_of_schema_18_upgrades_keeping_its_rows(void **state) {
-  (void)state;
-  char *dir = tl_mkdtemp();
-  char path[1024];
-  snprintf(path, sizeof path, "%s/old.db", dir);
-  size_t n;
-  char *dump = ic_slurp(DUMP, &n);
+/* Loads dump DUMP into a new SQLite file PATH. */
+static void load_dump(const char *dump, const char *path) {
   sqlite3 *raw;
   assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
   char *err = NULL;
-  if (sqlite3_exec(raw, dump, NULL, NULL, &err) != SQLITE_OK) fail_msg("%s: %s", DUMP, err);
+  if (sqlite3_exec(raw, dump, NULL, NULL, &err) != SQLITE_OK) fail_msg("%s: %s", path, err);
   sqlite3_close(raw);
+}
+
+static void database_of_schema_18_upgrades_keeping_its_rows(void **state) {
+  (void)state;
+  char *dir = tl_mkdtemp();
+  char path[1024], copy[1024];
+  snprintf(path, sizeof path, "%s/old.db", dir);
+  snprintf(copy, sizeof copy, "%s/before.db", dir);
+  size_t n;
+  char *dump = ic_slurp(DUMP, &n);
+  load_dump(dump, path);
+  load_dump(dump, copy); /* stays as it was, to compare with */
   free(dump);
 
   struct wdb db;
@@ -87,9 +123,12 @@ static void database_of_schema_18_upgrades_keeping_its_rows(void **state) {
 
   tl_open(&db, dir, "old.db");
   assert_true(tl_int(&db, "PRAGMA user_version") > 18);
+  char attach[1200];
+  snprintf(attach, sizeof attach, "ATTACH '%s' AS before", copy);
+  assert_int_equal(wdb_exec(&db, attach, "attach"), 0);
   assert_string_equal(tl_text(&db, "PRAGMA integrity_check"), "ok");
   hash_all(&db, &opened);
-  same_relations(&before, &opened, "after the upgrade");
+  same_relations(&before, &opened, &db, "after the upgrade");
 
   struct transform_options opt = {.profiles = TF_ALL, .full = 1};
   struct transform_stats st;
@@ -98,10 +137,126 @@ static void database_of_schema_18_upgrades_keeping_its_rows(void **state) {
   msg_quiet = 0;
   assert_true(st.runs > 0 && st.rebuilt > 0);
   hash_all(&db, &transformed);
-  same_relations(&before, &transformed, "after the upgrade and a full transform");
+  same_relations(&before, &transformed, &db, "after the upgrade and a full transform");
   /* and what the upgrade made (the segments cut from interim_sample's rows)
    * is what the transform makes */
-  same_relations(&opened, &transformed, "after the upgrade, then a full transform");
+  same_relations(&opened, &transformed, &db, "after the upgrade, then a full transform");
+  tl_close(&db);
+  tl_rmdir(dir);
+}
+
+/* The hash of relation NAME of database SCHEMA of DB into HEX. */
+static void hash_of(struct wdb *db, const char *schema, const char *name, char hex[65]) {
+  struct canon c;
+  long long rows;
+  assert_int_equal(canon_build(db, schema, name, &c), 0);
+  assert_int_equal(canon_hash(db, &c, hex, &rows), 0);
+  canon_free(&c);
+}
+
+/* The place of schema file NAME in the schema: the user_version of a database
+ * made before it. */
+static int schema_file_index(const char *name) {
+  for (int i = 0; schema_sql[i].name; i++)
+    if (!strcmp(schema_sql[i].name, name)) return i;
+  fail_msg("%s is not embedded", name);
+  return -1;
+}
+
+/* An earlier release stored an nvidia-smi line as one nvidia_smi_value row per
+ * field. Such a database is made here from one this release built from the
+ * nvidia-smi fixtures and a log whose header changes, repeats and comes back
+ * (fresh.db): the table of that shape put back with the view's rows, and what
+ * 022_nvidia_smi_wide.sql adds taken away. Opened again, it is migrated:
+ * nvidia_smi_value, now the view, has the rows the table had, and the sample
+ * rows, field lists and overflow rows are those the fresh ingest wrote. */
+static void nvidia_smi_rows_of_an_earlier_release_become_wide_rows(void **state) {
+  (void)state;
+  char *dir = tl_mkdtemp();
+  tl_write_str(dir, "logs/changes.csv",
+               "timestamp, index, power.draw [W], memory.used [MiB]\n"
+               "2024/03/06 10:00:00.000, 0, 35.12 W, 10 MiB\n"
+               "timestamp, index, power.draw [W], memory.used [MiB]\n"
+               "2024/03/06 10:00:01.000, 0, 36.12 W, [N/A]\n"
+               "timestamp, index, power.draw [W]\n"
+               "2024/03/06 10:00:02.000, 0, 37 W\n"
+               "2024/03/06 10:00:03.000, 1, , \n"
+               "timestamp, index, power.draw [W], memory.used [MiB]\n"
+               "timestamp, index, power.draw [W]\n"
+               "2024/03/06 10:00:04.000, 0, 38 W\n"
+               "timestamp, index, power.draw [W], memory.used [MiB]\n"
+               "2024/03/06 10:00:05.000, 0, [N/A], 12 MiB\n");
+  struct wdb db;
+  tl_open(&db, dir, "fresh.db");
+  char logs[1100];
+  snprintf(logs, sizeof logs, "%s/logs", dir);
+  tl_ingest(&db, "tests/fixtures/nvidia-smi");
+  tl_ingest(&db, logs);
+  assert_true(tl_int(&db, "SELECT count(*) FROM nvidia_smi_value_more") > 0);
+  assert_true(tl_int(&db, "SELECT count(*) FROM (SELECT DISTINCT file_id, fields_line FROM nvidia_smi_field)") >
+              tl_int(&db, "SELECT count(DISTINCT file_id) FROM nvidia_smi_field"));
+  tl_close(&db);
+  char path[1100];
+  snprintf(path, sizeof path, "%s/fresh.db", dir);
+  size_t n;
+  char *bytes = ic_slurp(path, &n);
+  tl_write(dir, "old.db", bytes, n);
+  free(bytes);
+  snprintf(path, sizeof path, "%s/old.db", dir);
+  sqlite3 *raw;
+  assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+  char *sql = sqlite3_mprintf(
+      "BEGIN;"
+      "CREATE TABLE former_value (file_id INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,"
+      " line INTEGER NOT NULL, col INTEGER NOT NULL, field TEXT NOT NULL, unit TEXT, num REAL, text TEXT,"
+      " PRIMARY KEY (file_id, line, col)) WITHOUT ROWID;"
+      "INSERT INTO former_value SELECT file_id, line, col, field, unit, num, text FROM nvidia_smi_value;"
+      "DROP VIEW nvidia_smi_value; DROP TABLE nvidia_smi_field; DROP TABLE nvidia_smi_value_more;"
+      "ALTER TABLE former_value RENAME TO nvidia_smi_value;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN fields_line;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n1; ALTER TABLE nvidia_smi_sample DROP COLUMN t1;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n2; ALTER TABLE nvidia_smi_sample DROP COLUMN t2;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n3; ALTER TABLE nvidia_smi_sample DROP COLUMN t3;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n4; ALTER TABLE nvidia_smi_sample DROP COLUMN t4;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n5; ALTER TABLE nvidia_smi_sample DROP COLUMN t5;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n6; ALTER TABLE nvidia_smi_sample DROP COLUMN t6;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n7; ALTER TABLE nvidia_smi_sample DROP COLUMN t7;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n8; ALTER TABLE nvidia_smi_sample DROP COLUMN t8;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n9; ALTER TABLE nvidia_smi_sample DROP COLUMN t9;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n10; ALTER TABLE nvidia_smi_sample DROP COLUMN t10;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n11; ALTER TABLE nvidia_smi_sample DROP COLUMN t11;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n12; ALTER TABLE nvidia_smi_sample DROP COLUMN t12;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n13; ALTER TABLE nvidia_smi_sample DROP COLUMN t13;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n14; ALTER TABLE nvidia_smi_sample DROP COLUMN t14;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n15; ALTER TABLE nvidia_smi_sample DROP COLUMN t15;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n16; ALTER TABLE nvidia_smi_sample DROP COLUMN t16;"
+      "PRAGMA user_version = %d; COMMIT",
+      schema_file_index("022_nvidia_smi_wide.sql"));
+  char *err = NULL;
+  if (sqlite3_exec(raw, sql, NULL, NULL, &err) != SQLITE_OK) fail_msg("%s", err);
+  sqlite3_free(sql);
+  sqlite3_close(raw);
+
+  char before[65], after[65], fresh[65];
+  assert_int_equal(wdb_open_readonly(&db, path), 0);
+  assert_string_equal(tl_text(&db, "SELECT type FROM sqlite_schema WHERE name = 'nvidia_smi_value'"), "table");
+  hash_of(&db, "main", "nvidia_smi_value", before);
+  wdb_close(&db);
+
+  tl_open(&db, dir, "old.db");
+  assert_string_equal(tl_text(&db, "SELECT type FROM sqlite_schema WHERE name = 'nvidia_smi_value'"), "view");
+  hash_of(&db, "main", "nvidia_smi_value", after);
+  assert_string_equal(after, before);
+  char attach[1200];
+  snprintf(attach, sizeof attach, "ATTACH '%s/fresh.db' AS fresh", dir);
+  assert_int_equal(wdb_exec(&db, attach, "attach"), 0);
+  static const char *const relations[] = {"nvidia_smi_sample", "nvidia_smi_field", "nvidia_smi_value_more",
+                                          "nvidia_smi_value", NULL};
+  for (int i = 0; relations[i]; i++) {
+    hash_of(&db, "main", relations[i], after);
+    hash_of(&db, "fresh", relations[i], fresh);
+    if (strcmp(after, fresh)) fail_msg("%s: the migrated rows are not those of a fresh ingest", relations[i]);
+  }
   tl_close(&db);
   tl_rmdir(dir);
 }
@@ -109,6 +264,7 @@ static void database_of_schema_18_upgrades_keeping_its_rows(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(database_of_schema_18_upgrades_keeping_its_rows),
+      cmocka_unit_test(nvidia_smi_rows_of_an_earlier_release_become_wide_rows),
   };
   return cmocka_run_group_tests_name("upgrade", tests, NULL, NULL);
 }
