@@ -1,7 +1,8 @@
 /* ingest/batch.c: the batches of batch.h, and the table-valued function
- * wattdb_rows(?1) through which one INSERT ... SELECT stores a batch: columns
- * c0 .. c31 are the row's parameters 1 .. 32, the hidden column `batch` the
- * struct row_batch bound as an SQLite pointer value. */
+ * wattdb_rows(?1) through which one INSERT ... SELECT stores a buffer of a
+ * batch: columns c0, c1, ... are the row's parameters 1, 2, ... (up to
+ * BATCH_MAX_PARAMS), the hidden column `batch` the struct row_buf bound as an
+ * SQLite pointer value. */
 #include "ingest/batch.h"
 
 #include <math.h>
