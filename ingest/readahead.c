@@ -2,7 +2,8 @@
  *
  * One thread walks the roots. For each file it first asks config.want; a file
  * left unread goes onto the current batch's list of them (a rerun with nothing
- * to read hands the driver a batch per few thousand files); a file to read has its first READAHEAD_SNIFF_BYTES read and hashed, normalized into
+ * to read hands the driver a batch per few thousand files); a file to read
+ * has its first READAHEAD_SNIFF_BYTES read and hashed, normalized into
  * lines for the bids (struct sniff), given to the highest bidder's line mode,
  * then cut into lines to its end. Batches are filled in the ring's slots in
  * turn: the thread takes a slot once the driver has given it back, fills it,
@@ -106,8 +107,8 @@ static void publish(struct readahead *ra) {
   pthread_mutex_unlock(&ra->lock);
 }
 
-/* Whether S holds a file's start, lines or end: what comes next (a message,
- * another file) goes in a batch after it. */
+/* Whether S holds unread files or a file's start, lines or end: what comes
+ * next (a message, another file) goes in a batch after it. */
 static int holds_file_parts(const struct slot *s) {
   return s->nunread || s->b.has_file || s->nlines || s->b.has_end;
 }
@@ -269,7 +270,8 @@ static struct slot *start_file(struct readahead *ra, const struct source *s, con
 static int add_unread(struct readahead *ra, const struct source *s) {
   struct slot *b = filling(ra);
   size_t names = strlen(s->path) + strlen(s->fullpath) + strlen(s->name) + 3;
-  if (b && (b->b.has_file || b->nlines || b->b.has_end || b->used + names > READAHEAD_BATCH_BYTES)) {
+  /* a slot with unread files holds nothing else (start_file publishes it) */
+  if (b && (b->nunread ? b->used + names > READAHEAD_BATCH_BYTES : holds_file_parts(b))) {
     publish(ra);
     b = filling(ra);
   }
