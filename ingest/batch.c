@@ -148,18 +148,27 @@ int batches_register(struct wdb *db) {
 
 /* ---- a batch ------------------------------------------------------------------ */
 
-/* The INSERT ... SELECT of INSERT (see parse_batch), its parameter count in
- * *NPARAMS; NULL when INSERT is not of that shape. sqlite3_free() it. */
+/* The INSERT OR FAIL ... SELECT of INSERT (see parse_batch), its parameter
+ * count in *NPARAMS; NULL when INSERT is not of that shape. sqlite3_free() it.
+ *
+ * OR FAIL: a constraint error stops the statement and keeps the rows before
+ * the refused one, which the file's refusal or its torn line's savepoint then
+ * drops. So SQLite keeps no statement journal to undo the statement alone: in
+ * the default ABORT it copies, for every batch, each page the batch changes
+ * that existed before it (the table's last leaf and its parents) to a temporary
+ * file, nearly the table's size again in writes for a large file. */
 static char *select_form(const char *insert, int *nparams) {
+  static const char plain[] = "INSERT INTO ";
   const char *values = strstr(insert, " VALUES");
-  if (!values) return NULL;
+  if (!values || strncmp(insert, plain, strlen(plain))) return NULL;
   int n = 0;
   for (const char *s = values + strlen(" VALUES"); *s; s++) {
     if (*s == '?') n++;
     else if (!strchr(" ,()", *s)) return NULL;
   }
   if (n < 1 || n > BATCH_MAX_PARAMS) return NULL;
-  char *sql = sqlite3_mprintf("%.*s SELECT", (int)(values - insert), insert);
+  const char *table = insert + strlen(plain);
+  char *sql = sqlite3_mprintf("INSERT OR FAIL INTO %.*s SELECT", (int)(values - table), table);
   for (int i = 0; sql && i < n; i++) {
     char *longer = sqlite3_mprintf("%s%s c%d", sql, i ? "," : "", i);
     sqlite3_free(sql);
@@ -274,21 +283,19 @@ static int buf_step(struct row_buf *b, size_t from, size_t to) {
 }
 
 /* Stores B's complete rows, in whichever thread owns the connection now. On
- * a constraint error, the rows are stored one by one up to the one refused,
- * whose line goes in ERR with the failure. 0, or -1 (ERR says why). */
+ * a constraint error the rows before the refused one stay stored (OR FAIL,
+ * select_form), so their count is where the refused row is: its line goes in
+ * ERR with the failure. 0, or -1 (ERR says why). */
 static int buf_store(struct row_buf *b, struct wdb *db, struct batch_error *err) {
   if (!b->nrows) return 0;
   int rc = buf_step(b, 0, b->nrows);
-  int64_t line = 0;
-  if ((rc & 0xff) == SQLITE_CONSTRAINT) {
-    for (size_t i = 0; i < b->nrows; i++) {
-      if ((rc = buf_step(b, i, i + 1)) == SQLITE_DONE) continue;
-      const struct batch_cell *c = &b->cells[i * (size_t)b->nparams + 1];
-      if (c->type == SQLITE_INTEGER) line = c->v.i;
-      break;
-    }
-  }
   if (rc == SQLITE_DONE) return 0;
+  int64_t line = 0;
+  size_t refused = (size_t)sqlite3_changes64(db->sql);
+  if ((rc & 0xff) == SQLITE_CONSTRAINT && refused < b->nrows) {
+    const struct batch_cell *c = &b->cells[refused * (size_t)b->nparams + 1];
+    if (c->type == SQLITE_INTEGER) line = c->v.i;
+  }
   err->code = rc;
   err->line = (err->code & 0xff) == SQLITE_CONSTRAINT ? line : 0;
   snprintf(err->text, sizeof err->text, "%s", sqlite3_errmsg(db->sql));

@@ -3,8 +3,8 @@
  * INSERT itself would store them (types, NULLs, NaN, copied text), across many
  * batches and early flushes of long text; a constraint broken inside a batch
  * fails its flush, the rows before the one refused stored as row-by-row
- * INSERTs would have stored them, and that row's line known; discarded rows are never
- * stored; an INSERT that is not plain `VALUES (?, ...)` is refused; each
+ * INSERTs would have stored them, and that row's line known; a batch is
+ * stored without a statement journal; discarded rows are never stored; an INSERT that is not plain `VALUES (?, ...)` is refused; each
  * INSERT is prepared once however its files alternate. Each of these holds
  * both when full batches are stored where they fill and when a store thread
  * stores them (ingest/store.h); with the thread, the rows and every other
@@ -169,7 +169,7 @@ static void broken_constraint_names_its_line(void **state) {
   assert_true(batches_failed_on_constraint(&f->priv.batches));
   assert_int_equal(batches_failed_line(&f->priv.batches), 900);
   assert_non_null(strstr(batches_error_text(&f->priv.batches), "UNIQUE"));
-  /* stored one by one up to the row refused, as row-by-row INSERTs would */
+  /* stored up to the row refused, as row-by-row INSERTs would */
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM a"), 10);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM a WHERE k >= 200"), 0);
   /* the file's rows stop at the failure, until the driver discards them */
@@ -312,6 +312,61 @@ static void store_thread_failure_reaches_the_parser(void **state) {
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM a WHERE k = 50000"), 1);
 }
 
+/* The default VFS, counting the statement journals SQLite writes to a file
+ * (a journal of one statement spills to a file past 64 KiB); registered as the
+ * default before a fixture opens its database, so that its connection uses
+ * it. */
+static sqlite3_vfs counting_vfs;
+static sqlite3_vfs *real_vfs;
+static int subjournals_opened;
+
+static int counting_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *file, int flags, int *out) {
+  if (flags & SQLITE_OPEN_SUBJOURNAL) subjournals_opened++;
+  return real_vfs->xOpen(vfs, name, file, flags, out);
+}
+
+static int fx_setup_counting_with(void **state, int threaded) {
+  real_vfs = sqlite3_vfs_find(NULL);
+  counting_vfs = *real_vfs;
+  counting_vfs.zName = "counting";
+  counting_vfs.xOpen = counting_open;
+  subjournals_opened = 0;
+  assert_int_equal(sqlite3_vfs_register(&counting_vfs, 1), SQLITE_OK);
+  return fx_setup_with(state, threaded);
+}
+
+static int fx_setup_counting(void **state) { return fx_setup_counting_with(state, 0); }
+static int fx_setup_counting_threaded(void **state) { return fx_setup_counting_with(state, 1); }
+
+static int fx_teardown_counting(void **state) {
+  fx_teardown(state);
+  sqlite3_vfs_register(real_vfs, 1);
+  sqlite3_vfs_unregister(&counting_vfs);
+  return 0;
+}
+
+/* A batch among a table's existing rows changes many of its pages: stored
+ * without a statement journal of them (OR FAIL, ingest/batch.c), where the
+ * default ABORT would copy every such page first. */
+static void batches_keep_no_statement_journal(void **state) {
+  struct fx *f = *state;
+  assert_int_equal(wdb_exec(&f->db,
+                            "WITH RECURSIVE s(k) AS (SELECT 0 UNION ALL SELECT k + 2 FROM s WHERE k < 40000)"
+                            " INSERT INTO a(k, t) SELECT k, printf('%0100d', k) FROM s",
+                            "test"),
+                   0);
+  struct row_batch *b = parse_batch(&f->p, 0, sql_batched);
+  assert_non_null(b);
+  for (int k = 1; k < 40000; k += 40) { /* one new row in about every page */
+    batch_int(b, 1, k);
+    batch_text(b, 4, "between");
+    assert_int_equal(batch_row_done(b), 0);
+  }
+  assert_int_equal(batches_flush(&f->priv.batches), 0);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM a WHERE t = 'between'"), 1000);
+  assert_int_equal(subjournals_opened, 0);
+}
+
 int main(void) {
 #define BOTH(test)                                                                                  \
   cmocka_unit_test_setup_teardown(test, fx_setup, fx_teardown),                                   \
@@ -323,6 +378,9 @@ int main(void) {
       BOTH(discarded_rows_are_never_stored),
       BOTH(only_plain_inserts_are_batched),
       BOTH(alternating_inserts_prepare_once),
+      cmocka_unit_test_setup_teardown(batches_keep_no_statement_journal, fx_setup_counting, fx_teardown_counting),
+      cmocka_unit_test_setup_teardown(batches_keep_no_statement_journal, fx_setup_counting_threaded,
+                                      fx_teardown_counting),
       cmocka_unit_test_setup_teardown(store_thread_keeps_the_order, fx_setup_threaded, fx_teardown),
       cmocka_unit_test_setup_teardown(store_thread_failure_reaches_the_parser, fx_setup_threaded, fx_teardown),
   };
