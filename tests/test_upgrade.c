@@ -123,6 +123,13 @@ static void database_of_schema_18_upgrades_keeping_its_rows(void **state) {
 
   tl_open(&db, dir, "old.db");
   assert_true(tl_int(&db, "PRAGMA user_version") > 18);
+  /* a database made by an earlier release keeps its page size; a new one
+   * has 16 KiB pages (schema/db.c) */
+  assert_int_equal(tl_int(&db, "PRAGMA page_size"), 4096);
+  struct wdb fresh;
+  tl_open(&fresh, dir, "new.db");
+  assert_int_equal(tl_int(&fresh, "PRAGMA page_size"), 16384);
+  tl_close(&fresh);
   char attach[1200];
   snprintf(attach, sizeof attach, "ATTACH '%s' AS before", copy);
   assert_int_equal(wdb_exec(&db, attach, "attach"), 0);
