@@ -46,6 +46,12 @@
 #include "ingest/runkey.h"
 #include "ingest/source.h"
 
+/* The ingest connection's page cache (KiB; SQLite's default is 2000): a large
+ * file's transaction spills the pages it holds dirty into the WAL when the
+ * cache is full, and a page spilled before its rows are all written is
+ * written again. */
+#define INGEST_CACHE_KIB "16384"
+
 struct driver {
   struct wdb *db;
   const struct ingest_options *opt;
@@ -774,6 +780,10 @@ int ingest_paths(struct wdb *db, char *const *roots, int n, const struct ingest_
   /* Outside any transaction, where the pragma takes effect; restored below. */
   int enforced = wdb_int(db, "PRAGMA foreign_keys", 0) == 1;
   if (enforced && wdb_exec(db, "PRAGMA foreign_keys=OFF", "cannot configure")) d.fatal = 1;
+  sqlite3_int64 cache = 0;
+  if (!d.fatal && (wdb_int_checked(db, "PRAGMA cache_size", 0, &cache, "cannot configure") ||
+                   wdb_exec(db, "PRAGMA cache_size=-" INGEST_CACHE_KIB, "cannot configure")))
+    d.fatal = 1;
   if (!d.fatal && (owned_tables_prepare(&d) || batches_register(db))) d.fatal = 1;
   if (!d.fatal && !opt->store_inline) batches_start(&d.parse_priv.batches, db);
   d.ra = d.fatal ? NULL : readahead_start(roots, n, &config);
@@ -795,6 +805,11 @@ int ingest_paths(struct wdb *db, char *const *roots, int n, const struct ingest_
   peek_close(&peek);
   owned_tables_free(&d);
   if (enforced && wdb_exec(db, "PRAGMA foreign_keys=ON", "cannot configure")) d.fatal = 1;
+  if (cache) {
+    char restore[64];
+    snprintf(restore, sizeof restore, "PRAGMA cache_size=%lld", (long long)cache);
+    if (wdb_exec(db, restore, "cannot configure")) d.fatal = 1;
+  }
   progress(&d, 1);
   free(d.names);
   free(d.parse.state);

@@ -76,14 +76,21 @@ static inline void tl_close(struct wdb *db) {
   free(path);
 }
 
-/* Ingests ROOT quietly; returns the stats. Fails the test on a fatal error. */
+static inline long long tl_int(struct wdb *db, const char *fmt, ...);
+
+/* Ingests ROOT quietly; returns the stats. Fails the test on a fatal error,
+ * and when the ingest leaves the connection's settings changed. */
 static inline struct ingest_stats tl_ingest(struct wdb *db, const char *root) {
   struct ingest_options opt = {0};
   struct ingest_stats stats;
   char *roots[1] = {(char *)root};
+  long long cache = tl_int(db, "PRAGMA cache_size"), fk = tl_int(db, "PRAGMA foreign_keys");
   msg_quiet = 1;
   assert_int_equal(ingest_paths(db, roots, 1, &opt, &stats), 0);
   msg_quiet = 0;
+  /* the connection's settings as the ingest found them */
+  assert_int_equal(tl_int(db, "PRAGMA cache_size"), cache);
+  assert_int_equal(tl_int(db, "PRAGMA foreign_keys"), fk);
   return stats;
 }
 
