@@ -314,6 +314,40 @@ static void view_rows_are_each_lines_fields(void **state) {
   nv_assert_rows(f, &g);
 }
 
+/* Lists of every field count around the sample row's INSERTs, which name 4,
+ * 8, 12 or 16 slots (ingest/fmt_nvidia_smi.c), one after another in a file:
+ * every field lands in its own slot, or past the 16th in
+ * nvidia_smi_value_more, and a slot a line leaves empty reads NULL. */
+static void every_slot_count_stores_each_field(void **state) {
+  struct fx *f = *state;
+  static const int counts[] = {1, 4, 5, 8, 9, 12, 13, 16, 17, 3};
+  enum { NCOUNTS = sizeof counts / sizeof *counts };
+  static struct nv_list lists[NCOUNTS];
+  static char names[NV_FIELDS][24];
+  static const char *const units[] = {"W", "MiB", "%", NULL, "MHz"};
+  for (int c = 1; c < NV_FIELDS; c++) snprintf(names[c], sizeof names[c], "clocks.f%d", c + 1);
+  static struct nv_log g;
+  memset(&g, 0, sizeof g);
+  for (int k = 0; k < NCOUNTS; k++) {
+    lists[k].n = counts[k];
+    lists[k].f[0] = (struct nv_field){"index", NULL, NV_TEXT};
+    for (int c = 1; c < counts[k]; c++) lists[k].f[c] = (struct nv_field){names[c], units[c % 5], NV_NUM};
+    nv_header(&g, &lists[k]);
+    nv_data(&g, NULL);
+    nv_data(&g, NULL);
+  }
+  nv_ingest(f, &g);
+  assert_int_equal(g.lists, NCOUNTS);
+  nv_assert_rows(f, &g);
+  /* the slots past a line's fields are empty: line 2 has 1 field, line 20 has 13 */
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_sample WHERE line = 2 AND n2 IS NULL"
+                                  " AND t2 IS NULL AND n16 IS NULL AND t16 IS NULL"),
+                   1);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_sample WHERE line = 20 AND n13 IS NOT NULL"
+                                  " AND n14 IS NULL AND t14 IS NULL"),
+                   1);
+}
+
 /* noheader with units in the values: fields col1, col2, ... (timestamp when
  * the first is one), no units, the numbers read from before their units, any
  * other text kept. */
@@ -361,6 +395,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(nounits_keyed_by_uuid, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(timestamp_out_of_range_is_rejected, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(view_rows_are_each_lines_fields, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(every_slot_count_stores_each_field, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(view_rows_of_noheader_with_units, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(torn_last_line_leaves_no_field_list, fx_setup, fx_teardown),
   };
