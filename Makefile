@@ -9,6 +9,7 @@
 #   make check SANITIZE=address,undefined   the same under the sanitizers
 #   make test SANITIZE=thread SUITES=push,readahead,batch   the threaded code (push's lanes,
 #                                    the ingest's reading and store threads) under ThreadSanitizer
+#   make test JOBS=1  the suites one at a time (default: as many side by side as there are cores)
 #   make deps         install the Debian packages wattdb needs (sudo when not root)
 #   make bench        the benchmarks of bench/ (minutes; writes bench/out/, figures for bench/RESULTS.md)
 #   make fuzz         install clang if missing, build the libFuzzer targets of fuzz/ and run each
@@ -57,6 +58,8 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema_sql.o $(B)/gen/transform_sql
 # SUITES=push,upgrade runs only those suites (tests/test_push.c, ...) and not
 # the command-line script; empty: every suite.
 SUITES   ?=
+# Suites run side by side, JOBS at a time (tests/run_suites.sh; empty: one per core).
+JOBS     ?=
 TESTS    := $(patsubst tests/%.c,$(B)/tests/%,$(if $(SUITES),$(patsubst %,tests/test_%.c,$(subst $(comma), ,$(SUITES))),$(wildcard tests/test_*.c)))
 WATTDB   := $(if $(SANITIZE),$(B)/wattdb,wattdb)
 
@@ -196,9 +199,7 @@ test: $(WATTDB) $(B)/gen-sample $(TESTS)
 	if sh tests/pg.sh start $(PG_DIR); then WATTDB_PG_URL=$$(sh tests/pg.sh url $(PG_DIR)); export WATTDB_PG_URL; \
 	elif [ "$(WATTDB_PG_REQUIRED)" = 1 ]; then echo "push tests: PostgreSQL could not start (above)" >&2; exit 1; \
 	else echo "push tests: PostgreSQL could not start (above): the tests that need it skip"; fi; \
-	for t in $(TESTS); do \
-	  WATTDB=./$(WATTDB) GEN_SAMPLE=./$(B)/gen-sample $$t || failed=1; \
-	done; \
+	JOBS="$(JOBS)" WATTDB=./$(WATTDB) GEN_SAMPLE=./$(B)/gen-sample sh tests/run_suites.sh $(TESTS) || failed=1; \
 	$(if $(SUITES),,WATTDB=./$(WATTDB) GEN_SAMPLE=./$(B)/gen-sample sh tests/run_cli_tests.sh || failed=1;) \
 	exit $$failed
 

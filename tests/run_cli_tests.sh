@@ -216,7 +216,8 @@ if cmp -s "$T/foreign.db" "$T/foreign.copy" && [ ! -e "$T/foreign.db-wal" ]; the
 # damage: a page of table data overwritten in the middle of the file
 cp "$T/bad.db" "$T/damaged.db"
 pages=$(sqlite3 "$T/damaged.db" "PRAGMA page_count")
-printf 'garbage%.0s' $(seq 1 600) | dd of="$T/damaged.db" bs=4096 seek=$((pages - 2)) conv=notrunc 2>/dev/null
+page_size=$(sqlite3 "$T/damaged.db" "PRAGMA page_size")
+printf 'garbage%.0s' $(seq 1 600) | dd of="$T/damaged.db" bs="$page_size" seek=$((pages - 2)) conv=notrunc 2>/dev/null
 expect 3 "status of a damaged database" "$W" status --db "$T/damaged.db"
 has "$T/err" "damaged" "damaged database message"
 
