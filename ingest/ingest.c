@@ -46,12 +46,6 @@
 #include "ingest/runkey.h"
 #include "ingest/source.h"
 
-/* The ingest connection's page cache (KiB; SQLite's default is 2000): a large
- * file's transaction spills the pages it holds dirty into the WAL when the
- * cache is full, and a page spilled before its rows are all written is
- * written again. */
-#define INGEST_CACHE_KIB "16384"
-
 struct driver {
   struct wdb *db;
   const struct ingest_options *opt;

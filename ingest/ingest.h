@@ -6,6 +6,12 @@
 
 #include "schema/db.h"
 
+/* The ingest connection's page cache (KiB; SQLite's default is 2000), set
+ * while ingest_paths() runs: a large file's transaction spills the pages it
+ * holds dirty into the WAL when the cache is full, and a page spilled before
+ * its rows are all written is written again. */
+#define INGEST_CACHE_KIB "16384"
+
 struct format;
 struct source_hooks;
 
