@@ -7,8 +7,8 @@
  * source_file row and its rows of every table keyed by (file_id, line) (raw
  * tables, rejected_row, unparsed_value), into memory. Then, into TARGET.db (a
  * fresh wattdb database with the same schema, opened as the ingest writes it:
- * WAL, synchronous=NORMAL, the ingest's page cache (INGEST_CACHE_KIB) and
- * process settings (wdb_configure_process), foreign keys not enforced
+ * WAL, synchronous=NORMAL, the ingest's page cache and temp store
+ * (INGEST_PRAGMAS), foreign keys not enforced
  * (ingest/ingest.c; with --foreign-keys, enforced, as before), it binds and steps one prepared INSERT
  * per row, one transaction per file, the file's source_file row first, as the
  * ingest does. Only that insert phase is timed: what is left of an ingest's time
@@ -115,14 +115,12 @@ int main(int argc, char **argv) {
     return 2;
   }
   argv += foreign_keys;
-  if (wdb_configure_process()) die(NULL, "SQLite started before its settings were made");
   sqlite3 *src;
   if (sqlite3_open_v2(argv[1], &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) die(src, argv[1]);
   remove(argv[2]);
   struct wdb dst;
   if (wdb_open(&dst, argv[2])) return 1;
-  if (sqlite3_exec(dst.sql, "PRAGMA cache_size=-" INGEST_CACHE_KIB, NULL, NULL, NULL) != SQLITE_OK)
-    die(dst.sql, "cache_size");
+  if (sqlite3_exec(dst.sql, INGEST_PRAGMAS, NULL, NULL, NULL) != SQLITE_OK) die(dst.sql, "pragmas");
   /* run rows, as the ingest made them (source_file.run_id points at them) */
   if (sqlite3_exec(dst.sql, "PRAGMA foreign_keys=OFF", NULL, NULL, NULL) != SQLITE_OK) die(dst.sql, "fk");
   char *attach = sqlite3_mprintf("ATTACH %Q AS src; INSERT INTO run SELECT * FROM src.run; DETACH src;",

@@ -12,7 +12,6 @@
 
 #include "cli/commands.h"
 #include "common/msg.h"
-#include "schema/db.h"
 
 static const char usage_main[] =
     "usage: wattdb COMMAND [--db FILE] [OPTIONS] [PATH...]\n"
@@ -59,10 +58,6 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "--version") == 0) {
     printf("wattdb %s\n", WATTDB_VERSION);
     return EXIT_OK;
-  }
-  if (wdb_configure_process()) {
-    msg("internal: SQLite was initialised before its settings were made");
-    return EXIT_INTERNAL;
   }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);

@@ -259,10 +259,6 @@ static int open_connection(struct wdb *db, const char *path, int flags) {
   return 0;
 }
 
-int wdb_configure_process(void) {
-  return sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, WDB_SUBJOURNAL_IN_MEMORY) == SQLITE_OK ? 0 : -1;
-}
-
 int wdb_open(struct wdb *db, const char *path) {
   if (open_connection(db, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) return -1;
   if (check_owner(db, 1) < 0 || wdb_exec(db, "PRAGMA foreign_keys=ON", "cannot configure") ||

@@ -31,17 +31,6 @@ struct wdb {
  * what tells a wattdb database from any other SQLite file. */
 #define WDB_APPLICATION_ID 0x77617464
 
-/* SQLite's settings for the whole process, made before any database is
- * opened (sqlite3_config() refuses them later): a statement's or savepoint's
- * journal stays in memory up to WDB_SUBJOURNAL_IN_MEMORY bytes. The ingest's
- * savepoint around a file's rows journals the pages that existed before it
- * and that the file changes, the last leaves of the tables it appends to:
- * about 130 KB a file on the real zip, which would otherwise go to a
- * temporary file past SQLite's default of 64 KiB, one for every file.
- * Returns 0, or -1 when SQLite was initialised already (nothing changed). */
-#define WDB_SUBJOURNAL_IN_MEMORY (2 << 20)
-int wdb_configure_process(void);
-
 /* Opens the database at PATH for writing, creating it if needed, and applies
  * the schema files it has not seen yet, each in its own transaction. A file
  * that is not a wattdb database (another application_id, or tables and a

@@ -84,13 +84,15 @@ static inline struct ingest_stats tl_ingest(struct wdb *db, const char *root) {
   struct ingest_options opt = {0};
   struct ingest_stats stats;
   char *roots[1] = {(char *)root};
-  long long cache = tl_int(db, "PRAGMA cache_size"), fk = tl_int(db, "PRAGMA foreign_keys");
+  long long cache = tl_int(db, "PRAGMA cache_size"), fk = tl_int(db, "PRAGMA foreign_keys"),
+            temp_store = tl_int(db, "PRAGMA temp_store");
   msg_quiet = 1;
   assert_int_equal(ingest_paths(db, roots, 1, &opt, &stats), 0);
   msg_quiet = 0;
   /* the connection's settings as the ingest found them */
   assert_int_equal(tl_int(db, "PRAGMA cache_size"), cache);
   assert_int_equal(tl_int(db, "PRAGMA foreign_keys"), fk);
+  assert_int_equal(tl_int(db, "PRAGMA temp_store"), temp_store);
   return stats;
 }
 
