@@ -7,8 +7,8 @@
  * source_file row and its rows of every table keyed by (file_id, line) (raw
  * tables, rejected_row, unparsed_value), into memory. Then, into TARGET.db (a
  * fresh wattdb database with the same schema, opened as the ingest writes it:
- * WAL, synchronous=NORMAL, the ingest's page cache and temp store
- * (INGEST_PRAGMAS), foreign keys not enforced
+ * WAL, synchronous=NORMAL, the ingest's page cache (INGEST_PRAGMAS),
+ * foreign keys not enforced
  * (ingest/ingest.c; with --foreign-keys, enforced, as before), it binds and steps one prepared INSERT
  * per row, one transaction per file, the file's source_file row first, as the
  * ingest does. Only that insert phase is timed: what is left of an ingest's time

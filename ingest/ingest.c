@@ -774,9 +774,8 @@ int ingest_paths(struct wdb *db, char *const *roots, int n, const struct ingest_
   /* Outside any transaction, where the pragma takes effect; restored below. */
   int enforced = wdb_int(db, "PRAGMA foreign_keys", 0) == 1;
   if (enforced && wdb_exec(db, "PRAGMA foreign_keys=OFF", "cannot configure")) d.fatal = 1;
-  sqlite3_int64 cache = 0, temp_store = -1;
+  sqlite3_int64 cache = 0;
   if (!d.fatal && (wdb_int_checked(db, "PRAGMA cache_size", 0, &cache, "cannot configure") ||
-                   wdb_int_checked(db, "PRAGMA temp_store", 0, &temp_store, "cannot configure") ||
                    wdb_exec(db, INGEST_PRAGMAS, "cannot configure")))
     d.fatal = 1;
   if (!d.fatal && (owned_tables_prepare(&d) || batches_register(db))) d.fatal = 1;
@@ -800,10 +799,9 @@ int ingest_paths(struct wdb *db, char *const *roots, int n, const struct ingest_
   peek_close(&peek);
   owned_tables_free(&d);
   if (enforced && wdb_exec(db, "PRAGMA foreign_keys=ON", "cannot configure")) d.fatal = 1;
-  if (temp_store >= 0) {
-    char restore[96];
-    snprintf(restore, sizeof restore, "PRAGMA cache_size=%lld; PRAGMA temp_store=%lld", (long long)cache,
-             (long long)temp_store);
+  if (cache) {
+    char restore[64];
+    snprintf(restore, sizeof restore, "PRAGMA cache_size=%lld", (long long)cache);
     if (wdb_exec(db, restore, "cannot configure")) d.fatal = 1;
   }
   progress(&d, 1);

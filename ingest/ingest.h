@@ -6,16 +6,11 @@
 
 #include "schema/db.h"
 
-/* The connection's settings while ingest_paths() runs, restored after:
- * - a page cache of 16 MiB (SQLite's default is 2 MB): a large file's
- *   transaction spills the pages it holds dirty into the WAL when the cache is
- *   full, and a page spilled before its rows are all written is written again;
- * - journals in memory (temp_store): the savepoint around a file's rows
- *   journals the pages that existed before it and that the file changes, the
- *   last pages of the tables it appends to, about 130 KB a file on the real
- *   zip, which past SQLite's 64 KiB went to a temporary file, one per file.
- *   The ingest makes no temporary table. */
-#define INGEST_PRAGMAS "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY"
+/* The connection's page cache while ingest_paths() runs, restored after: 16
+ * MiB (SQLite's default is 2 MB). A large file's transaction spills the pages
+ * it holds dirty into the WAL when the cache is full, and a page spilled
+ * before its rows are all written is written again. */
+#define INGEST_PRAGMAS "PRAGMA cache_size=-16384"
 
 struct format;
 struct source_hooks;

@@ -263,7 +263,7 @@ int wdb_open(struct wdb *db, const char *path) {
   if (open_connection(db, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) return -1;
   if (check_owner(db, 1) < 0 || wdb_exec(db, "PRAGMA foreign_keys=ON", "cannot configure") ||
       migrate(db) || model_refresh(db) ||
-      exec_waiting(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+      exec_waiting(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;",
                    "cannot configure the database")) {
     wdb_close(db);
     return -1;

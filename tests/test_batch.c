@@ -4,16 +4,17 @@
  * batches and early flushes of long text; a constraint broken inside a batch
  * fails its flush, the rows before the one refused stored as row-by-row
  * INSERTs would have stored them, and that row's line known; a batch is
- * stored without a statement journal; discarded rows are never stored; an INSERT that is not plain `VALUES (?, ...)` is refused; each
- * INSERT is prepared once however its files alternate. Each of these holds
- * both when full batches are stored where they fill and when a store thread
- * stores them (ingest/store.h); with the thread, the rows and every other
- * statement land in the same order as without it, a failure in the thread
- * surfaces in the parser's thread, and what was queued after it is dropped. */
+ * stored without a statement journal; discarded rows are never stored; an
+ * INSERT that is not plain `VALUES (?, ...)` is refused; each INSERT is
+ * prepared once however its files alternate. Each of these holds both when
+ * full batches are stored where they fill and when a store thread stores them
+ * (ingest/store.h); with the thread, the rows and every other statement land
+ * in the same order as without it, a failure in the thread surfaces in the
+ * parser's thread, and what was queued after it is dropped. A savepoint's
+ * journal stays in memory on a connection wdb_open() made. */
 #include "tests/testlib.h"
 
 #include "ingest/batch.h"
-#include "ingest/ingest.h"
 #include "ingest/parse_private.h"
 
 struct fx {
@@ -369,16 +370,15 @@ static void batches_keep_no_statement_journal(void **state) {
   assert_int_equal(subjournals_opened, 0);
 }
 
-/* A savepoint's journal of 40 pages (about 640 KiB) stays in memory under
- * the ingest's settings (INGEST_PRAGMAS), as its savepoint around a file's
- * rows does, where SQLite's default would write it to a temporary file past
- * 64 KiB. */
+/* A savepoint's journal of 40 pages (about 640 KiB) stays in memory on a
+ * connection wdb_open() made, as the ingest's savepoint around a file's rows
+ * does, where SQLite's default would write it to a temporary file past 64
+ * KiB. */
 static void savepoint_journal_stays_in_memory(void **state) {
   struct fx *f = *state;
   assert_int_equal(wdb_exec(&f->db,
                             "WITH RECURSIVE s(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM s WHERE k < 4000)"
-                            " INSERT INTO a(k, t) SELECT k, printf('%0140d', k) FROM s; COMMIT;" INGEST_PRAGMAS
-                            "; BEGIN",
+                            " INSERT INTO a(k, t) SELECT k, printf('%0140d', k) FROM s; COMMIT; BEGIN",
                             "test"),
                    0);
   long long pages = tl_int(&f->db, "SELECT count(DISTINCT pageno) FROM dbstat WHERE name = 'a'");
