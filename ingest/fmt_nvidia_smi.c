@@ -68,10 +68,10 @@ struct state {
                                       field count, more fetched once per file */
 };
 
-/* The sample row's INSERT naming slots 1 .. 4 (k + 1) only, for lines of at
- * most that many fields: the slots a line does not fill are left to their
- * default NULL instead of each passing as a NULL through the batch (about a
- * sixth of a 38-column row's cost for an 8-field line). */
+/* sql_sample[k]: the sample row's INSERT naming slots 1 .. 4 (k + 1) only,
+ * for lines of at most 4 (k + 1) fields. The slots a line does not fill keep
+ * their default NULL instead of each passing as a NULL through the batch: an
+ * 8-field line passes 22 values, not 38. */
 #define SAMPLE_COLS "INSERT INTO nvidia_smi_sample(file_id, line, ts_us, gpu, power_w, fields_line"
 #define SLOT(k) ", n" #k ", t" #k
 #define SLOTS_1_4 SLOT(1) SLOT(2) SLOT(3) SLOT(4)

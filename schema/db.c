@@ -112,8 +112,8 @@ static int migrate(struct wdb *db) {
    * file's rows are one transaction that spills its pages into the WAL and
    * copies them into the database at the checkpoint: a quarter of the page
    * writes and reads, each a system call, for the same bytes (on the 2 M-line
-   * nvidia-smi log, 1.3 s less CPU time in the kernel). An empty database
-   * only, before its first table; one already made keeps its size. */
+   * nvidia-smi log, about a second less CPU time in the kernel). An empty
+   * database only, before its first table; one already made keeps its size. */
   if (have == 0 && wdb_exec(db, "PRAGMA page_size = 16384", "cannot set the page size")) return -1;
   for (int i = have; i < want; i++) {
     char bump[96];

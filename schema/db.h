@@ -38,12 +38,12 @@ struct wdb {
  * before it and that the file changes, the last pages of the tables it
  * appends to, about 130 KB a file on the real zip, which past SQLite's 64 KiB
  * went to a temporary file, one per file. (The transform, whose statements
- * are large, sets temp_store=FILE for itself.) A file
- * that is not a wattdb database (another application_id, or tables and a
- * user_version of its own) is refused untouched. Returns 0, or -1 after
- * printing why. On failure *db is left closed. wdb_close() leaves the database
- * out of WAL mode when no other connection has it open, so that users without
- * write permission can read it. */
+ * are large, sets temp_store=FILE for itself.) A file that is not a wattdb
+ * database (another application_id, or tables and a user_version of its own)
+ * is refused untouched. Returns 0, or -1 after printing why. On failure *db
+ * is left closed. wdb_close() leaves the database out of WAL mode when no
+ * other connection has it open, so that users without write permission can
+ * read it. */
 int wdb_open(struct wdb *db, const char *path);
 
 /* Opens an existing wattdb database at PATH read-only: never creates, never
