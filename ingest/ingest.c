@@ -775,9 +775,14 @@ int ingest_paths(struct wdb *db, char *const *roots, int n, const struct ingest_
   int enforced = wdb_int(db, "PRAGMA foreign_keys", 0) == 1;
   if (enforced && wdb_exec(db, "PRAGMA foreign_keys=OFF", "cannot configure")) d.fatal = 1;
   sqlite3_int64 cache = 0;
-  if (!d.fatal && (wdb_int_checked(db, "PRAGMA cache_size", 0, &cache, "cannot configure") ||
-                   wdb_exec(db, INGEST_PRAGMAS, "cannot configure")))
-    d.fatal = 1;
+  int cache_set = 0; /* INGEST_PRAGMAS applied: CACHE to restore, whatever its value */
+  if (!d.fatal) {
+    if (wdb_int_checked(db, "PRAGMA cache_size", 0, &cache, "cannot configure") ||
+        wdb_exec(db, INGEST_PRAGMAS, "cannot configure"))
+      d.fatal = 1;
+    else
+      cache_set = 1;
+  }
   if (!d.fatal && (owned_tables_prepare(&d) || batches_register(db))) d.fatal = 1;
   if (!d.fatal && !opt->store_inline) batches_start(&d.parse_priv.batches, db);
   d.ra = d.fatal ? NULL : readahead_start(roots, n, &config);
@@ -799,7 +804,7 @@ int ingest_paths(struct wdb *db, char *const *roots, int n, const struct ingest_
   peek_close(&peek);
   owned_tables_free(&d);
   if (enforced && wdb_exec(db, "PRAGMA foreign_keys=ON", "cannot configure")) d.fatal = 1;
-  if (cache) {
+  if (cache_set) {
     char restore[64];
     snprintf(restore, sizeof restore, "PRAGMA cache_size=%lld", (long long)cache);
     if (wdb_exec(db, restore, "cannot configure")) d.fatal = 1;
