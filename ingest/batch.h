@@ -35,9 +35,9 @@
 #include "ingest/store.h"
 #include "schema/db.h"
 
-#define BATCH_SLOTS 2       /* raw tables one format fills through batches */
-#define BATCH_MAX_PARAMS 40 /* parameters of a batched INSERT (nvidia_smi_sample: 38) */
-#define BATCH_STATEMENTS 16 /* distinct batched INSERTs of one ingest (wattdb's: 13) */
+#define BATCH_SLOTS 3       /* raw tables one format fills through batches */
+#define BATCH_MAX_PARAMS 40 /* parameters of a batched INSERT (nvidia_smi_sample: 39) */
+#define BATCH_STATEMENTS 16 /* distinct batched INSERTs of one ingest (wattdb's: 14) */
 
 struct parse;
 

@@ -43,6 +43,7 @@
 #include "ingest/batch.h"
 #include "ingest/format.h"
 #include "ingest/ingest.h"
+#include "ingest/textset.h"
 #include "ingest/values.h"
 
 #define NV_MAX 64   /* fields of a line */
@@ -64,21 +65,22 @@ struct state {
   int c_time, c_index, c_uuid, c_bus, c_power;
   char group_ts[40];           /* timestamp text of the current group of lines */
   int group_pos;
-  struct row_batch *sample, *more; /* the batches (batch.h): sample for the line's
-                                      field count, more fetched once per file */
+  struct row_batch *sample, *more, *text; /* the batches (batch.h): sample for the
+                                      line's field count, more and text fetched once per file */
+  struct textset texts;        /* the file's texts stored in nvidia_smi_text */
 };
 
 /* sql_sample[k]: the sample row's INSERT naming slots 1 .. 4 (k + 1) only,
  * for lines of at most 4 (k + 1) fields. The slots a line does not fill keep
  * their default NULL instead of each passing as a NULL through the batch: an
  * 8-field line passes 22 values, not 38. */
-#define SAMPLE_COLS "INSERT INTO nvidia_smi_sample(file_id, line, ts_us, gpu, power_w, fields_line"
+#define SAMPLE_COLS "INSERT INTO nvidia_smi_sample(file_id, line, ts_us, gpu, power_w, fields_line, texts"
 #define SLOT(k) ", n" #k ", t" #k
 #define SLOTS_1_4 SLOT(1) SLOT(2) SLOT(3) SLOT(4)
 #define SLOTS_5_8 SLOT(5) SLOT(6) SLOT(7) SLOT(8)
 #define SLOTS_9_12 SLOT(9) SLOT(10) SLOT(11) SLOT(12)
 #define SLOTS_13_16 SLOT(13) SLOT(14) SLOT(15) SLOT(16)
-#define SAMPLE_PARAMS ") VALUES (?,?,?,?,?,?"
+#define SAMPLE_PARAMS ") VALUES (?,?,?,?,?,?,?"
 #define PARAMS_4 ", ?,?, ?,?, ?,?, ?,?"
 static const char *const sql_sample[NV_SLOTS / 4] = {
     SAMPLE_COLS SLOTS_1_4 SAMPLE_PARAMS PARAMS_4 ")",
@@ -86,11 +88,14 @@ static const char *const sql_sample[NV_SLOTS / 4] = {
     SAMPLE_COLS SLOTS_1_4 SLOTS_5_8 SLOTS_9_12 SAMPLE_PARAMS PARAMS_4 PARAMS_4 PARAMS_4 ")",
     SAMPLE_COLS SLOTS_1_4 SLOTS_5_8 SLOTS_9_12 SLOTS_13_16 SAMPLE_PARAMS PARAMS_4 PARAMS_4 PARAMS_4 PARAMS_4 ")",
 };
-#define SAMPLE_SLOT0 7 /* the parameter of n1; t_k follows n_k */
+#define SAMPLE_TEXTS 7 /* the parameter of texts */
+#define SAMPLE_SLOT0 8 /* the parameter of n1; t_k follows n_k */
 static const char sql_more[] =
     "INSERT INTO nvidia_smi_value_more(file_id, line, col, field, unit, num, text) VALUES (?,?,?,?,?,?,?)";
 static const char sql_field[] =
-    "INSERT INTO nvidia_smi_field(file_id, fields_line, col, field, unit) VALUES (?,?,?,?,?)";
+    "INSERT INTO nvidia_smi_field(file_id, fields_line, col, field, unit, sample_column)"
+    " VALUES (?,?,?,?,?,?)";
+static const char sql_text[] = "INSERT INTO nvidia_smi_text(file_id, line, id, text) VALUES (?,?,?,?)";
 
 /* Is S a query name with an optional " [unit]" (a header field)? */
 static int header_field(const char *s) {
@@ -179,6 +184,8 @@ static int store_list(struct parse *p, struct state *st, int64_t line) {
     sqlite3_bind_int(f, 3, i + 1);
     sqlite3_bind_text(f, 4, l->field[i], -1, SQLITE_STATIC);
     if (l->unit[i][0]) sqlite3_bind_text(f, 5, l->unit[i], -1, SQLITE_STATIC);
+    const char *in_sample = i >= NV_SLOTS ? NULL : i == st->c_time ? "ts_us" : i == st->c_power ? "power_w" : NULL;
+    if (in_sample) sqlite3_bind_text(f, 6, in_sample, -1, SQLITE_STATIC);
     if (parse_insert(p, f)) return -1;
   }
   st->stored = *l;
@@ -192,6 +199,52 @@ static void put_value(struct row_batch *b, int num, int text, enum value_kind ki
                       const char *field) {
   if (kind == VALUE_OK) batch_double(b, num, x);
   else if (field[0]) batch_text(b, text, field);
+}
+
+/* Is the time field TEXT, which value_time() read, of the shape that
+ * nvidia_smi_value writes ts_us in (schema/023_nvidia_smi_texts.sql):
+ * YYYY/MM/DD HH:MM:SS.mmm with seconds below 60? Then it reads back as
+ * written, and its slot need not hold it. */
+static int time_as_written(const char *text) {
+  static const char shape[] = "dddd/dd/dd dd:dd:dd.ddd";
+  for (int i = 0; i < (int)sizeof shape - 1; i++)
+    if (shape[i] == 'd' ? text[i] < '0' || text[i] > '9' : text[i] != shape[i]) return 0;
+  return text[sizeof shape - 1] == '\0' && text[17] < '6';
+}
+
+/* Slot I (0-based) of line LN's sample row ROW: its number, or its text as the
+ * number of the file's text (adding it to nvidia_smi_text when new; *TEXTS gets
+ * the slot's bit) or as written; nothing for the time field when its text is
+ * as written and the power field's number, which ts_us and power_w hold; the
+ * time field's other texts as written. 0, or -1 on a database error (printed). */
+static int put_slot(struct parse *p, struct row_batch *row, int64_t line, int i, enum value_kind kind,
+                    double x, int64_t *texts) {
+  struct state *st = p->state;
+  const char *field = p->fields[i];
+  int num = SAMPLE_SLOT0 + 2 * i, text = num + 1;
+  if (i == st->c_time) { /* a time is no text a file repeats */
+    if (!time_as_written(field)) batch_text(row, text, field);
+    return 0;
+  }
+  if (kind == VALUE_OK) {
+    if (i != st->c_power) batch_double(row, num, x);
+    return 0;
+  }
+  if (!field[0]) return 0;
+  int added, id = textset_number(&st->texts, field, strlen(field), &added);
+  if (!id) {
+    batch_text(row, text, field);
+    return 0;
+  }
+  batch_int(row, num, id);
+  *texts |= INT64_C(1) << i;
+  if (!added) return 0;
+  if (!st->text && !(st->text = parse_batch(p, 2, sql_text))) return -1;
+  batch_int(st->text, 1, p->file_id);
+  batch_int(st->text, 2, line);
+  batch_int(st->text, 3, id);
+  batch_text(st->text, 4, field);
+  return batch_row_done(st->text);
 }
 
 /* Stores data line LN (its NF fields parsed into KIND and NUM, its GPU and
@@ -213,8 +266,10 @@ static enum line_verdict store_line(struct parse *p, const struct line *ln, int 
   batch_text(row, 4, gpu);
   if (st->c_power >= 0 && kind[st->c_power] == VALUE_OK) batch_double(row, 5, num[st->c_power]);
   batch_int(row, 6, st->fields_line);
+  int64_t texts = 0;
   for (int i = 0; i < nf && i < NV_SLOTS; i++)
-    put_value(row, SAMPLE_SLOT0 + 2 * i, SAMPLE_SLOT0 + 2 * i + 1, kind[i], num[i], p->fields[i]);
+    if (put_slot(p, row, ln->number, i, kind[i], num[i], &texts)) return LINE_FATAL;
+  if (texts) batch_int(row, SAMPLE_TEXTS, texts);
   if (batch_row_done(row)) return LINE_FATAL;
   struct row_batch *v = st->more;
   for (int i = NV_SLOTS; i < nf; i++) {
@@ -334,7 +389,7 @@ static int bid(const struct sniff *s) {
 const struct format fmt_nvidia_smi = {
     .name = "nvidia-smi",
     /* nvidia_smi_value, the view, too: `wattdb status` counts its rows as it did the table's */
-    .tables = "nvidia_smi_sample,nvidia_smi_field,nvidia_smi_value,nvidia_smi_value_more",
+    .tables = "nvidia_smi_sample,nvidia_smi_field,nvidia_smi_value,nvidia_smi_value_more,nvidia_smi_text",
     .version = 1,
     .time_convention = "naive-local",
     .bid = bid,

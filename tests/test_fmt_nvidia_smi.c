@@ -385,6 +385,84 @@ static void torn_last_line_leaves_no_field_list(void **state) {
   fx_assert_accounted(f);
 }
 
+/* The time field in every shape value_time() reads: its slot stays empty only
+ * where nvidia_smi_value writes ts_us back as the field was written
+ * (YYYY/MM/DD HH:MM:SS.mmm), and nvidia_smi_value gives each as written. */
+static void time_text_is_kept_unless_ts_us_gives_it_back(void **state) {
+  struct fx *f = *state;
+  static const char *const times[] = {
+      "2024/03/06 10:00:00.000",    "2024-03-06 10:00:01.000", "2024/03/06 10:00:02.5",
+      "2024/03/06 10:00:03.250123", "2016/12/31 23:59:60.000", "1970/01/01 00:00:00.000",
+      "9999/12/31 23:59:59.999",    "2024/02/29 07:08:09.010", "2024/03/06T10:00:04.000"};
+  static const int in_slot[] = {0, 1, 1, 1, 1, 0, 0, 0, 1};
+  enum { N = sizeof times / sizeof *times };
+  char text[2048] = "timestamp, index, power.draw [W]\n";
+  for (int i = 0; i < N; i++)
+    snprintf(text + strlen(text), sizeof text - strlen(text), "%s, 0, %d W\n", times[i], i);
+  char *dir = tl_mkdtemp();
+  tl_write_str(dir, "smi.csv", text);
+  fx_ingest_path(f, dir, NULL);
+  tl_rmdir(dir);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_sample"), N);
+  for (int i = 0; i < N; i++) {
+    int line = i + 2;
+    assert_string_equal(tl_text(&f->db, "SELECT text FROM nvidia_smi_value WHERE line = %d AND col = 1", line),
+                        times[i]);
+    assert_int_equal(tl_int(&f->db, "SELECT t1 IS NOT NULL FROM nvidia_smi_sample WHERE line = %d", line),
+                     in_slot[i]);
+  }
+  fx_assert_accounted(f);
+}
+
+/* A file's texts are stored once each, numbered as they first come, and its
+ * power field's number only as power_w; a text longer than a numbered text may
+ * be, and every text past the 1024th, stays in its slot. nvidia_smi_value
+ * gives every field back. */
+static void texts_a_file_repeats_are_stored_once(void **state) {
+  struct fx *f = *state;
+  enum { LINES = 1100 };
+  static char text[LINES * 400];
+  char longname[301];
+  memset(longname, 'x', 300);
+  longname[300] = '\0';
+  size_t n = (size_t)snprintf(text, sizeof text, "timestamp, index, name, power.draw [W], pstate\n");
+  for (int i = 0; i < LINES; i++)
+    n += (size_t)snprintf(text + n, sizeof text - n, "2024/03/06 10:%02d:%02d.%03d, %d, %s, %s, u%04d\n",
+                          i / 600, i / 10 % 60, i % 10 * 100, i % 2, i == 7 ? longname : i % 2 ? "GPU B" : "GPU A",
+                          i % 5 ? "35.5 W" : "[N/A]", i);
+  char *dir = tl_mkdtemp();
+  tl_write_str(dir, "smi.csv", text);
+  fx_ingest_path(f, dir, NULL);
+  tl_rmdir(dir);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_sample"), LINES);
+  /* '0', 'GPU A', '[N/A]', 'u0000', '1', 'GPU B', 'u0001', ... as they come */
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(id || '=' || text || '@' || line, ' ') FROM"
+                                      " (SELECT * FROM nvidia_smi_text WHERE id <= 7 ORDER BY id)"),
+                      "1=0@2 2=GPU A@2 3=[N/A]@2 4=u0000@2 5=1@3 6=GPU B@3 7=u0001@3");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_text"), 1024);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_text WHERE text LIKE 'u%%'"), 1024 - 5);
+  /* the pstates past the 1024th text, and the long name, in their slots; no
+   * number in the power field's slot (its [N/A] is a text's number) */
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_sample WHERE t5 IS NOT NULL"),
+                   LINES - (1024 - 5));
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_sample WHERE t3 IS NOT NULL"), 1);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_sample WHERE n4 IS NOT NULL"
+                                  " AND (texts >> 3) & 1 = 0"),
+                   0);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_sample WHERE power_w = 35.5"),
+                   LINES - LINES / 5);
+  for (int i = 0; i < LINES; i++) {
+    char want[512];
+    snprintf(want, sizeof want, "%d|%s|%s|u%04d", i % 2, i == 7 ? longname : i % 2 ? "GPU B" : "GPU A",
+             i % 5 ? "35.5" : "[N/A]", i);
+    const char *got = tl_text(&f->db,
+                              "SELECT group_concat(coalesce(text, num), '|') FROM"
+                              " (SELECT * FROM nvidia_smi_value WHERE line = %d AND col > 1 ORDER BY col)", i + 2);
+    if (strcmp(got, want)) fail_msg("line %d: %s, expected %s", i + 2, got, want);
+  }
+  fx_assert_accounted(f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(multi_gpu_by_index_with_sentinels, fx_setup, fx_teardown),
@@ -398,6 +476,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(every_slot_count_stores_each_field, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(view_rows_of_noheader_with_units, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(torn_last_line_leaves_no_field_list, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(time_text_is_kept_unless_ts_us_gives_it_back, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(texts_a_file_repeats_are_stored_once, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests_name("fmt_nvidia_smi", tests, NULL, NULL);
 }

@@ -174,9 +174,11 @@ static int schema_file_index(const char *name) {
  * field. Such a database is made here from one this release built from the
  * nvidia-smi fixtures and a log whose header changes, repeats and comes back
  * (fresh.db): the table of that shape put back with the view's rows, and what
- * 022_nvidia_smi_wide.sql adds taken away. Opened again, it is migrated:
- * nvidia_smi_value, now the view, has the rows the table had, and the sample
- * rows, field lists and overflow rows are those the fresh ingest wrote. */
+ * 022_nvidia_smi_wide.sql and 023_nvidia_smi_texts.sql add taken away. Opened
+ * again, it is migrated: nvidia_smi_value, now the view, has the rows the table
+ * had, and the overflow rows are those the fresh ingest wrote, the sample rows
+ * and field lists too but for what 023 stores otherwise: the migrated rows
+ * keep every text in its slot. */
 static void nvidia_smi_rows_of_an_earlier_release_become_wide_rows(void **state) {
   (void)state;
   char *dir = tl_mkdtemp();
@@ -219,6 +221,7 @@ static void nvidia_smi_rows_of_an_earlier_release_become_wide_rows(void **state)
       " PRIMARY KEY (file_id, line, col)) WITHOUT ROWID;"
       "INSERT INTO former_value SELECT file_id, line, col, field, unit, num, text FROM nvidia_smi_value;"
       "DROP VIEW nvidia_smi_value; DROP TABLE nvidia_smi_field; DROP TABLE nvidia_smi_value_more;"
+      "DROP TABLE nvidia_smi_text; ALTER TABLE nvidia_smi_sample DROP COLUMN texts;"
       "ALTER TABLE former_value RENAME TO nvidia_smi_value;"
       "ALTER TABLE nvidia_smi_sample DROP COLUMN fields_line;"
       "ALTER TABLE nvidia_smi_sample DROP COLUMN n1; ALTER TABLE nvidia_smi_sample DROP COLUMN t1;"
@@ -257,13 +260,24 @@ static void nvidia_smi_rows_of_an_earlier_release_become_wide_rows(void **state)
   char attach[1200];
   snprintf(attach, sizeof attach, "ATTACH '%s/fresh.db' AS fresh", dir);
   assert_int_equal(wdb_exec(&db, attach, "attach"), 0);
-  static const char *const relations[] = {"nvidia_smi_sample", "nvidia_smi_field", "nvidia_smi_value_more",
-                                          "nvidia_smi_value", NULL};
+  static const char *const relations[] = {"nvidia_smi_value_more", "nvidia_smi_value", NULL};
   for (int i = 0; relations[i]; i++) {
     hash_of(&db, "main", relations[i], after);
     hash_of(&db, "fresh", relations[i], fresh);
     if (strcmp(after, fresh)) fail_msg("%s: the migrated rows are not those of a fresh ingest", relations[i]);
   }
+  static const char *const columns[][2] = {
+      {"nvidia_smi_sample", "file_id, line, ts_us, gpu, power_w, fields_line"},
+      {"nvidia_smi_field", "file_id, fields_line, col, field, unit"}};
+  for (int i = 0; i < 2; i++) {
+    const char *t = columns[i][0], *c = columns[i][1];
+    assert_int_equal(tl_int(&db, "SELECT count(*) FROM main.%s", t), tl_int(&db, "SELECT count(*) FROM fresh.%s", t));
+    if (tl_int(&db, "SELECT count(*) FROM (SELECT %s FROM main.%s EXCEPT SELECT %s FROM fresh.%s)", c, t, c, t))
+      fail_msg("%s: the migrated rows are not those of a fresh ingest", t);
+  }
+  assert_int_equal(tl_int(&db, "SELECT count(*) FROM main.nvidia_smi_text"), 0);
+  assert_int_equal(tl_int(&db, "SELECT count(*) FROM main.nvidia_smi_sample WHERE texts IS NOT NULL"), 0);
+  assert_true(tl_int(&db, "SELECT count(*) FROM fresh.nvidia_smi_text") > 0);
   tl_close(&db);
   tl_rmdir(dir);
 }
