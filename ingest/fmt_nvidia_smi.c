@@ -10,10 +10,13 @@
  * (dropped by nounits, values then have no unit either). The timestamp is
  * `YYYY/MM/DD HH:MM:SS.mmm`, naive local.
  *
- * Storage (schema/022_nvidia_smi_wide.sql): one nvidia_smi_sample row per line,
- * with its time, GPU and power.draw (or .average/.instant) as power_w, and its
- * first NV_SLOTS fields in typed slots: n_k the number without its unit, t_k
- * the field as written when it is not a number. The field list is written
+ * Storage (schema/022_nvidia_smi_wide.sql, 023_nvidia_smi_texts.sql): one
+ * nvidia_smi_sample row per line, with its time, GPU and power.draw (or
+ * .average/.instant) as power_w, and its first NV_SLOTS fields in typed slots:
+ * n_k the number without its unit, t_k the field as written when it is not a
+ * number, or, for a text the file repeats, n_k its number in nvidia_smi_text
+ * (the line's texts bit set). The time field's slot is empty when ts_us gives
+ * its text back, the power field's number is power_w only. The field list is written
  * once to nvidia_smi_field, when a stored line first uses a list that differs
  * from the previous stored line's (fields_line names that line); fields past
  * NV_SLOTS go one row each to nvidia_smi_value_more. The view nvidia_smi_value
@@ -73,7 +76,7 @@ struct state {
 /* sql_sample[k]: the sample row's INSERT naming slots 1 .. 4 (k + 1) only,
  * for lines of at most 4 (k + 1) fields. The slots a line does not fill keep
  * their default NULL instead of each passing as a NULL through the batch: an
- * 8-field line passes 22 values, not 38. */
+ * 8-field line passes 23 values, not 39. */
 #define SAMPLE_COLS "INSERT INTO nvidia_smi_sample(file_id, line, ts_us, gpu, power_w, fields_line, texts"
 #define SLOT(k) ", n" #k ", t" #k
 #define SLOTS_1_4 SLOT(1) SLOT(2) SLOT(3) SLOT(4)

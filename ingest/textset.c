@@ -10,6 +10,10 @@ static uint32_t fnv1a(const char *s, size_t n) {
   return h;
 }
 
+_Static_assert(TEXTSET_BYTES <= UINT16_MAX + 1, "text offsets are 16-bit");
+_Static_assert(TEXTSET_MAX_LEN <= UINT8_MAX, "text lengths are 8-bit");
+_Static_assert(TEXTSET_MAX < UINT16_MAX, "slots hold 1 + an index in 16 bits");
+
 enum { SLOTS = sizeof ((struct textset *)0)->slot / sizeof *((struct textset *)0)->slot };
 
 int textset_number(struct textset *set, const char *text, size_t len, int *added) {
