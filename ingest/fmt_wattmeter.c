@@ -26,17 +26,53 @@
  * ('truncated').
  *
  * This is the high-volume format (8.6 M frames a day): lines are split by hand,
- * numbers parsed by a short exact path, no allocation per line. */
+ * numbers parsed by a short exact path, no allocation per line.
+ *
+ * As it reads the frames, the parser integrates each socket over the whole
+ * log (common/wm_series.h, the rule the transform's pass over the frames
+ * follows) and stores, after the last line, the span of the frames and those
+ * series (schema/024_wattmeter_series.sql), so that the transform of a log
+ * need not read its frames again. The gap limit is guessed from the first
+ * WM_GUESS_FRAMES frames, which are held until then; the transform uses the
+ * series only where that limit bridged the intervals the log's own limit
+ * bridges. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/wm_series.h"
 #include "ingest/batch.h"
 #include "ingest/format.h"
 #include "ingest/values.h"
+#include "schema/model.h"
 
 #define WM_MAX_COLS 256
 #define WM_MAX_BANKS 16
+#define WM_GUESS_FRAMES 128 /* frames held until the gap limit is guessed from them */
+
+/* A frame row held until the gap limit is guessed. */
+struct held_frame {
+  int64_t ts;
+  int bank, ok;
+  unsigned has; /* bit k: socket 6 * bank + k + 1 has a reading */
+  double p[6];
+};
+
+/* The log integrated as it is read (wm_series.h): one attachment of the whole
+ * time, no offset (UTC, as stored). */
+struct whole_log {
+  long long frames, frames0;    /* frame rows, of bank 0 */
+  int64_t first, last;          /* min and max ts_us of the frame rows */
+  int64_t first0, last0;        /* the same over bank 0 */
+  long long line0_first, line0_last; /* lines of the first and last bank-0 frame held */
+  int64_t ts0_first, ts0_last;
+  int guessed;                  /* the limit is set; frames go straight to the series */
+  int nheld;
+  struct held_frame held[WM_GUESS_FRAMES];
+  struct wm_att att;
+  struct wm_state series_state;
+  struct wm_series series[6 * WM_MAX_BANKS];
+};
 
 enum col_kind { K_OTHER, K_TS, K_OK, K_U, K_CURRENT, K_POWER };
 
@@ -48,6 +84,7 @@ struct state {
   unsigned char index[WM_MAX_COLS];/* U: 0..2; socket: 0-based */
   int file_row_done;
   struct row_batch *rows;          /* fetched once per file (batch.h) */
+  struct whole_log whole;
 };
 
 static const char sql_insert[] =
@@ -56,6 +93,12 @@ static const char sql_insert[] =
     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 static const char sql_file[] =
     "INSERT OR REPLACE INTO wattmeter_file(file_id, sockets) VALUES (?,?)";
+static const char sql_span[] =
+    "UPDATE wattmeter_file SET first_us = ?2, last_us = ?3, bank0_frames = ?4, bank0_first_us = ?5,"
+    " bank0_last_us = ?6, gap_us = ?7, bridged_us = ?8, unbridged_us = ?9 WHERE file_id = ?1";
+static const char sql_series[] =
+    "INSERT INTO wattmeter_series(file_id, bank, k, energy_wus, covered_us, samples, first_us, last_us)"
+    " VALUES (?,?,?,?,?,?,?,?)";
 
 static const double pow10_tab[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
                                    1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
@@ -187,12 +230,99 @@ static int count_fields(const char *t, size_t len) {
   return n;
 }
 
+/* Starts the integration of the whole log W, whose frames have SOCKETS. */
+static void whole_start(struct whole_log *w, int sockets) {
+  w->att = (struct wm_att){.sockets = sockets,
+                           .off = wm_num_int(0),
+                           .ws = wm_num_int(-9223372036854775807LL),
+                           .we = wm_num_int(9223372036854775807LL)};
+  w->series_state = (struct wm_state){.att = &w->att, .natt = 1, .series = w->series, .track = 1};
+  wm_state_start(&w->series_state);
+}
+
+static void whole_feed(struct whole_log *w, const struct held_frame *f) {
+  if (wm_feeds(&w->series_state, f->bank, f->ok)) wm_feed(&w->series_state, f->bank, wm_num_int(f->ts), f->p, f->has);
+}
+
+/* Sets W's gap limit from the bank-0 frames held (their first and last), as
+ * the transform guesses it from a log's first and last (wm_guess_gap), and
+ * feeds the held frames to the series. */
+static void whole_guess(struct whole_log *w) {
+  struct wm_state *s = &w->series_state;
+  w->att.max_gap = wm_guess_gap(MODEL_GAP_PERIODS, (double)w->ts0_last - (double)w->ts0_first,
+                                (double)(w->line0_last - w->line0_first));
+  s->nbank = s->maxbank; /* the series array is W's own: started here, never grown */
+  wm_series_start(s, 0, (size_t)s->maxbank * 6);
+  w->guessed = 1;
+  for (int i = 0; i < w->nheld; i++) whole_feed(w, &w->held[i]);
+  w->nheld = 0;
+}
+
+/* A frame row F of line LINE, after its row was gathered for storing. */
+static void whole_frame(struct whole_log *w, const struct held_frame *f, long long line) {
+  if (!w->frames || f->ts < w->first) w->first = f->ts;
+  if (!w->frames || f->ts > w->last) w->last = f->ts;
+  w->frames++;
+  if (f->bank == 0) {
+    if (!w->frames0 || f->ts < w->first0) w->first0 = f->ts;
+    if (!w->frames0 || f->ts > w->last0) w->last0 = f->ts;
+    w->frames0++;
+  }
+  if (w->guessed) {
+    whole_feed(w, f);
+    return;
+  }
+  if (f->bank == 0) {
+    if (w->frames0 == 1) w->line0_first = line, w->ts0_first = f->ts;
+    w->line0_last = line, w->ts0_last = f->ts;
+  }
+  w->held[w->nheld++] = *f;
+  if (w->nheld == WM_GUESS_FRAMES) whole_guess(w);
+}
+
+/* After the last line: W's span and series (schema/024_wattmeter_series.sql)
+ * into the file's wattmeter_file row, which its first frame wrote. */
+static int whole_store(struct parse *p, struct whole_log *w) {
+  if (!w->guessed) whole_guess(w);
+  const struct wm_state *s = &w->series_state;
+  sqlite3_stmt *st = wdb_stmt(p->db, sql_span);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, p->file_id);
+  sqlite3_bind_int64(st, 2, w->first);
+  sqlite3_bind_int64(st, 3, w->last);
+  sqlite3_bind_int64(st, 4, w->frames0);
+  if (w->frames0) {
+    sqlite3_bind_int64(st, 5, w->first0);
+    sqlite3_bind_int64(st, 6, w->last0);
+  }
+  sqlite3_bind_double(st, 7, w->att.max_gap);
+  if (s->has_bridged) sqlite3_bind_double(st, 8, s->bridged);
+  if (s->has_unbridged) sqlite3_bind_double(st, 9, s->unbridged);
+  if (parse_insert(p, st)) return -1;
+  for (int64_t j = 0; j < s->nbank * 6; j++) {
+    const struct wm_series *x = &s->series[j];
+    if (!x->z.n) continue;
+    if (!(st = wdb_stmt(p->db, sql_series))) return -1;
+    sqlite3_bind_int64(st, 1, p->file_id);
+    sqlite3_bind_int64(st, 2, j / 6);
+    sqlite3_bind_int64(st, 3, j % 6 + 1);
+    sqlite3_bind_double(st, 4, x->z.energy);
+    sqlite3_bind_double(st, 5, x->z.covered);
+    sqlite3_bind_int64(st, 6, x->z.n);
+    sqlite3_bind_int64(st, 7, x->first.i);
+    sqlite3_bind_int64(st, 8, x->last.i);
+    if (parse_insert(p, st)) return -1;
+  }
+  return 0;
+}
+
 static int write_file_row(struct parse *p, struct state *st) {
   sqlite3_stmt *f = wdb_stmt(p->db, sql_file);
   if (!f) return -1;
   sqlite3_bind_int64(f, 1, p->file_id);
   sqlite3_bind_int(f, 2, st->sockets);
   st->file_row_done = 1;
+  whole_start(&st->whole, st->sockets);
   return parse_insert(p, f);
 }
 
@@ -309,8 +439,24 @@ static enum line_verdict line(struct parse *p, const struct line *ln) {
       if (sock < st->sockets && pow_set[sock]) batch_double(row, 10 + 2 * s, pow_[sock]);
     }
     if (batch_row_done(row)) return LINE_FATAL;
+    struct held_frame hf = {.ts = ts, .bank = b, .ok = ok};
+    for (int s = 0; s < 6; s++) {
+      int sock = 6 * b + s;
+      if (sock < st->sockets && pow_set[sock]) hf.p[s] = pow_[sock], hf.has |= 1u << s;
+    }
+    whole_frame(&st->whole, &hf, ln->number);
   }
   return LINE_STORED;
+}
+
+static int close_log(struct parse *p) {
+  struct state *st = p->state;
+  if (!st->file_row_done) return 0; /* no frame: no wattmeter_file row */
+  if (whole_store(p, &st->whole)) {
+    parse_fail(p, "cannot store the log's series: %s", sqlite3_errmsg(p->db->sql));
+    return -1;
+  }
+  return 0;
 }
 
 /* The header, possibly after stray diagnostic lines, within the first lines. */
@@ -324,10 +470,11 @@ static int bid(const struct sniff *s) {
 
 const struct format fmt_wattmeter = {
     .name = "wattmeter",
-    .tables = "wattmeter_frame,wattmeter_file",
+    .tables = "wattmeter_frame,wattmeter_file,wattmeter_series",
     .version = 1,
     .time_convention = "utc",
     .bid = bid,
     .line = line,
+    .close = close_log,
     .state_size = sizeof(struct state),
 };

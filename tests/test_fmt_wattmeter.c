@@ -173,9 +173,66 @@ static void epoch_seconds_out_of_range_are_rejected(void **state) {
   assert_int_equal(tl_int(&f->db, "SELECT ts_us FROM wattmeter_frame"), 1745428511039678LL);
 }
 
+/* What the parser stores of each log as it reads it (wattmeter_file's span,
+ * wattmeter_series) is what SQL over the frames it stored gives: the span of
+ * the frames and of bank 0, and per socket of the file with a reading in a
+ * good frame the readings, their first and last time, the time bridged (the
+ * intervals up to the gap limit it records) and the trapezoid's energy. The
+ * limit is gap_periods mean periods per line of the first bank-0 frames (here
+ * every frame: the fixtures are short). */
+static void series_are_those_of_the_frames(void **state) {
+  struct fx *f = *state;
+  char path[] = "tests/fixtures/wattmeter";
+  struct ingest_options opt = {0};
+  struct ingest_stats stats;
+  char *roots[1] = {path};
+  msg_quiet = 1;
+  assert_int_equal(ingest_paths(&f->db, roots, 1, &opt, &stats), 0);
+  msg_quiet = 0;
+  long long logs = tl_int(&f->db, "SELECT count(*) FROM wattmeter_file");
+  assert_true(logs >= 6);
+  assert_int_equal(tl_int(&f->db,
+                          "SELECT count(*) FROM wattmeter_file w WHERE"
+                          " first_us = (SELECT min(ts_us) FROM wattmeter_frame m WHERE m.file_id = w.file_id)"
+                          " AND last_us = (SELECT max(ts_us) FROM wattmeter_frame m WHERE m.file_id = w.file_id)"
+                          " AND bank0_frames = (SELECT count(*) FROM wattmeter_frame m"
+                          "                     WHERE m.file_id = w.file_id AND bank = 0)"
+                          " AND bank0_first_us IS (SELECT min(ts_us) FROM wattmeter_frame m"
+                          "                        WHERE m.file_id = w.file_id AND bank = 0)"
+                          " AND bank0_last_us IS (SELECT max(ts_us) FROM wattmeter_frame m"
+                          "                       WHERE m.file_id = w.file_id AND bank = 0)"
+                          " AND gap_us = (SELECT (SELECT gap_periods FROM model) * CAST(max(ts_us) - min(ts_us) AS REAL)"
+                          "               / max(max(line) - min(line), 1)"
+                          "               FROM wattmeter_frame m WHERE m.file_id = w.file_id AND bank = 0)"),
+                   logs);
+  static const char by_sql[] =
+      "WITH r AS ("
+      "  SELECT s.file_id, s.socket, s.line, s.ts_us, s.power_w,"
+      "         s.ts_us - lag(s.ts_us) OVER w AS dt, (s.power_w + lag(s.power_w) OVER w) / 2 AS pm"
+      "  FROM wattmeter_socket s JOIN wattmeter_file f ON f.file_id = s.file_id AND s.socket <= f.sockets"
+      "  WHERE s.ok AND s.power_w IS NOT NULL"
+      "  WINDOW w AS (PARTITION BY s.file_id, s.socket ORDER BY s.line)"
+      ")"
+      "SELECT r.file_id, r.socket, count(*) AS n, min(ts_us) AS lo, max(ts_us) AS hi,"
+      "       total(CASE WHEN dt <= f.gap_us THEN dt END) AS covered,"
+      "       total(CASE WHEN dt <= f.gap_us THEN pm * dt END) AS energy"
+      " FROM r JOIN wattmeter_file f ON f.file_id = r.file_id GROUP BY r.file_id, r.socket";
+  long long series = tl_int(&f->db, "SELECT count(*) FROM wattmeter_series");
+  assert_true(series >= 6 * logs);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM (%s)", by_sql), series);
+  assert_int_equal(tl_int(&f->db,
+                          "SELECT count(*) FROM (%s) q JOIN wattmeter_series w"
+                          " ON w.file_id = q.file_id AND 6 * w.bank + w.k = q.socket"
+                          " WHERE w.samples = q.n AND w.first_us = q.lo AND w.last_us = q.hi"
+                          " AND w.covered_us = q.covered AND abs(w.energy_wus - q.energy) <= 1e-9 * abs(q.energy)",
+                          by_sql),
+                   series);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(basic_six_sockets, setup, teardown),
+      cmocka_unit_test_setup_teardown(series_are_those_of_the_frames, setup, teardown),
       cmocka_unit_test_setup_teardown(stray_first_line_is_skipped, setup, teardown),
       cmocka_unit_test_setup_teardown(false_frames_are_kept_without_readings, setup, teardown),
       cmocka_unit_test_setup_teardown(torn_tail_is_rejected_as_truncated, setup, teardown),

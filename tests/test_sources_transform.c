@@ -359,6 +359,14 @@ static void write_wattmeter_logs(const char *dir, const char *twelve, const char
   if (other) tl_write_str(dir, other, buf);
 }
 
+/* Makes the transform read the wattmeter frames: what the ingest stored of
+ * the logs (schema/024_wattmeter_series.sql) forgotten, as in a database of
+ * an earlier schema. */
+static void forget_stored_series(struct wdb *db) {
+  assert_int_equal(wdb_exec(db, "UPDATE wattmeter_file SET first_us = NULL; DELETE FROM wattmeter_series", "forget"),
+                   0);
+}
+
 /* The same comparison on the cases the C pass must get right: a 12-socket log
  * cut to 10 sockets in the database (sockets 11 and 12 count for nothing), an
  * attachment's window (the run, 10:00:00 to 10:00:10 local) that starts and
@@ -406,6 +414,7 @@ static void wattmeter_cases_as_per_socket_window(void **state) {
                             "UPDATE wattmeter_frame SET ts_us = CAST(ts_us AS REAL) WHERE line % 3 = 1",
                             "real times"),
                    0);
+  forget_stored_series(&f->db); /* they are of the frames as ingested */
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM wattmeter_frame WHERE typeof(ts_us) = 'real'") > 0, 1);
   fx_run_sources_sql(&f->db);
   wattmeter_as(&f->db, ordered_wattmeter_sql);
@@ -440,11 +449,104 @@ static void wattmeter_integrated_ahead(void **state) {
                             "UPDATE wattmeter_frame SET ts_us = CAST(ts_us AS REAL) WHERE line % 3 = 1",
                             "real times"),
                    0);
+  forget_stored_series(&f->db); /* they are of the frames as ingested */
   fx_run_sources_sql(&f->db);
   wattmeter_as(&f->db, ordered_wattmeter_sql);
   assert_int_equal(wdb_exec(&f->db, "DELETE FROM setting WHERE name = 'local_utc_offset_s'", "no offset"), 0);
   fx_run_sources_sql(&f->db);
   wattmeter_as(&f->db, ordered_wattmeter_sql);
+}
+
+/* Writes NAME in DIR: a 6-socket log of FRAMES frames from epoch second
+ * START, every 10 ms up to frame SLOW and every 100 ms after it, with a bad
+ * frame (7), a reading missing (socket 2 of frame 150) and a clock jump of
+ * 2 s at frame 250. */
+static void write_long_log(const char *dir, const char *name, long long start, int frames, int slow) {
+  size_t cap = 200 + (size_t)frames * 120, n;
+  char *buf = xrealloc(NULL, (unsigned long)cap);
+  n = (size_t)snprintf(buf, cap,
+                       "#timestamp,#frame_is_ok,#U1,#U2,#U3,#current1,#activepow1,#current2,#activepow2,"
+                       "#current3,#activepow3,#current4,#activepow4,#current5,#activepow5,#current6,"
+                       "#activepow6\n");
+  long long us = start * 1000000;
+  for (int k = 0; k < frames; k++) {
+    n += (size_t)snprintf(buf + n, cap - n, "%lld.%06lld123,%s,230.0,0.0,0.0,1.3,%d.%d,0.1,%s,0,0,0,0,0,0,0.2,%d.25\n",
+                          us / 1000000, us % 1000000, k == 7 ? "false" : "true", 100 + k % 17, k % 10,
+                          k == 150 ? "" : "3.5", 40 + k % 5);
+    us += (k < slow ? 10000 : 100000) + (k == 250 ? 2000000 : 0) + k % 3;
+  }
+  tl_write_str(dir, name, buf);
+  free(buf);
+}
+
+/* What the ingest stored of each log (schema/024_wattmeter_series.sql) stands
+ * for a pass over its frames where it can, to the last bit: sessions (no eprof
+ * run) of logs short and long (the gap limit guessed at the end, or from the
+ * first frames), a 12-socket log cut to 10 sockets. Proof that they were
+ * taken: a reading doubled in the database after the ingest goes unseen;
+ * forgotten, the pass sees it. The transform reads the frames instead for a
+ * log whose times would not move exactly by the offset (past 2^53 µs, in
+ * 2300), and for logs whose guessed gap limit bridges less than their own
+ * does: the other day's, and one whose first frames come every 10 ms, the
+ * rest every 100 ms. */
+static void wattmeter_series_stored_by_the_ingest(void **state) {
+  struct fx *f = *state;
+  write_wattmeter_logs(f->dir, "meters/wattmeter-12.csv", "meters/wattmeter-other-day.csv");
+  write_long_log(f->dir, "meters/wattmeter-long.csv", 1685620800, 400, 400);       /* 2023-06-01 */
+  write_long_log(f->dir, "meters/wattmeter-slower.csv", 1685620800, 400, 150);
+  write_long_log(f->dir, "meters/wattmeter-2300.csv", 10413792000LL, 400, 400); /* µs past 2^53 */
+  char root[600];
+  snprintf(root, sizeof root, "%s/meters", f->dir);
+  fx_ingest_path(f, root, NULL);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM wattmeter_file WHERE first_us IS NOT NULL"), 5);
+  assert_int_equal(tl_int(&f->db, "SELECT count(DISTINCT file_id) FROM wattmeter_series"), 5);
+  /* the slower log's guessed limit (5 x 10 ms) leaves its 100 ms intervals unbridged */
+  assert_true(tl_real(&f->db, "SELECT w.unbridged_us FROM wattmeter_file w JOIN source_file s ON s.id = w.file_id"
+                              " WHERE s.path = 'wattmeter-slower.csv'") < 150000);
+  assert_int_equal(wdb_exec(&f->db,
+                            "UPDATE wattmeter_file SET sockets = 10 WHERE sockets = 12;"
+                            "INSERT OR REPLACE INTO setting VALUES ('local_utc_offset_s', 3600)",
+                            "cut"),
+                   0);
+  fx_run_sources_sql(&f->db);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_attach WHERE how = 'session'"), 5);
+  wattmeter_as(&f->db, ordered_wattmeter_sql);
+  char *stored = wattmeter_now(&f->db);
+
+  static const char doubled[] = "UPDATE wattmeter_frame SET p1_w = 2 * p1_w";
+  assert_int_equal(wdb_exec(&f->db, "CREATE TEMP TABLE as_ingested AS SELECT * FROM source_energy;", "keep"), 0);
+  assert_int_equal(wdb_exec(&f->db, doubled, "double"), 0);
+  fx_run_sources_sql(&f->db);
+  char *now = wattmeter_now(&f->db);
+  assert_string_not_equal(tl_text(&f->db, ordered_wattmeter_sql), now); /* the frames changed ... */
+  free(now);
+  /* ... and only the logs read again saw it: their socket 1. The other
+   * day's and the slower log's guessed limits do not hold; the times of 2300
+   * would not move exactly by the offset */
+  assert_string_equal(tl_text(&f->db, "SELECT group_concat(s.path || ':' || e.device, ',') FROM source_energy e"
+                                      " JOIN source_file s ON s.id = e.file_id JOIN as_ingested a"
+                                      "   ON a.file_id = e.file_id AND a.device = e.device AND a.source = e.source"
+                                      " WHERE e.source = 'wattmeter' AND a.energy_j IS NOT e.energy_j"
+                                      " ORDER BY s.path, e.device"),
+                      "wattmeter-2300.csv:1,wattmeter-other-day.csv:1,wattmeter-slower.csv:1");
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM as_ingested WHERE source = 'wattmeter'"), 34);
+
+  /* the readings as ingested: the same as before */
+  assert_int_equal(wdb_exec(&f->db, "UPDATE wattmeter_frame SET p1_w = p1_w / 2", "halve"), 0);
+  fx_run_sources_sql(&f->db);
+  now = wattmeter_now(&f->db);
+  assert_string_equal(now, stored);
+  free(now);
+
+  /* forgotten: the pass over the doubled frames */
+  assert_int_equal(wdb_exec(&f->db, doubled, "double"), 0);
+  forget_stored_series(&f->db);
+  fx_run_sources_sql(&f->db);
+  wattmeter_as(&f->db, ordered_wattmeter_sql);
+  now = wattmeter_now(&f->db);
+  assert_string_not_equal(now, stored);
+  free(now);
+  free(stored);
 }
 
 /* A log in a run's folder, next to the run and the logs it overlaps:
@@ -477,6 +579,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(wattmeter_as_per_socket_window, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(wattmeter_cases_as_per_socket_window, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(wattmeter_integrated_ahead, fx_setup, fx_teardown),
+      cmocka_unit_test_setup_teardown(wattmeter_series_stored_by_the_ingest, fx_setup, fx_teardown),
       cmocka_unit_test_setup_teardown(wattmeter_in_a_run_folder, fx_setup, fx_teardown),
   };
   return cmocka_run_group_tests_name("sources_transform", tests, NULL, NULL);

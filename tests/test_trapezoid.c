@@ -1,4 +1,4 @@
-/* tests/test_trapezoid.c: the integration engine (transform/trapezoid.h).
+/* tests/test_trapezoid.c: the integration engine (common/trapezoid.h).
  *
  * The arithmetic on hand-made series (the gap limit, intervals back in time,
  * coverage, the longest gap, the error bound, a window and the intervals that
@@ -15,7 +15,7 @@
 
 #include "tests/fmtlib.h"
 #include "transform/transform.h"
-#include "transform/trapezoid.h"
+#include "common/trapezoid.h"
 
 static void gap_limit_and_coverage(void **state) {
   (void)state;

@@ -170,6 +170,78 @@ static int schema_file_index(const char *name) {
   return -1;
 }
 
+/* What 024_wattmeter_series.sql adds, taken away (SQL inside a transaction). */
+#define WATTMETER_SERIES_UNDONE                                                                        \
+  "DROP TABLE wattmeter_series;"                                                                       \
+  "ALTER TABLE wattmeter_file DROP COLUMN first_us; ALTER TABLE wattmeter_file DROP COLUMN last_us;"   \
+  "ALTER TABLE wattmeter_file DROP COLUMN bank0_frames;"                                               \
+  "ALTER TABLE wattmeter_file DROP COLUMN bank0_first_us; ALTER TABLE wattmeter_file DROP COLUMN bank0_last_us;" \
+  "ALTER TABLE wattmeter_file DROP COLUMN gap_us; ALTER TABLE wattmeter_file DROP COLUMN bridged_us;"  \
+  "ALTER TABLE wattmeter_file DROP COLUMN unbridged_us;"
+
+/* source_energy and source_window_energy of schema SCHEMA ('main', 'fresh')
+ * as text, %.17g for reals, in key order. */
+static char *energies(struct wdb *db, const char *schema) {
+  return xstrdup(tl_text(db, "SELECT group_concat(x, '|') FROM (SELECT printf('%%s,%%s,%%s,%%s,%%s,%%s,%%.17g,%%.17g,"
+                             "%%s,%%s,%%s', run_id, session_file_id, file_id, source, component, device, energy_j,"
+                             " covered_s, samples, first_us, last_us) AS x FROM %s.source_energy"
+                             " UNION ALL SELECT printf('%%s,%%s,%%s,%%.17g', run_id, session_file_id, device,"
+                             " energy_j) FROM %s.source_window_energy ORDER BY 1)",
+                             schema, schema));
+}
+
+/* Wattmeter logs ingested by a release before 024_wattmeter_series.sql (made
+ * here from a database this release built, what 024 adds taken away): opened
+ * again, the migration adds the columns, NULL for its logs, and no series; the
+ * transform reads their frames and gives, to the last bit, what it gives a
+ * database this release ingested from the same files, which takes the
+ * series the ingest stored. */
+static void wattmeter_logs_of_an_earlier_release_are_read_by_the_transform(void **state) {
+  (void)state;
+  char *dir = tl_mkdtemp();
+  struct wdb db;
+  tl_open(&db, dir, "fresh.db");
+  tl_ingest(&db, "tests/fixtures/wattmeter");
+  long long logs = tl_int(&db, "SELECT count(*) FROM wattmeter_file");
+  assert_true(logs >= 5);
+  assert_int_equal(tl_int(&db, "SELECT count(*) FROM wattmeter_file WHERE first_us IS NOT NULL"), logs);
+  tl_close(&db);
+  char path[1100];
+  snprintf(path, sizeof path, "%s/fresh.db", dir);
+  size_t n;
+  char *bytes = ic_slurp(path, &n);
+  tl_write(dir, "old.db", bytes, n);
+  free(bytes);
+  snprintf(path, sizeof path, "%s/old.db", dir);
+  sqlite3 *raw;
+  assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+  char *sql = sqlite3_mprintf("BEGIN;" WATTMETER_SERIES_UNDONE "PRAGMA user_version = %d; COMMIT",
+                              schema_file_index("024_wattmeter_series.sql"));
+  char *err = NULL;
+  if (sqlite3_exec(raw, sql, NULL, NULL, &err) != SQLITE_OK) fail_msg("%s", err);
+  sqlite3_free(sql);
+  sqlite3_close(raw);
+
+  struct transform_options opt = {.profiles = TF_ALL, .full = 1};
+  struct transform_stats st;
+  tl_open(&db, dir, "fresh.db");
+  assert_int_equal(transform_run(&db, &opt, &st), 0);
+  tl_close(&db);
+  tl_open(&db, dir, "old.db");
+  assert_int_equal(tl_int(&db, "SELECT count(*) FROM wattmeter_file WHERE first_us IS NULL AND gap_us IS NULL"), logs);
+  assert_int_equal(tl_int(&db, "SELECT count(*) FROM wattmeter_series"), 0);
+  assert_int_equal(transform_run(&db, &opt, &st), 0);
+  char attach[1200];
+  snprintf(attach, sizeof attach, "ATTACH '%s/fresh.db' AS fresh", dir);
+  assert_int_equal(wdb_exec(&db, attach, "attach"), 0);
+  assert_true(tl_int(&db, "SELECT count(*) FROM main.source_energy WHERE source = 'wattmeter'") >= logs);
+  char *old_e = energies(&db, "main"), *fresh_e = energies(&db, "fresh");
+  assert_string_equal(old_e, fresh_e);
+  free(old_e), free(fresh_e);
+  tl_close(&db);
+  tl_rmdir(dir);
+}
+
 /* An earlier release stored an nvidia-smi line as one nvidia_smi_value row per
  * field. Such a database is made here from one this release built from the
  * nvidia-smi fixtures and a log whose header changes, repeats and comes back
@@ -240,7 +312,7 @@ static void nvidia_smi_rows_of_an_earlier_release_become_wide_rows(void **state)
       "ALTER TABLE nvidia_smi_sample DROP COLUMN n14; ALTER TABLE nvidia_smi_sample DROP COLUMN t14;"
       "ALTER TABLE nvidia_smi_sample DROP COLUMN n15; ALTER TABLE nvidia_smi_sample DROP COLUMN t15;"
       "ALTER TABLE nvidia_smi_sample DROP COLUMN n16; ALTER TABLE nvidia_smi_sample DROP COLUMN t16;"
-      "PRAGMA user_version = %d; COMMIT",
+      WATTMETER_SERIES_UNDONE "PRAGMA user_version = %d; COMMIT",
       schema_file_index("022_nvidia_smi_wide.sql"));
   char *err = NULL;
   if (sqlite3_exec(raw, sql, NULL, NULL, &err) != SQLITE_OK) fail_msg("%s", err);
@@ -286,6 +358,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(database_of_schema_18_upgrades_keeping_its_rows),
       cmocka_unit_test(nvidia_smi_rows_of_an_earlier_release_become_wide_rows),
+      cmocka_unit_test(wattmeter_logs_of_an_earlier_release_are_read_by_the_transform),
   };
   return cmocka_run_group_tests_name("upgrade", tests, NULL, NULL);
 }

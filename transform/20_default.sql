@@ -22,7 +22,7 @@ DELETE FROM processed_run WHERE profile = 'default'
   AND run_id IN (SELECT run_id FROM tf_dirty WHERE profile = 'default');
 
 -- The integrals come from the transform pipeline (transform/integrate.c: each
--- series walked once by the integration engine, transform/trapezoid.h, each
+-- series walked once by the integration engine, common/trapezoid.h, each
 -- bridged interval split over the spans it crosses). What they are is written
 -- as SQL in transform/model/default_epochs.sql: one statement over the raw rows
 -- (eprof_gpu_sample, eprof_cpu_sample, interim_span, interim_run, view model)

@@ -137,10 +137,11 @@ INSERT INTO source_span
   SELECT file_id, block, 'perf-stat', min(started_us),
          min(started_us) + max(coalesce(ts_us, CASE WHEN event = 'time elapsed' THEN CAST(value * 1e6 AS INTEGER) END, 0))
   FROM perf_count GROUP BY file_id, block;
--- wattmeter: one pass over wattmeter_frame in key order (wm_scan(),
--- transform/wattmeter.c) gives per file the first and last time of its frames
--- (min and max of ts_us) and the mean frame period of bank 0 (the wattmeter
--- block below), in temp.src_wm_file
+-- wattmeter: wm_scan() (transform/wattmeter.c) gives per file the first and
+-- last time of its frames (min and max of ts_us) and the mean frame period of
+-- bank 0 (the wattmeter block below), in temp.src_wm_file: from what the
+-- ingest stored of the log (schema/024_wattmeter_series.sql), else from one
+-- pass over its rows of wattmeter_frame in key order
 DROP TABLE IF EXISTS temp.src_wm_file;
 CREATE TEMP TABLE src_wm_file (file_id INTEGER PRIMARY KEY, lo NOT NULL, hi NOT NULL, period_us REAL,
                                spec_gap REAL, spec_bridged REAL, spec_unbridged REAL);
@@ -206,12 +207,15 @@ DELETE FROM source_energy;
 -- of wattmeter_frame in key order (wm_integrate(), transform/wattmeter.c) feeds
 -- each attachment (src_wm_att row) the good frames (ok) inside its window, in
 -- line order, and integrates each of its sockets over its readings (power not
--- NULL) through the integration engine (transform/trapezoid.h): trapezoid
+-- NULL) through the integration engine (common/trapezoid.h): trapezoid
 -- between consecutive readings, an interval longer than gap_periods (view
 -- model) mean frame periods of bank 0 of the file is a gap, not bridged; the
 -- same values as a window lag() per socket over the view, computed the same
--- way. Its result, per attachment, bank and socket k of the bank with a
--- reading: src_wm_sum (energy in W µs, covered µs).
+-- way. A file attached once, for the whole time, takes the series integrated
+-- ahead instead (by the ingest, or by the pass of wm_scan()) when their
+-- guessed gap limit bridged exactly the intervals the file's limit bridges.
+-- Its result, per attachment, bank and socket k of the bank with a reading:
+-- src_wm_sum (energy in W µs, covered µs).
 DROP TABLE IF EXISTS temp.src_wm_att;
 CREATE TEMP TABLE src_wm_att (
   id INTEGER PRIMARY KEY, run_id INTEGER, session_file_id INTEGER, file_id INTEGER NOT NULL,
@@ -239,7 +243,7 @@ DROP TABLE temp.src_wm_spec;
 DROP TABLE temp.src_wm_file;
 
 -- nvidia-smi: per GPU, the readings with power inside the attachment's window
--- through the integration engine (trapezoid(), transform/trapezoid.h), the gap
+-- through the integration engine (trapezoid(), common/trapezoid.h), the gap
 -- limit from the GPU's mean sampling period in the file. One series per
 -- (attachment, GPU), in the order of their source_energy rows; each reads its
 -- file's rows in line order (the primary key), so nothing is sorted.

@@ -18,7 +18,7 @@
 #include <math.h>
 
 #include "transform/pipeline.h"
-#include "transform/trapezoid.h"
+#include "common/trapezoid.h"
 
 static void add(struct sum *s, double x) {
   s->v += x;

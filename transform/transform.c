@@ -25,7 +25,7 @@
 #include "schema/embedded.h"
 #include "schema/model.h"
 #include "transform/pipeline.h"
-#include "transform/trapezoid.h"
+#include "common/trapezoid.h"
 #include "transform/clock.h"
 #include "transform/transform.h"
 #include "transform/wattmeter.h"

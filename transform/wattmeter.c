@@ -7,25 +7,28 @@
  *   wm_scan()       per file: the first and last time of its frames (its span)
  *                   and the mean frame period of bank 0, into temp.src_wm_file;
  *                   a file whose attachments cannot depend on its span (in a
- *                   run's folder, or no run to overlap) is integrated in the
- *                   same pass, with a gap limit guessed from its first and last
- *                   frames, into temp.src_wm_spec;
+ *                   run's folder, or no run to overlap) is integrated too, with
+ *                   a guessed gap limit, into temp.src_wm_spec. Both come from
+ *                   what the ingest stored of the log (wattmeter_file's span,
+ *                   wattmeter_series: schema/024_wattmeter_series.sql) where
+ *                   it holds, else from a pass over its frames, the limit
+ *                   guessed from its first and last frames;
  *   wm_integrate()  per attachment (temp.src_wm_att) and socket: the trapezoid
  *                   over the good frames inside the attachment's window, through
- *                   the integration engine (trapezoid.h), into temp.src_wm_sum:
- *                   the rows integrated ahead when the guessed limit bridged
- *                   exactly the intervals the file's limit bridges, else from a
- *                   pass over the file's rows.
+ *                   the integration engine (common/wm_series.h), into
+ *                   temp.src_wm_sum: the rows integrated ahead when the guessed
+ *                   limit bridged exactly the intervals the file's limit
+ *                   bridges, else from a pass over the file's rows.
  *
  * A day's log is 8.6 M frames: as SQL (GROUP BY over the frames, an aggregate
  * fed per row) each row cost tens of interpreted opcodes; here it costs one
- * sqlite3_step and the reads of its columns. The values are those of the SQL
- * they replace, bit for bit: times keep the type SQLite gives them (INTEGER, or
- * REAL with a REAL offset), are added, compared and ordered as SQLite adds,
- * compares and orders numbers, and the integration is the engine's. Memory: a
- * file's attachments x banks x 6 series, allocated per file, never per row.
- * A lone log (a session) or one in a run's folder is read once, any other
- * twice. */
+ * sqlite3_step and the reads of its columns, and nothing where the ingest's
+ * series hold. The values are those of the SQL they replace, bit for bit:
+ * times keep the type SQLite gives them (INTEGER, or REAL with a REAL offset),
+ * are added, compared and ordered as SQLite adds, compares and orders numbers,
+ * and the integration is the engine's. Memory: a file's attachments x banks x
+ * 6 series, allocated per file, never per row. A lone log (a session) or one
+ * in a run's folder is read at most once, any other at most twice. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,25 +36,14 @@
 #include "common/msg.h"
 #include "schema/db.h"
 #include "schema/model.h"
-#include "transform/trapezoid.h"
+#include "common/wm_series.h"
 #include "transform/wattmeter.h"
-
-/* A number as SQLite holds it: INTEGER or REAL. */
-struct wm_num {
-  int is_int;
-  sqlite3_int64 i;
-  double r;
-};
-
-static double num_real(struct wm_num a) { return a.is_int ? (double)a.i : a.r; }
 
 /* The value V as a number (NULL and text as sqlite3_value_double reads them;
  * the columns read are numbers). */
 static struct wm_num num_value(sqlite3_value *v) {
-  struct wm_num n = {0, 0, 0};
-  if (sqlite3_value_type(v) == SQLITE_INTEGER) n.is_int = 1, n.i = sqlite3_value_int64(v);
-  else n.r = sqlite3_value_double(v);
-  return n;
+  if (sqlite3_value_type(v) == SQLITE_INTEGER) return wm_num_int(sqlite3_value_int64(v));
+  return (struct wm_num){0, 0, sqlite3_value_double(v)};
 }
 
 /* Column COL of ST as a number. (One sqlite3_column_value and the value's
@@ -63,101 +55,12 @@ static void num_bind(sqlite3_stmt *st, int k, struct wm_num v) {
   else sqlite3_bind_double(st, k, v.r);
 }
 
-/* SQLite's comparison of the integer I and the real R, exact (sqlite3IntFloatCompare):
- * <0, 0, >0 as I is below, equal to or above R. R is never NaN here. */
-static int int_real_cmp(sqlite3_int64 i, double r) {
-  if (r < -9223372036854775808.0) return 1;
-  if (r >= 9223372036854775808.0) return -1;
-  sqlite3_int64 y = (sqlite3_int64)r;
-  if (i < y) return -1;
-  if (i > y) return 1;
-  double s = (double)i;
-  return (s < r) ? -1 : (s > r);
-}
-
-/* A against B as SQLite compares two numbers: <0, 0, >0. */
-static inline int num_cmp(struct wm_num a, struct wm_num b) {
-  if (a.is_int && b.is_int) return (a.i > b.i) - (a.i < b.i);
-  if (a.is_int) return int_real_cmp(a.i, b.r);
-  if (b.is_int) return -int_real_cmp(b.i, a.r);
-  return (a.r > b.r) - (a.r < b.r);
-}
-
-/* A + B, A - B as SQLite's arithmetic: integers unless one is REAL or the
- * integer result overflows, then doubles. */
-static inline struct wm_num num_add(struct wm_num a, struct wm_num b) {
-  struct wm_num v = {1, 0, 0};
-  if (a.is_int && b.is_int && !__builtin_add_overflow(a.i, b.i, &v.i)) return v;
-  v.is_int = 0;
-  v.r = num_real(a) + num_real(b);
-  return v;
-}
-
-static struct wm_num num_sub(struct wm_num a, struct wm_num b) {
-  struct wm_num v = {1, 0, 0};
-  if (a.is_int && b.is_int && !__builtin_sub_overflow(a.i, b.i, &v.i)) return v;
-  v.is_int = 0;
-  v.r = num_real(a) - num_real(b);
-  return v;
-}
-
 /* Reports the database error of DB (or WHAT when it has none) as the
  * function's error. */
 static void fail(sqlite3_context *ctx, struct wdb *db, const char *what) {
   char buf[512];
   snprintf(buf, sizeof buf, "%s: %s", what, sqlite3_errmsg(db->sql));
   sqlite3_result_error(ctx, buf, -1);
-}
-
-/* An attachment of a file (a row of temp.src_wm_att). */
-struct wm_att {
-  sqlite3_int64 id, sockets;
-  struct wm_num ws, we, off; /* window [ws, we] in local time; the file's offset */
-  double max_gap;
-};
-
-/* One socket of one attachment: the engine's series and its first and last
- * time (min and max, as SQLite orders them). */
-struct wm_series {
-  struct trapezoid z;
-  struct wm_num first, last;
-};
-
-/* The attachments of one file and their series, series[(bank * natt + a) * 6
- * + k] for socket 6 * bank + k + 1; banks are added as the frames show them.
- * With track set, the longest interval bridged and the shortest not (positive
- * or not), over every series: what tells whether another gap limit would have
- * bridged the same intervals. */
-struct wm_state {
-  struct wm_att *att;
-  size_t natt;
-  struct wm_series *series;
-  sqlite3_int64 nbank;   /* banks allocated */
-  sqlite3_int64 maxbank; /* banks any attachment has a socket in */
-  int track, has_bridged, has_unbridged;
-  double bridged, unbridged; /* max dt bridged, min dt not */
-};
-
-/* Makes room in S for bank B (< S->maxbank), starting the new series. */
-static void add_banks(struct wm_state *s, sqlite3_int64 b) {
-  size_t per = s->natt * 6, from = (size_t)s->nbank * per, to = (size_t)(b + 1) * per;
-  s->series = xrealloc(s->series, (unsigned long)(to * sizeof *s->series));
-  for (size_t j = from; j < to; j++) {
-    const struct wm_att *a = &s->att[(j / 6) % s->natt];
-    s->series[j] = (struct wm_series){0};
-    trapezoid_start(&s->series[j].z, a->max_gap, 0);
-  }
-  s->nbank = b + 1;
-}
-
-/* Readies S, whose att and natt are set, for the frames of one file. */
-static void state_start(struct wm_state *s) {
-  sqlite3_int64 maxs = 0;
-  for (size_t a = 0; a < s->natt; a++)
-    if (s->att[a].sockets > maxs) maxs = s->att[a].sockets;
-  s->maxbank = maxs / 6 + (maxs % 6 != 0); /* the banks with socket 6 * bank + 1 <= sockets */
-  s->nbank = 0;
-  s->has_bridged = s->has_unbridged = 0;
 }
 
 /* The row of q_frames that ST is on, fed to the attachments of S: a good
@@ -171,40 +74,16 @@ static const char q_frames[] =
 
 static void feed_frame(struct wm_state *s, sqlite3_stmt *st) {
   sqlite3_int64 b = sqlite3_value_int64(sqlite3_column_value(st, 0));
-  if (b < 0 || b >= s->maxbank || sqlite3_value_double(sqlite3_column_value(st, 2)) == 0.0) return; /* not ok */
-  if (b >= s->nbank) add_banks(s, b);
-  struct wm_num ts = num_column(st, 1);
+  if (!wm_feeds(s, b, sqlite3_value_double(sqlite3_column_value(st, 2)) != 0.0)) return;
   double p[6];
-  int has[6];
+  unsigned has = 0;
   for (int k = 0; k < 6; k++) {
     sqlite3_value *v = sqlite3_column_value(st, 3 + k);
-    has[k] = sqlite3_value_type(v) != SQLITE_NULL;
-    p[k] = has[k] ? sqlite3_value_double(v) : 0;
+    int set = sqlite3_value_type(v) != SQLITE_NULL;
+    p[k] = set ? sqlite3_value_double(v) : 0;
+    has |= (unsigned)set << k;
   }
-  for (size_t a = 0; a < s->natt; a++) {
-    const struct wm_att *at = &s->att[a];
-    struct wm_num t = num_add(ts, at->off);
-    if (num_cmp(t, at->ws) < 0 || num_cmp(t, at->we) > 0) continue;
-    double tr = num_real(t);
-    struct wm_series *x = &s->series[((size_t)b * s->natt + a) * 6];
-    for (int k = 0; k < 6; k++) {
-      if (!has[k] || 6 * b + k + 1 > at->sockets) continue;
-      if (!x[k].z.n) x[k].first = x[k].last = t;
-      else {
-        if (num_cmp(t, x[k].last) > 0) x[k].last = t; /* the usual case: time goes on */
-        else if (num_cmp(t, x[k].first) < 0) x[k].first = t;
-        if (s->track) {
-          double dt = tr - x[k].z.prev_t; /* as trapezoid_next */
-          if (dt <= x[k].z.max_gap) {
-            if (!s->has_bridged || dt > s->bridged) s->bridged = dt, s->has_bridged = 1;
-          } else if (!s->has_unbridged || dt < s->unbridged) {
-            s->unbridged = dt, s->has_unbridged = 1;
-          }
-        }
-      }
-      trapezoid_next(&x[k].z, NULL, tr, p[k], 0, NULL); /* trapezoid_add, inline */
-    }
-  }
+  wm_feed(s, b, num_column(st, 1), p, has);
 }
 
 /* Steps PUT, an INSERT of (id, bank, k, energy, covered, samples, first,
@@ -255,7 +134,7 @@ static int scan_flush(struct wdb *db, const struct wm_file *f, const struct wm_s
   num_bind(put, 3, f->hi);
   if (f->rows0) {
     long long n = f->rows0 - 1 > 1 ? f->rows0 - 1 : 1;
-    sqlite3_bind_double(put, 4, num_real(num_sub(f->hi0, f->lo0)) / (double)n);
+    sqlite3_bind_double(put, 4, wm_num_real(wm_num_sub(f->hi0, f->lo0)) / (double)n);
   }
   if (spec) {
     sqlite3_bind_double(put, 5, spec->att[0].max_gap);
@@ -297,11 +176,80 @@ static int scan_speculate(struct wdb *db, sqlite3_int64 file, struct wm_att *spe
                             .off = num_column(st, 1),
                             .ws = {1, -9223372036854775807LL, 0},
                             .we = {1, 9223372036854775807LL, 0},
-                            .max_gap = lines > 0 ? MODEL_GAP_PERIODS * span / lines : 0};
+                            .max_gap = wm_guess_gap(MODEL_GAP_PERIODS, span, lines)};
     yes = 1;
   }
   sqlite3_reset(st);
   return rc == SQLITE_ROW ? yes : -1;
+}
+
+/* Whether every time of a file whose frames span [FIRST, LAST] µs, moved by
+ * OFF, stays an integer a double holds exactly (below 2^53), so that each
+ * interval between two of its times is the same difference of integers with
+ * the offset as without it. */
+static int shift_is_exact(struct wm_num off, sqlite3_int64 first, sqlite3_int64 last) {
+  const sqlite3_int64 exact = 9007199254740992LL; /* 2^53 */
+  sqlite3_int64 o;
+  if (off.is_int) o = off.i;
+  else if (off.r > -9007199254740992.0 && off.r < 9007199254740992.0 && off.r == (double)(sqlite3_int64)off.r)
+    o = (sqlite3_int64)off.r;
+  else
+    return 0;
+  if (o <= -exact || o >= exact || first <= -exact || last >= exact || first > last) return 0;
+  return first + o > -exact && last + o < exact;
+}
+
+/* Whether the span of file FILE (into *F) and, for AT (the file's one
+ * attachment of the whole time when it is integrated ahead; NULL otherwise),
+ * its series come from what the ingest stored of the log
+ * (schema/024_wattmeter_series.sql) instead of a pass over its frames: the
+ * series of its sockets up to AT's count into temp.src_wm_spec, their times
+ * moved by AT's offset, and the limit and intervals they were integrated
+ * with into *SPEC. The series are the pass's own (common/wm_series.h) when
+ * the offset moves no time off the integers a double holds (shift_is_exact):
+ * every interval is then the same. 1; 0 when the file has none stored (an
+ * earlier schema's) or the offset does not allow them: the pass reads the
+ * frames; -1 (error). */
+static int scan_stored(struct wdb *db, sqlite3_int64 file, const struct wm_att *at, struct wm_file *f,
+                       struct wm_state *spec) {
+  static const char q_span[] =
+      "SELECT first_us, last_us, bank0_frames, bank0_first_us, bank0_last_us, gap_us, bridged_us, unbridged_us"
+      " FROM wattmeter_file WHERE file_id = ? AND first_us IS NOT NULL";
+  static const char q_copy[] =
+      "INSERT INTO temp.src_wm_spec (file_id, bank, k, energy, covered, samples, first_us, last_us)"
+      " SELECT file_id, bank, k, energy_wus, covered_us, samples, first_us + ?2, last_us + ?2"
+      " FROM wattmeter_series WHERE file_id = ?1 AND 6 * bank + k <= ?3 ORDER BY bank, k";
+  sqlite3_stmt *st = wdb_stmt(db, q_span);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, file);
+  int rc = sqlite3_step(st), use = 0;
+  if (rc == SQLITE_ROW) {
+    *f = (struct wm_file){.id = file,
+                          .rows = 1,
+                          .lo = wm_num_int(sqlite3_column_int64(st, 0)),
+                          .hi = wm_num_int(sqlite3_column_int64(st, 1)),
+                          .rows0 = sqlite3_column_int64(st, 2),
+                          .lo0 = wm_num_int(sqlite3_column_int64(st, 3)),
+                          .hi0 = wm_num_int(sqlite3_column_int64(st, 4))};
+    use = !at || shift_is_exact(at->off, f->lo.i, f->hi.i);
+    if (use && at) {
+      spec->att[0].max_gap = sqlite3_column_double(st, 5);
+      spec->has_bridged = sqlite3_column_type(st, 6) != SQLITE_NULL;
+      spec->bridged = sqlite3_column_double(st, 6);
+      spec->has_unbridged = sqlite3_column_type(st, 7) != SQLITE_NULL;
+      spec->unbridged = sqlite3_column_double(st, 7);
+    }
+  }
+  sqlite3_reset(st);
+  if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? 0 : -1;
+  if (!use || !at) return use;
+  if (!(st = wdb_stmt(db, q_copy))) return -1;
+  sqlite3_bind_int64(st, 1, file);
+  num_bind(st, 2, at->off);
+  sqlite3_bind_int64(st, 3, at->sockets);
+  rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE ? 1 : -1;
 }
 
 /* wm_scan(): fills temp.src_wm_file (created by 50_sources.sql, empty) with a
@@ -346,22 +294,35 @@ static void wm_scan(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
       err = 1;
       break;
     }
-    if (ahead) state_start(&spec);
+    struct wm_file f;
+    int stored = scan_stored(db, after, ahead ? &spec_att : NULL, &f, &spec);
+    if (stored < 0) {
+      err = 1;
+      break;
+    }
+    if (stored) {
+      if (scan_flush(db, &f, ahead ? &spec : NULL)) {
+        err = 1;
+        break;
+      }
+      continue;
+    }
+    if (ahead) wm_state_start(&spec);
     sqlite3_stmt *st = wdb_stmt(db, ahead ? q_frames : q_span);
     if (!st) {
       err = 1;
       break;
     }
     sqlite3_bind_int64(st, 1, after);
-    struct wm_file f = {.id = after};
+    f = (struct wm_file){.id = after};
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
       struct wm_num t = num_column(st, 1);
-      if (!f.rows || num_cmp(t, f.lo) < 0) f.lo = t;
-      if (!f.rows || num_cmp(t, f.hi) > 0) f.hi = t;
+      if (!f.rows || wm_num_cmp(t, f.lo) < 0) f.lo = t;
+      if (!f.rows || wm_num_cmp(t, f.hi) > 0) f.hi = t;
       f.rows++;
       if (sqlite3_value_double(sqlite3_column_value(st, 0)) == 0.0) { /* bank = 0 */
-        if (!f.rows0 || num_cmp(t, f.lo0) < 0) f.lo0 = t;
-        if (!f.rows0 || num_cmp(t, f.hi0) > 0) f.hi0 = t;
+        if (!f.rows0 || wm_num_cmp(t, f.lo0) < 0) f.lo0 = t;
+        if (!f.rows0 || wm_num_cmp(t, f.hi0) > 0) f.hi0 = t;
         f.rows0++;
       }
       if (ahead) feed_frame(&spec, st);
@@ -391,7 +352,7 @@ static int integrate_file(struct wdb *db, sqlite3_int64 file, struct wm_state *s
   static const char q_put[] =
       "INSERT INTO temp.src_wm_sum (id, bank, k, energy, covered, samples, first_us, last_us)"
       " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-  state_start(s);
+  wm_state_start(s);
   sqlite3_stmt *st = wdb_stmt(db, q_frames);
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, file);

@@ -8,7 +8,7 @@
 -- One row per span of interim_span, (start_us, end_us]: an epoch of the
 -- epoch_end file, or one span over the whole window without one (epoch NULL,
 -- no processed_epoch row). Each series is integrated on its own clock over the
--- span by trapezoid_window() (transform/trapezoid.h): GPU power from
+-- span by trapezoid_window() (common/trapezoid.h): GPU power from
 -- eprof_gpu_sample, RSS MB from eprof_cpu_sample, readings with a value in
 -- (time, line) order, the trapezoid between consecutive ones, an interval
 -- longer than gap_periods (view model) measured periods (interim_run's

@@ -1,4 +1,4 @@
-/* transform/trapezoid.h: the integration engine every sampled series goes
+/* common/trapezoid.h: the integration engine every sampled series goes
  * through (the default profile's eprof GPU and CPU series, eprof GPU files,
  * wattmeter sockets, nvidia-smi, Zeus power logs, PowerJoular): readings
  * (t, p) in order, the trapezoid between consecutive ones, an interval longer
@@ -9,8 +9,10 @@
  * gives one window (lo, hi]: its readings there, the time its intervals cover
  * and the longest stretch they leave, the integral over the window with an
  * interval that crosses an end split in proportion to time
- * (trapezoid_window). Pure arithmetic; transform.c registers it as the SQL
- * aggregates trapezoid() and trapezoid_window().
+ * (trapezoid_window). Pure arithmetic, shared by the ingest, which
+ * integrates a wattmeter log as it reads it (common/wm_series.h), and the
+ * transform, whose transform.c registers it as the SQL aggregates
+ * trapezoid() and trapezoid_window().
  *
  * The arithmetic is that of the window-function SQL it replaced, operation for
  * operation: dt = t - previous t, pm = (p + previous p) / 2, energy += pm * dt

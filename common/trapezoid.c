@@ -1,8 +1,8 @@
-/* transform/trapezoid.c: the integration engine's entry points that are not
+/* common/trapezoid.c: the integration engine's entry points that are not
  * inline (trapezoid.h holds the walk, trapezoid_next, which the default
  * profile's loops inline): one reading of a series without a window, and the
  * error bound. */
-#include "transform/trapezoid.h"
+#include "common/trapezoid.h"
 
 #include <math.h>
 
