@@ -119,7 +119,7 @@ int main(int argc, char **argv) {
   if (sqlite3_open_v2(argv[1], &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) die(src, argv[1]);
   remove(argv[2]);
   struct wdb dst;
-  if (wdb_open(&dst, argv[2])) return 1;
+  if (wdb_open(&dst, argv[2]) || wdb_write_ahead(&dst)) return 1;
   if (sqlite3_exec(dst.sql, INGEST_PRAGMAS, NULL, NULL, NULL) != SQLITE_OK) die(dst.sql, "pragmas");
   /* run rows, as the ingest made them (source_file.run_id points at them) */
   if (sqlite3_exec(dst.sql, "PRAGMA foreign_keys=OFF", NULL, NULL, NULL) != SQLITE_OK) die(dst.sql, "fk");

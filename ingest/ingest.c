@@ -586,7 +586,7 @@ static int ingest_file(struct driver *d) {
       progress(d, 0);
       return 0;
     }
-    if (!locked && wdb_exec(d->db, "BEGIN IMMEDIATE", "cannot start a transaction"))
+    if (!locked && (wdb_write_ahead(d->db) || wdb_exec(d->db, "BEGIN IMMEDIATE", "cannot start a transaction")))
       return rollback(d, s->path);
   }
   p->path = s->path;

@@ -12,8 +12,9 @@
  * this binary knows was made by wattdb before the id existed, and gets it; any
  * other file is refused before anything is written to it.
  *
- * Journal: WAL while a writer works (readers do not block it), and back to a
- * rollback journal when the last writer closes, since a WAL database cannot be
+ * Journal: WAL while a writer works (readers do not block it), from its first
+ * write transaction (wdb_write_ahead), and back to a rollback journal when the
+ * last writer closes, since a WAL database cannot be
  * read by a user who may not create its -shm file. Every step that takes a write
  * lock waits for other writers (the busy timeout), including the creation of a
  * new database by two processes at once. */
@@ -263,17 +264,24 @@ int wdb_open(struct wdb *db, const char *path) {
   if (open_connection(db, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) return -1;
   if (check_owner(db, 1) < 0 || wdb_exec(db, "PRAGMA foreign_keys=ON", "cannot configure") ||
       migrate(db) || model_refresh(db) ||
-      exec_waiting(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;",
-                   "cannot configure the database")) {
+      exec_waiting(db, "PRAGMA temp_store=MEMORY", "cannot configure the database")) {
     wdb_close(db);
     return -1;
   }
-  db->writable = 1;
   if (wdb_int(db, "PRAGMA foreign_keys", 0) != 1) {
     msg("%s: this SQLite does not enforce foreign keys", path);
     wdb_close(db);
     return -1;
   }
+  return 0;
+}
+
+int wdb_write_ahead(struct wdb *db) {
+  if (db->wal) return 0;
+  claim(db);
+  if (exec_waiting(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", "cannot configure the database"))
+    return -1;
+  db->wal = 1;
   return 0;
 }
 
@@ -308,7 +316,7 @@ void wdb_close(struct wdb *db) {
       db->cache[i].stmt = NULL;
     }
   db->ncache = 0;
-  if (db->sql && db->writable) {
+  if (db->sql && db->wal) {
     /* Leave WAL when no other connection has the database open; when one has,
      * it fails at once (no waiting) and the last writer to close does it. */
     sqlite3_busy_timeout(db->sql, 0);

@@ -17,7 +17,7 @@
 struct wdb {
   sqlite3 *sql;
   const char *path;
-  int writable;
+  int wal;                    /* WAL entered by wdb_write_ahead() */
   struct { const char *text; sqlite3_stmt *stmt; } cache[WDB_STMT_CACHE]; /* open addressing by text */
   int ncache;                 /* slots in use */
   /* Called first by every wdb_* function that uses the connection, when set:
@@ -41,10 +41,19 @@ struct wdb {
  * are large, sets temp_store=FILE for itself.) A file that is not a wattdb
  * database (another application_id, or tables and a user_version of its own)
  * is refused untouched. Returns 0, or -1 after printing why. On failure *db
- * is left closed. wdb_close() leaves the database out of WAL mode when no
- * other connection has it open, so that users without write permission can
- * read it. */
+ * is left closed. The journal mode is left as the file has it until
+ * wdb_write_ahead(). */
 int wdb_open(struct wdb *db, const char *path);
+
+/* Readies DB (wdb_open) for the transactions of a writer: WAL (readers do not
+ * block it, nor it them) and synchronous=NORMAL, at its first call; later
+ * calls do nothing. Every command calls it before its first write
+ * transaction, so that one that finds nothing to write (an ingest of
+ * unchanged files) writes nothing, not even the journal mode into the file's
+ * header. wdb_close() then leaves WAL again when no other connection has the
+ * database open, so that users without write permission can read it. 0, or
+ * -1 after printing why. */
+int wdb_write_ahead(struct wdb *db);
 
 /* Opens an existing wattdb database at PATH read-only: never creates, never
  * migrates, never changes a byte (status and other read commands). */

@@ -1,7 +1,7 @@
 /* tests/test_database_guard.c: wattdb writes only to databases it made, read
  * commands never create or change one, a database is left readable by users
  * who cannot write it, and two ingests on a database that does not exist yet
- * both succeed. */
+ * both succeed, and an ingest with nothing new writes nothing. */
 #include "tests/testlib.h"
 #include "tests/ingest_checks.h"
 
@@ -149,6 +149,39 @@ static void database_is_left_readable_without_write_access(void **state) {
   tl_rmdir(dir);
 }
 
+/* An ingest that finds every file unchanged, and a second open, write nothing:
+ * the file keeps its bytes and its mtime, no -wal or -journal appears. */
+static void unchanged_inputs_leave_the_database_untouched(void **state) {
+  (void)state;
+  char *dir = tl_mkdtemp();
+  struct wdb db;
+  tl_open(&db, dir, "w.db");
+  tl_ingest(&db, IC_FIXTURES);
+  tl_close(&db);
+  char path[1100];
+  snprintf(path, sizeof path, "%s/w.db", dir);
+  struct stat before, after;
+  assert_int_equal(stat(path, &before), 0);
+  size_t n0, n1;
+  char *bytes0 = bytes_of(dir, "w.db", &n0);
+  const struct timespec pause = {0, 20 * 1000 * 1000}; /* past the file system's mtime granularity */
+  nanosleep(&pause, NULL);
+  tl_open(&db, dir, "w.db");
+  struct ingest_stats st = tl_ingest(&db, IC_FIXTURES);
+  assert_true(st.unchanged > 0);
+  assert_int_equal(st.read, 0);
+  assert_false(exists(dir, "w.db-wal"));
+  assert_false(exists(dir, "w.db-journal"));
+  tl_close(&db);
+  assert_int_equal(stat(path, &after), 0);
+  assert_true(after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
+  char *bytes1 = bytes_of(dir, "w.db", &n1);
+  assert_int_equal(n1, n0);
+  assert_memory_equal(bytes1, bytes0, n0);
+  free(bytes0), free(bytes1);
+  tl_rmdir(dir);
+}
+
 /* Two ingests started together on a database that does not exist yet: both
  * succeed, every time, and the result is the database one ingest makes. */
 static void two_ingests_on_a_new_database_both_succeed(void **state) {
@@ -202,6 +235,7 @@ int main(void) {
       cmocka_unit_test(read_only_open_never_creates),
       cmocka_unit_test(older_wattdb_database_is_adopted),
       cmocka_unit_test(database_is_left_readable_without_write_access),
+      cmocka_unit_test(unchanged_inputs_leave_the_database_untouched),
       cmocka_unit_test(two_ingests_on_a_new_database_both_succeed),
   };
   return cmocka_run_group_tests_name("database_guard", tests, NULL, NULL);

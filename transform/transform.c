@@ -438,7 +438,7 @@ int transform_run(struct wdb *db, const struct transform_options *opt, struct tr
   if (wdb_exec(db, "PRAGMA temp_store=FILE; PRAGMA cache_size=-" TRANSFORM_CACHE_KIB ";", "transform"))
     return -1;
   double t_setup = phase_clock(opt, NULL, 0);
-  if (wdb_exec(db, "BEGIN IMMEDIATE", "cannot start the transform")) return -1;
+  if (wdb_write_ahead(db) || wdb_exec(db, "BEGIN IMMEDIATE", "cannot start the transform")) return -1;
   if ((opt->set_carbon && set_setting(db, "carbon_intensity_g_per_kwh", opt->carbon_intensity)) ||
       (opt->set_pue && set_setting(db, "pue", opt->pue)) ||
       (opt->set_utc_offset && set_setting(db, "local_utc_offset_s", (double)opt->utc_offset_s)) ||
