@@ -182,13 +182,7 @@ static void epoch_seconds_out_of_range_are_rejected(void **state) {
  * every frame: the fixtures are short). */
 static void series_are_those_of_the_frames(void **state) {
   struct fx *f = *state;
-  char path[] = "tests/fixtures/wattmeter";
-  struct ingest_options opt = {0};
-  struct ingest_stats stats;
-  char *roots[1] = {path};
-  msg_quiet = 1;
-  assert_int_equal(ingest_paths(&f->db, roots, 1, &opt, &stats), 0);
-  msg_quiet = 0;
+  ingest(f, "", NULL); /* every fixture */
   long long logs = tl_int(&f->db, "SELECT count(*) FROM wattmeter_file");
   assert_true(logs >= 6);
   assert_int_equal(tl_int(&f->db,

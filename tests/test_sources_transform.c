@@ -359,6 +359,16 @@ static void write_wattmeter_logs(const char *dir, const char *twelve, const char
   if (other) tl_write_str(dir, other, buf);
 }
 
+/* The 12-socket log cut to 10 sockets in the database, the logs' offset given
+ * as one hour. */
+static void cut_to_ten_sockets_at_utc_plus_one(struct wdb *db) {
+  assert_int_equal(wdb_exec(db,
+                            "UPDATE wattmeter_file SET sockets = 10 WHERE sockets = 12;"
+                            "INSERT OR REPLACE INTO setting VALUES ('local_utc_offset_s', 3600)",
+                            "cut"),
+                   0);
+}
+
 /* Makes the transform read the wattmeter frames: what the ingest stored of
  * the logs (schema/024_wattmeter_series.sql) forgotten, as in a database of
  * an earlier schema. */
@@ -385,11 +395,7 @@ static void wattmeter_cases_as_per_socket_window(void **state) {
   write_wattmeter_logs(f->dir, "meters/wattmeter-12.csv", "meters/wattmeter-other-day.csv");
   snprintf(root, sizeof root, "%s/meters", f->dir);
   fx_ingest_path(f, root, NULL);
-  assert_int_equal(wdb_exec(&f->db,
-                            "UPDATE wattmeter_file SET sockets = 10 WHERE sockets = 12;"
-                            "INSERT OR REPLACE INTO setting VALUES ('local_utc_offset_s', 3600)",
-                            "cut"),
-                   0);
+  cut_to_ten_sockets_at_utc_plus_one(&f->db);
   fx_run_sources_sql(&f->db);
   assert_string_equal(tl_text(&f->db, "SELECT group_concat(a.how || ' ' || s.path, ',') FROM source_attach a"
                                       " JOIN source_file s ON s.id = a.file_id WHERE s.format = 'wattmeter'"
@@ -434,11 +440,7 @@ static void wattmeter_integrated_ahead(void **state) {
   char root[600];
   snprintf(root, sizeof root, "%s/meters", f->dir);
   fx_ingest_path(f, root, NULL);
-  assert_int_equal(wdb_exec(&f->db,
-                            "UPDATE wattmeter_file SET sockets = 10 WHERE sockets = 12;"
-                            "INSERT OR REPLACE INTO setting VALUES ('local_utc_offset_s', 3600)",
-                            "cut"),
-                   0);
+  cut_to_ten_sockets_at_utc_plus_one(&f->db);
   fx_run_sources_sql(&f->db);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_attach WHERE how = 'session'"), 2);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_energy WHERE source = 'wattmeter'"), 16);
@@ -503,11 +505,7 @@ static void wattmeter_series_stored_by_the_ingest(void **state) {
   /* the slower log's guessed limit (5 x 10 ms) leaves its 100 ms intervals unbridged */
   assert_true(tl_real(&f->db, "SELECT w.unbridged_us FROM wattmeter_file w JOIN source_file s ON s.id = w.file_id"
                               " WHERE s.path = 'wattmeter-slower.csv'") < 150000);
-  assert_int_equal(wdb_exec(&f->db,
-                            "UPDATE wattmeter_file SET sockets = 10 WHERE sockets = 12;"
-                            "INSERT OR REPLACE INTO setting VALUES ('local_utc_offset_s', 3600)",
-                            "cut"),
-                   0);
+  cut_to_ten_sockets_at_utc_plus_one(&f->db);
   fx_run_sources_sql(&f->db);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM source_attach WHERE how = 'session'"), 5);
   wattmeter_as(&f->db, ordered_wattmeter_sql);

@@ -170,6 +170,21 @@ static int schema_file_index(const char *name) {
   return -1;
 }
 
+/* Copies DIR/fresh.db to DIR/old.db (its path into PATH, of CAP bytes) and
+ * opens the copy with SQLite alone, to make it a database of an earlier
+ * release. */
+static sqlite3 *open_copy(const char *dir, char *path, size_t cap) {
+  snprintf(path, cap, "%s/fresh.db", dir);
+  size_t n;
+  char *bytes = ic_slurp(path, &n);
+  tl_write(dir, "old.db", bytes, n);
+  free(bytes);
+  snprintf(path, cap, "%s/old.db", dir);
+  sqlite3 *raw;
+  assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+  return raw;
+}
+
 /* What 024_wattmeter_series.sql adds, taken away (SQL inside a transaction). */
 #define WATTMETER_SERIES_UNDONE                                                                        \
   "DROP TABLE wattmeter_series;"                                                                       \
@@ -207,14 +222,7 @@ static void wattmeter_logs_of_an_earlier_release_are_read_by_the_transform(void 
   assert_int_equal(tl_int(&db, "SELECT count(*) FROM wattmeter_file WHERE first_us IS NOT NULL"), logs);
   tl_close(&db);
   char path[1100];
-  snprintf(path, sizeof path, "%s/fresh.db", dir);
-  size_t n;
-  char *bytes = ic_slurp(path, &n);
-  tl_write(dir, "old.db", bytes, n);
-  free(bytes);
-  snprintf(path, sizeof path, "%s/old.db", dir);
-  sqlite3 *raw;
-  assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+  sqlite3 *raw = open_copy(dir, path, sizeof path);
   char *sql = sqlite3_mprintf("BEGIN;" WATTMETER_SERIES_UNDONE "PRAGMA user_version = %d; COMMIT",
                               schema_file_index("024_wattmeter_series.sql"));
   char *err = NULL;
@@ -278,14 +286,7 @@ static void nvidia_smi_rows_of_an_earlier_release_become_wide_rows(void **state)
               tl_int(&db, "SELECT count(DISTINCT file_id) FROM nvidia_smi_field"));
   tl_close(&db);
   char path[1100];
-  snprintf(path, sizeof path, "%s/fresh.db", dir);
-  size_t n;
-  char *bytes = ic_slurp(path, &n);
-  tl_write(dir, "old.db", bytes, n);
-  free(bytes);
-  snprintf(path, sizeof path, "%s/old.db", dir);
-  sqlite3 *raw;
-  assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+  sqlite3 *raw = open_copy(dir, path, sizeof path);
   char *sql = sqlite3_mprintf(
       "BEGIN;"
       "CREATE TABLE former_value (file_id INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,"
