@@ -280,8 +280,9 @@ static void whole_frame(struct whole_log *w, const struct held_frame *f, long lo
   if (w->nheld == WM_GUESS_FRAMES) whole_guess(w);
 }
 
-/* After the last line: W's span and series (schema/024_wattmeter_series.sql)
- * into the file's wattmeter_file row, which its first frame wrote. */
+/* After the last line: W's span and gap limit into the file's wattmeter_file
+ * row, which its first frame wrote, and its series with a reading into
+ * wattmeter_series (schema/024_wattmeter_series.sql). */
 static int whole_store(struct parse *p, struct whole_log *w) {
   if (!w->guessed) whole_guess(w);
   const struct wm_state *s = &w->series_state;
