@@ -10,17 +10,19 @@
  * (dropped by nounits, values then have no unit either). The timestamp is
  * `YYYY/MM/DD HH:MM:SS.mmm`, naive local.
  *
- * Storage (schema/022_nvidia_smi_wide.sql, 023_nvidia_smi_texts.sql): one
- * nvidia_smi_sample row per line, with its time, GPU and power.draw (or
- * .average/.instant) as power_w, and its first NV_SLOTS fields in typed slots:
- * n_k the number without its unit, t_k the field as written when it is not a
- * number, or, for a text the file repeats, n_k its number in nvidia_smi_text
- * (the line's texts bit set). The time field's slot is empty when ts_us gives
- * its text back, the power field's number is power_w only. The field list is written
- * once to nvidia_smi_field, when a stored line first uses a list that differs
- * from the previous stored line's (fields_line names that line); fields past
- * NV_SLOTS go one row each to nvidia_smi_value_more. The view nvidia_smi_value
- * shows every field of every line as one row again.
+ * Storage (schema/022_nvidia_smi_wide.sql, 023_nvidia_smi_texts.sql,
+ * 025_nvidia_smi_numbers.sql): one nvidia_smi_sample row per line, with its
+ * time, GPU and power.draw (or .average/.instant) as power_w, and its first
+ * NV_SLOTS fields in slots n1 .. n16: the number without its unit, or, for a
+ * text, its number in the file's nvidia_smi_text (the line's texts bit k - 1
+ * set). The time field's slot is empty when ts_us gives its text back, the
+ * power field's number is power_w only. A slot's text that is not numbered (a
+ * time not as nvidia-smi writes it, a text too long or past the file's
+ * TEXTSET_BYTES) goes as a row of nvidia_smi_value_more, as do fields past
+ * NV_SLOTS (bit NV_SLOTS + k - 1 set). The field list is written once to
+ * nvidia_smi_field, when a stored line first uses a list that differs from
+ * the previous stored line's (fields_line names that line). The view
+ * nvidia_smi_value shows every field of every line as one row again.
  *
  * Quirks: the header repeated before every row (nvidia-smi run once per sample
  * with >>): a header line anywhere is skipped, and a different one replaces the
@@ -50,7 +52,7 @@
 #include "ingest/values.h"
 
 #define NV_MAX 64   /* fields of a line */
-#define NV_SLOTS 16 /* of them in the line's sample row (n1, t1 .. n16, t16); the rest one row each */
+#define NV_SLOTS 16 /* of them in the line's sample row (n1 .. n16); the rest one row each */
 
 /* A field list: the query names without unit, and the units ("" when none). */
 struct field_list {
@@ -76,15 +78,15 @@ struct state {
 /* sql_sample[k]: the sample row's INSERT naming slots 1 .. 4 (k + 1) only,
  * for lines of at most 4 (k + 1) fields. The slots a line does not fill keep
  * their default NULL instead of each passing as a NULL through the batch: an
- * 8-field line passes 23 values, not 39. */
+ * 8-field line passes 15 values, not 23. */
 #define SAMPLE_COLS "INSERT INTO nvidia_smi_sample(file_id, line, ts_us, gpu, power_w, fields_line, texts"
-#define SLOT(k) ", n" #k ", t" #k
+#define SLOT(k) ", n" #k
 #define SLOTS_1_4 SLOT(1) SLOT(2) SLOT(3) SLOT(4)
 #define SLOTS_5_8 SLOT(5) SLOT(6) SLOT(7) SLOT(8)
 #define SLOTS_9_12 SLOT(9) SLOT(10) SLOT(11) SLOT(12)
 #define SLOTS_13_16 SLOT(13) SLOT(14) SLOT(15) SLOT(16)
 #define SAMPLE_PARAMS ") VALUES (?,?,?,?,?,?,?"
-#define PARAMS_4 ", ?,?, ?,?, ?,?, ?,?"
+#define PARAMS_4 ", ?,?,?,?"
 static const char *const sql_sample[NV_SLOTS / 4] = {
     SAMPLE_COLS SLOTS_1_4 SAMPLE_PARAMS PARAMS_4 ")",
     SAMPLE_COLS SLOTS_1_4 SLOTS_5_8 SAMPLE_PARAMS PARAMS_4 PARAMS_4 ")",
@@ -92,7 +94,9 @@ static const char *const sql_sample[NV_SLOTS / 4] = {
     SAMPLE_COLS SLOTS_1_4 SLOTS_5_8 SLOTS_9_12 SLOTS_13_16 SAMPLE_PARAMS PARAMS_4 PARAMS_4 PARAMS_4 PARAMS_4 ")",
 };
 #define SAMPLE_TEXTS 7 /* the parameter of texts */
-#define SAMPLE_SLOT0 8 /* the parameter of n1; t_k follows n_k */
+#define SAMPLE_SLOT0 8 /* the parameter of n1 */
+/* Bit MORE_BIT0 + k - 1 of texts: slot k's field is nvidia_smi_value_more's row. */
+#define MORE_BIT0 NV_SLOTS
 static const char sql_more[] =
     "INSERT INTO nvidia_smi_value_more(file_id, line, col, field, unit, num, text) VALUES (?,?,?,?,?,?,?)";
 static const char sql_field[] =
@@ -196,12 +200,21 @@ static int store_list(struct parse *p, struct state *st, int64_t line) {
   return 0;
 }
 
-/* A field's value as nvidia_smi_value shows it, into parameters NUM and TEXT
- * of B's row: the number when it is one, else the text when there is any. */
-static void put_value(struct row_batch *b, int num, int text, enum value_kind kind, double x,
-                      const char *field) {
-  if (kind == VALUE_OK) batch_double(b, num, x);
-  else if (field[0]) batch_text(b, text, field);
+/* Field I (0-based) of line LINE as a row of nvidia_smi_value_more, as
+ * nvidia_smi_value shows it: the number when it is one, else the text when
+ * there is any. 0, or -1 on a database error (printed). */
+static int put_more(struct parse *p, int64_t line, int i, enum value_kind kind, double x) {
+  struct state *st = p->state;
+  if (!st->more && !(st->more = parse_batch(p, 1, sql_more))) return -1;
+  struct row_batch *v = st->more;
+  batch_int(v, 1, p->file_id);
+  batch_int(v, 2, line);
+  batch_int(v, 3, i + 1);
+  batch_text(v, 4, st->list.field[i]);
+  if (st->list.unit[i][0]) batch_text(v, 5, st->list.unit[i]);
+  if (kind == VALUE_OK) batch_double(v, 6, x);
+  else if (p->fields[i][0]) batch_text(v, 7, p->fields[i]);
+  return batch_row_done(v);
 }
 
 /* Is the time field TEXT, which value_time() read, of the shape that
@@ -215,29 +228,27 @@ static int time_as_written(const char *text) {
   return text[sizeof shape - 1] == '\0' && text[17] < '6';
 }
 
-/* Slot I (0-based) of line LN's sample row ROW: its number, or its text as the
- * number of the file's text (adding it to nvidia_smi_text when new; *TEXTS gets
- * the slot's bit) or as written; nothing for the time field when its text is
- * as written and the power field's number, which ts_us and power_w hold; the
- * time field's other texts as written. 0, or -1 on a database error (printed). */
+/* Slot I (0-based) of line LINE's sample row ROW: its number, or its text as
+ * the number of the file's text (adding it to nvidia_smi_text when new; *TEXTS
+ * gets bit I); nothing for the time field when its text is as written and the
+ * power field's number, which ts_us and power_w hold. Any other text (the time
+ * field's, one the set does not number) goes to nvidia_smi_value_more, and
+ * *TEXTS gets bit MORE_BIT0 + I. 0, or -1 on a database error (printed). */
 static int put_slot(struct parse *p, struct row_batch *row, int64_t line, int i, enum value_kind kind,
                     double x, int64_t *texts) {
   struct state *st = p->state;
   const char *field = p->fields[i];
-  int num = SAMPLE_SLOT0 + 2 * i, text = num + 1;
-  if (i == st->c_time) { /* a time is no text a file repeats */
-    if (!time_as_written(field)) batch_text(row, text, field);
-    return 0;
-  }
+  int num = SAMPLE_SLOT0 + i, added = 0, id = 0;
   if (kind == VALUE_OK) {
     if (i != st->c_power) batch_double(row, num, x);
     return 0;
   }
-  if (!field[0]) return 0;
-  int added, id = textset_number(&st->texts, field, strlen(field), &added);
+  if (i == st->c_time ? time_as_written(field) : !field[0]) return 0;
+  /* a time is no text a file repeats */
+  if (i != st->c_time) id = textset_number(&st->texts, field, strlen(field), &added);
   if (!id) {
-    batch_text(row, text, field);
-    return 0;
+    *texts |= INT64_C(1) << (MORE_BIT0 + i);
+    return put_more(p, line, i, kind, x);
   }
   batch_int(row, num, id);
   *texts |= INT64_C(1) << i;
@@ -259,7 +270,6 @@ static enum line_verdict store_line(struct parse *p, const struct line *ln, int 
   struct state *st = p->state;
   int slots = nf < NV_SLOTS ? nf : NV_SLOTS;
   if (!(st->sample = parse_batch(p, 0, sql_sample[slots > 0 ? (slots - 1) / 4 : 0])) ||
-      (nf > NV_SLOTS && !st->more && !(st->more = parse_batch(p, 1, sql_more))) ||
       (!st->fields_line && store_list(p, st, ln->number)))
     return LINE_FATAL;
   struct row_batch *row = st->sample;
@@ -274,16 +284,8 @@ static enum line_verdict store_line(struct parse *p, const struct line *ln, int 
     if (put_slot(p, row, ln->number, i, kind[i], num[i], &texts)) return LINE_FATAL;
   if (texts) batch_int(row, SAMPLE_TEXTS, texts);
   if (batch_row_done(row)) return LINE_FATAL;
-  struct row_batch *v = st->more;
-  for (int i = NV_SLOTS; i < nf; i++) {
-    batch_int(v, 1, p->file_id);
-    batch_int(v, 2, ln->number);
-    batch_int(v, 3, i + 1);
-    batch_text(v, 4, st->list.field[i]);
-    if (st->list.unit[i][0]) batch_text(v, 5, st->list.unit[i]);
-    put_value(v, 6, 7, kind[i], num[i], p->fields[i]);
-    if (batch_row_done(v)) return LINE_FATAL;
-  }
+  for (int i = NV_SLOTS; i < nf; i++)
+    if (put_more(p, ln->number, i, kind[i], num[i])) return LINE_FATAL;
   return LINE_STORED;
 }
 

@@ -341,10 +341,10 @@ static void every_slot_count_stores_each_field(void **state) {
   nv_assert_rows(f, &g);
   /* the slots past a line's fields are empty: line 2 has 1 field, line 20 has 13 */
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_sample WHERE line = 2 AND n2 IS NULL"
-                                  " AND t2 IS NULL AND n16 IS NULL AND t16 IS NULL"),
+                                  " AND n16 IS NULL AND coalesce(texts, 0) >> 16 = 0"),
                    1);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_sample WHERE line = 20 AND n13 IS NOT NULL"
-                                  " AND n14 IS NULL AND t14 IS NULL"),
+                                  " AND n14 IS NULL AND coalesce(texts, 0) >> 16 = 0"),
                    1);
 }
 
@@ -385,16 +385,17 @@ static void torn_last_line_leaves_no_field_list(void **state) {
   fx_assert_accounted(f);
 }
 
-/* The time field in every shape value_time() reads: its slot stays empty only
- * where nvidia_smi_value writes ts_us back as the field was written
- * (YYYY/MM/DD HH:MM:SS.mmm), and nvidia_smi_value gives each as written. */
+/* The time field in every shape value_time() reads: it is stored as a row of
+ * nvidia_smi_value_more (the line's bit 16 set) but where nvidia_smi_value
+ * writes ts_us back as the field was written (YYYY/MM/DD HH:MM:SS.mmm), and
+ * nvidia_smi_value gives each as written, once. */
 static void time_text_is_kept_unless_ts_us_gives_it_back(void **state) {
   struct fx *f = *state;
   static const char *const times[] = {
       "2024/03/06 10:00:00.000",    "2024-03-06 10:00:01.000", "2024/03/06 10:00:02.5",
       "2024/03/06 10:00:03.250123", "2016/12/31 23:59:60.000", "1970/01/01 00:00:00.000",
       "9999/12/31 23:59:59.999",    "2024/02/29 07:08:09.010", "2024/03/06T10:00:04.000"};
-  static const int in_slot[] = {0, 1, 1, 1, 1, 0, 0, 0, 1};
+  static const int in_more[] = {0, 1, 1, 1, 1, 0, 0, 0, 1};
   enum { N = sizeof times / sizeof *times };
   char text[2048] = "timestamp, index, power.draw [W]\n";
   for (int i = 0; i < N; i++)
@@ -408,16 +409,20 @@ static void time_text_is_kept_unless_ts_us_gives_it_back(void **state) {
     int line = i + 2;
     assert_string_equal(tl_text(&f->db, "SELECT text FROM nvidia_smi_value WHERE line = %d AND col = 1", line),
                         times[i]);
-    assert_int_equal(tl_int(&f->db, "SELECT t1 IS NOT NULL FROM nvidia_smi_sample WHERE line = %d", line),
-                     in_slot[i]);
+    assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_value WHERE line = %d", line), 3);
+    assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_value_more WHERE line = %d AND col = 1"
+                                    " AND text IS NOT NULL AND num IS NULL", line),
+                     in_more[i]);
+    assert_int_equal(tl_int(&f->db, "SELECT coalesce(texts, 0) >> 16 FROM nvidia_smi_sample WHERE line = %d", line),
+                     in_more[i]);
   }
   fx_assert_accounted(f);
 }
 
 /* A file's texts are stored once each, numbered as they first come, and its
  * power field's number only as power_w; a text longer than a numbered text may
- * be, and every text past the 1024th, stays in its slot. nvidia_smi_value
- * gives every field back. */
+ * be, and every text past the 1024th, goes to nvidia_smi_value_more.
+ * nvidia_smi_value gives every field back, once. */
 static void texts_a_file_repeats_are_stored_once(void **state) {
   struct fx *f = *state;
   enum { LINES = 1100 };
@@ -441,11 +446,16 @@ static void texts_a_file_repeats_are_stored_once(void **state) {
                       "1=0@2 2=GPU A@2 3=[N/A]@2 4=u0000@2 5=1@3 6=GPU B@3 7=u0001@3");
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_text"), 1024);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_text WHERE text LIKE 'u%%'"), 1024 - 5);
-  /* the pstates past the 1024th text, and the long name, in their slots; no
+  /* the pstates past the 1024th text, and the long name, in
+   * nvidia_smi_value_more, their slots empty and their lines' bits set; no
    * number in the power field's slot (its [N/A] is a text's number) */
-  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_sample WHERE t5 IS NOT NULL"),
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_value_more WHERE col = 5"), LINES - (1024 - 5));
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_sample WHERE (texts >> 20) & 1 AND n5 IS NULL"),
                    LINES - (1024 - 5));
-  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_sample WHERE t3 IS NOT NULL"), 1);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_value_more WHERE col = 3 AND line = 9"), 1);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_sample WHERE (texts >> 18) & 1"), 1);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_value_more"), LINES - (1024 - 5) + 1);
+  assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_value"), 5 * LINES);
   assert_int_equal(tl_int(&f->db, "SELECT count(*) FROM nvidia_smi_sample WHERE n4 IS NOT NULL"
                                   " AND (texts >> 3) & 1 = 0"),
                    0);

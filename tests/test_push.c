@@ -255,10 +255,18 @@ static void views_equal(const char *local, const char *url, int sample) {
   wdb_close(&db);
 }
 
+/* Is table NAME in LIST, names each followed by a comma ("a,b,")? */
+static int listed(const char *list, const char *name) {
+  size_t n = strlen(name);
+  for (const char *p = list; p && *p; p = strchr(p, ',') + 1)
+    if (!strncmp(p, name, n) && p[n] == ',') return 1;
+  return 0;
+}
+
 /* The server URL holds what uninterrupted pushes of LOCAL from ORIGINS
  * databases with the same files give (see the top of this file), but for the
- * rows of table APART (NULL: none), which an upgraded server may hold
- * otherwise (its views are compared all the same). */
+ * rows of the tables APART ("a,b,", NULL: none), which an upgraded server may
+ * hold otherwise (its views are compared all the same). */
 static void server_matches_but(const char *local, const char *url, int origins, int sample,
                                const char *apart) {
   struct wdb db;
@@ -284,7 +292,7 @@ static void server_matches_but(const char *local, const char *url, int origins, 
                t->loose_key ? "\" IS NOT NULL" : "");
     else
       snprintf(here_sql, sizeof here_sql, "%s", sql);
-    if (apart && !strcmp(t->name, apart)) continue;
+    if (listed(apart, t->name)) continue;
     long long here = local_int(&db, here_sql) * (t->owner == MIRROR_OF_ORIGIN ? origins : 1);
     long long there = pg_int(c, sql);
     if (here != there) fail_msg("%s: %lld rows locally, %lld on the server", t->name, here, there);
@@ -365,27 +373,28 @@ static void push_then_push_again_sends_nothing(void **state) {
   PQfinish(c);
 }
 
-/* A server that a push of an earlier release made, holding a former table in
- * place of VIEW: made on a new server NAME from a current one by SET_BACK (the
- * table put back with the rows the view shows, what replaced it removed, the
- * schema version set before the file that made the view). The next push
- * upgrades the server and sends no file and no run (none changed); VIEW is a
- * view again with the same rows, more than its table STORED has, and the
- * server equals the local database but for the rows of table APART (NULL:
- * none), which the upgrade leaves in the shape they had. */
-static void earlier_server_upgrades(const char *name, const char *view, const char *stored,
+/* A server that a push of an earlier release made from LOCAL, holding its
+ * rows in the shape of the release before a file of push/pg: made on a new
+ * server NAME from a current one by SET_BACK (what that file changes undone:
+ * a former table in place of VIEW with the rows the view shows, or the former
+ * columns, and the schema version set before it). The next push upgrades the
+ * server and sends no file and no run (none changed); VIEW is a view with the
+ * same rows, more than table STORED has, and the server equals the local
+ * database but for the rows of the tables APART ("a,b,", NULL: none), which
+ * the upgrade leaves in the shape they had. */
+static void earlier_server_upgrades(const char *local, const char *name, const char *view, const char *stored,
                                     const char *set_back, const char *apart) {
   char url[512], sql[256];
   fresh_server(name, url);
   struct push_stats st;
-  assert_int_equal(push(a_db, url, 0, &st), 0);
+  assert_int_equal(push(local, url, 0, &st), 0);
   PGconn *c = connect_to(url);
   snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", view);
   long long rows = pg_int(c, sql);
   snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", stored);
   assert_true(rows > pg_int(c, sql));
   pg_ok(c, set_back);
-  assert_int_equal(push(a_db, url, 0, &st), 0);
+  assert_int_equal(push(local, url, 0, &st), 0);
   assert_int_equal(st.files_sent, 0);
   assert_int_equal(st.runs_sent, 0);
   snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_class WHERE relname = '%s' AND relkind = 'v'", view);
@@ -393,7 +402,7 @@ static void earlier_server_upgrades(const char *name, const char *view, const ch
   snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", view);
   assert_int_equal(pg_int(c, sql), rows);
   PQfinish(c);
-  server_matches_but(a_db, url, 1, 1, apart);
+  server_matches_but(local, url, 1, 1, apart);
 }
 
 /* The samples of an earlier release in a table interim_sample, which
@@ -401,7 +410,7 @@ static void earlier_server_upgrades(const char *name, const char *view, const ch
 static void server_of_an_earlier_release_keeps_its_samples(void **state) {
   (void)state;
   NEED_SERVER();
-  earlier_server_upgrades("segments", "interim_sample", "interim_segment",
+  earlier_server_upgrades(a_db, "segments", "interim_sample", "interim_segment",
                           "BEGIN;"
                           " CREATE TABLE former_sample AS SELECT * FROM interim_sample;"
                           " DROP VIEW v_sample; DROP VIEW interim_sample;"
@@ -416,11 +425,12 @@ static void server_of_an_earlier_release_keeps_its_samples(void **state) {
 /* The nvidia-smi values of an earlier release in a table nvidia_smi_value,
  * one row per field, which push/pg/009_nvidia_smi_wide.sql moves into the
  * wide rows (the mirrored tables grown again first): every text in its slot,
- * none in nvidia_smi_text, as push/pg/010_nvidia_smi_texts.sql reads them. */
+ * none in nvidia_smi_text, as push/pg/010_nvidia_smi_texts.sql reads them,
+ * then every text of a slot in nvidia_smi_value_more (011). */
 static void server_of_an_earlier_release_keeps_its_nvidia_smi_values(void **state) {
   (void)state;
   NEED_SERVER();
-  earlier_server_upgrades("nvwide", "nvidia_smi_value", "nvidia_smi_sample",
+  earlier_server_upgrades(a_db, "nvwide", "nvidia_smi_value", "nvidia_smi_sample",
                           "BEGIN;"
                           " CREATE TABLE former_value AS SELECT * FROM nvidia_smi_value;"
                           " DROP VIEW nvidia_smi_value;"
@@ -429,25 +439,78 @@ static void server_of_an_earlier_release_keeps_its_nvidia_smi_values(void **stat
                           " DROP TABLE nvidia_smi_field; DROP TABLE nvidia_smi_value_more;"
                           " DROP TABLE nvidia_smi_text;"
                           " ALTER TABLE nvidia_smi_sample DROP COLUMN fields_line, DROP COLUMN texts,"
-                          " DROP COLUMN n1, DROP COLUMN t1,"
-                          " DROP COLUMN n2, DROP COLUMN t2,"
-                          " DROP COLUMN n3, DROP COLUMN t3,"
-                          " DROP COLUMN n4, DROP COLUMN t4,"
-                          " DROP COLUMN n5, DROP COLUMN t5,"
-                          " DROP COLUMN n6, DROP COLUMN t6,"
-                          " DROP COLUMN n7, DROP COLUMN t7,"
-                          " DROP COLUMN n8, DROP COLUMN t8,"
-                          " DROP COLUMN n9, DROP COLUMN t9,"
-                          " DROP COLUMN n10, DROP COLUMN t10,"
-                          " DROP COLUMN n11, DROP COLUMN t11,"
-                          " DROP COLUMN n12, DROP COLUMN t12,"
-                          " DROP COLUMN n13, DROP COLUMN t13,"
-                          " DROP COLUMN n14, DROP COLUMN t14,"
-                          " DROP COLUMN n15, DROP COLUMN t15,"
-                          " DROP COLUMN n16, DROP COLUMN t16;"
+                          " DROP COLUMN n1,"
+                          " DROP COLUMN n2,"
+                          " DROP COLUMN n3,"
+                          " DROP COLUMN n4,"
+                          " DROP COLUMN n5,"
+                          " DROP COLUMN n6,"
+                          " DROP COLUMN n7,"
+                          " DROP COLUMN n8,"
+                          " DROP COLUMN n9,"
+                          " DROP COLUMN n10,"
+                          " DROP COLUMN n11,"
+                          " DROP COLUMN n12,"
+                          " DROP COLUMN n13,"
+                          " DROP COLUMN n14,"
+                          " DROP COLUMN n15,"
+                          " DROP COLUMN n16;"
                           " UPDATE wattdb_schema SET version = 8;"
                           " COMMIT",
-                          "nvidia_smi_text");
+                          "nvidia_smi_text,nvidia_smi_value_more,");
+}
+
+/* The slot texts t1 .. t16 that a server of an earlier release holds, which
+ * push/pg/011_nvidia_smi_numbers.sql moves to nvidia_smi_value_more: from a
+ * local database with such texts (the sample's and a log with times not as
+ * nvidia-smi writes them, a name too long to number and more texts than a
+ * file numbers), the server's rows after the upgrade are those a push of
+ * this release writes. */
+static void server_of_an_earlier_release_keeps_its_slot_texts(void **state) {
+  (void)state;
+  NEED_SERVER();
+  enum { LINES = 1100 };
+  static char text[LINES * 400];
+  char longname[301], c_db[700], cmd[2400];
+  memset(longname, 'x', 300);
+  longname[300] = '\0';
+  size_t n = (size_t)snprintf(text, sizeof text, "timestamp, index, name, power.draw [W], pstate\n");
+  for (int i = 0; i < LINES; i++)
+    n += (size_t)snprintf(text + n, sizeof text - n, "2024/03/06 10:%02d:%02d.%s, %d, %s, %s, u%04d\n", i / 600,
+                          i / 10 % 60, i % 3 ? "500" : "5", i % 2, i == 7 ? longname : "GPU", i % 5 ? "35.5 W" : "[N/A]",
+                          i);
+  tl_write_str(dir, "texts/smi.csv", text);
+  snprintf(c_db, sizeof c_db, "%s/texts.db", dir);
+  snprintf(cmd, sizeof cmd, "cp '%s' '%s' && %s ingest --quiet --db '%s' '%s/texts' 2>/dev/null", a_db, c_db,
+           wattdb_bin(), c_db, dir);
+  assert_int_equal(system(cmd), 0);
+  earlier_server_upgrades(c_db, "slottexts", "nvidia_smi_value", "nvidia_smi_sample",
+                          "BEGIN;"
+                          " ALTER TABLE nvidia_smi_sample"
+                          "  ADD COLUMN t1 text, ADD COLUMN t2 text, ADD COLUMN t3 text, ADD COLUMN t4 text,"
+                          "  ADD COLUMN t5 text, ADD COLUMN t6 text, ADD COLUMN t7 text, ADD COLUMN t8 text,"
+                          "  ADD COLUMN t9 text, ADD COLUMN t10 text, ADD COLUMN t11 text, ADD COLUMN t12 text,"
+                          "  ADD COLUMN t13 text, ADD COLUMN t14 text, ADD COLUMN t15 text, ADD COLUMN t16 text;"
+                          " UPDATE nvidia_smi_sample s SET texts = nullif(s.texts & 65535, 0),"
+                          "  t1 = m.t1, t2 = m.t2, t3 = m.t3, t4 = m.t4, t5 = m.t5, t6 = m.t6, t7 = m.t7,"
+                          "  t8 = m.t8, t9 = m.t9, t10 = m.t10, t11 = m.t11, t12 = m.t12, t13 = m.t13,"
+                          "  t14 = m.t14, t15 = m.t15, t16 = m.t16"
+                          "  FROM (SELECT file_id, line,"
+                          "   max(CASE col WHEN 1 THEN text END) AS t1, max(CASE col WHEN 2 THEN text END) AS t2,"
+                          "   max(CASE col WHEN 3 THEN text END) AS t3, max(CASE col WHEN 4 THEN text END) AS t4,"
+                          "   max(CASE col WHEN 5 THEN text END) AS t5, max(CASE col WHEN 6 THEN text END) AS t6,"
+                          "   max(CASE col WHEN 7 THEN text END) AS t7, max(CASE col WHEN 8 THEN text END) AS t8,"
+                          "   max(CASE col WHEN 9 THEN text END) AS t9, max(CASE col WHEN 10 THEN text END) AS t10,"
+                          "   max(CASE col WHEN 11 THEN text END) AS t11, max(CASE col WHEN 12 THEN text END) AS t12,"
+                          "   max(CASE col WHEN 13 THEN text END) AS t13, max(CASE col WHEN 14 THEN text END) AS t14,"
+                          "   max(CASE col WHEN 15 THEN text END) AS t15, max(CASE col WHEN 16 THEN text END) AS t16"
+                          "   FROM nvidia_smi_value_more WHERE col <= 16 GROUP BY file_id, line) m"
+                          "  WHERE s.file_id = m.file_id AND s.line = m.line;"
+                          " DELETE FROM nvidia_smi_value_more WHERE col <= 16;"
+                          " UPDATE wattdb_schema SET version = 10;"
+                          " COMMIT",
+                          NULL);
+  unlink(c_db);
 }
 
 /* --dry-run lists everything on a new server and creates nothing there; after
@@ -842,6 +905,7 @@ int main(void) {
       cmocka_unit_test(push_then_push_again_sends_nothing),
       cmocka_unit_test(server_of_an_earlier_release_keeps_its_samples),
       cmocka_unit_test(server_of_an_earlier_release_keeps_its_nvidia_smi_values),
+      cmocka_unit_test(server_of_an_earlier_release_keeps_its_slot_texts),
       cmocka_unit_test(dry_run_changes_nothing),
       cmocka_unit_test(two_databases_at_once),
       cmocka_unit_test(killed_push_then_push_again),

@@ -194,6 +194,35 @@ static sqlite3 *open_copy(const char *dir, char *path, size_t cap) {
   "ALTER TABLE wattmeter_file DROP COLUMN gap_us; ALTER TABLE wattmeter_file DROP COLUMN bridged_us;"  \
   "ALTER TABLE wattmeter_file DROP COLUMN unbridged_us;"
 
+/* What 025_nvidia_smi_numbers.sql changes, undone (SQL inside a transaction):
+ * the slot texts in nvidia_smi_value_more back in t1 .. t16, their bits cleared. */
+#define NVIDIA_SMI_NUMBERS_UNDONE                                                                          \
+  "ALTER TABLE nvidia_smi_sample ADD COLUMN t1 TEXT; ALTER TABLE nvidia_smi_sample ADD COLUMN t2 TEXT;"    \
+  "ALTER TABLE nvidia_smi_sample ADD COLUMN t3 TEXT; ALTER TABLE nvidia_smi_sample ADD COLUMN t4 TEXT;"    \
+  "ALTER TABLE nvidia_smi_sample ADD COLUMN t5 TEXT; ALTER TABLE nvidia_smi_sample ADD COLUMN t6 TEXT;"    \
+  "ALTER TABLE nvidia_smi_sample ADD COLUMN t7 TEXT; ALTER TABLE nvidia_smi_sample ADD COLUMN t8 TEXT;"    \
+  "ALTER TABLE nvidia_smi_sample ADD COLUMN t9 TEXT; ALTER TABLE nvidia_smi_sample ADD COLUMN t10 TEXT;"   \
+  "ALTER TABLE nvidia_smi_sample ADD COLUMN t11 TEXT; ALTER TABLE nvidia_smi_sample ADD COLUMN t12 TEXT;"  \
+  "ALTER TABLE nvidia_smi_sample ADD COLUMN t13 TEXT; ALTER TABLE nvidia_smi_sample ADD COLUMN t14 TEXT;"  \
+  "ALTER TABLE nvidia_smi_sample ADD COLUMN t15 TEXT; ALTER TABLE nvidia_smi_sample ADD COLUMN t16 TEXT;"  \
+  "UPDATE nvidia_smi_sample AS s SET texts = nullif(s.texts & 65535, 0),"                                  \
+  " t1 = m.t1, t2 = m.t2, t3 = m.t3, t4 = m.t4,"                                                           \
+  " t5 = m.t5, t6 = m.t6, t7 = m.t7, t8 = m.t8,"                                                           \
+  " t9 = m.t9, t10 = m.t10, t11 = m.t11, t12 = m.t12,"                                                     \
+  " t13 = m.t13, t14 = m.t14, t15 = m.t15, t16 = m.t16"                                                    \
+  " FROM (SELECT file_id, line,"                                                                           \
+  "  max(CASE col WHEN 1 THEN text END) AS t1, max(CASE col WHEN 2 THEN text END) AS t2,"                  \
+  "  max(CASE col WHEN 3 THEN text END) AS t3, max(CASE col WHEN 4 THEN text END) AS t4,"                  \
+  "  max(CASE col WHEN 5 THEN text END) AS t5, max(CASE col WHEN 6 THEN text END) AS t6,"                  \
+  "  max(CASE col WHEN 7 THEN text END) AS t7, max(CASE col WHEN 8 THEN text END) AS t8,"                  \
+  "  max(CASE col WHEN 9 THEN text END) AS t9, max(CASE col WHEN 10 THEN text END) AS t10,"                \
+  "  max(CASE col WHEN 11 THEN text END) AS t11, max(CASE col WHEN 12 THEN text END) AS t12,"              \
+  "  max(CASE col WHEN 13 THEN text END) AS t13, max(CASE col WHEN 14 THEN text END) AS t14,"              \
+  "  max(CASE col WHEN 15 THEN text END) AS t15, max(CASE col WHEN 16 THEN text END) AS t16"               \
+  "  FROM nvidia_smi_value_more WHERE col <= 16 GROUP BY file_id, line) m"                                 \
+  " WHERE s.file_id = m.file_id AND s.line = m.line;"                                                      \
+  "DELETE FROM nvidia_smi_value_more WHERE col <= 16;"
+
 /* source_energy and source_window_energy of schema SCHEMA ('main', 'fresh')
  * as text, %.17g for reals, in key order. */
 static char *energies(struct wdb *db, const char *schema) {
@@ -223,7 +252,8 @@ static void wattmeter_logs_of_an_earlier_release_are_read_by_the_transform(void 
   tl_close(&db);
   char path[1100];
   sqlite3 *raw = open_copy(dir, path, sizeof path);
-  char *sql = sqlite3_mprintf("BEGIN;" WATTMETER_SERIES_UNDONE "PRAGMA user_version = %d; COMMIT",
+  char *sql = sqlite3_mprintf("BEGIN;" NVIDIA_SMI_NUMBERS_UNDONE WATTMETER_SERIES_UNDONE
+                              "PRAGMA user_version = %d; COMMIT",
                               schema_file_index("024_wattmeter_series.sql"));
   char *err = NULL;
   if (sqlite3_exec(raw, sql, NULL, NULL, &err) != SQLITE_OK) fail_msg("%s", err);
@@ -258,7 +288,7 @@ static void wattmeter_logs_of_an_earlier_release_are_read_by_the_transform(void 
  * again, it is migrated: nvidia_smi_value, now the view, has the rows the table
  * had, and the overflow rows are those the fresh ingest wrote, the sample rows
  * and field lists too but for what 023 stores otherwise: the migrated rows
- * keep every text in its slot. */
+ * number no text, and 025 moves every text of a slot to nvidia_smi_value_more. */
 static void nvidia_smi_rows_of_an_earlier_release_become_wide_rows(void **state) {
   (void)state;
   char *dir = tl_mkdtemp();
@@ -297,22 +327,22 @@ static void nvidia_smi_rows_of_an_earlier_release_become_wide_rows(void **state)
       "DROP TABLE nvidia_smi_text; ALTER TABLE nvidia_smi_sample DROP COLUMN texts;"
       "ALTER TABLE former_value RENAME TO nvidia_smi_value;"
       "ALTER TABLE nvidia_smi_sample DROP COLUMN fields_line;"
-      "ALTER TABLE nvidia_smi_sample DROP COLUMN n1; ALTER TABLE nvidia_smi_sample DROP COLUMN t1;"
-      "ALTER TABLE nvidia_smi_sample DROP COLUMN n2; ALTER TABLE nvidia_smi_sample DROP COLUMN t2;"
-      "ALTER TABLE nvidia_smi_sample DROP COLUMN n3; ALTER TABLE nvidia_smi_sample DROP COLUMN t3;"
-      "ALTER TABLE nvidia_smi_sample DROP COLUMN n4; ALTER TABLE nvidia_smi_sample DROP COLUMN t4;"
-      "ALTER TABLE nvidia_smi_sample DROP COLUMN n5; ALTER TABLE nvidia_smi_sample DROP COLUMN t5;"
-      "ALTER TABLE nvidia_smi_sample DROP COLUMN n6; ALTER TABLE nvidia_smi_sample DROP COLUMN t6;"
-      "ALTER TABLE nvidia_smi_sample DROP COLUMN n7; ALTER TABLE nvidia_smi_sample DROP COLUMN t7;"
-      "ALTER TABLE nvidia_smi_sample DROP COLUMN n8; ALTER TABLE nvidia_smi_sample DROP COLUMN t8;"
-      "ALTER TABLE nvidia_smi_sample DROP COLUMN n9; ALTER TABLE nvidia_smi_sample DROP COLUMN t9;"
-      "ALTER TABLE nvidia_smi_sample DROP COLUMN n10; ALTER TABLE nvidia_smi_sample DROP COLUMN t10;"
-      "ALTER TABLE nvidia_smi_sample DROP COLUMN n11; ALTER TABLE nvidia_smi_sample DROP COLUMN t11;"
-      "ALTER TABLE nvidia_smi_sample DROP COLUMN n12; ALTER TABLE nvidia_smi_sample DROP COLUMN t12;"
-      "ALTER TABLE nvidia_smi_sample DROP COLUMN n13; ALTER TABLE nvidia_smi_sample DROP COLUMN t13;"
-      "ALTER TABLE nvidia_smi_sample DROP COLUMN n14; ALTER TABLE nvidia_smi_sample DROP COLUMN t14;"
-      "ALTER TABLE nvidia_smi_sample DROP COLUMN n15; ALTER TABLE nvidia_smi_sample DROP COLUMN t15;"
-      "ALTER TABLE nvidia_smi_sample DROP COLUMN n16; ALTER TABLE nvidia_smi_sample DROP COLUMN t16;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n1;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n2;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n3;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n4;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n5;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n6;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n7;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n8;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n9;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n10;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n11;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n12;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n13;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n14;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n15;"
+      "ALTER TABLE nvidia_smi_sample DROP COLUMN n16;"
       WATTMETER_SERIES_UNDONE "PRAGMA user_version = %d; COMMIT",
       schema_file_index("022_nvidia_smi_wide.sql"));
   char *err = NULL;
@@ -333,24 +363,96 @@ static void nvidia_smi_rows_of_an_earlier_release_become_wide_rows(void **state)
   char attach[1200];
   snprintf(attach, sizeof attach, "ATTACH '%s/fresh.db' AS fresh", dir);
   assert_int_equal(wdb_exec(&db, attach, "attach"), 0);
-  static const char *const relations[] = {"nvidia_smi_value_more", "nvidia_smi_value", NULL};
+  hash_of(&db, "main", "nvidia_smi_value", after);
+  hash_of(&db, "fresh", "nvidia_smi_value", fresh);
+  if (strcmp(after, fresh)) fail_msg("nvidia_smi_value: the migrated rows are not those of a fresh ingest");
+  static const char *const columns[][3] = {
+      {"nvidia_smi_sample", "file_id, line, ts_us, gpu, power_w, fields_line", "1"},
+      {"nvidia_smi_field", "file_id, fields_line, col, field, unit", "1"},
+      {"nvidia_smi_value_more", "*", "col > 16"}};
+  for (int i = 0; i < 3; i++) {
+    const char *t = columns[i][0], *c = columns[i][1], *w = columns[i][2];
+    assert_int_equal(tl_int(&db, "SELECT count(*) FROM main.%s WHERE %s", t, w),
+                     tl_int(&db, "SELECT count(*) FROM fresh.%s WHERE %s", t, w));
+    if (tl_int(&db, "SELECT count(*) FROM (SELECT %s FROM main.%s WHERE %s EXCEPT SELECT %s FROM fresh.%s WHERE %s)",
+               c, t, w, c, t, w))
+      fail_msg("%s: the migrated rows are not those of a fresh ingest", t);
+  }
+  assert_int_equal(tl_int(&db, "SELECT count(*) FROM main.nvidia_smi_text"), 0);
+  assert_int_equal(tl_int(&db, "SELECT count(*) FROM main.nvidia_smi_sample WHERE texts & 65535"), 0);
+  assert_true(tl_int(&db, "SELECT count(*) FROM fresh.nvidia_smi_text") > 0);
+  /* each text of a slot moved, its line's bit set */
+  long long texts = tl_int(&db, "SELECT count(*) FROM main.nvidia_smi_value WHERE col <= 16 AND text IS NOT NULL");
+  assert_true(texts > 0);
+  assert_int_equal(tl_int(&db, "SELECT count(*) FROM main.nvidia_smi_value_more WHERE col <= 16"), texts);
+  assert_int_equal(tl_int(&db, "SELECT count(*) FROM main.nvidia_smi_value_more m JOIN main.nvidia_smi_sample s"
+                               " USING (file_id, line) WHERE m.col <= 16 AND (s.texts >> (m.col + 15)) & 1"),
+                   texts);
+  tl_close(&db);
+  tl_rmdir(dir);
+}
+
+/* The release before 025_nvidia_smi_numbers.sql kept a slot's text that is not
+ * numbered in the slot's t_k: such a database is made here from one this
+ * release built (fresh.db) from the nvidia-smi fixtures and a log with times
+ * not as nvidia-smi writes them, a name too long to number and more texts
+ * than a file numbers. Opened again, it is migrated: its sample rows,
+ * nvidia_smi_value_more and nvidia_smi_value are those of the fresh ingest. */
+static void nvidia_smi_slot_texts_of_an_earlier_release_become_rows(void **state) {
+  (void)state;
+  enum { LINES = 1100 };
+  static char text[LINES * 400];
+  char longname[301];
+  memset(longname, 'x', 300);
+  longname[300] = '\0';
+  size_t n = (size_t)snprintf(text, sizeof text, "timestamp, index, name, power.draw [W], pstate\n");
+  for (int i = 0; i < LINES; i++)
+    n += (size_t)snprintf(text + n, sizeof text - n, "2024/03/06 10:%02d:%02d.%s, %d, %s, %s, u%04d\n", i / 600,
+                          i / 10 % 60, i % 3 ? "500" : "5", i % 2, i == 7 ? longname : "GPU", i % 5 ? "35.5 W" : "[N/A]",
+                          i);
+  char *dir = tl_mkdtemp();
+  tl_write_str(dir, "logs/texts.csv", text);
+  struct wdb db;
+  tl_open(&db, dir, "fresh.db");
+  char logs[1100];
+  snprintf(logs, sizeof logs, "%s/logs", dir);
+  tl_ingest(&db, "tests/fixtures/nvidia-smi");
+  tl_ingest(&db, logs);
+  long long moved = tl_int(&db, "SELECT count(*) FROM nvidia_smi_value_more WHERE col <= 16");
+  assert_true(moved > LINES / 3);
+  tl_close(&db);
+  char path[1100];
+  sqlite3 *raw = open_copy(dir, path, sizeof path);
+  char *sql = sqlite3_mprintf("BEGIN;" NVIDIA_SMI_NUMBERS_UNDONE "PRAGMA user_version = %d; COMMIT",
+                              schema_file_index("025_nvidia_smi_numbers.sql"));
+  char *err = NULL;
+  if (sqlite3_exec(raw, sql, NULL, NULL, &err) != SQLITE_OK) fail_msg("%s", err);
+  sqlite3_free(sql);
+  sqlite3_close(raw);
+
+  assert_int_equal(wdb_open_readonly(&db, path), 0);
+  assert_int_equal(tl_int(&db, "SELECT sum((t1 IS NOT NULL) + (t2 IS NOT NULL) + (t3 IS NOT NULL) + (t4 IS NOT NULL)"
+                               " + (t5 IS NOT NULL) + (t6 IS NOT NULL) + (t7 IS NOT NULL) + (t8 IS NOT NULL)"
+                               " + (t9 IS NOT NULL) + (t10 IS NOT NULL) + (t11 IS NOT NULL) + (t12 IS NOT NULL)"
+                               " + (t13 IS NOT NULL) + (t14 IS NOT NULL) + (t15 IS NOT NULL) + (t16 IS NOT NULL))"
+                               " FROM nvidia_smi_sample"),
+                   moved);
+  assert_int_equal(tl_int(&db, "SELECT count(*) FROM nvidia_smi_value_more WHERE col <= 16"), 0);
+  wdb_close(&db);
+
+  tl_open(&db, dir, "old.db");
+  char attach[1200];
+  snprintf(attach, sizeof attach, "ATTACH '%s/fresh.db' AS fresh", dir);
+  assert_int_equal(wdb_exec(&db, attach, "attach"), 0);
+  static const char *const relations[] = {"nvidia_smi_sample", "nvidia_smi_value_more", "nvidia_smi_value", NULL};
   for (int i = 0; relations[i]; i++) {
+    char after[65], fresh[65];
     hash_of(&db, "main", relations[i], after);
     hash_of(&db, "fresh", relations[i], fresh);
     if (strcmp(after, fresh)) fail_msg("%s: the migrated rows are not those of a fresh ingest", relations[i]);
   }
-  static const char *const columns[][2] = {
-      {"nvidia_smi_sample", "file_id, line, ts_us, gpu, power_w, fields_line"},
-      {"nvidia_smi_field", "file_id, fields_line, col, field, unit"}};
-  for (int i = 0; i < 2; i++) {
-    const char *t = columns[i][0], *c = columns[i][1];
-    assert_int_equal(tl_int(&db, "SELECT count(*) FROM main.%s", t), tl_int(&db, "SELECT count(*) FROM fresh.%s", t));
-    if (tl_int(&db, "SELECT count(*) FROM (SELECT %s FROM main.%s EXCEPT SELECT %s FROM fresh.%s)", c, t, c, t))
-      fail_msg("%s: the migrated rows are not those of a fresh ingest", t);
-  }
-  assert_int_equal(tl_int(&db, "SELECT count(*) FROM main.nvidia_smi_text"), 0);
-  assert_int_equal(tl_int(&db, "SELECT count(*) FROM main.nvidia_smi_sample WHERE texts IS NOT NULL"), 0);
-  assert_true(tl_int(&db, "SELECT count(*) FROM fresh.nvidia_smi_text") > 0);
+  assert_int_equal(tl_int(&db, "SELECT count(*) FROM pragma_table_info('nvidia_smi_sample') WHERE name GLOB 't[0-9]*'"),
+                   0);
   tl_close(&db);
   tl_rmdir(dir);
 }
@@ -360,6 +462,7 @@ int main(void) {
       cmocka_unit_test(database_of_schema_18_upgrades_keeping_its_rows),
       cmocka_unit_test(nvidia_smi_rows_of_an_earlier_release_become_wide_rows),
       cmocka_unit_test(wattmeter_logs_of_an_earlier_release_are_read_by_the_transform),
+      cmocka_unit_test(nvidia_smi_slot_texts_of_an_earlier_release_become_rows),
   };
   return cmocka_run_group_tests_name("upgrade", tests, NULL, NULL);
 }

@@ -12,6 +12,27 @@
 -- per file content, origin and host), since a file whose content the server
 -- has is not sent again. Then the table goes; a view of the lab's that reads
 -- it stops the upgrade (no CASCADE) rather than being dropped unseen.
+-- The slot texts t1 .. t16 that this file and 010 fill and read: a server
+-- made from a local schema of 025_nvidia_smi_numbers.sql or later has none
+-- (push/pg/011_nvidia_smi_numbers.sql moves them and drops them again).
+ALTER TABLE nvidia_smi_sample
+  ADD COLUMN IF NOT EXISTS t1 text,
+  ADD COLUMN IF NOT EXISTS t2 text,
+  ADD COLUMN IF NOT EXISTS t3 text,
+  ADD COLUMN IF NOT EXISTS t4 text,
+  ADD COLUMN IF NOT EXISTS t5 text,
+  ADD COLUMN IF NOT EXISTS t6 text,
+  ADD COLUMN IF NOT EXISTS t7 text,
+  ADD COLUMN IF NOT EXISTS t8 text,
+  ADD COLUMN IF NOT EXISTS t9 text,
+  ADD COLUMN IF NOT EXISTS t10 text,
+  ADD COLUMN IF NOT EXISTS t11 text,
+  ADD COLUMN IF NOT EXISTS t12 text,
+  ADD COLUMN IF NOT EXISTS t13 text,
+  ADD COLUMN IF NOT EXISTS t14 text,
+  ADD COLUMN IF NOT EXISTS t15 text,
+  ADD COLUMN IF NOT EXISTS t16 text;
+
 DO $$
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
