@@ -66,22 +66,55 @@ WHERE s.file_id = m.file_id AND s.line = m.line;
 
 DROP TABLE nv_slot_text;
 DROP VIEW nvidia_smi_value;
-ALTER TABLE nvidia_smi_sample DROP COLUMN t1;
-ALTER TABLE nvidia_smi_sample DROP COLUMN t2;
-ALTER TABLE nvidia_smi_sample DROP COLUMN t3;
-ALTER TABLE nvidia_smi_sample DROP COLUMN t4;
-ALTER TABLE nvidia_smi_sample DROP COLUMN t5;
-ALTER TABLE nvidia_smi_sample DROP COLUMN t6;
-ALTER TABLE nvidia_smi_sample DROP COLUMN t7;
-ALTER TABLE nvidia_smi_sample DROP COLUMN t8;
-ALTER TABLE nvidia_smi_sample DROP COLUMN t9;
-ALTER TABLE nvidia_smi_sample DROP COLUMN t10;
-ALTER TABLE nvidia_smi_sample DROP COLUMN t11;
-ALTER TABLE nvidia_smi_sample DROP COLUMN t12;
-ALTER TABLE nvidia_smi_sample DROP COLUMN t13;
-ALTER TABLE nvidia_smi_sample DROP COLUMN t14;
-ALTER TABLE nvidia_smi_sample DROP COLUMN t15;
-ALTER TABLE nvidia_smi_sample DROP COLUMN t16;
+
+-- The table made again without t1 .. t16, in one pass over its rows (where
+-- sixteen DROP COLUMNs would rewrite every row sixteen times). The rename
+-- leaves the views that read nvidia_smi_sample as they are (legacy mode):
+-- they name the table, which has that name again. An index or trigger of the
+-- user's on the table goes with it; its freed pages stay in the file until a
+-- VACUUM.
+CREATE TABLE nvidia_smi_sample_numbers (
+  file_id INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,
+  line    INTEGER NOT NULL,
+  ts_us   INTEGER,                    -- naive local; NULL when no timestamp was queried
+  gpu     TEXT NOT NULL,              -- index, else uuid, else pci.bus_id; without any of
+                                      -- them the position of the line among the lines
+                                      -- sharing its timestamp ('0' without timestamps)
+  power_w REAL,                       -- power.draw (or .average, .instant), for convenience
+  fields_line INTEGER,                -- the line that starts the line's field list
+                                      -- (nvidia_smi_field)
+  -- slot k: field k's number, its unit removed, or its text's number in
+  -- nvidia_smi_text (texts bit k - 1); NULL where the field was empty, is a
+  -- text of nvidia_smi_value_more (bit 16 + k - 1), or is held by ts_us or
+  -- power_w (nvidia_smi_field.sample_column)
+  n1      REAL,
+  n2      REAL,
+  n3      REAL,
+  n4      REAL,
+  n5      REAL,
+  n6      REAL,
+  n7      REAL,
+  n8      REAL,
+  n9      REAL,
+  n10     REAL,
+  n11     REAL,
+  n12     REAL,
+  n13     REAL,
+  n14     REAL,
+  n15     REAL,
+  n16     REAL,
+  texts   INTEGER,                    -- the bits above; NULL: none set
+  PRIMARY KEY (file_id, line)
+) WITHOUT ROWID;
+INSERT INTO nvidia_smi_sample_numbers(file_id, line, ts_us, gpu, power_w, fields_line,
+  n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11, n12, n13, n14, n15, n16, texts)
+SELECT file_id, line, ts_us, gpu, power_w, fields_line,
+  n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11, n12, n13, n14, n15, n16, texts
+FROM nvidia_smi_sample;
+DROP TABLE nvidia_smi_sample;
+PRAGMA legacy_alter_table = ON;
+ALTER TABLE nvidia_smi_sample_numbers RENAME TO nvidia_smi_sample;
+PRAGMA legacy_alter_table = OFF;
 
 -- One row per field of a stored line, as the table of that name held them:
 -- the slot of each field of the line's list up to 16 (its text from
