@@ -469,17 +469,8 @@ static void server_of_an_earlier_release_keeps_its_nvidia_smi_values(void **stat
 static void server_of_an_earlier_release_keeps_its_slot_texts(void **state) {
   (void)state;
   NEED_SERVER();
-  enum { LINES = 1100 };
-  static char text[LINES * 400];
-  char longname[301], c_db[700], cmd[2400];
-  memset(longname, 'x', 300);
-  longname[300] = '\0';
-  size_t n = (size_t)snprintf(text, sizeof text, "timestamp, index, name, power.draw [W], pstate\n");
-  for (int i = 0; i < LINES; i++)
-    n += (size_t)snprintf(text + n, sizeof text - n, "2024/03/06 10:%02d:%02d.%s, %d, %s, %s, u%04d\n", i / 600,
-                          i / 10 % 60, i % 3 ? "500" : "5", i % 2, i == 7 ? longname : "GPU", i % 5 ? "35.5 W" : "[N/A]",
-                          i);
-  tl_write_str(dir, "texts/smi.csv", text);
+  char c_db[700], cmd[2400];
+  tl_write_nvidia_smi_loose_texts(dir, "texts/smi.csv");
   snprintf(c_db, sizeof c_db, "%s/texts.db", dir);
   snprintf(cmd, sizeof cmd, "cp '%s' '%s' && %s ingest --quiet --db '%s' '%s/texts' 2>/dev/null", a_db, c_db,
            wattdb_bin(), c_db, dir);

@@ -400,18 +400,8 @@ static void nvidia_smi_rows_of_an_earlier_release_become_wide_rows(void **state)
  * nvidia_smi_value_more and nvidia_smi_value are those of the fresh ingest. */
 static void nvidia_smi_slot_texts_of_an_earlier_release_become_rows(void **state) {
   (void)state;
-  enum { LINES = 1100 };
-  static char text[LINES * 400];
-  char longname[301];
-  memset(longname, 'x', 300);
-  longname[300] = '\0';
-  size_t n = (size_t)snprintf(text, sizeof text, "timestamp, index, name, power.draw [W], pstate\n");
-  for (int i = 0; i < LINES; i++)
-    n += (size_t)snprintf(text + n, sizeof text - n, "2024/03/06 10:%02d:%02d.%s, %d, %s, %s, u%04d\n", i / 600,
-                          i / 10 % 60, i % 3 ? "500" : "5", i % 2, i == 7 ? longname : "GPU", i % 5 ? "35.5 W" : "[N/A]",
-                          i);
   char *dir = tl_mkdtemp();
-  tl_write_str(dir, "logs/texts.csv", text);
+  tl_write_nvidia_smi_loose_texts(dir, "logs/texts.csv");
   struct wdb db;
   tl_open(&db, dir, "fresh.db");
   char logs[1100];
@@ -419,7 +409,7 @@ static void nvidia_smi_slot_texts_of_an_earlier_release_become_rows(void **state
   tl_ingest(&db, "tests/fixtures/nvidia-smi");
   tl_ingest(&db, logs);
   long long moved = tl_int(&db, "SELECT count(*) FROM nvidia_smi_value_more WHERE col <= 16");
-  assert_true(moved > LINES / 3);
+  assert_true(moved > TL_NV_LOOSE_LINES / 3);
   tl_close(&db);
   char path[1100];
   sqlite3 *raw = open_copy(dir, path, sizeof path);

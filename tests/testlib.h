@@ -62,6 +62,27 @@ static inline void tl_write_str(const char *dir, const char *name, const char *t
   tl_write(dir, name, text, strlen(text));
 }
 
+/* The lines of tl_write_nvidia_smi_loose_texts(). */
+#define TL_NV_LOOSE_LINES 1100
+
+/* Writes DIR/NAME: an nvidia-smi log of TL_NV_LOOSE_LINES lines whose slot
+ * texts a file does not all number: every third time not as nvidia-smi writes
+ * it ("10:00:00.5"), a name of 300 bytes (line 9) and a pstate per line, more
+ * texts than a file numbers. */
+static inline void tl_write_nvidia_smi_loose_texts(const char *dir, const char *name) {
+  size_t cap = TL_NV_LOOSE_LINES * 400, n;
+  char *text = malloc(cap), longname[301];
+  assert_non_null(text);
+  memset(longname, 'x', 300);
+  longname[300] = '\0';
+  n = (size_t)snprintf(text, cap, "timestamp, index, name, power.draw [W], pstate\n");
+  for (int i = 0; i < TL_NV_LOOSE_LINES; i++)
+    n += (size_t)snprintf(text + n, cap - n, "2024/03/06 10:%02d:%02d.%s, %d, %s, %s, u%04d\n", i / 600, i / 10 % 60,
+                          i % 3 ? "500" : "5", i % 2, i == 7 ? longname : "GPU", i % 5 ? "35.5 W" : "[N/A]", i);
+  tl_write_str(dir, name, text);
+  free(text);
+}
+
 /* Opens (creating) DIR/NAME as a wattdb database. */
 static inline void tl_open(struct wdb *db, const char *dir, const char *name) {
   static char path[1024];
