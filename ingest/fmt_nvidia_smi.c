@@ -17,9 +17,9 @@
  * text, its number in the file's nvidia_smi_text (the line's texts bit k - 1
  * set). The time field's slot is empty when ts_us gives its text back, the
  * power field's number is power_w only. A slot's text that is not numbered (a
- * time not as nvidia-smi writes it, a text too long or past the file's
- * TEXTSET_BYTES) goes as a row of nvidia_smi_value_more, as do fields past
- * NV_SLOTS (bit NV_SLOTS + k - 1 set). The field list is written once to
+ * time not as nvidia-smi writes it, a text longer than TEXTSET_MAX_LEN or one
+ * the file's full set of texts cannot take: textset.h) goes as a row of
+ * nvidia_smi_value_more (bit MORE_BIT0 + k - 1 set), as do fields past NV_SLOTS. The field list is written once to
  * nvidia_smi_field, when a stored line first uses a list that differs from
  * the previous stored line's (fields_line names that line). The view
  * nvidia_smi_value shows every field of every line as one row again.

@@ -12,6 +12,7 @@
 -- per file content, origin and host), since a file whose content the server
 -- has is not sent again. Then the table goes; a view of the lab's that reads
 -- it stops the upgrade (no CASCADE) rather than being dropped unseen.
+
 -- The slot texts t1 .. t16 that this file and 010 fill and read: a server
 -- made from a local schema of 025_nvidia_smi_numbers.sql or later has none
 -- (push/pg/011_nvidia_smi_numbers.sql moves them and drops them again).
