@@ -24,13 +24,15 @@ MAKEFLAGS += --no-builtin-rules
 CC      ?= cc
 SANITIZE ?=
 WERROR  ?= -Werror
-PKGS    := sqlite3 libarchive nettle jansson yaml-0.1 libplist-2.0 libpq
+PKGS    := sqlite3 libarchive nettle jansson yaml-0.1 libplist-2.0
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
            -Wwrite-strings -Wvla -Wformat=2 -Wformat-security -fno-common $(WERROR)
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -I. -MMD -MP \
-             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -larchive -lnettle -ljansson -lyaml -lplist-2.0 -lpq) -lcsv -lm
+             $(shell pkg-config --cflags $(PKGS) libpq 2>/dev/null)
+# libpq is linked into wattdb-push and the tests only: see cli/push_launch.c.
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -larchive -lnettle -ljansson -lyaml -lplist-2.0) -lcsv -lm
+LDLIBS_PQ := $(shell pkg-config --libs libpq 2>/dev/null || echo -lpq) $(LDLIBS)
 
 comma := ,
 ifneq ($(FUZZ_BUILD),)
@@ -52,7 +54,9 @@ B := build/$(VARIANT)
 # binary only, so nothing else can call it.
 LIB_SRC  := $(wildcard common/*.c) $(wildcard ingest/*.c) $(wildcard schema/*.c) $(wildcard transform/*.c) \
             $(wildcard push/*.c)
-CLI_OBJ  := $(patsubst %.c,$(B)/%.o,$(wildcard cli/*.c))
+# cli/push.c is the main of wattdb-push, the program `wattdb push` runs.
+CLI_OBJ  := $(patsubst %.c,$(B)/%.o,$(filter-out cli/push.c,$(wildcard cli/*.c)))
+PUSH_OBJ := $(B)/cli/push.o $(B)/cli/usage.o
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema_sql.o $(B)/gen/transform_sql.o \
             $(B)/gen/gpu_specs_csv.o $(B)/gen/push_sql.o
 # SUITES=push,upgrade runs only those suites (tests/test_push.c, ...) and not
@@ -62,6 +66,7 @@ SUITES   ?=
 JOBS     ?=
 TESTS    := $(patsubst tests/%.c,$(B)/tests/%,$(if $(SUITES),$(patsubst %,tests/test_%.c,$(subst $(comma), ,$(SUITES))),$(wildcard tests/test_*.c)))
 WATTDB   := $(if $(SANITIZE),$(B)/wattdb,wattdb)
+WATTDB_PUSH := $(WATTDB)-push
 
 DEB_PACKAGES := gcc make pkg-config sqlite3 libsqlite3-dev libcsv-dev libarchive-dev \
                 libcmocka-dev nettle-dev libjansson-dev libyaml-dev libplist-dev libpq-dev postgresql zip unzip time python3
@@ -119,8 +124,12 @@ $(B)/gen/gpu_specs_csv.c: schema/embed.sh data/gpu_specs.csv
 $(B)/libwattdb.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(WATTDB): $(CLI_OBJ) $(B)/libwattdb.a
+# Whatever makes wattdb makes wattdb-push beside it.
+$(WATTDB): $(CLI_OBJ) $(B)/libwattdb.a | $(WATTDB_PUSH)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(WATTDB_PUSH): $(PUSH_OBJ) $(B)/libwattdb.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_PQ)
 
 $(B)/gen-sample: data/gen_sample.c
 	@mkdir -p $(dir $@)
@@ -187,7 +196,7 @@ notebooks: deps $(NB_DEMO)
 # ---- tests --------------------------------------------------------------------
 $(B)/tests/%: tests/%.c $(B)/libwattdb.a tests/testlib.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libwattdb.a $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libwattdb.a $(LDLIBS_PQ) -lcmocka
 
 # The push tests (tests/test_push*.c) run against a throwaway PostgreSQL that
 # tests/pg.sh starts for the whole run and stops at the end (WATTDB_PG_URL);
@@ -304,6 +313,6 @@ fuzz:
 	FUZZ_FLAGS="$(FUZZ_FLAGS)" sh fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
-	rm -rf build wattdb
+	rm -rf build wattdb wattdb-push
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -11,7 +11,7 @@ int cmd_build(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
-int cmd_push(int argc, char **argv);
+int cmd_push(int argc, char **argv); /* runs wattdb-push (cli/push_launch.c) */
 
 /* A usage error's second line: "see 'wattdb COMMAND --help'" (the first says
  * what is wrong). Returns EXIT_USAGE. */

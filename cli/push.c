@@ -1,4 +1,6 @@
-/* cli/push.c: `wattdb push`, the local database to a lab's PostgreSQL server. */
+/* cli/push.c: wattdb-push, the program that `wattdb push` runs (cli/push_launch.c):
+ * the local database to a lab's PostgreSQL server. It is a program of its own
+ * so that only it links libpq; run directly, it takes the same options. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +34,7 @@ static const char usage[] =
     "\n"
     "exit status: 0 done; 2 usage error; 3 database or server error.\n";
 
-int cmd_push(int argc, char **argv) {
+int main(int argc, char **argv) {
   const char *db_path = "wattdb.db", *server = NULL;
   struct push_options opt = {.jobs = 2};
   int quiet = 0;

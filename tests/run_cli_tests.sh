@@ -32,10 +32,19 @@ has() {
 # --help everywhere: exit 0, usage on stdout
 expect 0 "wattdb --help" "$W" --help
 has "$T/out" "usage: wattdb" "wattdb --help"
-for c in ingest transform build status diff explain; do
+for c in ingest transform build status diff explain push; do
   expect 0 "$c --help" "$W" "$c" --help
   has "$T/out" "usage: wattdb $c" "$c --help"
 done
+
+# push runs wattdb-push beside the binary; wattdb itself does not load libpq,
+# whose start-up an ingest with nothing new to read would pay for nothing
+mkdir -p "$T/lone" && cp "$W" "$T/lone/wattdb"
+expect 5 "push without wattdb-push beside" "$T/lone/wattdb" push --help
+has "$T/err" "cannot run $T/lone/wattdb-push" "push without wattdb-push beside"
+if command -v readelf >/dev/null; then
+  if readelf -d "$W" | grep -q 'NEEDED.*libpq'; then bad "wattdb links libpq (only wattdb-push should)"; else ok; fi
+fi
 
 # usage errors: exit 2 with the reason on stderr
 expect 2 "no command" "$W"
