@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fnv1a.h"
 #include "common/msg.h"
 
 static int has_suffix(const char *s, const char *suffix) {
@@ -160,12 +161,6 @@ struct name_table {
   size_t cap, used;
 };
 
-static uint64_t hash_name(const char *s) {
-  uint64_t h = 1469598103934665603u; /* FNV-1a */
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
-  return h;
-}
-
 /* Counts one more member named NAME; returns how many have had that name. */
 static long name_table_count(struct name_table *t, const char *name) {
   if (2 * (t->used + 1) > t->cap) {
@@ -174,7 +169,7 @@ static long name_table_count(struct name_table *t, const char *name) {
     memset(bigger.slots, 0, bigger.cap * sizeof *bigger.slots);
     for (size_t i = 0; i < t->cap; i++) {
       if (!t->slots[i].name) continue;
-      size_t j = hash_name(t->slots[i].name) & (bigger.cap - 1);
+      size_t j = fnv1a64(t->slots[i].name) & (bigger.cap - 1);
       while (bigger.slots[j].name) j = (j + 1) & (bigger.cap - 1);
       bigger.slots[j] = t->slots[i];
     }
@@ -182,7 +177,7 @@ static long name_table_count(struct name_table *t, const char *name) {
     bigger.used = t->used;
     *t = bigger;
   }
-  size_t j = hash_name(name) & (t->cap - 1);
+  size_t j = fnv1a64(name) & (t->cap - 1);
   while (t->slots[j].name && strcmp(t->slots[j].name, name) != 0) j = (j + 1) & (t->cap - 1);
   if (!t->slots[j].name) {
     t->slots[j].name = xstrdup(name);

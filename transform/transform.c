@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/fnv1a.h"
 #include "common/msg.h"
 #include "schema/embedded.h"
 #include "schema/model.h"
@@ -397,8 +398,7 @@ static const char sql_sources_record[] =
  * them, -1 on a database error (printed). */
 static int sources_changed(struct wdb *db, const char *text) {
   if (wdb_exec(db, sql_sources_now, "transform: sources")) return -1;
-  uint64_t h = 14695981039346656037u; /* FNV-1a of the SQL text */
-  for (const char *p = text; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211u;
+  uint64_t h = fnv1a64(text); /* of the SQL text */
   sqlite3_stmt *st = wdb_stmt(db, sql_sources_sql);
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, (sqlite3_int64)h);
