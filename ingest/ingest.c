@@ -6,7 +6,8 @@
  *
  * Per file:
  *   1. unchanged? same path, size, mtime and parser version: skip, unread (the
- *      reading thread asks the same of the catalog before reading);
+ *      reading thread asks the same before reading, of the catalog as it stood
+ *      at the start, held in memory: known_files.h);
  *   2. BEGIN IMMEDIATE; unchanged now (another ingest stored it meanwhile)? skip;
  *   3. replace the path's source_file row (its old rows are deleted with it,
  *      see owned_tables; if other paths were duplicates of its old content, the
@@ -40,6 +41,7 @@
 #include "ingest/batch.h"
 #include "ingest/csvtable.h"
 #include "ingest/formats.h"
+#include "ingest/known_files.h"
 #include "ingest/lines.h"
 #include "ingest/parse_private.h"
 #include "ingest/readahead.h"
@@ -70,14 +72,19 @@ struct driver {
   int refused;              /* the parser refused the file */
   struct source_hooks block_hooks; /* opt->block_size as a source hook */
   /* DELETE FROM t WHERE k = ?1 for every (t, k) with a foreign key k ->
-   * source_file(id) ON DELETE CASCADE: the rows a source_file row owns */
+   * source_file(id) ON DELETE CASCADE: the rows a source_file row owns;
+   * prepared when a changed file first needs them (owned_ready) */
   sqlite3_stmt **owned_delete;
-  int n_owned;
+  int n_owned, owned_ready;
+  int store_started;        /* batches_start() called */
 };
 
-/* The reading thread's view of the catalog (want_file): a read-only
- * connection of its own, and what it needs of the options. */
+/* The reading thread's view of the catalog (want_file) and what it needs of
+ * the options. */
 struct peek {
+  struct known_files known;  /* the catalog at the start, when loaded */
+  int known_loaded;
+  /* else a read-only connection of the reading thread's own */
   sqlite3 *sql;
   sqlite3_stmt *lookup;     /* NULL: every file is read, the driver decides */
   const struct format *force_format;
@@ -233,6 +240,10 @@ static void owned_tables_free(struct driver *d) {
 
 /* Deletes the rows file FILE owns, in every table of owned_tables_prepare. */
 static int owned_rows_delete(struct driver *d, int64_t file) {
+  if (!d->owned_ready) {
+    if (owned_tables_prepare(d)) return -1;
+    d->owned_ready = 1;
+  }
   for (int i = 0; i < d->n_owned; i++) {
     sqlite3_stmt *st = d->owned_delete[i];
     sqlite3_bind_int64(st, 1, file);
@@ -573,6 +584,12 @@ static int ingest_file(struct driver *d) {
   take_file(d);
   const struct readahead_file *s = &d->file;
   stats->files++;
+  /* The store thread starts with the first file read, so that a run with
+   * nothing to read does not wait for a thread to start and stop. */
+  if (!d->store_started && !d->opt->store_inline) {
+    batches_start(&d->parse_priv.batches, d->db);
+    d->store_started = 1;
+  }
   /* Looked up before and again inside the write transaction: another ingest of
    * the same files may have stored this one while we waited for the lock. */
   struct catalog_row row = {0};
@@ -689,20 +706,37 @@ static int ingest_file(struct driver *d) {
  * error) reads it, and the driver decides. */
 static int want_file(void *ctx, const struct source *s) {
   struct peek *k = ctx;
-  struct catalog_row row;
-  if (!k->lookup || catalog_read(k->lookup, s->path, &row)) return 1;
+  struct catalog_row row = {0};
+  struct known_file known;
+  if (k->known_loaded) {
+    if ((row.found = known_files_find(&k->known, s->path, &known))) {
+      row.size = known.size;
+      row.mtime = known.mtime;
+      snprintf(row.format, sizeof row.format, "%s", known.format);
+      row.parser_version = known.parser_version;
+    }
+  } else if (!k->lookup || catalog_read(k->lookup, s->path, &row)) {
+    return 1;
+  }
   return !is_unchanged(&row, s->size, s->mtime, k->force_format);
 }
 
-/* Opens K's read-only connection to the database at PATH; without one (a
- * database in memory, an error) every file is read. */
-static void peek_open(struct peek *k, const char *path) {
-  if (sqlite3_open_v2(path, &k->sql, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+/* Gives K what the reading thread looks files up in: the catalog of DB in
+ * memory when it holds at most MAX files (0: KNOWN_FILES_MAX), else a
+ * read-only connection of its own; without either (a database in memory, an
+ * error) every file is read. Returns -1 on a database error (printed). */
+static int peek_open(struct peek *k, struct wdb *db, long max) {
+  int loaded = known_files_load(&k->known, db, max ? max : KNOWN_FILES_MAX);
+  if (loaded < 0) return -1;
+  if ((k->known_loaded = loaded)) return 0;
+  if (sqlite3_open_v2(db->path, &k->sql, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
       sqlite3_prepare_v2(k->sql, sql_catalog, -1, &k->lookup, NULL) != SQLITE_OK)
     k->lookup = NULL;
+  return 0;
 }
 
 static void peek_close(struct peek *k) {
+  known_files_free(&k->known);
   sqlite3_finalize(k->lookup);
   sqlite3_close(k->sql);
 }
@@ -763,7 +797,6 @@ int ingest_paths(struct wdb *db, char *const *roots, int n, const struct ingest_
   d.block_hooks.max_block = opt->block_size;
   struct peek peek = {.force_format = opt->force_format};
   own_files(&peek, db->path);
-  peek_open(&peek, db->path);
   struct readahead_config config = {
       .hooks = opt->source_hooks ? opt->source_hooks : opt->block_size ? &d.block_hooks : NULL,
       .force_format = opt->force_format,
@@ -783,8 +816,7 @@ int ingest_paths(struct wdb *db, char *const *roots, int n, const struct ingest_
     else
       cache_set = 1;
   }
-  if (!d.fatal && (owned_tables_prepare(&d) || batches_register(db))) d.fatal = 1;
-  if (!d.fatal && !opt->store_inline) batches_start(&d.parse_priv.batches, db);
+  if (!d.fatal && (batches_register(db) || peek_open(&peek, db, opt->known_files_max))) d.fatal = 1;
   d.ra = d.fatal ? NULL : readahead_start(roots, n, &config);
   if (!d.ra) d.fatal = 1;
   for (const struct readahead_batch *b = d.ra ? next_batch(&d) : NULL; b; b = next_batch(&d)) {

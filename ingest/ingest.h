@@ -46,6 +46,10 @@ struct ingest_options {
    * of in the store thread (ingest/store.h): one core. The command line sets
    * it when WATTDB_STORE_THREAD=0. */
   int store_inline;
+  /* Test knob: the most files of the catalog the reading thread holds in
+   * memory to leave unchanged files unread (0: KNOWN_FILES_MAX, ingest/
+   * known_files.h); beyond, it looks them up through a connection of its own. */
+  long known_files_max;
 };
 
 struct ingest_stats {

@@ -50,9 +50,11 @@ static long long all_file_rows(struct wdb *db) {
 }
 
 /* 5a. The second ingest reads no byte: the stats count none, and the unreadable
- * file (chmod 000; root reads it anyway, hence the byte count) is not reported. */
-static void unchanged_files_are_not_read(void **state) {
-  (void)state;
+ * file (chmod 000; root reads it anyway, hence the byte count) is not reported.
+ * Files are looked up in the catalog held in memory (KNOWN_MAX 0) or, beyond
+ * the most it holds, through the reading thread's own connection (KNOWN_MAX 1). */
+static void unchanged_files_not_read_with(long known_max) {
+  struct ingest_options opt = {.known_files_max = known_max};
   struct ic_db t;
   ic_fresh(&t);
   ic_copy_fixtures(t.dir, "tree");
@@ -62,7 +64,7 @@ static void unchanged_files_are_not_read(void **state) {
   assert_int_equal(s1.unchanged, 0);
   char *before = ic_dump(&t.db, 1);
   assert_int_equal(chmod(path_in(t.dir, "tree/" GPU_A), 0), 0);
-  struct ingest_stats s2 = ic_ingest(&t.db, root, NULL);
+  struct ingest_stats s2 = ic_ingest(&t.db, root, &opt);
   assert_int_equal(chmod(path_in(t.dir, "tree/" GPU_A), 0644), 0);
   assert_int_equal(s2.files, s1.files);
   assert_int_equal(s2.unchanged, s1.files);
@@ -74,6 +76,16 @@ static void unchanged_files_are_not_read(void **state) {
   free(after);
   ic_check_accounting(&t.db);
   ic_done(&t);
+}
+
+static void unchanged_files_are_not_read(void **state) {
+  (void)state;
+  unchanged_files_not_read_with(0);
+}
+
+static void unchanged_files_are_not_read_beyond_the_catalog_in_memory(void **state) {
+  (void)state;
+  unchanged_files_not_read_with(1);
 }
 
 /* 5b. Same path, new content: the old rows go, the new ones come, the counts follow. */
@@ -422,6 +434,7 @@ static void refused_file_is_rolled_back_whole(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(unchanged_files_are_not_read),
+      cmocka_unit_test(unchanged_files_are_not_read_beyond_the_catalog_in_memory),
       cmocka_unit_test(changed_file_replaces_its_rows),
       cmocka_unit_test(replacement_is_one_transaction),
       cmocka_unit_test(moved_tree_is_duplicate),
