@@ -24,15 +24,22 @@ MAKEFLAGS += --no-builtin-rules
 CC      ?= cc
 SANITIZE ?=
 WERROR  ?= -Werror
-PKGS    := sqlite3 libarchive nettle jansson yaml-0.1 libplist-2.0
+PKGS    := sqlite3 nettle jansson yaml-0.1 libplist-2.0
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
            -Wwrite-strings -Wvla -Wformat=2 -Wformat-security -fno-common $(WERROR)
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -I. -MMD -MP \
-             $(shell pkg-config --cflags $(PKGS) libpq 2>/dev/null)
-# libpq is linked into wattdb-push and the tests only: see cli/push_launch.c.
-LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -larchive -lnettle -ljansson -lyaml -lplist-2.0) -lcsv -lm
+             $(shell pkg-config --cflags $(PKGS) libarchive libpq 2>/dev/null) \
+             -DWATTDB_LIBARCHIVE='"$(LIBARCHIVE_SONAME)"'
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsqlite3 -lnettle -ljansson -lyaml -lplist-2.0) -lcsv -lm
+# wattdb loads libarchive when it meets an archive (ingest/archive_api.h) and
+# runs wattdb-push for push (cli/push_launch.c): only the programs that call
+# them directly link them.
+LIBARCHIVE_SONAME := $(or $(shell objdump -p $$(pkg-config --variable=libdir libarchive 2>/dev/null)/libarchive.so \
+                       2>/dev/null | awk '$$1 == "SONAME" { print $$2 }'),libarchive.so.13)
+LDLIBS_ARCHIVE := $(shell pkg-config --libs libarchive 2>/dev/null || echo -larchive) $(LDLIBS)
 LDLIBS_PQ := $(shell pkg-config --libs libpq 2>/dev/null || echo -lpq) $(LDLIBS)
+LDLIBS_ALL := $(shell pkg-config --libs libpq libarchive 2>/dev/null || echo -lpq -larchive) $(LDLIBS)
 
 comma := ,
 ifneq ($(FUZZ_BUILD),)
@@ -133,7 +140,7 @@ $(WATTDB_PUSH): $(PUSH_OBJ) $(B)/libwattdb.a
 
 $(B)/gen-sample: data/gen_sample.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS_ARCHIVE)
 
 # ---- the demo -----------------------------------------------------------------
 out/sample/data.zip: $(B)/gen-sample
@@ -196,7 +203,7 @@ notebooks: deps $(NB_DEMO)
 # ---- tests --------------------------------------------------------------------
 $(B)/tests/%: tests/%.c $(B)/libwattdb.a tests/testlib.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libwattdb.a $(LDLIBS_PQ) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libwattdb.a $(LDLIBS_ALL) -lcmocka
 
 # The push tests (tests/test_push*.c) run against a throwaway PostgreSQL that
 # tests/pg.sh starts for the whole run and stops at the end (WATTDB_PG_URL);

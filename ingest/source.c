@@ -4,9 +4,10 @@
  * A directory is listed recursively first and sorted by path, so that the files
  * of a tree are always read in the same order whatever the file system returns.
  * An archive is read member by member in its own order with libarchive's
- * streaming API: a member that the callback leaves unread is skipped with
- * archive_read_data_skip(). libarchive's severities are honoured as bsdtar does:
- * ARCHIVE_WARN is printed and ignored, ARCHIVE_FATAL ends the archive.
+ * streaming API, loaded when the first archive is met (archive_api.h): a member
+ * that the callback leaves unread is skipped by libarchive at the next header.
+ * libarchive's severities are honoured as bsdtar does: ARCHIVE_WARN is printed
+ * and ignored, ARCHIVE_FATAL ends the archive.
  *
  * Member names are decoded in a UTF-8 locale of this thread's own (uselocale),
  * so that a zip whose names carry the UTF-8 flag is read under any process
@@ -15,8 +16,6 @@
 #define _DEFAULT_SOURCE
 #include "ingest/source.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +31,7 @@
 
 #include "common/fnv1a.h"
 #include "common/msg.h"
+#include "ingest/archive_api.h"
 
 static int has_suffix(const char *s, const char *suffix) {
   size_t n = strlen(s), m = strlen(suffix);
@@ -83,16 +83,16 @@ static ssize_t read_below(struct source *s, const void **block) {
     if (s->ar) {
       size_t len;
       la_int64_t offset;
-      int rc = archive_read_data_block(s->ar, block, &len, &offset);
+      int rc = s->api->read_data_block(s->ar, block, &len, &offset);
       if (rc == ARCHIVE_EOF) {
         s->at_end = 1;
         return 0;
       }
       if (rc < ARCHIVE_WARN) {
-        report(s->say, "%s: cannot read archive member: %s", s->path, archive_error_string(s->ar));
+        report(s->say, "%s: cannot read archive member: %s", s->path, s->api->error_string(s->ar));
         return -1;
       }
-      if (rc == ARCHIVE_WARN) report(s->say, "%s: %s", s->path, archive_error_string(s->ar));
+      if (rc == ARCHIVE_WARN) report(s->say, "%s: %s", s->path, s->api->error_string(s->ar));
       return (ssize_t)len;
     }
     if (s->fd < 0) {
@@ -195,9 +195,9 @@ static void name_table_free(struct name_table *t) {
 
 /* The name of ENTRY as UTF-8 (or as its raw bytes when it has no UTF-8 form),
  * or NULL when libarchive has none. */
-static const char *member_name(struct archive_entry *entry) {
-  const char *name = archive_entry_pathname_utf8(entry);
-  return name ? name : archive_entry_pathname(entry);
+static const char *member_name(const struct archive_api *api, struct archive_entry *entry) {
+  const char *name = api->entry_pathname_utf8(entry);
+  return name ? name : api->entry_pathname(entry);
 }
 
 /* Visits the members of the archive at FULLPATH; LOGICAL is its name in logical
@@ -205,15 +205,21 @@ static const char *member_name(struct archive_entry *entry) {
  * Returns as source_walk does. */
 static int walk_archive(const char *fullpath, const char *logical, source_visit visit, void *ctx,
                         const struct source_hooks *hooks, const struct source_say *say) {
+  struct archive_api api;
+  char why[512];
+  if (archive_api_load(&api, why, sizeof why)) {
+    report(say, "%s: cannot read archives: %s", fullpath, why);
+    return -1;
+  }
   /* Names are decoded in this thread's locale: make it UTF-8 while reading. */
   locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
   locale_t before = utf8 ? uselocale(utf8) : (locale_t)0;
-  struct archive *ar = archive_read_new();
-  archive_read_support_filter_all(ar);
-  archive_read_support_format_all(ar);
+  struct archive *ar = api.read_new();
+  api.read_support_filter_all(ar);
+  api.read_support_format_all(ar);
   int result = 0;
-  if (archive_read_open_filename(ar, fullpath, SOURCE_BLOCK) != ARCHIVE_OK) {
-    report(say, "%s: cannot open archive: %s", fullpath, archive_error_string(ar));
+  if (api.read_open_filename(ar, fullpath, SOURCE_BLOCK) != ARCHIVE_OK) {
+    report(say, "%s: cannot open archive: %s", fullpath, api.error_string(ar));
     result = -1;
   }
   size_t cap = 0;
@@ -222,21 +228,21 @@ static int walk_archive(const char *fullpath, const char *logical, source_visit 
   int unnamed = 0;
   for (long index = 1; result == 0; index++) {
     struct archive_entry *entry;
-    int rc = archive_read_next_header(ar, &entry);
+    int rc = api.read_next_header(ar, &entry);
     if (rc == ARCHIVE_EOF) break;
     if (rc < ARCHIVE_WARN) {
-      report(say, "%s: cannot read archive: %s", fullpath, archive_error_string(ar));
+      report(say, "%s: cannot read archive: %s", fullpath, api.error_string(ar));
       result = -1;
       break;
     }
-    const char *member = member_name(entry);
-    if (rc == ARCHIVE_WARN) report(say, "%s: member %ld: %s", fullpath, index, archive_error_string(ar));
+    const char *member = member_name(&api, entry);
+    if (rc == ARCHIVE_WARN) report(say, "%s: member %ld: %s", fullpath, index, api.error_string(ar));
     if (!member) {
       report(say, "%s: member %ld has no name that can be read; it is left out", fullpath, index);
       unnamed = 1;
       continue;
     }
-    if (archive_entry_filetype(entry) != AE_IFREG) continue;
+    if (api.entry_filetype(entry) != AE_IFREG) continue;
     if (base_name(member)[0] == '.' || strstr(member, "__MACOSX/")) continue;
     long seen = name_table_count(&names, member);
     size_t need = strlen(fullpath) + strlen(member) + strlen(logical) + 24;
@@ -257,10 +263,11 @@ static int walk_archive(const char *fullpath, const char *logical, source_visit 
         .path = path,
         .fullpath = full,
         .name = base_name(member),
-        .size = archive_entry_size_is_set(entry) ? (long long)archive_entry_size(entry) : -1,
-        .mtime = (long long)archive_entry_mtime(entry),
+        .size = api.entry_size_is_set(entry) ? (long long)api.entry_size(entry) : -1,
+        .mtime = (long long)api.entry_mtime(entry),
         .fd = -1,
         .ar = ar,
+        .api = &api,
         .hooks = hooks,
         .say = say,
     };
@@ -271,11 +278,12 @@ static int walk_archive(const char *fullpath, const char *logical, source_visit 
   name_table_free(&names);
   free(path);
   free(full);
-  archive_read_free(ar);
+  api.read_free(ar);
   if (utf8) {
     uselocale(before);
     freelocale(utf8);
   }
+  archive_api_unload(&api);
   return result;
 }
 

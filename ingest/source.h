@@ -17,6 +17,7 @@
 #define SOURCE_BLOCK (256 * 1024)
 
 struct archive;
+struct archive_api;
 
 /* What a test makes one read of a source do (struct source_hooks). */
 enum source_fault {
@@ -57,7 +58,8 @@ struct source {
   int eof;              /* every byte has been handed out */
   /* private */
   int fd;
-  struct archive *ar;
+  struct archive *ar;   /* an archive's member: read through API (ingest/archive_api.h) */
+  const struct archive_api *api;
   char *buf;            /* SOURCE_BLOCK bytes, for plain files */
   const char *pending;  /* bytes of the last read not yet handed out */
   size_t pending_len;

@@ -44,6 +44,8 @@ expect 5 "push without wattdb-push beside" "$T/lone/wattdb" push --help
 has "$T/err" "cannot run $T/lone/wattdb-push" "push without wattdb-push beside"
 if command -v readelf >/dev/null; then
   if readelf -d "$W" | grep -q 'NEEDED.*libpq'; then bad "wattdb links libpq (only wattdb-push should)"; else ok; fi
+  # nor libarchive, loaded when an archive is met (ingest/archive_api.h)
+  if readelf -d "$W" | grep -q 'NEEDED.*libarchive'; then bad "wattdb links libarchive (it loads it)"; else ok; fi
 fi
 
 # usage errors: exit 2 with the reason on stderr
@@ -108,6 +110,16 @@ has "$T/err" "stand as sessions of their own" "a log without eprof runs is a ses
 REALZIP=../shared/data/real/eprof/seaa2023-data.zip
 if [ -f "$REALZIP" ]; then
   expect 0 "build of the real zip" "$W" build -q --db "$T/real.db" "$REALZIP"
+fi
+
+# an archive: libarchive is loaded when the first one is met; a rerun reads none of it
+if [ -n "$GEN_SAMPLE" ] && "$GEN_SAMPLE" --zip "$T/sample.zip" >/dev/null 2>&1; then
+  expect 0 "ingest of the sample zip" "$W" ingest --db "$T/sample.db" "$T/sample.zip"
+  has "$T/err" " 0 unchanged," "ingest of the sample zip"
+  expect 0 "rerun of the sample zip" "$W" ingest --db "$T/sample.db" "$T/sample.zip"
+  has "$T/err" " 0 read," "rerun of the sample zip"
+else
+  bad "gen-sample --zip (GEN_SAMPLE=$GEN_SAMPLE)"
 fi
 
 # a missing input: exit 4
