@@ -3,7 +3,8 @@
 # the same file into untyped text columns, side by side, RUNS times each,
 # alternating. Not a test: prints the ratios (ratio first) for bench/RESULTS.md.
 #
-#   sh bench/import.sh [RUNS]            default 3
+#   sh bench/import.sh [RUNS [LOGS]]     RUNS default 3; LOGS "nvidia-smi",
+#                                        "wattmeter" or both (the default)
 #
 # The logs (made once, kept in bench/out):
 #   `gen-sample --nvidia-smi FILE --rows $NVSMI_ROWS` (default 2,000,000 lines:
@@ -16,6 +17,10 @@
 # CPU time by /usr/bin/time.
 set -eu
 runs=${1:-3}
+logs=${2:-nvidia-smi wattmeter}
+for log in $logs; do
+  case $log in nvidia-smi | wattmeter) ;; *) echo "bench/import.sh: unknown log '$log' (nvidia-smi, wattmeter)" >&2; exit 2 ;; esac
+done
 WATTDB=${WATTDB:-./wattdb}
 GEN=${GEN_SAMPLE:-build/release/gen-sample}
 nv_rows=${NVSMI_ROWS:-2000000}
@@ -24,8 +29,8 @@ out=bench/out/import
 mkdir -p $out
 nv=$out/nvidia-smi-$nv_rows.csv
 wm=$out/wattmeter-${wm_hours}h.csv
-[ -s $nv ] || "$GEN" --nvidia-smi $nv --rows $nv_rows
-[ -s $wm ] || "$GEN" --wattmeter $wm --hours $wm_hours
+case " $logs " in *" nvidia-smi "*) [ -s $nv ] || "$GEN" --nvidia-smi $nv --rows $nv_rows ;; esac
+case " $logs " in *" wattmeter "*) [ -s $wm ] || "$GEN" --wattmeter $wm --hours $wm_hours ;; esac
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "wattdb: $("$WATTDB" --version 2>/dev/null || echo "$WATTDB"), sqlite3 $(sqlite3 --version | cut -d' ' -f1)"
 
@@ -59,5 +64,9 @@ bench() {
   done
 }
 
-bench nvidia-smi $nv 0
-bench wattmeter $wm 1
+for log in $logs; do
+  case $log in
+    nvidia-smi) bench nvidia-smi $nv 0 ;;
+    wattmeter) bench wattmeter $wm 1 ;;
+  esac
+done
