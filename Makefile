@@ -59,12 +59,13 @@ B := build/$(VARIANT)
 
 # The library is every layer below the command line; cli/ is linked into the
 # binary only, so nothing else can call it.
-LIB_SRC  := $(wildcard common/*.c) $(wildcard ingest/*.c) $(wildcard schema/*.c) $(wildcard transform/*.c) \
-            $(wildcard push/*.c)
+# schema/gen_fresh.c is a build tool (the schema of a new database), not part of it.
+LIB_SRC  := $(wildcard common/*.c) $(wildcard ingest/*.c) $(filter-out schema/gen_fresh.c,$(wildcard schema/*.c)) \
+            $(wildcard transform/*.c) $(wildcard push/*.c)
 # cli/push.c is the main of wattdb-push, the program `wattdb push` runs.
 CLI_OBJ  := $(patsubst %.c,$(B)/%.o,$(filter-out cli/push.c,$(wildcard cli/*.c)))
 PUSH_OBJ := $(B)/cli/push.o $(B)/cli/usage.o
-LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema_sql.o $(B)/gen/transform_sql.o \
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema_sql.o $(B)/gen/schema_fresh.o $(B)/gen/transform_sql.o \
             $(B)/gen/gpu_specs_csv.o $(B)/gen/push_sql.o
 # SUITES=push,upgrade runs only those suites (tests/test_push.c, ...) and not
 # the command-line script; empty: every suite.
@@ -117,6 +118,20 @@ FORCE:
 
 $(B)/gen/schema_sql.c: schema/embed.sh $(call embed_files,schema) $(B)/gen/schema_sql.list
 	sh schema/embed.sh schema_sql $(call embed_files,schema) > $@
+
+# The schema a new database gets: what the schema files leave in an empty
+# database, by schema/gen_fresh.c, built for this machine whatever the variant.
+HOST_CC ?= cc
+$(B)/tools/gen-fresh: schema/gen_fresh.c $(B)/gen/schema_sql.c schema/embedded.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -O1 -I. -o $@ schema/gen_fresh.c $(B)/gen/schema_sql.c \
+	  $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
+
+$(B)/gen/schema_fresh.sql: $(B)/tools/gen-fresh
+	$< > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/schema_fresh.c: schema/embed.sh $(B)/gen/schema_fresh.sql
+	sh schema/embed.sh schema_fresh $(B)/gen/schema_fresh.sql > $@
 
 $(B)/gen/transform_sql.c: schema/embed.sh $(call embed_files,transform) $(B)/gen/transform_sql.list
 	sh schema/embed.sh transform_sql $(call embed_files,transform) > $@

@@ -1,7 +1,9 @@
 -- schema/016_origin.sql: the identity of this database among a lab's databases.
 --
 -- One row, made with the database (or, for a database made before this file,
--- on its first open by a wattdb that has it): a random version-4 UUID that
+-- on its first open by a wattdb that has it) by schema/db.c, in the transaction
+-- that brings the schema up to date, so that a schema of no rows makes new
+-- databases (schema/gen_fresh.c): a random version-4 UUID that
 -- `wattdb push` writes on every row it sends to a lab's PostgreSQL server,
 -- together with the host name, so that the server knows which database each
 -- row came from. A copy of the database file keeps the origin of the original.
@@ -10,9 +12,3 @@ CREATE TABLE origin (
   id         TEXT NOT NULL,           -- 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx', lowercase hex
   created_at TEXT NOT NULL            -- UTC, ISO 8601
 );
-INSERT INTO origin (one, id, created_at)
-SELECT 1, substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-'
-          || substr('89ab', 1 + (unicode(substr(h, 17, 1)) % 4), 1) || substr(h, 18, 3) || '-'
-          || substr(h, 21, 12),
-       strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-FROM (SELECT lower(hex(randomblob(16))) AS h);

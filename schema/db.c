@@ -3,8 +3,10 @@
  * The schema is the ordered list schema/NNN_*.sql embedded at build time; the
  * database's PRAGMA user_version is the number of those files already applied,
  * so opening an older database applies only the newer files (each in one
- * transaction, together with the user_version bump). A database whose version is
- * newer than this binary knows is refused rather than misread.
+ * transaction, together with the user_version bump), and a new one gets the
+ * schema they leave (schema_fresh, made from them at build time) in one. A
+ * database whose version is newer than this binary knows is refused rather
+ * than misread.
  *
  * Whose file it is: the header's application_id says (WDB_APPLICATION_ID, set
  * with the first schema file). A file with no schema objects at all is new; a
@@ -98,8 +100,21 @@ static int exec_waiting(struct wdb *db, const char *sql, const char *what) {
   }
 }
 
-/* Applies schema files user_version+1 .. n, one transaction each; the first
- * also stamps the application_id. */
+/* The database's random id (schema/016_origin.sql), made once: a version-4
+ * UUID in lowercase hex, and when it was made. */
+static const char origin_row[] =
+    "INSERT INTO origin (one, id, created_at)"
+    " SELECT 1, substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-'"
+    "  || substr('89ab', 1 + (unicode(substr(h, 17, 1)) % 4), 1) || substr(h, 18, 3) || '-'"
+    "  || substr(h, 21, 12), strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+    " FROM (SELECT lower(hex(randomblob(16))) AS h) WHERE NOT EXISTS (SELECT 1 FROM origin)";
+
+/* Brings the schema from user_version to the newest of schema_sql. A new
+ * database gets schema_fresh (what every file leaves in an empty one) in one
+ * transaction; an older one the files it lacks, one transaction each. The
+ * transaction that reaches the newest version also makes the rows a schema
+ * file may not (gen_fresh.c): the origin row, where there is none yet. Each
+ * sets user_version and stamps the application_id. */
 static int migrate(struct wdb *db) {
   sqlite3_int64 version;
   if (wdb_int_checked(db, "PRAGMA user_version", 0, &version, "cannot read the schema version")) return -1;
@@ -116,10 +131,7 @@ static int migrate(struct wdb *db) {
    * nvidia-smi log, about a second less CPU time in the kernel). An empty
    * database only, before its first table; one already made keeps its size. */
   if (have == 0 && wdb_exec(db, "PRAGMA page_size = 16384", "cannot set the page size")) return -1;
-  for (int i = have; i < want; i++) {
-    char bump[96];
-    snprintf(bump, sizeof bump, "PRAGMA user_version = %d; PRAGMA application_id = %d;", i + 1,
-             WDB_APPLICATION_ID);
+  for (int i = have; i < want;) {
     if (exec_waiting(db, "BEGIN IMMEDIATE", "cannot start the schema update")) return -1;
     /* Another process may have migrated while we waited for the write lock. */
     if (wdb_int_checked(db, "PRAGMA user_version", 0, &version, "cannot read the schema version")) {
@@ -128,13 +140,21 @@ static int migrate(struct wdb *db) {
     }
     if (version > i) {
       if (wdb_exec(db, "COMMIT", "cannot end the schema update")) return -1;
+      i = (int)version;
       continue;
     }
-    if (wdb_exec(db, schema_sql[i].text, schema_sql[i].name) || wdb_exec(db, bump, "user_version")) {
+    const struct embedded_sql *step = i == 0 ? &schema_fresh[0] : &schema_sql[i];
+    int reached = i == 0 ? want : i + 1;
+    char bump[96];
+    snprintf(bump, sizeof bump, "PRAGMA user_version = %d; PRAGMA application_id = %d;", reached,
+             WDB_APPLICATION_ID);
+    if (wdb_exec(db, step->text, step->name) || (reached == want && wdb_exec(db, origin_row, "origin")) ||
+        wdb_exec(db, bump, "user_version")) {
       sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
       return -1;
     }
     if (wdb_exec(db, "COMMIT", "cannot commit the schema update")) return -1;
+    i = reached;
   }
   return 0;
 }

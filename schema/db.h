@@ -32,7 +32,8 @@ struct wdb {
 #define WDB_APPLICATION_ID 0x77617464
 
 /* Opens the database at PATH for writing, creating it if needed, and applies
- * the schema files it has not seen yet, each in its own transaction. Its
+ * the schema files it has not seen yet, each in its own transaction (a new
+ * database: the schema they leave, in one). Its
  * journals and temporary tables are then kept in memory (temp_store): the
  * ingest's savepoint around a file's rows journals the pages that existed
  * before it and that the file changes, the last pages of the tables it

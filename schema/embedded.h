@@ -11,6 +11,11 @@ struct embedded_sql {
  * of them have been applied. Ends with {0, 0}. */
 extern const struct embedded_sql schema_sql[];
 
+/* The schema those files leave in an empty database, as one SQL text of
+ * CREATE statements (schema/gen_fresh.c, at build time): schema_fresh[0]; ends
+ * with {0, 0}. */
+extern const struct embedded_sql schema_fresh[];
+
 /* transform/NNN_*.sql in order, run by `wattdb transform`. Ends with {0, 0}. */
 extern const struct embedded_sql transform_sql[];
 
