@@ -36,6 +36,7 @@ echo "wattdb: $("$WATTDB" --version 2>/dev/null || echo "$WATTDB"), sqlite3 $(sq
 
 # timed LABEL COMMAND...: runs COMMAND, sets $wall (s), $cpu (s), $rss (MB)
 timed() {
+  sync # the steps before are on disk: their writeback is not timed here
   start=$(date +%s.%N)
   /usr/bin/time -f '%U %S %M' -o $out/time.txt "$@" >/dev/null 2>$out/stderr.txt || {
     rc=$?; [ $rc -eq 1 ] || { cat $out/stderr.txt >&2; exit $rc; }; }

@@ -26,6 +26,7 @@ bytes=$(find "$tree" -type f -name '*.csv' -exec cat {} + | wc -c)
 files=$(find "$tree" -type f -name '*.csv' | wc -l)
 timed() { # LABEL COMMAND...: runs COMMAND under /usr/bin/time, prints "LABEL seconds rss_kb"
   label=$1; shift
+  sync # the steps before are on disk: their writeback is not timed here
   /usr/bin/time -f "%e %M" -o $out/time.txt "$@" >/dev/null 2>$out/stderr.txt || {
     rc=$?; [ $rc -eq 1 ] || { cat $out/stderr.txt; exit $rc; }; }
   echo "$label $(tail -n 1 $out/time.txt)"

@@ -29,6 +29,7 @@ mkdir -p $out
 
 timed() { # NAME COMMAND...: runs COMMAND, sets NAME_s (wall s), NAME_c (CPU s), NAME_mb (peak RSS MB)
   name=$1; shift
+  sync # the steps before are on disk: their writeback is not timed here
   start=$(date +%s.%N)
   /usr/bin/time -f '%U %S %M' -o $out/time.txt "$@" >/dev/null 2>$out/stderr.txt || {
     rc=$?; [ $rc -eq 1 ] || { cat $out/stderr.txt $out/time.txt >&2; exit $rc; }; }

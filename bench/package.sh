@@ -52,6 +52,7 @@ fi
 
 timed() { # NAME COMMAND...: sets NAME_s (wall s), NAME_c (CPU s, user + sys, children included), NAME_mb (peak RSS MB, largest process)
   name=$1; shift
+  sync # the steps before are on disk: their writeback is not timed here
   start=$(date +%s.%N)
   /usr/bin/time -f '%U %S %M' -o $out/time.txt "$@" >$out/stdout.txt 2>$out/stderr.txt || {
     rc=$?; [ $rc -eq 1 ] || { cat $out/stderr.txt $out/time.txt >&2; exit $rc; }; }

@@ -34,6 +34,7 @@ echo "file: $log, $lines lines, $mb MB"
 
 timed() { # LABEL COMMAND...: prints "LABEL: N s, peak RSS M MB"
   label=$1; shift
+  sync # the steps before are on disk: their writeback is not timed here
   /usr/bin/time -v -o $out/time.txt "$@" >/dev/null 2>$out/stderr.txt || {
     rc=$?; [ $rc -eq 1 ] || { cat $out/stderr.txt; exit $rc; }; }
   s=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' $out/time.txt)
