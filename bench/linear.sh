@@ -3,6 +3,8 @@
 # test: it takes several minutes and prints figures for bench/RESULTS.md.
 #
 #   sh bench/linear.sh [SECONDS]      default 3600 (GPU samples per run)
+#   ROUNDS=3 sh bench/linear.sh       every step three times, 1x and 10x in turn,
+#                                     and the ratios of their means (default 1)
 #
 # (a) The eprof benchmark tree at 1x and 10x (`gen-sample --dir DIR --runs 500
 #     --seconds S` and `--runs 5000`): for each, into a fresh database,
@@ -22,6 +24,7 @@
 # on every run.
 set -eu
 seconds=${1:-3600}
+ROUNDS=${ROUNDS:-1}
 WATTDB=${WATTDB:-./wattdb}
 GEN=${GEN_SAMPLE:-build/release/gen-sample}
 out=bench/out/linear
@@ -50,6 +53,20 @@ per_run() { # NAME: NAME_s and NAME_c divided by NOOP_RUNS (peak RSS is the most
   eval "echo \"  $1, per rerun: \$${1}_s s wall, \$${1}_c s CPU\""
 }
 
+# Over ROUNDS rounds, each step's times are summed (NAME_sum_s, NAME_sum_c) and
+# its peak RSS kept at its most (NAME_max_mb); mean_of then sets NAME_s,
+# NAME_c and NAME_mb from them.
+add_up() { # NAME
+  eval "${1}_sum_s=\$(echo \${${1}_sum_s:-0} \$${1}_s | awk '{ printf \"%.4f\", \$1 + \$2 }')"
+  eval "${1}_sum_c=\$(echo \${${1}_sum_c:-0} \$${1}_c | awk '{ printf \"%.4f\", \$1 + \$2 }')"
+  eval "${1}_max_mb=\$(echo \${${1}_max_mb:-0} \$${1}_mb | awk '{ printf \"%.1f\", (\$2 > \$1 ? \$2 : \$1) }')"
+}
+mean_of() { # NAME
+  eval "${1}_s=\$(echo \$${1}_sum_s $ROUNDS | awk '{ printf \"%.4f\", \$1 / \$2 }')"
+  eval "${1}_c=\$(echo \$${1}_sum_c $ROUNDS | awk '{ printf \"%.4f\", \$1 / \$2 }')"
+  eval "${1}_mb=\$${1}_max_mb"
+}
+
 steps() { # PREFIX INPUT: ingest, transform, no-op ingest of INPUT into a fresh database
   db=$out/$1.db
   rm -f $db $db-wal $db-shm
@@ -58,6 +75,7 @@ steps() { # PREFIX INPUT: ingest, transform, no-op ingest of INPUT into a fresh 
   timed ${1}_noop sh -c 'i=0; while [ $i -lt $1 ]; do "$2" ingest -q --db "$3" "$4" || exit; i=$((i + 1)); done' \
     sh $NOOP_RUNS "$WATTDB" $db "$2"
   per_run ${1}_noop
+  for step in ingest transform noop; do add_up ${1}_$step; done
 }
 
 ratio() { # A B K: A / (K x B)
@@ -79,23 +97,34 @@ for runs in 500 5000; do
     "$GEN" --dir "$tree" --runs $runs --seconds "$seconds"
   fi
 done
-for runs in 500 5000; do
-  tree=bench/out/tree-$runs-$seconds
-  mb=$(du -sm "$tree" | cut -f1)
-  echo "eprof tree $tree ($mb MB):"
-  steps e$runs "$tree"
-done
-
 # (b) the wattmeter log
 for hours in 1 24; do
   log=bench/out/wattmeter-${hours}h.csv
   [ -s "$log" ] || { echo "generating $log"; "$GEN" --wattmeter "$log" --hours $hours; }
-  echo "wattmeter log $log ($(( $(wc -c < "$log") / 1000000 )) MB):"
-  steps w$hours "$log"
+done
+
+round=0
+while [ $round -lt "$ROUNDS" ]; do
+  round=$((round + 1))
+  [ "$ROUNDS" -eq 1 ] || echo "round $round of $ROUNDS:"
+  for runs in 500 5000; do
+    tree=bench/out/tree-$runs-$seconds
+    echo "eprof tree $tree ($(du -sm "$tree" | cut -f1) MB):"
+    steps e$runs "$tree"
+  done
+  for hours in 1 24; do
+    log=bench/out/wattmeter-${hours}h.csv
+    echo "wattmeter log $log ($(( $(wc -c < "$log") / 1000000 )) MB):"
+    steps w$hours "$log"
+  done
+done
+for prefix in e500 e5000 w1 w24; do
+  for step in ingest transform noop; do mean_of ${prefix}_$step; done
 done
 
 echo
 echo "at the end: $(date -u '+%H:%M UTC'); load average:$(uptime | sed 's/.*load average://')"
+[ "$ROUNDS" -eq 1 ] || echo "means of $ROUNDS rounds (peak RSS: the most of any round):"
 echo "eprof tree, 5000 against 500 runs of $seconds s:"
 echo "  ingest:    time(10x) / (10 x time(1x)): $(ratios e5000_ingest e500_ingest 10)   (target <= 1.05)"
 echo "  transform: time(10x) / (10 x time(1x)): $(ratios e5000_transform e500_transform 10)   (target <= 1.05)"
