@@ -115,6 +115,11 @@ static ssize_t read_below(struct source *s, const void **block) {
       report(s->say, "%s: cannot read: %s", s->fullpath, strerror(errno));
       return -1;
     }
+    s->read_to += n;
+    if (s->read_to - s->cached_from >= SOURCE_UNCACHE) {
+      posix_fadvise(s->fd, s->cached_from, s->read_to - s->cached_from, POSIX_FADV_DONTNEED);
+      s->cached_from = s->read_to;
+    }
     if (n == 0) s->at_end = 1;
     *block = s->buf;
     return n;
@@ -364,7 +369,10 @@ static int visit_file(const char *fullpath, const char *logical, const struct st
       .say = say,
   };
   int result = visit(ctx, &s);
-  if (s.fd >= 0) close(s.fd);
+  if (s.fd >= 0) {
+    posix_fadvise(s.fd, s.cached_from, 0, POSIX_FADV_DONTNEED); /* source.h */
+    close(s.fd);
+  }
   free(s.buf);
   return result;
 }

@@ -64,10 +64,19 @@ struct source {
   const char *pending;  /* bytes of the last read not yet handed out */
   size_t pending_len;
   long long offset;     /* bytes handed out so far */
+  long long read_to;    /* a plain file's bytes read(2) so far */
+  long long cached_from; /* ... of which those from here on are left in the page cache */
   int at_end;           /* the underlying file or member has no more bytes */
   const struct source_hooks *hooks;
   const struct source_say *say; /* NULL: messages are printed */
 };
+
+/* A plain file's pages leave the page cache as they are read (posix_fadvise
+ * DONTNEED, every SOURCE_UNCACHE bytes read and when the file is closed):
+ * wattdb reads a file once, so a large ingest neither fills the page cache
+ * with its logs nor pushes out what else is cached. (Cached pages of those
+ * logs go too, whoever read them before.) */
+#define SOURCE_UNCACHE (8 * 1024 * 1024)
 
 /* Reads the next block of the entry: sets *block and returns its length (at
  * least 1), 0 once every byte has been handed out (s->eof is then set), or -1
