@@ -3,6 +3,7 @@
  * fill it. Residency is read with mincore(2); where the page cache cannot be
  * observed or pages cannot be dropped (tmpfs), the test skips. */
 #include "tests/testlib.h"
+#include "tests/ingest_checks.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -10,21 +11,8 @@
 
 #define TMPFS_MAGIC_NUMBER 0x01021994
 
-static struct {
-  char *dir;
-} t;
-
-static int setup(void **state) {
-  (void)state;
-  t.dir = tl_mkdtemp();
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  tl_rmdir(t.dir);
-  return 0;
-}
+/* t.db: a new database, made before each test */
+IC_SUITE_FIXTURE(t)
 
 /* Pages of the file at PATH that are in the page cache, and its pages in *ALL. */
 static size_t resident_pages(const char *path, size_t *all) {
@@ -78,13 +66,10 @@ static void an_ingested_file_leaves_the_page_cache(void **state) {
   size_t pages, before = resident_pages(path, &pages);
   if (before < pages / 2) skip(); /* the page cache is not observable here */
 
-  struct wdb db;
-  tl_open(&db, t.dir, "w.db");
   char root[600];
   snprintf(root, sizeof root, "%s/logs", t.dir);
-  tl_ingest(&db, root);
-  assert_int_equal(tl_int(&db, "SELECT count(*) FROM nvidia_smi_sample"), LINES);
-  tl_close(&db);
+  tl_ingest(&t.db, root);
+  assert_int_equal(tl_int(&t.db, "SELECT count(*) FROM nvidia_smi_sample"), LINES);
   size_t after = resident_pages(path, &pages);
   if (after > pages / 20) fail_msg("%zu of the file's %zu pages still cached after its ingest (%zu before)", after, pages, before);
 }

@@ -3,24 +3,12 @@
  * older one by the files it lacks; both must end the same, each with its own
  * origin row. */
 #include "tests/testlib.h"
+#include "tests/ingest_checks.h"
 
 #include "schema/embedded.h"
 
-static struct {
-  char *dir;
-} t;
-
-static int setup(void **state) {
-  (void)state;
-  t.dir = tl_mkdtemp();
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  tl_rmdir(t.dir);
-  return 0;
-}
+/* t.db: a new database, made before each test */
+IC_SUITE_FIXTURE(t)
 
 static int schema_files(void) {
   int n = 0;
@@ -61,25 +49,25 @@ static int is_uuid4(const char *id) {
 static void new_database_equals_one_made_file_by_file(void **state) {
   (void)state;
   make_old("by_files.db", 1);
-  struct wdb by_files, fresh;
+  struct wdb by_files;
   tl_open(&by_files, t.dir, "by_files.db");
   tl_close(&by_files);
-  tl_open(&fresh, t.dir, "fresh.db");
-  assert_int_equal(tl_int(&fresh, "ATTACH '%q/by_files.db' AS b", t.dir), -1);
+  struct wdb *fresh = &t.db;
+  assert_int_equal(tl_int(fresh, "ATTACH '%q/by_files.db' AS b", t.dir), -1);
 
   const char *mine = "SELECT type, name, tbl_name, sql FROM main.sqlite_schema",
              *theirs = "SELECT type, name, tbl_name, sql FROM b.sqlite_schema";
-  assert_true(tl_int(&fresh, "SELECT count(*) FROM main.sqlite_schema WHERE type = 'view'") > 10);
-  assert_true(tl_int(&fresh, "SELECT count(*) FROM main.sqlite_schema WHERE type = 'table'") > 50);
-  assert_int_equal(tl_differing(&fresh, mine, theirs), 0);
-  assert_int_equal(tl_int(&fresh, "SELECT user_version FROM main.pragma_user_version"), schema_files());
-  assert_int_equal(tl_int(&fresh, "SELECT application_id FROM main.pragma_application_id"), WDB_APPLICATION_ID);
-  assert_int_equal(tl_int(&fresh, "SELECT user_version FROM b.pragma_user_version"), schema_files());
-  assert_int_equal(tl_int(&fresh, "PRAGMA main.page_size"), 16384);
+  assert_true(tl_int(fresh, "SELECT count(*) FROM main.sqlite_schema WHERE type = 'view'") > 10);
+  assert_true(tl_int(fresh, "SELECT count(*) FROM main.sqlite_schema WHERE type = 'table'") > 50);
+  assert_int_equal(tl_differing(fresh, mine, theirs), 0);
+  assert_int_equal(tl_int(fresh, "SELECT user_version FROM main.pragma_user_version"), schema_files());
+  assert_int_equal(tl_int(fresh, "SELECT application_id FROM main.pragma_application_id"), WDB_APPLICATION_ID);
+  assert_int_equal(tl_int(fresh, "SELECT user_version FROM b.pragma_user_version"), schema_files());
+  assert_int_equal(tl_int(fresh, "PRAGMA main.page_size"), 16384);
 
   /* every table: as many rows in both, the same ones but for origin */
   sqlite3_stmt *tables = NULL;
-  assert_int_equal(sqlite3_prepare_v2(fresh.sql,
+  assert_int_equal(sqlite3_prepare_v2(fresh->sql,
                                       "SELECT name FROM main.sqlite_schema WHERE type = 'table'"
                                       " AND substr(name, 1, 7) <> 'sqlite_'",
                                       -1, &tables, NULL),
@@ -88,23 +76,23 @@ static void new_database_equals_one_made_file_by_file(void **state) {
   while (sqlite3_step(tables) == SQLITE_ROW) {
     char name[128];
     snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(tables, 0));
-    long long here = tl_int(&fresh, "SELECT count(*) FROM main.\"%w\"", name),
-              there = tl_int(&fresh, "SELECT count(*) FROM b.\"%w\"", name);
+    long long here = tl_int(fresh, "SELECT count(*) FROM main.\"%w\"", name),
+              there = tl_int(fresh, "SELECT count(*) FROM b.\"%w\"", name);
     if (here != there) fail_msg("table %s: %lld rows in a new database, %lld file by file", name, here, there);
     if (strcmp(name, "origin") != 0) {
       char a[200], b[200];
       snprintf(a, sizeof a, "SELECT * FROM main.\"%s\"", name);
       snprintf(b, sizeof b, "SELECT * FROM b.\"%s\"", name);
-      assert_int_equal(tl_differing(&fresh, a, b), 0);
+      assert_int_equal(tl_differing(fresh, a, b), 0);
     }
     checked++;
   }
   sqlite3_finalize(tables);
   assert_true(checked > 50);
-  assert_true(tl_int(&fresh, "SELECT count(*) FROM model_constant") > 0);
-  assert_int_equal(tl_int(&fresh, "SELECT count(*) FROM main.origin"), 1);
-  assert_int_equal(tl_int(&fresh, "SELECT (SELECT id FROM main.origin) = (SELECT id FROM b.origin)"), 0);
-  tl_close(&fresh);
+  assert_true(tl_int(fresh, "SELECT count(*) FROM model_constant") > 0);
+  assert_int_equal(tl_int(fresh, "SELECT count(*) FROM main.origin"), 1);
+  assert_int_equal(tl_int(fresh, "SELECT (SELECT id FROM main.origin) = (SELECT id FROM b.origin)"), 0);
+  assert_int_equal(tl_int(fresh, "DETACH b"), -1);
 }
 
 /* Every new database gets an origin of its own, kept when it is opened again. */
